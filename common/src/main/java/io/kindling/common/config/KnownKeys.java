@@ -1,0 +1,37 @@
+package io.kindling.common.config;
+
+import java.util.Set;
+
+/**
+ * Every environment key any Kindling component or script reads. A {@code KINDLING_*} key not in
+ * this set fails start-up (see {@link EnvConfig#rejectUnknown}), so a typo is never ignored.
+ * docs/configuration.md documents each; a test checks the components declare no other keys.
+ */
+public final class KnownKeys {
+    public static final Set<String> ALL = Set.of(
+            // every component
+            "KINDLING_HOME", "KINDLING_LOG_LEVEL",
+            "KINDLING_KAFKA_BOOTSTRAP_SERVERS", "KINDLING_TOPIC_PREFIX", "KINDLING_TOPIC_PARTITIONS",
+            "KINDLING_TOPIC_REPLICATION_FACTOR",
+            // blob store (api, log-shipper)
+            "KINDLING_BLOB_STORE", "KINDLING_BLOB_DIR", "KINDLING_AZURE_CONNECTION_STRING", "KINDLING_AZURE_CONTAINER",
+            "KINDLING_AZURE_SERVICE_VERSION",
+            // api
+            "KINDLING_HTTP_HOST", "KINDLING_HTTP_PORT", "KINDLING_MAX_REQUEST_BYTES",
+            // dispatcher
+            "KINDLING_POOLS",
+            // worker
+            "KINDLING_WORKER_ID", "KINDLING_WORKER_POOL", "KINDLING_WORKER_MAX_RUNNING", "KINDLING_SPARK_HOME",
+            "KINDLING_SPARK_JAVA_HOME", "KINDLING_PYSPARK_PYTHON", "KINDLING_SPARK_MASTER",
+            // worker and log-shipper
+            "KINDLING_SPOOL_DIR",
+            // log-shipper
+            "KINDLING_SHIPPER_POLL_MILLIS", "KINDLING_SHIPPER_KEEP_SPOOL",
+            // embedded launcher
+            "KINDLING_KAFKA_PORT", "KINDLING_EMBEDDED_KAFKA",
+            // ./kindling and the test fixtures (read by scripts, allowed in a component's environment)
+            "KINDLING_JAVA_HOME", "KINDLING_PROJECT_DIR", "KINDLING_TOOLS_DIR");
+
+    private KnownKeys() {
+    }
+}

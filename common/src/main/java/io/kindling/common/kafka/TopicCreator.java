@@ -1,0 +1,57 @@
+package io.kindling.common.kafka;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the topics a component needs if they do not exist yet. */
+public final class TopicCreator {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicCreator.class);
+
+    private final KafkaClients clients;
+
+    public TopicCreator(KafkaClients clients) {
+        this.clients = clients;
+    }
+
+    /** Creates each missing topic, waiting up to {@code deadline} for the broker. */
+    public void ensure(Collection<String> topics, Duration deadline) throws InterruptedException {
+        KafkaConfig config = clients.config();
+        Instant until = Instant.now().plus(deadline);
+        try (Admin admin = clients.admin("kindling-topic-creator")) {
+            for (String topic : topics) {
+                NewTopic newTopic = new NewTopic(topic, config.partitions(), config.replicationFactor());
+                while (true) {
+                    try {
+                        admin.createTopics(List.of(newTopic)).all().get(10, TimeUnit.SECONDS);
+                        LOG.info("created topic {} ({} partitions)", topic, config.partitions());
+                        break;
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof TopicExistsException) {
+                            break;
+                        }
+                        if (Instant.now().isAfter(until)) {
+                            throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause(), e.getCause());
+                        }
+                        LOG.warn("creating topic {} failed ({}); retrying", topic, e.getCause().toString());
+                        TimeUnit.MILLISECONDS.sleep(500);
+                    } catch (TimeoutException e) {
+                        if (Instant.now().isAfter(until)) {
+                            throw new IllegalStateException("Kafka at " + config.bootstrapServers()
+                                    + " did not answer within " + deadline, e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

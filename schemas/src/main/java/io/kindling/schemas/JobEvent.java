@@ -1,0 +1,26 @@
+package io.kindling.schemas;
+
+import java.time.Instant;
+
+/**
+ * One state change of one job, on the events topic, keyed by job id. Attempt fields describe
+ * attempt {@link #attempt()}. Build them with {@link JobEvents}.
+ */
+public record JobEvent(
+        String eventId,
+        String jobId,
+        JobState state,
+        Instant time,
+        Integer attempt,
+        String attemptId,
+        FailureReason reason,
+        String message,
+        Integer exitCode,
+        String sparkAppId,
+        String sparkUiUrl,
+        String workerId,
+        String pool,
+        String tenant,
+        JobSpec spec,
+        Instant submittedAt) {
+}

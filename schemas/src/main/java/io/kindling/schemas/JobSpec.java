@@ -1,0 +1,56 @@
+package io.kindling.schemas;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A request to run one Spark application, as submitted over HTTP or on the commands topic.
+ * Validated against {@code job-spec.schema.json} before it becomes a record.
+ */
+public record JobSpec(
+        String name,
+        String pool,
+        Application application,
+        Map<String, String> conf,
+        String idempotencyKey,
+        Map<String, String> labels,
+        List<String> pyFiles,
+        List<String> jars,
+        List<String> files,
+        List<String> archives,
+        List<String> packages,
+        Map<String, String> env,
+        Integer timeoutSeconds,
+        Integer priority) {
+
+    public static final String DEFAULT_POOL = "default";
+    public static final String DEFAULT_TENANT = "default";
+    /** The label that names a job's tenant until authentication exists. */
+    public static final String TENANT_LABEL = "tenant";
+
+    public JobSpec {
+        pool = pool == null ? DEFAULT_POOL : pool;
+        conf = sorted(conf);
+        labels = sorted(labels);
+        env = sorted(env);
+        pyFiles = copy(pyFiles);
+        jars = copy(jars);
+        files = copy(files);
+        archives = copy(archives);
+        packages = copy(packages);
+    }
+
+    /** The tenant that owns the job: the {@code tenant} label, else {@value #DEFAULT_TENANT}. */
+    public String tenant() {
+        return labels.getOrDefault(TENANT_LABEL, DEFAULT_TENANT);
+    }
+
+    private static Map<String, String> sorted(Map<String, String> map) {
+        return map == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(map));
+    }
+
+    private static List<String> copy(List<String> list) {
+        return list == null ? List.of() : List.copyOf(list);
+    }
+}

@@ -1,0 +1,35 @@
+package io.kindling.schemas;
+
+import java.util.regex.Pattern;
+
+/** The names of Kindling's topics, all under one configurable prefix (default {@value #DEFAULT_PREFIX}). */
+public record Topics(String prefix) {
+    public static final String DEFAULT_PREFIX = "kindling.";
+    private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
+
+    public Topics {
+        if (prefix == null || !LEGAL.matcher(prefix).matches() || prefix.length() > 100) {
+            throw new IllegalArgumentException("topic prefix must match [A-Za-z0-9._-]{0,100}, was '" + prefix + "'");
+        }
+    }
+
+    /** Submit and cancel commands, key = job id. */
+    public String commands() {
+        return prefix + "jobs.commands";
+    }
+
+    /** Every state change of every job, key = job id. */
+    public String events() {
+        return prefix + "jobs.events";
+    }
+
+    /** Run assignments for one pool, key = job id. */
+    public String runs(String pool) {
+        return prefix + "runs." + pool;
+    }
+
+    /** Records the dispatcher could not accept, with their original bytes. */
+    public String deadLetter() {
+        return prefix + "jobs.deadletter";
+    }
+}
