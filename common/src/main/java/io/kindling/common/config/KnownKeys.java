@@ -30,7 +30,8 @@ public final class KnownKeys {
             // embedded launcher
             "KINDLING_KAFKA_PORT", "KINDLING_EMBEDDED_KAFKA",
             // ./kindling and the test fixtures (read by scripts, allowed in a component's environment)
-            "KINDLING_JAVA_HOME", "KINDLING_PROJECT_DIR", "KINDLING_TOOLS_DIR");
+            "KINDLING_JAVA_HOME", "KINDLING_PROJECT_DIR", "KINDLING_TOOLS_DIR", "KINDLING_UP_TIMEOUT", "KINDLING_PYTHON",
+            "KINDLING_JVM_DIR");
 
     private KnownKeys() {
     }

@@ -1,0 +1,103 @@
+package io.kindling.api;
+
+import io.kindling.blobstore.BlobStore;
+import io.kindling.blobstore.BlobStores;
+import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.TopicCreator;
+import io.kindling.schemas.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running api inside some JVM: {@link ApiMain} starts one, and so can the embedded launcher.
+ * {@link #start} blocks (call it from a plain thread, never an event loop): it creates the
+ * topics the api needs if they are missing, opens the blob store and starts the server.
+ * {@link #close()} stops the server, awaited, and closes the blob store. The {@link Vertx} stays
+ * the caller's.
+ */
+public final class ApiComponent implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ApiServer server;
+    private final BlobStore blobs;
+    private final int port;
+
+    private ApiComponent(ApiServer server, BlobStore blobs, int port) {
+        this.server = server;
+        this.blobs = blobs;
+        this.port = port;
+    }
+
+    /** Reads the configuration from {@code env} and starts the api. */
+    public static ApiComponent start(Map<String, String> env, Vertx vertx) throws InterruptedException {
+        return start(ApiConfig.fromEnv(env), vertx);
+    }
+
+    public static ApiComponent start(ApiConfig config, Vertx vertx) throws InterruptedException {
+        KafkaClients kafka = new KafkaClients(config.kafka());
+        Topics topics = config.kafka().topics();
+        new TopicCreator(kafka).ensure(List.of(topics.commands(), topics.events()), START_TIMEOUT);
+        BlobStore blobs = BlobStores.open(config.blobStore());
+        ApiServer server;
+        try {
+            server = new ApiServer(config, vertx, kafka, blobs);
+        } catch (RuntimeException e) {
+            blobs.close();
+            throw e;
+        }
+        try {
+            int port = await(server.start(), START_TIMEOUT);
+            return new ApiComponent(server, blobs, port);
+        } catch (RuntimeException | InterruptedException e) {
+            stopQuietly(server);
+            blobs.close();
+            throw e;
+        }
+    }
+
+    /** The port the api listens on. */
+    public int port() {
+        return port;
+    }
+
+    public ApiServer server() {
+        return server;
+    }
+
+    /** Stops the api (awaited, up to 30 s) and closes the blob store. An interrupt is kept, not thrown. */
+    @Override
+    public void close() {
+        try {
+            await(server.stop(), STOP_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            blobs.close();
+        }
+    }
+
+    private static void stopQuietly(ApiServer server) throws InterruptedException {
+        try {
+            await(server.stop(), STOP_TIMEOUT);
+        } catch (RuntimeException e) {
+            // the start failure is what the caller needs to see
+        }
+    }
+
+    private static <T> T await(Future<T> future, Duration timeout) throws InterruptedException {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the api did not complete within " + timeout.toSeconds() + " s", e);
+        }
+    }
+}

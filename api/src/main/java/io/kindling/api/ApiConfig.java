@@ -1,0 +1,79 @@
+package io.kindling.api;
+
+import io.kindling.blobstore.BlobStoreConfig;
+import io.kindling.common.config.ConfigException;
+import io.kindling.common.config.ConfigParameter;
+import io.kindling.common.config.EnvConfig;
+import io.kindling.common.config.KindlingHome;
+import io.kindling.common.kafka.KafkaConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the api reads from its environment.
+ *
+ * @param host            interface the HTTP server binds ({@code KINDLING_HTTP_HOST})
+ * @param port            HTTP port, 0 for any free port ({@code KINDLING_HTTP_PORT})
+ * @param maxRequestBytes largest request body accepted ({@code KINDLING_MAX_REQUEST_BYTES})
+ * @param publishTimeout  how long a submission waits for Kafka's acknowledgement before it answers 503
+ * @param kafka           brokers and topic names
+ * @param blobStore       where driver logs are read from
+ */
+public record ApiConfig(String host, int port, int maxRequestBytes, Duration publishTimeout, KafkaConfig kafka,
+        BlobStoreConfig blobStore) {
+
+    public static final ConfigParameter<String> HTTP_HOST =
+            ConfigParameter.string("KINDLING_HTTP_HOST", "0.0.0.0", "interface the api listens on");
+    public static final ConfigParameter<Integer> HTTP_PORT =
+            ConfigParameter.integer("KINDLING_HTTP_PORT", 8080, 0, 65535, "api HTTP port (0 = any free port)");
+    public static final ConfigParameter<Integer> MAX_REQUEST_BYTES = ConfigParameter.integer(
+            "KINDLING_MAX_REQUEST_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024, "largest request body the api accepts");
+
+    /** The api's own keys. */
+    public static final List<ConfigParameter<?>> PARAMETERS = List.of(HTTP_HOST, HTTP_PORT, MAX_REQUEST_BYTES);
+
+    public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+
+    public ApiConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(publishTimeout, "publishTimeout");
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(blobStore, "blobStore");
+    }
+
+    public static ApiConfig fromEnv(Map<String, String> env) {
+        EnvConfig config = new EnvConfig(env);
+        BlobStoreConfig blobs;
+        try {
+            blobs = BlobStoreConfig.fromEnv(env);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return new ApiConfig(config.get(HTTP_HOST), config.get(HTTP_PORT), config.get(MAX_REQUEST_BYTES),
+                DEFAULT_PUBLISH_TIMEOUT, KafkaConfig.from(config), blobs);
+    }
+
+    /** Every parameter the api reads through {@link EnvConfig}, for the start-up log. */
+    public static List<ConfigParameter<?>> allParameters() {
+        List<ConfigParameter<?>> all = new ArrayList<>(PARAMETERS);
+        all.addAll(KafkaConfig.PARAMETERS);
+        all.add(KindlingHome.HOME);
+        return List.copyOf(all);
+    }
+
+    /** The effective configuration, one key a line, secrets redacted. */
+    public static String describe(Map<String, String> env, ApiConfig config) {
+        return new EnvConfig(env).describe(allParameters()) + "\n  blob store: " + config.blobStore().describe();
+    }
+
+    public ApiConfig withPort(int value) {
+        return new ApiConfig(host, value, maxRequestBytes, publishTimeout, kafka, blobStore);
+    }
+
+    public ApiConfig withPublishTimeout(Duration value) {
+        return new ApiConfig(host, port, maxRequestBytes, value, kafka, blobStore);
+    }
+}

@@ -1,0 +1,88 @@
+package io.kindling.api.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Loads the api's OpenAPI document ({@value #OPENAPI}) and the JSON Schemas it refers to from
+ * the schemas module's jar.
+ *
+ * <p>The document refers to the schemas beside it by relative name ({@code job-spec.schema.json}).
+ * Vert.x looks external schemas up only by absolute URI, and files each schema under its
+ * {@code $id} ({@value #SCHEMA_BASE}...), so relative references are resolved against that base
+ * here, as a file-based tool would resolve them against the document's directory. The referenced
+ * schemas themselves may only refer inside themselves (as they do).
+ */
+public final class ApiContract {
+    public static final String RESOURCE_DIR = "io/kindling/schemas/";
+    public static final String OPENAPI = "openapi.yaml";
+    /** The base of every schema's {@code $id}. */
+    public static final String SCHEMA_BASE = "https://kindling.io/schemas/";
+
+    private ApiContract() {
+    }
+
+    /** The contract and the schemas it refers to, keyed by absolute URI. */
+    private record Documents(JsonObject contract, Map<String, JsonObject> schemas) {
+    }
+
+    public static Future<OpenAPIContract> load(Vertx vertx) {
+        return vertx.executeBlocking(ApiContract::read)
+                .compose(docs -> OpenAPIContract.from(vertx, docs.contract(), docs.schemas()));
+    }
+
+    private static Documents read() {
+        JsonObject contract = read(OPENAPI, new ObjectMapper(new YAMLFactory()));
+        Map<String, JsonObject> schemas = new TreeMap<>();
+        resolveRelativeRefs(contract, schemas);
+        return new Documents(contract, schemas);
+    }
+
+    /** Rewrites each relative {@code $ref} to an absolute one and loads the schema it names. */
+    private static void resolveRelativeRefs(Object node, Map<String, JsonObject> schemas) {
+        if (node instanceof JsonObject object) {
+            for (String key : object.fieldNames()) {
+                Object value = object.getValue(key);
+                if ("$ref".equals(key) && value instanceof String ref && isRelativeFile(ref)) {
+                    String file = ref.split("#", 2)[0];
+                    object.put(key, SCHEMA_BASE + ref);
+                    schemas.computeIfAbsent(SCHEMA_BASE + file, uri -> read(file, new ObjectMapper()));
+                } else {
+                    resolveRelativeRefs(value, schemas);
+                }
+            }
+        } else if (node instanceof JsonArray array) {
+            for (Object item : array) {
+                resolveRelativeRefs(item, schemas);
+            }
+        }
+    }
+
+    private static boolean isRelativeFile(String ref) {
+        return !ref.startsWith("#") && !ref.contains(":");
+    }
+
+    private static JsonObject read(String name, ObjectMapper mapper) {
+        String resource = RESOURCE_DIR + name;
+        try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("the OpenAPI contract is incomplete: " + resource + " is not on the classpath");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = mapper.readValue(in, Map.class);
+            return new JsonObject(map);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+}

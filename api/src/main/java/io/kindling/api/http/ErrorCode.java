@@ -1,0 +1,32 @@
+package io.kindling.api.http;
+
+/** The {@code code} of an error body, and the HTTP status it is answered with. */
+public enum ErrorCode {
+    /** The body is not a JSON object. */
+    MALFORMED_JSON(400),
+    /** The body breaks the job spec schema; the message and details name the field. */
+    SCHEMA_VIOLATION(400),
+    /** The body has a field the schema does not know; the message and details name it. */
+    UNKNOWN_FIELD(400),
+    /** The body is well formed and matches the schema but is still not acceptable. */
+    INVALID(400),
+    /** A path, query or header parameter is not acceptable. */
+    INVALID_PARAMETER(400),
+    NOT_FOUND(404),
+    METHOD_NOT_ALLOWED(405),
+    TOO_LARGE(413),
+    UNSUPPORTED_MEDIA_TYPE(415),
+    INTERNAL(500),
+    /** Kafka or the blob store did not answer in time, the api is overloaded, or it is not ready. */
+    UNAVAILABLE(503);
+
+    private final int status;
+
+    ErrorCode(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,33 @@
+package io.kindling.api.http;
+
+import io.kindling.api.view.JobViewStore;
+import io.kindling.schemas.JobView;
+import io.kindling.schemas.Json;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code GET /v1/jobs/{id}} (operation {@code getJob}): the job's view, from memory. */
+public final class GetJobHandler implements Handler<RoutingContext> {
+    private final JobViewStore views;
+
+    public GetJobHandler(JobViewStore views) {
+        this.views = views;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        views.get(id).ifPresentOrElse(view -> send(ctx, view), () -> ctx.fail(notFound(id)));
+    }
+
+    static ApiException notFound(String id) {
+        return ApiException.notFound("job '" + id + "' not found");
+    }
+
+    private static void send(RoutingContext ctx, JobView view) {
+        ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(Json.encodeToString(view));
+    }
+}

@@ -1,0 +1,246 @@
+package io.kindling.api.view;
+
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.Json;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Reads the whole events topic, from the beginning, into a {@link JobViewStore}. Every api
+ * instance must see every event, so there is no consumer group: the follower assigns itself
+ * every partition (and, every {@link #REFRESH}, any partition added since) and seeks to the
+ * beginning; after a restart the view is rebuilt from the log.
+ *
+ * <p>One thread owns the consumer. {@link #caughtUp()} turns true once the follower has read up
+ * to the end offsets the topic had when it started; {@link #close()} wakes the consumer and waits
+ * for the thread. While Kafka cannot be reached the follower keeps trying; only an error that
+ * retrying cannot cure stops it ({@link #failed()}).
+ */
+public final class EventsFollower implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventsFollower.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    static final Duration REFRESH = Duration.ofSeconds(30);
+    private static final Duration WAIT_FOR_TOPIC = Duration.ofSeconds(1);
+    /** Longest a metadata or offsets call may block the loop; on timeout it is tried again later. */
+    private static final Duration KAFKA_CALL = Duration.ofSeconds(10);
+
+    private final Consumer<String, byte[]> consumer;
+    private final String topic;
+    private final JobViewStore store;
+    private final Thread thread;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean caughtUp;
+    private volatile boolean failed;
+    private volatile long applied;
+    private boolean started; // guarded by this
+    // consumer thread only
+    private final Set<TopicPartition> assigned = new HashSet<>();
+    private Map<TopicPartition, Long> catchUpTo; // null until known
+    private long nextRefreshNanos;
+
+    public EventsFollower(Consumer<String, byte[]> consumer, String topic, JobViewStore store, String threadName) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.store = store;
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+    }
+
+    public synchronized EventsFollower start() {
+        if (!started && running.get()) {
+            started = true;
+            thread.start();
+        }
+        return this;
+    }
+
+    /** True once every event that was on the topic when the follower started has been applied. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** True if the follower stopped on an error it cannot recover from; the view no longer moves. */
+    public boolean failed() {
+        return failed;
+    }
+
+    /** Events applied so far (duplicates skipped are not counted). */
+    public long applied() {
+        return applied;
+    }
+
+    private void run() {
+        MDC.clear();
+        try {
+            if (!assignAll()) {
+                return;
+            }
+            checkCaughtUp();
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    apply(record);
+                }
+                if (!caughtUp) {
+                    checkCaughtUp();
+                }
+                if (System.nanoTime() - nextRefreshNanos > 0) {
+                    assignNewPartitions();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                failed = true;
+                LOG.error("events follower woken up unexpectedly; the job view stops here", e);
+            }
+        } catch (RuntimeException e) {
+            failed = true;
+            LOG.error("events follower failed; the job view stops here", e);
+        } finally {
+            try {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the events consumer failed", e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    /** Assigns every partition of the topic, waiting for the topic to exist; false if closed meanwhile. */
+    private boolean assignAll() {
+        boolean logged = false;
+        while (running.get()) {
+            if (assignNewPartitions()) {
+                return true;
+            }
+            if (!logged) {
+                LOG.info("topic {} does not exist yet; waiting for it", topic);
+                logged = true;
+            }
+            try {
+                if (closing.await(WAIT_FOR_TOPIC.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Adds partitions not assigned yet, reading them from the beginning; true if any partition is assigned. */
+    private boolean assignNewPartitions() {
+        nextRefreshNanos = System.nanoTime() + REFRESH.toNanos();
+        List<PartitionInfo> infos;
+        try {
+            infos = consumer.partitionsFor(topic, KAFKA_CALL);
+        } catch (RetriableException e) {
+            LOG.warn("cannot list the partitions of {} yet: {}", topic, e.toString());
+            return !assigned.isEmpty();
+        }
+        Set<TopicPartition> added = new HashSet<>();
+        for (PartitionInfo info : infos == null ? List.<PartitionInfo>of() : infos) {
+            TopicPartition tp = new TopicPartition(info.topic(), info.partition());
+            if (!assigned.contains(tp)) {
+                added.add(tp);
+            }
+        }
+        if (!added.isEmpty()) {
+            assigned.addAll(added);
+            consumer.assign(Set.copyOf(assigned));
+            consumer.seekToBeginning(added);
+            if (catchUpTo != null) {
+                LOG.info("topic {} has new partitions {}; reading them from the beginning", topic, added);
+            }
+        }
+        return !assigned.isEmpty();
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        JobEvent event;
+        try {
+            event = Json.decode(record.value(), JobEvent.class);
+        } catch (RuntimeException e) {
+            LOG.warn("skipping unreadable event {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (event == null || event.jobId() == null || event.eventId() == null || event.state() == null
+                || event.time() == null) {
+            LOG.warn("skipping incomplete event {}-{}@{}", record.topic(), record.partition(), record.offset());
+            return;
+        }
+        try (MDC.MDCCloseable job = MDC.putCloseable("jobId", event.jobId())) {
+            if (store.apply(event)) {
+                applied++;
+                LOG.debug("applied {}", event.eventId());
+            } else {
+                LOG.debug("skipped duplicate {}", event.eventId());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("skipping event {} at {}-{}@{}: {}", event.eventId(), record.topic(), record.partition(),
+                    record.offset(), e.toString());
+        }
+    }
+
+    /** Caught up once the position of every partition has reached its end offset as of start-up. */
+    private void checkCaughtUp() {
+        try {
+            if (catchUpTo == null) {
+                catchUpTo = consumer.endOffsets(assigned, KAFKA_CALL);
+                LOG.info("reading {} from the beginning ({} partitions, {} events to catch up with)", topic,
+                        assigned.size(), catchUpTo.values().stream().mapToLong(Long::longValue).sum());
+            }
+            for (Map.Entry<TopicPartition, Long> end : catchUpTo.entrySet()) {
+                if (consumer.position(end.getKey(), KAFKA_CALL) < end.getValue()) {
+                    return;
+                }
+            }
+        } catch (RetriableException e) {
+            LOG.warn("cannot tell yet whether {} has been read to its end: {}", topic, e.toString());
+            return;
+        }
+        caughtUp = true;
+        LOG.info("caught up with {} ({} jobs)", topic, store.size());
+    }
+
+    /** Stops reading, closes the consumer and waits for the thread (up to 15 s); an interrupt is kept, not thrown. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            running.set(false);
+            if (!started) {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+                return;
+            }
+        }
+        closing.countDown();
+        consumer.wakeup();
+        try {
+            if (!stopped.await(15, TimeUnit.SECONDS)) {
+                LOG.warn("events follower did not stop within 15 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

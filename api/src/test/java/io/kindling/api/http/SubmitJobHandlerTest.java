@@ -1,0 +1,62 @@
+package io.kindling.api.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kindling.schemas.Application;
+import io.kindling.schemas.ApplicationType;
+import io.kindling.schemas.JobSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SubmitJobHandlerTest {
+
+    @Test
+    void jsonContentTypesAreAccepted() {
+        assertThat(SubmitJobHandler.requireJson("application/json").succeeded()).isTrue();
+        assertThat(SubmitJobHandler.requireJson("Application/JSON; charset=utf-8").succeeded()).isTrue();
+        assertThat(SubmitJobHandler.requireJson("application/vnd.kindling+json").succeeded()).isTrue();
+    }
+
+    @Test
+    void otherContentTypesAreUnsupported() {
+        for (String type : new String[] {null, "", "text/plain", "application/jsonx", "application/x-www-form-urlencoded"}) {
+            assertThat(SubmitJobHandler.requireJson(type).cause())
+                    .isInstanceOfSatisfying(ApiException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_MEDIA_TYPE));
+        }
+    }
+
+    @Test
+    void theHeaderSetsTheIdempotencyKey() {
+        JobSpec withKey = SubmitJobHandler.withIdempotencyKey(spec(null), "k-1");
+
+        assertThat(withKey.idempotencyKey()).isEqualTo("k-1");
+        assertThat(withKey).usingRecursiveComparison().ignoringFields("idempotencyKey").isEqualTo(spec(null));
+    }
+
+    @Test
+    void headerAndFieldMustAgree() {
+        assertThat(SubmitJobHandler.withIdempotencyKey(spec("k-1"), "k-1").idempotencyKey()).isEqualTo("k-1");
+        assertThat(SubmitJobHandler.withIdempotencyKey(spec("k-1"), null).idempotencyKey()).isEqualTo("k-1");
+        assertThatThrownBy(() -> SubmitJobHandler.withIdempotencyKey(spec("k-1"), "k-2"))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID);
+                    assertThat(e.getMessage()).contains("$.idempotencyKey", "Idempotency-Key");
+                });
+    }
+
+    @Test
+    void anEmptyOrOverlongHeaderIsRefused() {
+        assertThatThrownBy(() -> SubmitJobHandler.withIdempotencyKey(spec(null), ""))
+                .isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER));
+        assertThatThrownBy(() -> SubmitJobHandler.withIdempotencyKey(spec(null), "k".repeat(201)))
+                .isInstanceOf(ApiException.class);
+    }
+
+    private static JobSpec spec(String idempotencyKey) {
+        return new JobSpec("pi", "default", new Application(ApplicationType.PYTHON, "/app/pi.py", null, List.of("5")),
+                null, idempotencyKey, null, null, null, null, null, null, null, 60, 5);
+    }
+}

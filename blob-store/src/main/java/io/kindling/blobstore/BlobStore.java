@@ -1,0 +1,51 @@
+package io.kindling.blobstore;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where Kindling keeps driver logs and their index files: append blobs written at an exact
+ * position, and small whole blobs overwritten atomically.
+ *
+ * <p>Paths are relative, '/'-separated names checked by {@link BlobPaths#requireValid}; an
+ * invalid path fails with {@link IllegalArgumentException}. Service and I/O failures are
+ * {@link BlobStoreException}s whose {@link BlobStoreException#transientFailure()} says whether
+ * backing off and retrying may help.
+ */
+public interface BlobStore extends AutoCloseable {
+
+    /** Azure's append-block limit. */
+    int MAX_APPEND_BYTES = 4 * 1024 * 1024;
+
+    /** Committed length of the blob at path, 0 if it does not exist. */
+    long length(String path);
+
+    /**
+     * Appends len bytes at exactly position expectedLength (Azure appendPosition semantics).
+     * Creates the blob if it does not exist and expectedLength == 0.
+     * Throws AppendConflictException(actualLength) if the blob's length is not expectedLength
+     * (so a retried append can never duplicate). len > MAX_APPEND_BYTES -> IllegalArgumentException.
+     * An append of zero bytes only checks the position (and creates the blob at position 0).
+     */
+    void append(String path, long expectedLength, byte[] data, int off, int len);
+
+    /**
+     * Up to maxBytes from offset. Empty Optional if the blob does not exist; a BlobRead with
+     * zero bytes if offset >= length.
+     */
+    Optional<BlobRead> read(String path, long offset, int maxBytes);
+
+    /** Whole small blob (index/metadata files), overwritten atomically. */
+    void put(String path, byte[] data);
+
+    Optional<byte[]> get(String path);
+
+    /**
+     * Paths that start with prefix (a plain string prefix: "a/b" matches "a/b/c" and "a/bc"),
+     * sorted. The empty prefix lists every blob.
+     */
+    List<String> list(String prefix);
+
+    @Override
+    void close();
+}

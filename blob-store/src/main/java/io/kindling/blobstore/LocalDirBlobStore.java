@@ -1,0 +1,270 @@
+package io.kindling.blobstore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * Blobs as files under a root directory, for a single machine (development, the embedded mode).
+ *
+ * <p>An append takes an in-JVM lock for the path, then an exclusive {@link java.nio.channels.FileLock} on the file
+ * (so other processes appending through this class wait too), checks the length, writes and
+ * forces the data to disk before returning. Reads in the same JVM wait for an append in
+ * progress; a reader in another process may see the start of an append that has not returned.
+ * {@code put} writes a temporary file and moves it over the blob atomically. Temporary files are
+ * named with '~', which no blob path may contain, so they never show in {@code list}.
+ */
+public final class LocalDirBlobStore implements BlobStore {
+
+    private static final String TEMP_MARKER = "~";
+    /**
+     * File locks belong to the whole JVM (a second lock on the same file from this JVM fails
+     * instead of waiting), so the in-JVM locks in front of them are shared by every instance.
+     */
+    private static final ReentrantLock[] FILE_LOCKS = newLocks(64);
+
+    private final Path root;
+
+    public LocalDirBlobStore(Path root) {
+        this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(this.root);
+        } catch (IOException e) {
+            throw new BlobStoreException("Cannot create the blob directory " + this.root, e, false);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public long length(String path) {
+        Path file = resolve(path);
+        try {
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : 0L;
+        } catch (NoSuchFileException e) {
+            return 0L;
+        } catch (IOException e) {
+            throw failure("length", path, e);
+        }
+    }
+
+    @Override
+    public void append(String path, long expectedLength, byte[] data, int off, int len) {
+        Path file = resolve(path);
+        Checks.checkAppend(expectedLength, data, off, len);
+        ReentrantLock lock = lockFor(file);
+        lock.lock();
+        try {
+            appendLocked(path, file, expectedLength, ByteBuffer.wrap(data, off, len));
+        } catch (IOException e) {
+            throw failure("append to", path, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void appendLocked(String path, Path file, long expectedLength, ByteBuffer data) throws IOException {
+        boolean created = false;
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (expectedLength != 0) {
+                throw new AppendConflictException(path, expectedLength, 0);
+            }
+            created = createEmpty(file);
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            channel.lock(); // released when the channel closes
+            long actual = channel.size();
+            if (actual != expectedLength) {
+                throw new AppendConflictException(path, expectedLength, actual);
+            }
+            long position = expectedLength;
+            while (data.hasRemaining()) {
+                position += channel.write(data, position);
+            }
+            channel.force(true);
+        }
+        if (created) {
+            forceDirectory(file.getParent());
+        }
+    }
+
+    /** Creates an empty file and its parents; false if another appender created it first. */
+    private static boolean createEmpty(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        try {
+            Files.createFile(file);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<BlobRead> read(String path, long offset, int maxBytes) {
+        Path file = resolve(path);
+        Checks.checkRead(offset, maxBytes);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        ReentrantLock lock = lockFor(file);
+        lock.lock();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long length = channel.size();
+            int count = (int) Math.max(0, Math.min(maxBytes, length - offset));
+            ByteBuffer buffer = ByteBuffer.allocate(count);
+            long position = offset;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    break;
+                }
+                position += n;
+            }
+            byte[] bytes = buffer.hasRemaining() ? Arrays.copyOf(buffer.array(), buffer.position()) : buffer.array();
+            return Optional.of(new BlobRead(bytes, length));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("read", path, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void put(String path, byte[] data) {
+        Path file = resolve(path);
+        Objects.requireNonNull(data, "data");
+        Path temp = file.resolveSibling(file.getFileName() + TEMP_MARKER + UUID.randomUUID());
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(data);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            moveAtomically(temp, file);
+            forceDirectory(file.getParent());
+        } catch (IOException e) {
+            throw failure("put", path, e);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("The file system under " + to.getParent() + " cannot replace files atomically", e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String path) {
+        Path file = resolve(path);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("get", path, e);
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        BlobPaths.requireValidPrefix(prefix);
+        int lastSlash = prefix.lastIndexOf('/');
+        Path start = lastSlash < 0 ? root : root.resolve(prefix.substring(0, lastSlash));
+        if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        List<String> paths = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(start)) {
+            files.filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+                    .map(file -> root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"))
+                    .filter(name -> name.startsWith(prefix) && BlobPaths.isValid(name))
+                    .forEach(paths::add);
+        } catch (IOException | UncheckedIOException e) {
+            throw new BlobStoreException("Cannot list blobs under '" + prefix + "' in " + root, e, false);
+        }
+        paths.sort(null);
+        return List.copyOf(paths);
+    }
+
+    @Override
+    public void close() {
+        // nothing held open between calls
+    }
+
+    @Override
+    public String toString() {
+        return "LocalDirBlobStore[" + root + "]";
+    }
+
+    private Path resolve(String path) {
+        BlobPaths.requireValid(path);
+        Path file = root.resolve(path).normalize();
+        if (!file.startsWith(root) || file.equals(root)) {
+            throw new IllegalArgumentException("Invalid blob path '" + path + "': outside the blob directory");
+        }
+        return file;
+    }
+
+    private static ReentrantLock lockFor(Path file) {
+        return FILE_LOCKS[Math.floorMod(file.hashCode(), FILE_LOCKS.length)];
+    }
+
+    private static ReentrantLock[] newLocks(int count) {
+        ReentrantLock[] locks = new ReentrantLock[count];
+        for (int i = 0; i < count; i++) {
+            locks[i] = new ReentrantLock();
+        }
+        return locks;
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // some platforms cannot open or sync a directory; the file's own data is already forced
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            // a leftover temporary file is never listed and is replaced by the next put
+        }
+    }
+
+    private BlobStoreException failure(String operation, String path, IOException e) {
+        return new BlobStoreException("Cannot " + operation + " blob " + path + " in " + root + ": " + e, e, false);
+    }
+}

@@ -1,0 +1,112 @@
+package io.kindling.blobstore;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalDirBlobStoreTest extends BlobStoreContract {
+
+    @TempDir
+    Path root;
+
+    @Override
+    protected BlobStore openStore(String testName) {
+        return new LocalDirBlobStore(root.resolve(testName));
+    }
+
+    private Path storeRoot() {
+        return ((LocalDirBlobStore) store).root();
+    }
+
+    @Test
+    void keepsBlobsAsFilesUnderTheRoot() throws IOException {
+        append("t1/j1/driver.log", 0, "abc");
+        store.put("t1/j1/index.json", bytes("{}"));
+
+        assertThat(Files.readString(storeRoot().resolve("t1/j1/driver.log"))).isEqualTo("abc");
+        assertThat(Files.readString(storeRoot().resolve("t1/j1/index.json"))).isEqualTo("{}");
+    }
+
+    @Test
+    void putLeavesNoTemporaryFilesAndListIgnoresStrayOnes() throws IOException {
+        store.put("a/index.json", bytes("1"));
+        store.put("a/index.json", bytes("2"));
+        Files.writeString(storeRoot().resolve("a/index.json~crashed-put"), "partial");
+        Files.writeString(storeRoot().resolve("a/not a blob"), "x");
+
+        assertThat(store.list("")).containsExactly("a/index.json");
+        try (Stream<Path> files = Files.list(storeRoot().resolve("a"))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("index.json", "index.json~crashed-put", "not a blob");
+        }
+    }
+
+    @Test
+    void aDirectoryIsNotABlob() {
+        append("a/b", 0, "x");
+
+        assertThat(store.get("a")).isEmpty();
+        assertThat(store.read("a", 0, 10)).isEmpty();
+        assertThat(store.length("a")).isZero();
+        assertThatThrownBy(() -> append("a", 0, "x")).isInstanceOf(BlobStoreException.class)
+                .satisfies(e -> assertThat(((BlobStoreException) e).transientFailure()).isFalse());
+    }
+
+    @Test
+    void twoStoresOnOneDirectoryShareTheAppendLocks() throws Exception {
+        LocalDirBlobStore other = new LocalDirBlobStore(storeRoot());
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> writers = List.of(
+                    executor.submit(() -> appendWithRetry(store, "w0", 200)),
+                    executor.submit(() -> appendWithRetry(other, "w1", 200)));
+            for (Future<?> writer : writers) {
+                writer.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            executor.shutdownNow();
+            assertThat(executor.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            other.close();
+        }
+        String[] lines = new String(store.get("shared").orElseThrow(), UTF_8).split("\n");
+        assertThat(lines).hasSize(400).doesNotHaveDuplicates();
+    }
+
+    private static void appendWithRetry(BlobStore target, String writer, int count) {
+        long position = 0;
+        for (int i = 0; i < count; i++) {
+            byte[] line = (writer + "-" + i + "\n").getBytes(UTF_8);
+            while (true) {
+                try {
+                    target.append("shared", position, line, 0, line.length);
+                    position += line.length;
+                    break;
+                } catch (AppendConflictException e) {
+                    position = e.actualLength();
+                }
+            }
+        }
+    }
+
+    @Test
+    void opensTheConfiguredDirectory() {
+        try (BlobStore opened = BlobStores.open(BlobStoreConfig.local(root.resolve("configured")))) {
+            assertThat(opened).isInstanceOf(LocalDirBlobStore.class);
+            assertThat(((LocalDirBlobStore) opened).root()).isEqualTo(root.resolve("configured"));
+            assertThat(root.resolve("configured")).isDirectory();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.kindling.e2e;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kindling.schemas.JobView;
+import io.kindling.schemas.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small HTTP client for the api, as a user would call it. */
+final class KindlingClient {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    KindlingClient(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    record Response(int status, String body, java.net.http.HttpHeaders headers) {
+        JsonNode json() {
+            try {
+                return Json.mapper().readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+    }
+
+    Response post(String path, String body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body(), r.headers());
+    }
+
+    Response get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body(), r.headers());
+    }
+
+    JobView job(String id) throws IOException, InterruptedException {
+        Response r = get("/v1/jobs/" + id);
+        if (r.status() != 200) {
+            throw new AssertionError("GET job " + id + ": " + r.status() + " " + r.body());
+        }
+        return Json.decode(r.body().getBytes(UTF_8), JobView.class);
+    }
+
+    /** The whole stream, read page by page with the next-offset header, as a client follows it. */
+    String log(String id, String stream) throws IOException, InterruptedException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        long offset = 0;
+        while (true) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(
+                    base + "/v1/jobs/" + id + "/logs/" + stream + "?offset=" + offset + "&limit=65536"))
+                    .timeout(Duration.ofSeconds(30)).GET().build();
+            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("GET log: " + r.statusCode() + " " + new String(r.body(), UTF_8));
+            }
+            all.write(r.body());
+            long next = Long.parseLong(r.headers().firstValue("Kindling-Next-Offset").orElseThrow());
+            if (next == offset) {
+                return all.toString(UTF_8);
+            }
+            offset = next;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.kindling.embedded;
+
+import io.kindling.api.ApiComponent;
+import io.kindling.broker.BrokerConfig;
+import io.kindling.broker.EmbeddedKafkaBroker;
+import io.kindling.common.config.EnvConfig;
+import io.kindling.common.kafka.KafkaConfig;
+import io.kindling.common.lifecycle.ShutdownSequence;
+import io.kindling.dispatcher.DispatcherComponent;
+import io.kindling.shipper.ShipperComponent;
+import io.kindling.worker.WorkerComponent;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kindling in one JVM: optionally a Kafka broker, then the dispatcher, log-shipper, worker and
+ * api, each started exactly as its own {@code Main} would start it. {@link #close()} stops them
+ * in reverse order, awaited: the api first (no new work), the broker last.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
+
+    private final ShutdownSequence shutdown;
+    private final ApiComponent api;
+    private final String bootstrapServers;
+
+    private EmbeddedStack(ShutdownSequence shutdown, ApiComponent api, String bootstrapServers) {
+        this.shutdown = shutdown;
+        this.api = api;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Starts everything from {@code env}; on any failure, what was started is stopped again. */
+    public static EmbeddedStack start(Map<String, String> env) throws InterruptedException {
+        EmbeddedConfig config = EmbeddedConfig.from(new EnvConfig(env));
+        ShutdownSequence shutdown = new ShutdownSequence();
+        try {
+            Map<String, String> effective = new HashMap<>(env);
+            effective.putIfAbsent("KINDLING_HTTP_HOST", "127.0.0.1");
+            Optional<EmbeddedKafkaBroker> broker = Optional.empty();
+            if (config.startKafka()) {
+                broker = Optional.of(shutdown.add("kafka broker", EmbeddedKafkaBroker.start(BrokerConfig.fromEnv(env))));
+                effective.put(KafkaConfig.BOOTSTRAP_SERVERS.name(), broker.get().bootstrapServers());
+            }
+            String bootstrap = new EnvConfig(effective).get(KafkaConfig.BOOTSTRAP_SERVERS);
+            shutdown.add("dispatcher", DispatcherComponent.start(effective));
+            shutdown.add("log-shipper", ShipperComponent.start(effective));
+            shutdown.add("worker", WorkerComponent.start(effective));
+            Vertx vertx = Vertx.vertx();
+            shutdown.add("vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS));
+            ApiComponent api = shutdown.add("api", ApiComponent.start(effective, vertx));
+            LOG.info("Kindling is up: api on http://{}:{}, Kafka at {}", effective.get("KINDLING_HTTP_HOST"), api.port(),
+                    bootstrap);
+            return new EmbeddedStack(shutdown, api, bootstrap);
+        } catch (InterruptedException | RuntimeException e) {
+            shutdown.close();
+            throw e;
+        }
+    }
+
+    /** The port the api listens on. */
+    public int apiPort() {
+        return api.port();
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        shutdown.close();
+    }
+}

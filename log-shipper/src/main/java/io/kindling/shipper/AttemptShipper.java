@@ -1,0 +1,253 @@
+package io.kindling.shipper;
+
+import io.kindling.blobstore.AppendConflictException;
+import io.kindling.blobstore.BlobPaths;
+import io.kindling.blobstore.BlobStore;
+import io.kindling.blobstore.BlobStoreException;
+import io.kindling.common.logs.LogIndex;
+import io.kindling.common.logs.LogLayout;
+import io.kindling.common.logs.LogStream;
+import io.kindling.common.spool.SpoolAttempt;
+import io.kindling.common.spool.SpoolLayout;
+import io.kindling.schemas.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Ships one attempt's spool directory: driver stdout and stderr while it runs, its Spark event
+ * logs once it has ended, and its {@code index.json}; removes the directory once everything is in
+ * the store. Each round is idempotent, so a round that fails half-way, or a shipper killed and
+ * restarted, simply runs it again. Owned by the shipping thread.
+ */
+final class AttemptShipper {
+    static final int STREAM_CHUNK_BYTES = 1024 * 1024;
+    static final int EVENT_LOG_CHUNK_BYTES = BlobStore.MAX_APPEND_BYTES;
+    static final String INPROGRESS_SUFFIX = ".inprogress";
+    /** MDC keys every log line about an attempt carries. */
+    static final String MDC_JOB_ID = "jobId";
+    static final String MDC_ATTEMPT = "attempt";
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final Logger LOG = LoggerFactory.getLogger(AttemptShipper.class);
+
+    private final String attemptId;
+    private final SpoolLayout spool;
+    private final SpoolDirs dirs;
+    private final BlobStore store;
+    private final BlobCopier copier;
+    private final Clock clock;
+    private final boolean keepSpool;
+    private final RetrySchedule retry;
+
+    private SpoolAttempt attempt;
+    /** Committed blob lengths as last seen, by blob path; absent means ask the store. */
+    private final Map<String, Long> blobLengths = new HashMap<>();
+    private Optional<LogIndex> lastIndex;
+    /** Problems already logged at ERROR, so a stuck attempt does not flood the log. */
+    private final Set<String> reported = new HashSet<>();
+    private boolean finished;
+
+    AttemptShipper(String attemptId, SpoolLayout spool, SpoolDirs dirs, BlobStore store, BlobCopier copier,
+            Clock clock, ShipperConfig config) {
+        this.attemptId = attemptId;
+        this.spool = spool;
+        this.dirs = dirs;
+        this.store = store;
+        this.copier = copier;
+        this.clock = clock;
+        this.keepSpool = config.keepSpool();
+        this.retry = new RetrySchedule(config.initialBackoff(), config.maxBackoff());
+    }
+
+    /** True if a round should run now: not finished and not backing off. */
+    boolean due() {
+        return !finished && retry.due(clock.instant());
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    /** One round. Failures are logged and retried after a backoff; nothing is dropped. */
+    void round() {
+        boolean firstRound = attempt == null;
+        if (firstRound) {
+            try {
+                attempt = Json.decode(Files.readAllBytes(spool.attemptFile(attemptId)), SpoolAttempt.class);
+            } catch (IOException | UncheckedIOException e) {
+                failed("cannot read " + spool.attemptFile(attemptId), e);
+                return;
+            }
+        }
+        MDC.put(MDC_JOB_ID, attempt.jobId());
+        MDC.put(MDC_ATTEMPT, Integer.toString(attempt.attempt()));
+        try {
+            if (firstRound) {
+                LOG.info("shipping attempt {} (tenant {}) from {}", attemptId, attempt.tenant(),
+                        spool.attemptDir(attemptId));
+            }
+            ship();
+            retry.succeeded();
+        } catch (BlobStoreException e) {
+            failed("the blob store failed", e);
+        } catch (IOException | UncheckedIOException e) {
+            failed("cannot read the spool", e);
+        } catch (RuntimeException e) {
+            failed("shipping failed", e);
+        } finally {
+            MDC.remove(MDC_JOB_ID);
+            MDC.remove(MDC_ATTEMPT);
+        }
+    }
+
+    private void ship() throws IOException {
+        // exit.json is written last: seen before the sizes are taken, it makes them final
+        boolean exited = Files.exists(spool.exitFile(attemptId));
+        Map<String, Long> streams = new LinkedHashMap<>();
+        boolean streamsShipped = true;
+        for (LogStream stream : LogStream.values()) {
+            String blob = LogLayout.stream(attempt.tenant(), attempt.jobId(), attempt.attempt(), stream);
+            Progress progress = copy(spool.stream(attemptId, stream.fileName()), blob, STREAM_CHUNK_BYTES);
+            streams.put(stream.fileName(), progress.blobLength());
+            streamsShipped &= progress.caughtUp();
+        }
+        List<String> eventLogs = List.of();
+        boolean complete = false;
+        if (exited) {
+            EventLogs shipped = shipEventLogs();
+            eventLogs = shipped.blobs();
+            complete = streamsShipped && shipped.all() && createEmptyStreams(streams);
+        }
+        writeIndex(new LogIndex(attempt.jobId(), attempt.attempt(), attempt.attemptId(), streams, eventLogs,
+                complete, clock.instant()));
+        if (complete) {
+            finish(streams, eventLogs);
+        }
+    }
+
+    private Progress copy(Path file, String blob, int chunkBytes) throws IOException {
+        long before = blobLengths.getOrDefault(blob, -1L);
+        Progress progress = copier.copy(file, blob, before, chunkBytes);
+        blobLengths.put(blob, progress.blobLength());
+        if (progress.blobLength() != before && LOG.isDebugEnabled()) {
+            LOG.debug("{} now holds {} of {} bytes", blob, progress.blobLength(), progress.fileSize());
+        }
+        if (progress.blobAhead()) {
+            reportOnce(blob, "the store holds " + progress.blobLength() + " bytes of " + blob + " but " + file
+                    + " has only " + progress.fileSize() + "; the spool is kept until this is resolved");
+        }
+        return progress;
+    }
+
+    private record EventLogs(List<String> blobs, boolean all) {
+    }
+
+    private EventLogs shipEventLogs() throws IOException {
+        List<String> blobs = new ArrayList<>();
+        boolean all = true;
+        for (EventLogFiles.EventLogFile file : EventLogFiles.list(spool.eventLogDir(attemptId))) {
+            String blob = LogLayout.eventLog(attempt.tenant(), file.name());
+            if (!BlobPaths.isValid(blob)) {
+                reportOnce(blob, "cannot upload event log " + file.path() + ": '" + blob
+                        + "' is not a valid blob path; the spool is kept");
+                all = false;
+                continue;
+            }
+            if (copy(file.path(), blob, EVENT_LOG_CHUNK_BYTES).caughtUp()) {
+                blobs.add(blob);
+            } else {
+                all = false;
+            }
+        }
+        return new EventLogs(blobs, all);
+    }
+
+    /** A complete attempt has both stream blobs, even empty ones; false if a blob turned out not to be empty. */
+    private boolean createEmptyStreams(Map<String, Long> streams) {
+        boolean ok = true;
+        for (LogStream stream : LogStream.values()) {
+            if (streams.get(stream.fileName()) == 0L) {
+                String blob = LogLayout.stream(attempt.tenant(), attempt.jobId(), attempt.attempt(), stream);
+                try {
+                    store.append(blob, 0, NO_BYTES, 0, 0);
+                } catch (AppendConflictException e) {
+                    blobLengths.put(blob, e.actualLength());
+                    ok = false;
+                }
+            }
+        }
+        return ok;
+    }
+
+    private void writeIndex(LogIndex index) {
+        String path = LogLayout.index(attempt.tenant(), attempt.jobId(), attempt.attempt());
+        if (lastIndex == null) {
+            lastIndex = store.get(path).flatMap(AttemptShipper::decodeIndex);
+        }
+        if (lastIndex.isPresent() && sameContent(lastIndex.get(), index)) {
+            return;
+        }
+        store.put(path, Json.encode(index));
+        lastIndex = Optional.of(index);
+        LOG.debug("wrote {}: streams {} complete {}", path, index.streams(), index.complete());
+    }
+
+    private void finish(Map<String, Long> streams, List<String> eventLogs) throws IOException {
+        if (keepSpool) {
+            LOG.info("attempt {} shipped: {} bytes, event logs {}; spool kept", attemptId, streams, eventLogs);
+        } else {
+            dirs.remove(attemptId);
+            LOG.info("attempt {} shipped: {} bytes, event logs {}; spool removed", attemptId, streams, eventLogs);
+        }
+        finished = true;
+    }
+
+    private void failed(String what, Exception e) {
+        // the known lengths stay: if an append landed though its response was lost, the next
+        // append at the old position is refused with the blob's real length, and goes on from there
+        Duration wait = retry.failed(clock.instant());
+        String message = what + " for attempt " + attemptId + " (failure " + retry.failures() + "); retrying in "
+                + wait.toMillis() + " ms";
+        if (e instanceof RuntimeException && !(e instanceof BlobStoreException || e instanceof UncheckedIOException)) {
+            LOG.warn(message, e);
+        } else {
+            LOG.warn("{}: {}", message, e.toString());
+        }
+    }
+
+    private void reportOnce(String key, String message) {
+        if (reported.add(key)) {
+            LOG.error(message);
+        }
+    }
+
+    private static Optional<LogIndex> decodeIndex(byte[] bytes) {
+        try {
+            return Optional.of(Json.decode(bytes, LogIndex.class));
+        } catch (UncheckedIOException e) {
+            LOG.warn("the stored index cannot be read and will be rewritten: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static boolean sameContent(LogIndex a, LogIndex b) {
+        return Objects.equals(a.jobId(), b.jobId()) && a.attempt() == b.attempt()
+                && Objects.equals(a.attemptId(), b.attemptId()) && a.streams().equals(b.streams())
+                && a.eventLogs().equals(b.eventLogs()) && a.complete() == b.complete();
+    }
+}

@@ -1,0 +1,90 @@
+package io.kindling.shipper;
+
+import io.kindling.blobstore.AppendConflictException;
+import io.kindling.blobstore.BlobStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies a local file that only grows into an append blob. The blob's committed length is the
+ * progress: every append is made at the position the blob is known to end, so an append retried
+ * after a lost response is refused by the store instead of doubling bytes, and a copy restarted
+ * after a crash continues at the exact byte. Owned by one thread (it reuses one buffer).
+ */
+final class BlobCopier {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobCopier.class);
+
+    private final BlobStore store;
+    private final long maxBytesPerCopy;
+    private final byte[] buffer = new byte[BlobStore.MAX_APPEND_BYTES];
+
+    /** @param maxBytesPerCopy at most this many bytes per {@link #copy} call, so one big file cannot hold up the others */
+    BlobCopier(BlobStore store, long maxBytesPerCopy) {
+        this.store = store;
+        this.maxBytesPerCopy = maxBytesPerCopy;
+    }
+
+    /**
+     * Appends the bytes of file that the blob does not hold yet, in appends of at most
+     * chunkBytes, up to the file's size when the call starts (and at most maxBytesPerCopy).
+     *
+     * @param knownLength the blob's length as last seen, or -1 to ask the store
+     */
+    Progress copy(Path file, String blobPath, long knownLength, int chunkBytes) throws IOException {
+        if (chunkBytes < 1 || chunkBytes > buffer.length) {
+            throw new IllegalArgumentException("chunkBytes must be 1.." + buffer.length + ", was " + chunkBytes);
+        }
+        long fileSize = sizeOf(file);
+        long offset = knownLength >= 0 ? knownLength : store.length(blobPath);
+        if (offset >= fileSize) {
+            return new Progress(offset, fileSize);
+        }
+        long limit = Math.min(fileSize, offset + maxBytesPerCopy);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (offset < limit) {
+                int length = read(channel, offset, (int) Math.min(chunkBytes, limit - offset));
+                if (length == 0) {
+                    break; // the file shrank under us; the caller sees blobAhead or not caughtUp
+                }
+                try {
+                    store.append(blobPath, offset, buffer, 0, length);
+                    offset += length;
+                } catch (AppendConflictException e) {
+                    LOG.info("{} ends at {}, not {} (an earlier append landed); continuing from there",
+                            blobPath, e.actualLength(), offset);
+                    offset = e.actualLength();
+                    limit = Math.min(fileSize, offset + maxBytesPerCopy);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // removed between size and open: nothing more to copy now
+        }
+        return new Progress(offset, fileSize);
+    }
+
+    private int read(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer target = ByteBuffer.wrap(buffer, 0, length);
+        while (target.hasRemaining()) {
+            int n = channel.read(target, position + target.position());
+            if (n < 0) {
+                break;
+            }
+        }
+        return target.position();
+    }
+
+    private static long sizeOf(Path file) throws IOException {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return 0L;
+        }
+    }
+}

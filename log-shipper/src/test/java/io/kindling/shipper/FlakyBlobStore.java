@@ -1,0 +1,92 @@
+package io.kindling.shipper;
+
+import io.kindling.blobstore.BlobRead;
+import io.kindling.blobstore.BlobStore;
+import io.kindling.blobstore.BlobStoreException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A store that fails on demand: a fake of our own seam in front of a real store. */
+final class FlakyBlobStore implements BlobStore {
+    private final BlobStore delegate;
+    private final AtomicInteger callsToFail = new AtomicInteger();
+    private final AtomicInteger appendResponsesToLose = new AtomicInteger();
+    private final AtomicInteger injected = new AtomicInteger();
+
+    FlakyBlobStore(BlobStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The next n calls fail before reaching the store. */
+    void failNextCalls(int n) {
+        callsToFail.set(n);
+    }
+
+    /** The next n appends reach the store, but the caller sees a failure (a lost response). */
+    void loseNextAppendResponses(int n) {
+        appendResponsesToLose.set(n);
+    }
+
+    int injectedFailures() {
+        return injected.get();
+    }
+
+    private void maybeFail(String operation) {
+        if (takeOne(callsToFail)) {
+            throw new BlobStoreException("injected failure of " + operation, true);
+        }
+    }
+
+    private boolean takeOne(AtomicInteger counter) {
+        boolean take = counter.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        if (take) {
+            injected.incrementAndGet();
+        }
+        return take;
+    }
+
+    @Override
+    public long length(String path) {
+        maybeFail("length");
+        return delegate.length(path);
+    }
+
+    @Override
+    public void append(String path, long expectedLength, byte[] data, int off, int len) {
+        maybeFail("append");
+        delegate.append(path, expectedLength, data, off, len);
+        if (takeOne(appendResponsesToLose)) {
+            throw new BlobStoreException("injected lost response of an append to " + path, true);
+        }
+    }
+
+    @Override
+    public Optional<BlobRead> read(String path, long offset, int maxBytes) {
+        maybeFail("read");
+        return delegate.read(path, offset, maxBytes);
+    }
+
+    @Override
+    public void put(String path, byte[] data) {
+        maybeFail("put");
+        delegate.put(path, data);
+    }
+
+    @Override
+    public Optional<byte[]> get(String path) {
+        maybeFail("get");
+        return delegate.get(path);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        maybeFail("list");
+        return delegate.list(prefix);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

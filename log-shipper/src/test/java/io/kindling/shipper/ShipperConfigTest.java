@@ -1,0 +1,58 @@
+package io.kindling.shipper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kindling.blobstore.BlobStoreConfig;
+import io.kindling.common.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ShipperConfigTest {
+
+    @Test
+    void defaults() {
+        ShipperConfig config = ShipperConfig.fromEnv(Map.of("KINDLING_HOME", "/var/kindling"));
+
+        assertThat(config.spool().root()).isEqualTo(Path.of("/var/kindling/spool"));
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(config.keepSpool()).isFalse();
+        assertThat(config.maxBackoff()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.blobStore().kind()).isEqualTo(BlobStoreConfig.Kind.LOCAL);
+        assertThat(config.blobStore().localDir()).isEqualTo(Path.of("/var/kindling/blobs"));
+    }
+
+    @Test
+    void readsItsKeys() {
+        ShipperConfig config = ShipperConfig.fromEnv(Map.of(
+                "KINDLING_SPOOL_DIR", "/tmp/spool",
+                "KINDLING_SHIPPER_POLL_MILLIS", "1000",
+                "KINDLING_SHIPPER_KEEP_SPOOL", "true"));
+
+        assertThat(config.spool().root()).isEqualTo(Path.of("/tmp/spool"));
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.keepSpool()).isTrue();
+    }
+
+    @Test
+    void aBadValueNamesItsKey() {
+        assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_SHIPPER_POLL_MILLIS", "soon")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_POLL_MILLIS");
+        assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_SHIPPER_KEEP_SPOOL", "maybe")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_KEEP_SPOOL");
+        assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_AZURE_CONNECTION_STRING");
+    }
+
+    @Test
+    void theDescriptionRedactsTheAccountKey() {
+        ShipperConfig config = ShipperConfig.fromEnv(Map.of(
+                "KINDLING_BLOB_STORE", "azure",
+                "KINDLING_AZURE_CONNECTION_STRING",
+                "DefaultEndpointsProtocol=http;AccountName=a;AccountKey=c2VjcmV0;BlobEndpoint=http://127.0.0.1:1/a"));
+
+        assertThat(config.describe()).contains("KINDLING_SHIPPER_POLL_MILLIS=200").doesNotContain("c2VjcmV0");
+    }
+}

@@ -1,0 +1,354 @@
+package io.kindling.worker.intake;
+
+import io.kindling.schemas.AttemptId;
+import io.kindling.worker.AttemptLog;
+import io.kindling.schemas.Json;
+import io.kindling.schemas.RunAssignment;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+
+/**
+ * The one thread that owns the consumer of a pool's runs topic. It hands each run assignment to
+ * {@link Attempts} while fewer than {@code capacity} attempts run; at capacity it pauses its
+ * partitions and keeps polling (so it stays in the group), and resumes when a slot frees.
+ * Records it could not take yet are sought back to, so they come again after the resume.
+ *
+ * <p>Attempts report back through a queue plus {@code wakeup()}. A record's offset is committed
+ * once its attempt has started (launched, SUBMITTING acknowledged) and every earlier record of
+ * its partition is done, so a crash before that delivers it again.
+ */
+public final class RunLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    /** How long a revocation waits for attempts of its partitions that are starting. */
+    private static final Duration REVOKE_WAIT = Duration.ofSeconds(10);
+    private static final Pattern JOB_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private final String name;
+    private final Consumer<String, byte[]> consumer;
+    private final String topic;
+    private final int capacity;
+    private final Attempts attempts;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Queue<Signal> signals = new ConcurrentLinkedQueue<>();
+    private volatile boolean running = true;
+    private volatile boolean accepting = true;
+    private volatile boolean assigned;
+
+    // consumer thread only
+    private final OffsetTracker offsets = new OffsetTracker();
+    private final Set<String> inFlight = new HashSet<>();
+    private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+    private boolean full;
+
+    private sealed interface Signal {
+    }
+
+    private record Started(TopicPartition partition, long offset) implements Signal {
+    }
+
+    private record Finished(String attemptId) implements Signal {
+    }
+
+    /** Takes ownership of {@code consumer}, which it closes when it stops. */
+    public RunLoop(String name, Consumer<String, byte[]> consumer, String topic, int capacity, Attempts attempts) {
+        this.name = name;
+        this.consumer = consumer;
+        this.topic = topic;
+        this.capacity = capacity;
+        this.attempts = attempts;
+        this.thread = new Thread(this::run, name);
+    }
+
+    public RunLoop start() {
+        thread.start();
+        return this;
+    }
+
+    /** True once the group has assigned this consumer partitions at least once. */
+    public boolean assigned() {
+        return assigned;
+    }
+
+    /** False once the consumer thread has ended (closed, or failed: see the log). */
+    public boolean alive() {
+        return stopped.getCount() > 0;
+    }
+
+    /** Takes no new run assignments from now on (they stay on the topic); keeps committing started ones. */
+    public void stopTakingWork() {
+        accepting = false;
+        wakeup();
+    }
+
+    /** Commits what has started, closes the consumer and waits for the thread. */
+    @Override
+    public void close() {
+        accepting = false;
+        running = false;
+        wakeup();
+        try {
+            if (!stopped.await(30, TimeUnit.SECONDS)) {
+                LOG.warn("{}: consumer thread did not stop within 30 s", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topic), new Rebalance());
+            while (running) {
+                try {
+                    applySignals();
+                    commit();
+                    adjustFlow();
+                    handle(consumer.poll(POLL));
+                } catch (WakeupException e) {
+                    // an attempt reported progress, or close(): go round again
+                }
+            }
+        } catch (InterruptException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("{}: interrupted; stopping", name);
+        } catch (RuntimeException e) {
+            LOG.error("{}: consumer loop failed; this worker takes no more work", name, e);
+        } finally {
+            lastCommit();
+            try {
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            } catch (RuntimeException e) {
+                LOG.warn("{}: closing the consumer failed", name, e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void handle(ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                if (!accepting || inFlight.size() >= capacity || !dispatch(partition, record)) {
+                    consumer.seek(partition, record.offset());
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Hands one record on; false if it was not taken (it must be delivered again). */
+    private boolean dispatch(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
+        RunAssignment run;
+        try {
+            run = Json.decode(record.value(), RunAssignment.class);
+        } catch (RuntimeException e) {
+            LOG.error("{}: skipping unreadable run assignment {}@{} (key {}): {}", name, partition, record.offset(),
+                    record.key(), e.getMessage());
+            offsets.skipped(partition, record.offset());
+            return true;
+        }
+        String problem = problem(run);
+        if (problem != null) {
+            LOG.error("{}: skipping invalid run assignment {}@{} (key {}): {}", name, partition, record.offset(),
+                    record.key(), problem);
+            offsets.skipped(partition, record.offset());
+            return true;
+        }
+        AttemptLog.enter(run.jobId(), run.attempt());
+        try {
+            return take(partition, record.offset(), run);
+        } finally {
+            AttemptLog.leave();
+        }
+    }
+
+    private boolean take(TopicPartition partition, long offset, RunAssignment run) {
+        if (inFlight.contains(run.attemptId())) {
+            LOG.warn("{}: {} is already running here; skipping the redelivered assignment", name, run.attemptId());
+            offsets.skipped(partition, offset);
+            return true;
+        }
+        if (attempts.finished(run.attemptId())) {
+            LOG.info("{}: {} already ended here (its exit.json exists); skipping", name, run.attemptId());
+            offsets.skipped(partition, offset);
+            return true;
+        }
+        offsets.pending(partition, offset);
+        if (!attempts.start(run, progress(partition, offset, run.attemptId()))) {
+            offsets.remove(partition, offset);
+            return false;
+        }
+        inFlight.add(run.attemptId());
+        LOG.info("{}: took {} ({} of {} slots busy)", name, run.attemptId(), inFlight.size(), capacity);
+        return true;
+    }
+
+    /** Why a decoded assignment cannot be run, or null. The attempt id names a directory, so it is checked. */
+    static String problem(RunAssignment run) {
+        if (run.jobId() == null || !JOB_ID.matcher(run.jobId()).matches()) {
+            return "jobId must match " + JOB_ID.pattern();
+        }
+        if (run.attempt() < 1) {
+            return "attempt must be at least 1";
+        }
+        if (!AttemptId.of(run.jobId(), run.attempt()).equals(run.attemptId())) {
+            return "attemptId must be " + AttemptId.of(run.jobId(), run.attempt());
+        }
+        if (run.spec() == null || run.spec().application() == null || run.spec().application().type() == null) {
+            return "spec.application is missing";
+        }
+        return null;
+    }
+
+    private Attempts.Progress progress(TopicPartition partition, long offset, String attemptId) {
+        return new Attempts.Progress() {
+            @Override
+            public void started() {
+                signals.add(new Started(partition, offset));
+                wakeup();
+            }
+
+            @Override
+            public void finished() {
+                signals.add(new Finished(attemptId));
+                wakeup();
+            }
+        };
+    }
+
+    private void applySignals() {
+        Signal signal;
+        while ((signal = signals.poll()) != null) {
+            switch (signal) {
+                case Started s -> offsets.done(s.partition(), s.offset());
+                case Finished f -> inFlight.remove(f.attemptId());
+            }
+        }
+    }
+
+    private void commit() {
+        toCommit.putAll(offsets.drainCommittable());
+        if (toCommit.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(toCommit);
+            LOG.debug("{}: committed {}", name, toCommit);
+            toCommit.clear();
+        } catch (WakeupException | InterruptException e) {
+            throw e;
+        } catch (RetriableException e) {
+            LOG.warn("{}: commit failed ({}); retrying", name, e.toString());
+        } catch (KafkaException e) {
+            LOG.warn("{}: commit of {} failed ({}); those records may be delivered again", name, toCommit, e.toString());
+            toCommit.clear();
+        }
+    }
+
+    /** close() may have left a wakeup pending, which the first commit attempt then absorbs. */
+    private void lastCommit() {
+        for (int tries = 0; tries < 2; tries++) {
+            try {
+                applySignals();
+                commit();
+                return;
+            } catch (WakeupException e) {
+                // absorbed; try again
+            } catch (RuntimeException e) {
+                LOG.warn("{}: last commit failed; started attempts may be delivered again", name, e);
+                return;
+            }
+        }
+    }
+
+    private void adjustFlow() {
+        boolean nowFull = !accepting || inFlight.size() >= capacity;
+        Set<TopicPartition> assignment = consumer.assignment();
+        if (nowFull) {
+            consumer.pause(assignment);
+        } else if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+        if (nowFull != full && accepting) {
+            LOG.info("{}: {}", name, nowFull ? "all " + capacity + " slots busy; pausing" : "a slot is free; resuming");
+        }
+        full = nowFull;
+    }
+
+    private void wakeup() {
+        if (running || stopped.getCount() > 0) {
+            try {
+                consumer.wakeup();
+            } catch (RuntimeException e) {
+                LOG.debug("{}: wakeup failed", name, e);
+            }
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned = true;
+            LOG.info("{}: assigned {}", name, partitions);
+        }
+
+        /** Gives attempts that are starting a moment to finish starting, commits, then lets the partitions go. */
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            long deadline = System.nanoTime() + REVOKE_WAIT.toNanos();
+            applySignals();
+            while (offsets.hasPending(partitions) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                applySignals();
+            }
+            for (int tries = 0; tries < 2; tries++) {
+                try {
+                    commit();
+                    break;
+                } catch (WakeupException e) {
+                    // woken by an attempt's progress; try once more
+                }
+            }
+            offsets.forget(partitions);
+            toCommit.keySet().removeAll(partitions);
+            LOG.info("{}: revoked {}", name, partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            offsets.forget(partitions);
+            toCommit.keySet().removeAll(partitions);
+            LOG.warn("{}: lost {}", name, partitions);
+        }
+    }
+}
