@@ -275,7 +275,7 @@ class ApiIT {
 
     private static void publishLifecycle(String id, JobState last) {
         JobSpec spec = new JobSpec("pi", null, new Application(ApplicationType.PYTHON, "/apps/pi.py", null, List.of()),
-                null, null, Map.of("tenant", "acme"), null, null, null, null, null, null, null, null);
+                null, null, Map.of("tenant", "acme"), null, null, null, null, null, null, null, null, null);
         Instant t = Instant.now();
         RunAssignment run = RunAssignment.of(id, 1, spec, t);
         List<JobEvent> events = new java.util.ArrayList<>(List.of(

@@ -22,5 +22,6 @@ public record JobEvent(
         String pool,
         String tenant,
         JobSpec spec,
-        Instant submittedAt) {
+        Instant submittedAt,
+        Instant nextAttemptAt) {
 }

@@ -34,6 +34,7 @@ public final class JobEvents {
         private String tenant;
         private JobSpec spec;
         private Instant submittedAt;
+        private Instant nextAttemptAt;
 
         private Builder(String jobId, JobState state, Instant time) {
             this.jobId = jobId;
@@ -51,6 +52,7 @@ public final class JobEvents {
         public Builder pool(String value) { pool = value; return this; }
         public Builder tenant(String value) { tenant = value; return this; }
         public Builder submittedAt(Instant value) { submittedAt = value; return this; }
+        public Builder nextAttemptAt(Instant value) { nextAttemptAt = value; return this; }
 
         /** Attaches the spec, and with it the pool and tenant. */
         public Builder spec(JobSpec value) {
@@ -66,7 +68,7 @@ public final class JobEvents {
             String attemptId = attempt == null ? null : AttemptId.of(jobId, attempt);
             String eventId = (attemptId == null ? jobId : attemptId) + "/" + state;
             return new JobEvent(eventId, jobId, state, time, attempt, attemptId, reason, message, exitCode,
-                    sparkAppId, sparkUiUrl, workerId, pool, tenant, spec, submittedAt);
+                    sparkAppId, sparkUiUrl, workerId, pool, tenant, spec, submittedAt, nextAttemptAt);
         }
     }
 }

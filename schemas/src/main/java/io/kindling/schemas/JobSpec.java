@@ -22,7 +22,8 @@ public record JobSpec(
         List<String> packages,
         Map<String, String> env,
         Integer timeoutSeconds,
-        Integer priority) {
+        Integer priority,
+        RetryPolicy retry) {
 
     public static final String DEFAULT_POOL = "default";
     public static final String DEFAULT_TENANT = "default";

@@ -26,7 +26,9 @@ public final class SchemaValidator {
         CANCEL_JOB("cancel-job.schema.json"),
         RUN_ASSIGNMENT("run-assignment.schema.json"),
         JOB_EVENT("job-event.schema.json"),
-        DEAD_LETTER("dead-letter.schema.json");
+        DEAD_LETTER("dead-letter.schema.json"),
+        ATTEMPT_REPORT("attempt-report.schema.json"),
+        WORKER_CONTROL("worker-control.schema.json");
 
         private final String file;
 

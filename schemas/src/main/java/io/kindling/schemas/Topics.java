@@ -28,6 +28,19 @@ public record Topics(String prefix) {
         return prefix + "runs." + pool;
     }
 
+    /**
+     * What workers report about the attempts they run (state changes and heartbeats), key = job
+     * id. The dispatcher turns reports into job events: it is the one writer of {@link #events()}.
+     */
+    public String reports() {
+        return prefix + "attempts.reports";
+    }
+
+    /** Instructions to the workers (cancel an attempt), key = job id; every worker reads all of it. */
+    public String control() {
+        return prefix + "workers.control";
+    }
+
     /** Records the dispatcher could not accept, with their original bytes. */
     public String deadLetter() {
         return prefix + "jobs.deadletter";

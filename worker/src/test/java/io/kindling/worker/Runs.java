@@ -19,7 +19,7 @@ public final class Runs {
 
     public static RunAssignment of(String jobId, String pool, Application app, Map<String, String> conf,
             Map<String, String> env) {
-        JobSpec spec = new JobSpec(null, pool, app, conf, null, Map.of(), null, null, null, null, null, env, null, null);
+        JobSpec spec = new JobSpec(null, pool, app, conf, null, Map.of(), null, null, null, null, null, env, null, null, null);
         return RunAssignment.of(jobId, 1, spec, Instant.parse("2025-01-01T00:00:00Z"));
     }
 
@@ -27,6 +27,6 @@ public final class Runs {
             List<String> archives, List<String> packages) {
         return new JobSpec(spec.name(), spec.pool(), spec.application(), spec.conf(), spec.idempotencyKey(),
                 spec.labels(), pyFiles, jars, files, archives, packages, spec.env(), spec.timeoutSeconds(),
-                spec.priority());
+                spec.priority(), spec.retry());
     }
 }

@@ -57,6 +57,6 @@ class SubmitJobHandlerTest {
 
     private static JobSpec spec(String idempotencyKey) {
         return new JobSpec("pi", "default", new Application(ApplicationType.PYTHON, "/app/pi.py", null, List.of("5")),
-                null, idempotencyKey, null, null, null, null, null, null, null, 60, 5);
+                null, idempotencyKey, null, null, null, null, null, null, null, 60, 5, null);
     }
 }

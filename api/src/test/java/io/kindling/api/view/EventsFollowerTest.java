@@ -32,7 +32,7 @@ class EventsFollowerTest {
     private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final JobSpec SPEC = new JobSpec("pi", null, new Application(ApplicationType.PYTHON, "/a.py", null, null),
-            null, null, null, null, null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null, null, null, null, null);
 
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
     private final JobViewStore store = new JobViewStore();
