@@ -16,11 +16,19 @@ public record JobView(
         Map<String, String> labels,
         Instant submittedAt,
         Instant updatedAt,
+        Instant nextAttemptAt,
+        Integer queuePosition,
         List<AttemptView> attempts) {
 
     public JobView {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+
+    /** The same view with its place in the pool's queue (1 = next to be dispatched), null when not queued. */
+    public JobView withQueuePosition(Integer position) {
+        return new JobView(id, name, pool, tenant, state, reason, message, labels, submittedAt, updatedAt, nextAttemptAt,
+                position, attempts);
     }
 
     /** The latest attempt, if there is one. */

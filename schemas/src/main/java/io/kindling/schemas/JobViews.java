@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Folds a job's events, in order, into its view. Pure and idempotent: an event already applied
- * (same event id as one the view reflects) or one that would move a terminal job leaves the
- * view unchanged.
+ * Folds a job's events, in order, into its view. Pure: an event that would move a terminal job, or
+ * a terminal attempt, leaves the view unchanged (consumers skip event ids already applied).
+ * A RETRYING event names the attempt that failed: that attempt ends FAILED and the job waits for
+ * {@code nextAttemptAt}.
  */
 public final class JobViews {
     private JobViews() {
@@ -36,6 +37,8 @@ public final class JobViews {
                 view.labels(),
                 view.submittedAt(),
                 event.time(),
+                event.state() == JobState.RETRYING ? event.nextAttemptAt() : null,
+                null,
                 attempts);
     }
 
@@ -52,6 +55,8 @@ public final class JobViews {
                 spec == null ? null : spec.labels(),
                 event.submittedAt() != null ? event.submittedAt() : event.time(),
                 event.time(),
+                null,
+                null,
                 List.of());
     }
 
@@ -68,7 +73,8 @@ public final class JobViews {
         if (index >= 0 && before.state().terminal()) {
             return;
         }
-        JobState state = e.state() == JobState.RETRYING ? before.state() : e.state();
+        // RETRYING names the attempt that just failed: that attempt ended FAILED, the job waits
+        JobState state = e.state() == JobState.RETRYING ? JobState.FAILED : e.state();
         AttemptView after = new AttemptView(
                 before.number(),
                 before.attemptId(),

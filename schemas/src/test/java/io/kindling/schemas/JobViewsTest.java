@@ -55,6 +55,23 @@ class JobViewsTest {
     }
 
     @Test
+    void retryingEndsTheFailedAttemptAndShowsTheNextAttemptTime() {
+        RunAssignment second = RunAssignment.of("job-1", 2, spec, T0.plusSeconds(10));
+        JobView view = fold(List.of(
+                JobEvents.job("job-1", JobState.QUEUED, T0).spec(spec).build(),
+                JobEvents.attempt(run, JobState.RUNNING, T0.plusSeconds(1)).build(),
+                JobEvents.attempt(run, JobState.RETRYING, T0.plusSeconds(2)).reason(FailureReason.APP_FAILED).exitCode(3)
+                        .nextAttemptAt(T0.plusSeconds(10)).build())).orElseThrow();
+        assertThat(view.state()).isEqualTo(JobState.RETRYING);
+        assertThat(view.nextAttemptAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(view.attempts().get(0).state()).isEqualTo(JobState.FAILED);
+        assertThat(view.attempts().get(0).exitCode()).isEqualTo(3);
+        JobView after = JobViews.apply(Optional.of(view), JobEvents.attempt(second, JobState.DISPATCHED, T0.plusSeconds(10)).build());
+        assertThat(after.nextAttemptAt()).isNull();
+        assertThat(after.attempts()).extracting(AttemptView::number).containsExactly(1, 2);
+    }
+
+    @Test
     void eventIdsAreDeterministic() {
         assertThat(JobEvents.attempt(run, JobState.RUNNING, T0).build().eventId())
                 .isEqualTo(JobEvents.attempt(run, JobState.RUNNING, T0.plusSeconds(9)).build().eventId())

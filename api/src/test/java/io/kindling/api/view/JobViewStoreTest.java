@@ -61,7 +61,7 @@ class JobViewStoreTest {
     @Test
     void eventsApplyOnTopOfAProvisionalView() {
         JobView provisional = new JobView("job-3", "pi", "default", "acme", JobState.QUEUED, null, null,
-                Map.of("tenant", "acme"), T0, T0, List.of());
+                Map.of("tenant", "acme"), T0, T0, null, null, List.of());
         store.putProvisional(provisional);
         assertThat(store.get("job-3")).contains(provisional);
 
@@ -82,7 +82,7 @@ class JobViewStoreTest {
         RunAssignment run = RunAssignment.of("job-4", 1, SPEC, T0);
         store.apply(JobEvents.attempt(run, JobState.RUNNING, T0.plusSeconds(1)).build());
 
-        store.putProvisional(new JobView("job-4", "pi", "default", "acme", JobState.QUEUED, null, null, null, T0, T0,
+        store.putProvisional(new JobView("job-4", "pi", "default", "acme", JobState.QUEUED, null, null, null, T0, T0, null, null,
                 List.of()));
 
         assertThat(store.get("job-4").orElseThrow().state()).isEqualTo(JobState.RUNNING);
