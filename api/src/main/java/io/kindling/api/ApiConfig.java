@@ -18,11 +18,12 @@ import java.util.Objects;
  * @param host            interface the HTTP server binds ({@code KINDLING_HTTP_HOST})
  * @param port            HTTP port, 0 for any free port ({@code KINDLING_HTTP_PORT})
  * @param maxRequestBytes largest request body accepted ({@code KINDLING_MAX_REQUEST_BYTES})
+ * @param maxArtifactBytes largest artifact upload accepted ({@code KINDLING_MAX_ARTIFACT_BYTES})
  * @param publishTimeout  how long a submission waits for Kafka's acknowledgement before it answers 503
  * @param kafka           brokers and topic names
  * @param blobStore       where driver logs are read from
  */
-public record ApiConfig(String host, int port, int maxRequestBytes, Duration publishTimeout, KafkaConfig kafka,
+public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtifactBytes, Duration publishTimeout, KafkaConfig kafka,
         BlobStoreConfig blobStore) {
 
     public static final ConfigParameter<String> HTTP_HOST =
@@ -32,8 +33,13 @@ public record ApiConfig(String host, int port, int maxRequestBytes, Duration pub
     public static final ConfigParameter<Integer> MAX_REQUEST_BYTES = ConfigParameter.integer(
             "KINDLING_MAX_REQUEST_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024, "largest request body the api accepts");
 
+    public static final ConfigParameter<Integer> MAX_ARTIFACT_BYTES = ConfigParameter.integer(
+            "KINDLING_MAX_ARTIFACT_BYTES", 512 * 1024 * 1024, 1024, Integer.MAX_VALUE,
+            "largest artifact upload (POST /v1/artifacts) the api accepts");
+
     /** The api's own keys. */
-    public static final List<ConfigParameter<?>> PARAMETERS = List.of(HTTP_HOST, HTTP_PORT, MAX_REQUEST_BYTES);
+    public static final List<ConfigParameter<?>> PARAMETERS =
+            List.of(HTTP_HOST, HTTP_PORT, MAX_REQUEST_BYTES, MAX_ARTIFACT_BYTES);
 
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -53,6 +59,7 @@ public record ApiConfig(String host, int port, int maxRequestBytes, Duration pub
             throw new ConfigException(e.getMessage());
         }
         return new ApiConfig(config.get(HTTP_HOST), config.get(HTTP_PORT), config.get(MAX_REQUEST_BYTES),
+                config.get(MAX_ARTIFACT_BYTES),
                 DEFAULT_PUBLISH_TIMEOUT, KafkaConfig.from(config), blobs);
     }
 
@@ -70,10 +77,14 @@ public record ApiConfig(String host, int port, int maxRequestBytes, Duration pub
     }
 
     public ApiConfig withPort(int value) {
-        return new ApiConfig(host, value, maxRequestBytes, publishTimeout, kafka, blobStore);
+        return new ApiConfig(host, value, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore);
     }
 
     public ApiConfig withPublishTimeout(Duration value) {
-        return new ApiConfig(host, port, maxRequestBytes, value, kafka, blobStore);
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, value, kafka, blobStore);
+    }
+
+    public ApiConfig withMaxArtifactBytes(int value) {
+        return new ApiConfig(host, port, maxRequestBytes, value, publishTimeout, kafka, blobStore);
     }
 }

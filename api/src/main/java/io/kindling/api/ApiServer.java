@@ -1,14 +1,24 @@
 package io.kindling.api;
 
+import io.kindling.api.artifacts.ArtifactStore;
 import io.kindling.api.http.ApiContract;
+import io.kindling.api.http.CancelJobHandler;
 import io.kindling.api.http.ErrorResponses;
+import io.kindling.api.http.FollowLogsHandler;
+import io.kindling.api.http.GetEventLogHandler;
+import io.kindling.api.http.GetArtifactHandler;
 import io.kindling.api.http.GetJobHandler;
+import io.kindling.api.http.GetJobEventsHandler;
 import io.kindling.api.http.GetJobLogsHandler;
 import io.kindling.api.http.Health;
 import io.kindling.api.http.HealthLiveHandler;
 import io.kindling.api.http.HealthReadyHandler;
 import io.kindling.api.http.JobIdGenerator;
+import io.kindling.api.http.ListJobsHandler;
 import io.kindling.api.http.SubmitJobHandler;
+import io.kindling.api.http.UploadArtifactHandler;
+import io.kindling.api.logs.EventLogArchive;
+import io.kindling.api.logs.LogReader;
 import io.kindling.api.view.EventsFollower;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.blobstore.BlobStore;
@@ -18,14 +28,18 @@ import io.kindling.schemas.SchemaValidator;
 import io.kindling.schemas.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
@@ -44,6 +58,9 @@ public final class ApiServer {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final int IO_THREADS = 16;
     private static final int IO_QUEUE = 512;
+    static final String ARTIFACTS_PATH = "/v1/artifacts";
+    /** Where artifact uploads are streamed before they are stored (deleted when the request ends). */
+    private static final Path UPLOADS_DIR = Path.of(System.getProperty("java.io.tmpdir"), "kindling-api-uploads");
 
     private final ApiConfig config;
     private final Vertx vertx;
@@ -98,22 +115,46 @@ public final class ApiServer {
     private Router router(OpenAPIContract contract) {
         int maxBytes = config.maxRequestBytes();
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-        builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBytes));
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(maxBytes);
+        // an artifact upload streams its file part to a temporary file, under its own limit
+        BodyHandler uploads = BodyHandler.create(UPLOADS_DIR.toString()).setBodyLimit(config.maxArtifactBytes())
+                .setDeleteUploadedFilesOnEnd(true);
+        builder.rootHandler(ctx -> (isArtifactUpload(ctx) ? uploads : bodies).handle(ctx));
         // the body is checked by MessageReader, the dispatcher's own rules, not by the contract's validator
         operation(builder, "submitJob").setDoValidation(false).addHandler(new SubmitJobHandler(
                 new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io, new JobIdGenerator(),
                 Clock.systemUTC()));
         operation(builder, "getJob").addHandler(new GetJobHandler(views));
-        operation(builder, "getJobLogs").addHandler(new GetJobLogsHandler(views, blobs, io));
+        // listJobs and cancelJob check their own parameters and body, to name the offending one
+        operation(builder, "listJobs").setDoValidation(false).addHandler(new ListJobsHandler(views));
+        operation(builder, "cancelJob").setDoValidation(false).addHandler(
+                new CancelJobHandler(publisher, views, Clock.systemUTC()));
+        operation(builder, "getJobEvents").addHandler(new GetJobEventsHandler(views));
+        LogReader logs = new LogReader(blobs);
+        operation(builder, "getJobLogs").addHandler(new GetJobLogsHandler(views, logs, io,
+                new FollowLogsHandler(views, logs, io)));
+        operation(builder, "getJobEventLog").addHandler(new GetEventLogHandler(views, logs, new EventLogArchive(blobs), io));
         operation(builder, "healthLive").addHandler(new HealthLiveHandler(health));
         operation(builder, "healthReady").addHandler(new HealthReadyHandler(health));
+        ArtifactStore artifacts = new ArtifactStore(blobs);
+        // the multipart body is checked by the handler, which names the offending part
+        operation(builder, "uploadArtifact").setDoValidation(false).addHandler(
+                new UploadArtifactHandler(artifacts, io, config.maxArtifactBytes()));
+        operation(builder, "getArtifact").addHandler(new GetArtifactHandler(artifacts, io));
         Router router = builder.createRouter();
-        ErrorResponses errors = new ErrorResponses(maxBytes);
+        ErrorResponses errors = new ErrorResponses(maxBytes, config.maxArtifactBytes());
         router.route().failureHandler(errors);
         router.errorHandler(404, errors);
         router.errorHandler(405, errors);
         router.errorHandler(500, errors);
         return router;
+    }
+
+    /** A multipart POST to the artifacts path; any other body keeps the small limit (the handler answers 415). */
+    private static boolean isArtifactUpload(RoutingContext ctx) {
+        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        return ctx.request().method() == HttpMethod.POST && ARTIFACTS_PATH.equals(ctx.normalizedPath())
+                && type != null && type.regionMatches(true, 0, "multipart/form-data", 0, "multipart/form-data".length());
     }
 
     private static OpenAPIRoute operation(RouterBuilder builder, String operationId) {

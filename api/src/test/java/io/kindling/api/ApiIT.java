@@ -169,7 +169,7 @@ class ApiIT {
 
         assertError(get("/v1/jobs/Not_A_Job_Id"), 400, "INVALID_PARAMETER");
         assertError(get("/v2/nothing"), 404, "NOT_FOUND");
-        assertError(send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs")).GET()), 405, "METHOD_NOT_ALLOWED");
+        assertError(send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs")).DELETE()), 405, "METHOD_NOT_ALLOWED");
     }
 
     @Test

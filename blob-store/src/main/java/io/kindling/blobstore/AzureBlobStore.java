@@ -115,6 +115,22 @@ public final class AzureBlobStore implements BlobStore {
     }
 
     @Override
+    public long committedBlockCount(String path) {
+        BlobClient blob = blob(path);
+        try {
+            Integer count = blob.getProperties().getCommittedBlockCount();
+            return count == null ? 0L : count;
+        } catch (BlobStorageException e) {
+            if (AzureErrors.isNotFound(e)) {
+                return 0L;
+            }
+            throw AzureErrors.failure("get the block count of", path, e);
+        } catch (RuntimeException e) {
+            throw AzureErrors.failure("get the block count of", path, e);
+        }
+    }
+
+    @Override
     public void append(String path, long expectedLength, byte[] data, int off, int len) {
         AppendBlobClient blob = blob(path).getAppendBlobClient();
         Checks.checkAppend(expectedLength, data, off, len);

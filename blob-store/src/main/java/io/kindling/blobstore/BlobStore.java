@@ -21,6 +21,13 @@ public interface BlobStore extends AutoCloseable {
     long length(String path);
 
     /**
+     * Committed blocks of the append blob at path (Azure allows at most 50,000), 0 if it does not
+     * exist. Every append of one or more bytes adds one block; a zero-byte append adds none.
+     * {@link PartedAppendLog} rolls a log over to its next part before the limit.
+     */
+    long committedBlockCount(String path);
+
+    /**
      * Appends len bytes at exactly position expectedLength (Azure appendPosition semantics).
      * Creates the blob if it does not exist and expectedLength == 0.
      * Throws AppendConflictException(actualLength) if the blob's length is not expectedLength

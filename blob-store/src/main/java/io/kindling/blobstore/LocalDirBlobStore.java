@@ -30,10 +30,17 @@ import java.util.stream.Stream;
  * progress; a reader in another process may see the start of an append that has not returned.
  * {@code put} writes a temporary file and moves it over the blob atomically. Temporary files are
  * named with '~', which no blob path may contain, so they never show in {@code list}.
+ *
+ * <p>Committed blocks are counted like Azure's: an append of one or more bytes adds one byte to
+ * a sidecar file {@code <blob>~blocks} (also never listed), under the same locks, just before
+ * the data is written; so after a crash the count may be one more than the appends that landed,
+ * never fewer, and a log rolls over early rather than late.
  */
 public final class LocalDirBlobStore implements BlobStore {
 
     private static final String TEMP_MARKER = "~";
+    private static final String BLOCKS_SUFFIX = TEMP_MARKER + "blocks";
+    private static final byte[] ONE_BLOCK = {1};
     /**
      * File locks belong to the whole JVM (a second lock on the same file from this JVM fails
      * instead of waiting), so the in-JVM locks in front of them are shared by every instance.
@@ -68,6 +75,22 @@ public final class LocalDirBlobStore implements BlobStore {
     }
 
     @Override
+    public long committedBlockCount(String path) {
+        Path blocks = blocksFile(resolve(path));
+        try {
+            return Files.isRegularFile(blocks, LinkOption.NOFOLLOW_LINKS) ? Files.size(blocks) : 0L;
+        } catch (NoSuchFileException e) {
+            return 0L;
+        } catch (IOException e) {
+            throw failure("count the blocks of", path, e);
+        }
+    }
+
+    private static Path blocksFile(Path file) {
+        return file.resolveSibling(file.getFileName() + BLOCKS_SUFFIX);
+    }
+
+    @Override
     public void append(String path, long expectedLength, byte[] data, int off, int len) {
         Path file = resolve(path);
         Checks.checkAppend(expectedLength, data, off, len);
@@ -96,6 +119,9 @@ public final class LocalDirBlobStore implements BlobStore {
             if (actual != expectedLength) {
                 throw new AppendConflictException(path, expectedLength, actual);
             }
+            if (data.hasRemaining()) {
+                countBlock(file);
+            }
             long position = expectedLength;
             while (data.hasRemaining()) {
                 position += channel.write(data, position);
@@ -104,6 +130,14 @@ public final class LocalDirBlobStore implements BlobStore {
         }
         if (created) {
             forceDirectory(file.getParent());
+        }
+    }
+
+    private static void countBlock(Path file) throws IOException {
+        try (FileChannel blocks = FileChannel.open(blocksFile(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS)) {
+            blocks.write(ByteBuffer.wrap(ONE_BLOCK));
+            blocks.force(true);
         }
     }
 

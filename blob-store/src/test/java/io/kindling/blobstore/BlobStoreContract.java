@@ -110,6 +110,21 @@ abstract class BlobStoreContract {
     }
 
     @Test
+    void everyNonEmptyAppendCommitsOneBlock() {
+        assertThat(store.committedBlockCount("blocks")).isZero();
+        store.append("blocks", 0, new byte[0], 0, 0);
+        assertThat(store.committedBlockCount("blocks")).isZero();
+
+        append("blocks", 0, "a");
+        append("blocks", 1, "bc");
+        store.append("blocks", 3, new byte[0], 0, 0);
+        catchThrowableOfType(AppendConflictException.class, () -> append("blocks", 1, "refused"));
+
+        assertThat(store.committedBlockCount("blocks")).isEqualTo(2);
+        assertThat(store.list("blocks")).containsExactly("blocks");
+    }
+
+    @Test
     void appendsAtMostFourMebibytes() {
         byte[] max = new byte[BlobStore.MAX_APPEND_BYTES];
         max[max.length - 1] = 42;

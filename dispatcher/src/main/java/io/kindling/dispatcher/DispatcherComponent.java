@@ -1,9 +1,13 @@
 package io.kindling.dispatcher;
 
+import io.kindling.common.config.ConfigParameter;
 import io.kindling.common.config.EnvConfig;
 import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.kafka.TopicCreator;
-import io.kindling.schemas.MessageReader;
+import io.kindling.dispatcher.intake.InputReader;
+import io.kindling.dispatcher.kafka.Dispatcher;
+import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,28 +28,45 @@ public final class DispatcherComponent implements AutoCloseable {
     }
 
     public static DispatcherComponent start(Map<String, String> env) throws InterruptedException {
+        return start(env, Clock.systemUTC());
+    }
+
+    /** Starts with {@code clock} as the time source of every timer (tests). */
+    public static DispatcherComponent start(Map<String, String> env, Clock clock) throws InterruptedException {
         DispatcherConfig config = DispatcherConfig.fromEnv(env);
-        LOG.info("dispatcher configuration:\n{}", new EnvConfig(env).describe(List.copyOf(parameters())));
+        EnvConfig raw = new EnvConfig(env);
+        if (raw.get(DispatcherConfig.CONFIG) != null && env.get(DispatcherConfig.POOLS.name()) != null) {
+            LOG.warn("{} is set: the pools come from it and {} is ignored", DispatcherConfig.CONFIG.name(),
+                    DispatcherConfig.POOLS.name());
+        }
+        LOG.info("dispatcher configuration:\n{}\n  pools: {}", new EnvConfig(env).describe(parameters()), config.pools().pools());
         KafkaClients clients = new KafkaClients(config.kafka());
         Topics topics = config.kafka().topics();
-        List<String> needed = new ArrayList<>(List.of(topics.commands(), topics.events(), topics.deadLetter()));
-        config.pools().forEach(pool -> needed.add(topics.runs(pool)));
+        List<String> needed = new ArrayList<>(List.of(topics.commands(), topics.events(), topics.deadLetter(),
+                topics.reports(), topics.control()));
+        config.poolNames().forEach(pool -> needed.add(topics.runs(pool)));
         new TopicCreator(clients).ensure(needed, Duration.ofSeconds(60));
-        CommandDecider decider = new CommandDecider(new MessageReader(), topics, config.pools(), Clock.systemUTC());
-        String transactionalId = "kindling-dispatcher-" + topics.prefix();
-        Dispatcher dispatcher = new Dispatcher(clients, decider, transactionalId).start();
-        LOG.info("dispatcher started for pools {}", config.pools());
+        String dispatcherId = "kindling-dispatcher-" + topics.prefix();
+        Dispatcher dispatcher = new Dispatcher(clients, () -> new JobStateMachine(config.pools().pools().values()),
+                new InputReader(), clock, dispatcherId).start();
+        LOG.info("dispatcher started for pools {}", config.poolNames());
         return new DispatcherComponent(dispatcher);
     }
 
-    static List<io.kindling.common.config.ConfigParameter<?>> parameters() {
-        List<io.kindling.common.config.ConfigParameter<?>> all = new ArrayList<>(io.kindling.common.kafka.KafkaConfig.PARAMETERS);
+    static List<ConfigParameter<?>> parameters() {
+        List<ConfigParameter<?>> all = new ArrayList<>(KafkaConfig.PARAMETERS);
         all.addAll(DispatcherConfig.PARAMETERS);
         return all;
     }
 
+    /** True once the state is rebuilt from the events topic and the input partitions are assigned. */
+    public boolean ready() {
+        return dispatcher.ready();
+    }
+
+    /** Same as {@link #ready()} (kept for callers of the walking skeleton). */
     public boolean assigned() {
-        return dispatcher.assigned();
+        return dispatcher.ready();
     }
 
     @Override

@@ -10,11 +10,11 @@ import java.util.Map;
  * {@code ./kindling provision}), its JDK and Python. Missing tools fail the test with the
  * command that installs them; they are never silently skipped.
  */
-final class ProjectTools {
+public final class ProjectTools {
     private ProjectTools() {
     }
 
-    static Path projectDir() {
+    public static Path projectDir() {
         String dir = System.getProperty("kindling.project.dir", System.getenv("KINDLING_PROJECT_DIR"));
         Path p = dir != null ? Path.of(dir) : Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("mvnw"))) {

@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kindling in one JVM: optionally a Kafka broker, then the dispatcher, log-shipper, worker and
- * api, each started exactly as its own {@code Main} would start it. {@link #close()} stops them
- * in reverse order, awaited: the api first (no new work), the broker last.
+ * Kindling in one JVM: optionally a Kafka broker, then the dispatcher, log-shipper (unless
+ * {@code KINDLING_EMBEDDED_LOG_SHIPPER=false}), worker and api, each started exactly as its own
+ * {@code Main} would start it. {@link #close()} stops them in reverse order, awaited: the api
+ * first (no new work), the broker last.
  */
 public final class EmbeddedStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
@@ -48,7 +49,9 @@ public final class EmbeddedStack implements AutoCloseable {
             }
             String bootstrap = new EnvConfig(effective).get(KafkaConfig.BOOTSTRAP_SERVERS);
             shutdown.add("dispatcher", DispatcherComponent.start(effective));
-            shutdown.add("log-shipper", ShipperComponent.start(effective));
+            if (config.startLogShipper()) {
+                shutdown.add("log-shipper", ShipperComponent.start(effective));
+            }
             shutdown.add("worker", WorkerComponent.start(effective));
             Vertx vertx = Vertx.vertx();
             shutdown.add("vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture()

@@ -4,6 +4,7 @@ import io.kindling.blobstore.AppendConflictException;
 import io.kindling.blobstore.BlobPaths;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.BlobStoreException;
+import io.kindling.blobstore.PartedAppendLog;
 import io.kindling.common.logs.LogIndex;
 import io.kindling.common.logs.LogLayout;
 import io.kindling.common.logs.LogStream;
@@ -49,10 +50,12 @@ final class AttemptShipper {
     private final SpoolLayout spool;
     private final SpoolDirs dirs;
     private final BlobStore store;
+    private final PartedAppendLog logs;
     private final BlobCopier copier;
     private final Clock clock;
     private final boolean keepSpool;
     private final RetrySchedule retry;
+    private final ShipperMetrics metrics;
 
     private SpoolAttempt attempt;
     /** Committed blob lengths as last seen, by blob path; absent means ask the store. */
@@ -62,12 +65,14 @@ final class AttemptShipper {
     private final Set<String> reported = new HashSet<>();
     private boolean finished;
 
-    AttemptShipper(String attemptId, SpoolLayout spool, SpoolDirs dirs, BlobStore store, BlobCopier copier,
-            Clock clock, ShipperConfig config) {
+    AttemptShipper(String attemptId, SpoolLayout spool, SpoolDirs dirs, BlobStore store, PartedAppendLog logs,
+            BlobCopier copier, Clock clock, ShipperConfig config, ShipperMetrics metrics) {
+        this.metrics = metrics;
         this.attemptId = attemptId;
         this.spool = spool;
         this.dirs = dirs;
         this.store = store;
+        this.logs = logs;
         this.copier = copier;
         this.clock = clock;
         this.keepSpool = config.keepSpool();
@@ -104,6 +109,7 @@ final class AttemptShipper {
             ship();
             retry.succeeded();
         } catch (BlobStoreException e) {
+            metrics.storeFailed();
             failed("the blob store failed", e);
         } catch (IOException | UncheckedIOException e) {
             failed("cannot read the spool", e);
@@ -122,7 +128,8 @@ final class AttemptShipper {
         boolean streamsShipped = true;
         for (LogStream stream : LogStream.values()) {
             String blob = LogLayout.stream(attempt.tenant(), attempt.jobId(), attempt.attempt(), stream);
-            Progress progress = copy(spool.stream(attemptId, stream.fileName()), blob, STREAM_CHUNK_BYTES);
+            Progress progress = copy(spool.stream(attemptId, stream.fileName()), BlobCopier.Target.PARTED_LOG, blob,
+                    STREAM_CHUNK_BYTES);
             streams.put(stream.fileName(), progress.blobLength());
             streamsShipped &= progress.caughtUp();
         }
@@ -140,9 +147,9 @@ final class AttemptShipper {
         }
     }
 
-    private Progress copy(Path file, String blob, int chunkBytes) throws IOException {
+    private Progress copy(Path file, BlobCopier.Target target, String blob, int chunkBytes) throws IOException {
         long before = blobLengths.getOrDefault(blob, -1L);
-        Progress progress = copier.copy(file, blob, before, chunkBytes);
+        Progress progress = copier.copy(file, target, blob, before, chunkBytes);
         blobLengths.put(blob, progress.blobLength());
         if (progress.blobLength() != before && LOG.isDebugEnabled()) {
             LOG.debug("{} now holds {} of {} bytes", blob, progress.blobLength(), progress.fileSize());
@@ -168,13 +175,25 @@ final class AttemptShipper {
                 all = false;
                 continue;
             }
-            if (copy(file.path(), blob, EVENT_LOG_CHUNK_BYTES).caughtUp()) {
+            Progress progress = copy(file.path(), BlobCopier.Target.BLOB, blob, EVENT_LOG_CHUNK_BYTES);
+            if (progress.caughtUp() && (progress.blobLength() > 0 || createEmpty(blob))) {
                 blobs.add(blob);
             } else {
                 all = false;
             }
         }
         return new EventLogs(blobs, all);
+    }
+
+    /** Creates an empty blob for an empty file (Spark's {@code appstatus_<appId>}); false if it turned out not to be empty. */
+    private boolean createEmpty(String blob) {
+        try {
+            store.append(blob, 0, NO_BYTES, 0, 0);
+            return true;
+        } catch (AppendConflictException e) {
+            blobLengths.put(blob, e.actualLength());
+            return false;
+        }
     }
 
     /** A complete attempt has both stream blobs, even empty ones; false if a blob turned out not to be empty. */
@@ -184,7 +203,7 @@ final class AttemptShipper {
             if (streams.get(stream.fileName()) == 0L) {
                 String blob = LogLayout.stream(attempt.tenant(), attempt.jobId(), attempt.attempt(), stream);
                 try {
-                    store.append(blob, 0, NO_BYTES, 0, 0);
+                    logs.append(blob, 0, NO_BYTES, 0, 0);
                 } catch (AppendConflictException e) {
                     blobLengths.put(blob, e.actualLength());
                     ok = false;
@@ -200,6 +219,13 @@ final class AttemptShipper {
             lastIndex = store.get(path).flatMap(AttemptShipper::decodeIndex);
         }
         if (lastIndex.isPresent() && sameContent(lastIndex.get(), index)) {
+            return;
+        }
+        if (!index.complete() && store.get(path).flatMap(AttemptShipper::decodeIndex).map(LogIndex::complete)
+                .orElse(false)) {
+            // another shipper on this spool completed the attempt (and may have removed its spool): never undo that
+            LOG.info("attempt {} was completed by another shipper", attemptId);
+            finished = true;
             return;
         }
         store.put(path, Json.encode(index));

@@ -2,6 +2,7 @@ package io.kindling.shipper;
 
 import io.kindling.blobstore.AppendConflictException;
 import io.kindling.blobstore.BlobStore;
+import io.kindling.blobstore.PartedAppendLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,36 +14,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies a local file that only grows into an append blob. The blob's committed length is the
- * progress: every append is made at the position the blob is known to end, so an append retried
- * after a lost response is refused by the store instead of doubling bytes, and a copy restarted
- * after a crash continues at the exact byte. Owned by one thread (it reuses one buffer).
+ * Copies a local file that only grows into an append blob, or into a driver log kept as a
+ * {@link PartedAppendLog} (parts rolled over before Azure's 50,000 blocks per blob). The
+ * committed (logical) length is the progress: every append is made at the position the log is
+ * known to end, so an append retried after a lost response is refused by the store instead of
+ * doubling bytes, and a copy restarted after a crash continues at the exact byte, in whichever
+ * part that is. Owned by one thread (it reuses one buffer).
  */
 final class BlobCopier {
     private static final Logger LOG = LoggerFactory.getLogger(BlobCopier.class);
 
+    /** What a copy writes: a driver log of parts, or one plain append blob (event logs, read as files). */
+    enum Target {
+        PARTED_LOG, BLOB
+    }
+
     private final BlobStore store;
+    private final PartedAppendLog logs;
     private final long maxBytesPerCopy;
+    private final ShipperMetrics metrics;
     private final byte[] buffer = new byte[BlobStore.MAX_APPEND_BYTES];
 
     /** @param maxBytesPerCopy at most this many bytes per {@link #copy} call, so one big file cannot hold up the others */
-    BlobCopier(BlobStore store, long maxBytesPerCopy) {
+    BlobCopier(BlobStore store, PartedAppendLog logs, long maxBytesPerCopy, ShipperMetrics metrics) {
         this.store = store;
+        this.logs = logs;
         this.maxBytesPerCopy = maxBytesPerCopy;
+        this.metrics = metrics;
     }
 
     /**
      * Appends the bytes of file that the blob does not hold yet, in appends of at most
      * chunkBytes, up to the file's size when the call starts (and at most maxBytesPerCopy).
      *
-     * @param knownLength the blob's length as last seen, or -1 to ask the store
+     * @param knownLength the blob's (or log's logical) length as last seen, or -1 to ask the store
      */
-    Progress copy(Path file, String blobPath, long knownLength, int chunkBytes) throws IOException {
+    Progress copy(Path file, Target target, String blobPath, long knownLength, int chunkBytes) throws IOException {
         if (chunkBytes < 1 || chunkBytes > buffer.length) {
             throw new IllegalArgumentException("chunkBytes must be 1.." + buffer.length + ", was " + chunkBytes);
         }
         long fileSize = sizeOf(file);
-        long offset = knownLength >= 0 ? knownLength : store.length(blobPath);
+        long offset = knownLength >= 0 ? knownLength
+                : target == Target.PARTED_LOG ? logs.length(blobPath) : store.length(blobPath);
         if (offset >= fileSize) {
             return new Progress(offset, fileSize);
         }
@@ -54,8 +67,13 @@ final class BlobCopier {
                     break; // the file shrank under us; the caller sees blobAhead or not caughtUp
                 }
                 try {
-                    store.append(blobPath, offset, buffer, 0, length);
+                    if (target == Target.PARTED_LOG) {
+                        logs.append(blobPath, offset, buffer, 0, length);
+                    } else {
+                        store.append(blobPath, offset, buffer, 0, length);
+                    }
                     offset += length;
+                    metrics.shipped(length);
                 } catch (AppendConflictException e) {
                     LOG.info("{} ends at {}, not {} (an earlier append landed); continuing from there",
                             blobPath, e.actualLength(), offset);

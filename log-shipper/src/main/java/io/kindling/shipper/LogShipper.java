@@ -1,6 +1,7 @@
 package io.kindling.shipper;
 
 import io.kindling.blobstore.BlobStore;
+import io.kindling.blobstore.PartedAppendLog;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,18 +35,34 @@ public final class LogShipper implements AutoCloseable {
     private final BlobStore store;
     private final Clock clock;
     private final SpoolDirs dirs;
+    private final PartedAppendLog logs;
     private final BlobCopier copier;
+    private final ShipperMetrics metrics;
+    private final SpoolUsage usage;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean started = new AtomicBoolean();
     /** Attempts in the spool, by attempt id; touched only by the shipping thread. */
     private final Map<String, AttemptShipper> attempts = new HashMap<>();
 
     public LogShipper(ShipperConfig config, BlobStore store, Clock clock) {
+        this(config, store, clock, new ShipperMetrics());
+    }
+
+    public LogShipper(ShipperConfig config, BlobStore store, Clock clock, ShipperMetrics metrics) {
+        this(config, store, clock, metrics, PartedAppendLog.DEFAULT_MAX_BLOCKS_PER_PART);
+    }
+
+    /** @param maxBlocksPerPart blocks after which a driver log rolls over to its next part (tests make it small) */
+    public LogShipper(ShipperConfig config, BlobStore store, Clock clock, ShipperMetrics metrics,
+            long maxBlocksPerPart) {
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.dirs = new SpoolDirs(config.spool());
-        this.copier = new BlobCopier(store, MAX_BYTES_PER_COPY);
+        this.logs = new PartedAppendLog(store, maxBlocksPerPart);
+        this.copier = new BlobCopier(store, logs, MAX_BYTES_PER_COPY, metrics);
+        this.usage = new SpoolUsage(config.spool().root(), config.spoolWarnBytes(), metrics);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "log-shipper"));
     }
 
@@ -62,6 +79,7 @@ public final class LogShipper implements AutoCloseable {
     private void round() {
         try {
             dirs.deleteLeftovers();
+            usage.measure();
             List<String> ids = dirs.attemptIds();
             attempts.keySet().retainAll(new HashSet<>(ids));
             for (String id : ids) {
@@ -73,6 +91,7 @@ public final class LogShipper implements AutoCloseable {
                     attempts.remove(id);
                 }
             }
+            metrics.roundDone(clock.millis());
         } catch (IOException e) {
             LOG.warn("cannot scan the spool {}: {}", config.spool().root(), e.toString());
         } catch (RuntimeException e) {
@@ -82,7 +101,13 @@ public final class LogShipper implements AutoCloseable {
     }
 
     private AttemptShipper newAttempt(String attemptId) {
-        return new AttemptShipper(attemptId, config.spool(), dirs, store, copier, clock, config);
+        return new AttemptShipper(attemptId, config.spool(), dirs, store, logs, copier, clock, config,
+                metrics);
+    }
+
+    /** True once started and not closed. */
+    public boolean running() {
+        return started.get() && !scheduler.isShutdown();
     }
 
     /** Stops the shipping thread, letting the round in progress finish. */

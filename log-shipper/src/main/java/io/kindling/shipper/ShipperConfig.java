@@ -19,18 +19,30 @@ import java.util.Objects;
  * @param initialBackoff first wait after the store failed for an attempt
  * @param maxBackoff     longest wait between two tries for an attempt while the store fails
  * @param blobStore      where the logs go
+ * @param spoolWarnBytes a spool larger than this is reported (ERROR log, metric)
+ * @param healthPort     port of the health and metrics endpoint, 0 for none
+ * @param k8sNamespace   namespace whose driver pods' logs are shipped, null for none
  */
 public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean keepSpool, Duration initialBackoff,
-        Duration maxBackoff, BlobStoreConfig blobStore) {
+        Duration maxBackoff, BlobStoreConfig blobStore, long spoolWarnBytes, int healthPort, String k8sNamespace) {
 
     public static final ConfigParameter<Integer> POLL_MILLIS = ConfigParameter.integer(
             "KINDLING_SHIPPER_POLL_MILLIS", 200, 10, 60_000, "milliseconds between two shipping rounds");
     public static final ConfigParameter<Boolean> KEEP_SPOOL = ConfigParameter.bool(
             "KINDLING_SHIPPER_KEEP_SPOOL", false, "keep an attempt's spool directory after it is shipped");
 
+    public static final long DEFAULT_SPOOL_WARN_BYTES = 10L * 1024 * 1024 * 1024;
+    public static final ConfigParameter<Long> SPOOL_WARN_BYTES = new ConfigParameter<>(
+            "KINDLING_SHIPPER_SPOOL_WARN_BYTES", ShipperConfig::positiveLong, Long.toString(DEFAULT_SPOOL_WARN_BYTES),
+            false, false, "spool size in bytes above which the shipper reports the spool as full");
+    public static final ConfigParameter<Integer> HEALTH_PORT = ConfigParameter.integer(
+            "KINDLING_SHIPPER_HEALTH_PORT", 0, 0, 65535, "port of /health/live, /health/ready and /metrics (0: off)");
+    public static final ConfigParameter<String> K8S_NAMESPACE = ConfigParameter.string(
+            "KINDLING_SHIPPER_K8S_NAMESPACE", null, "namespace whose driver pods' logs are shipped (unset: pod logs off)");
+
     /** The shipper's own keys, for the start-up log (the blob store describes itself). */
     public static final List<ConfigParameter<?>> PARAMETERS =
-            List.of(SpoolLayout.SPOOL_DIR, POLL_MILLIS, KEEP_SPOOL);
+            List.of(SpoolLayout.SPOOL_DIR, POLL_MILLIS, KEEP_SPOOL, SPOOL_WARN_BYTES, HEALTH_PORT, K8S_NAMESPACE);
 
     static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);
     static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
@@ -41,6 +53,18 @@ public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean ke
         requirePositive("pollInterval", pollInterval);
         requirePositive("initialBackoff", initialBackoff);
         requirePositive("maxBackoff", maxBackoff);
+        if (spoolWarnBytes < 1) {
+            throw new IllegalArgumentException("spoolWarnBytes must be positive, was " + spoolWarnBytes);
+        }
+        if (k8sNamespace != null && k8sNamespace.isBlank()) {
+            k8sNamespace = null;
+        }
+    }
+
+    /** The defaults for what the walking skeleton did not configure: warn at 10 GiB, no health port, no pod logs. */
+    public ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean keepSpool, Duration initialBackoff,
+            Duration maxBackoff, BlobStoreConfig blobStore) {
+        this(spool, pollInterval, keepSpool, initialBackoff, maxBackoff, blobStore, DEFAULT_SPOOL_WARN_BYTES, 0, null);
     }
 
     public static ShipperConfig fromEnv(Map<String, String> env) {
@@ -52,17 +76,32 @@ public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean ke
             throw new ConfigException(e.getMessage());
         }
         return new ShipperConfig(SpoolLayout.from(config), Duration.ofMillis(config.get(POLL_MILLIS)),
-                config.get(KEEP_SPOOL), DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, blobStore);
+                config.get(KEEP_SPOOL), DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, blobStore,
+                config.get(SPOOL_WARN_BYTES), config.get(HEALTH_PORT), config.get(K8S_NAMESPACE));
     }
 
     /** The same settings with another backoff (tests shorten it). */
     public ShipperConfig withBackoff(Duration initial, Duration max) {
-        return new ShipperConfig(spool, pollInterval, keepSpool, initial, max, blobStore);
+        return new ShipperConfig(spool, pollInterval, keepSpool, initial, max, blobStore, spoolWarnBytes, healthPort,
+                k8sNamespace);
     }
 
     /** The same settings, keeping or removing shipped spool directories. */
     public ShipperConfig withKeepSpool(boolean keep) {
-        return new ShipperConfig(spool, pollInterval, keep, initialBackoff, maxBackoff, blobStore);
+        return new ShipperConfig(spool, pollInterval, keep, initialBackoff, maxBackoff, blobStore, spoolWarnBytes,
+                healthPort, k8sNamespace);
+    }
+
+    /** The same settings with another spool size limit. */
+    public ShipperConfig withSpoolWarnBytes(long bytes) {
+        return new ShipperConfig(spool, pollInterval, keepSpool, initialBackoff, maxBackoff, blobStore, bytes,
+                healthPort, k8sNamespace);
+    }
+
+    /** The same settings, shipping the driver pods' logs of namespace (null: none). */
+    public ShipperConfig withK8sNamespace(String namespace) {
+        return new ShipperConfig(spool, pollInterval, keepSpool, initialBackoff, maxBackoff, blobStore, spoolWarnBytes,
+                healthPort, namespace);
     }
 
     /** The effective settings, one per line, secrets redacted: for the start-up log. */
@@ -70,8 +109,24 @@ public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean ke
         return "  spool=" + spool.root()
                 + "\n  " + POLL_MILLIS.name() + "=" + pollInterval.toMillis()
                 + "\n  " + KEEP_SPOOL.name() + "=" + keepSpool
+                + "\n  " + SPOOL_WARN_BYTES.name() + "=" + spoolWarnBytes
+                + "\n  " + HEALTH_PORT.name() + "=" + healthPort
+                + "\n  " + K8S_NAMESPACE.name() + "=" + (k8sNamespace == null ? "(pod logs off)" : k8sNamespace)
                 + "\n  backoff=" + initialBackoff.toMillis() + ".." + maxBackoff.toMillis() + " ms"
                 + "\n  blob store: " + blobStore.describe();
+    }
+
+    private static long positiveLong(String raw) {
+        long value;
+        try {
+            value = Long.parseLong(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected an integer");
+        }
+        if (value < 1) {
+            throw new IllegalArgumentException("expected a positive number of bytes");
+        }
+        return value;
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -53,6 +53,12 @@ final class FlakyBlobStore implements BlobStore {
     }
 
     @Override
+    public long committedBlockCount(String path) {
+        maybeFail("committedBlockCount");
+        return delegate.committedBlockCount(path);
+    }
+
+    @Override
     public void append(String path, long expectedLength, byte[] data, int off, int len) {
         maybeFail("append");
         delegate.append(path, expectedLength, data, off, len);

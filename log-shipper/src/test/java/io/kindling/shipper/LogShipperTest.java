@@ -214,6 +214,26 @@ class LogShipperTest {
     }
 
     @Test
+    void uploadsARollingEventLogKeepingItsPathsAndItsEmptyStatusFile() {
+        String attemptId = spool.attempt(TENANT, "job-rolling", 1);
+        StoredLogs logs = new StoredLogs(store, TENANT, "job-rolling", 1);
+        byte[] events = randomBytes(1000, 3);
+        spool.eventLog(attemptId, "eventlog_v2_local-1/events_1_local-1.zstd", events);
+        spool.eventLog(attemptId, "eventlog_v2_local-1/appstatus_local-1", new byte[0]);
+        spool.exit(attemptId, 0);
+
+        startShipper();
+
+        await("complete index").atMost(DEADLINE).until(logs::complete);
+        assertThat(logs.index().orElseThrow().eventLogs()).containsExactly(
+                "eventlogs/acme/eventlog_v2_local-1/appstatus_local-1",
+                "eventlogs/acme/eventlog_v2_local-1/events_1_local-1.zstd");
+        assertThat(store.read("eventlogs/acme/eventlog_v2_local-1/appstatus_local-1", 0, 10)).as("empty, but there")
+                .hasValueSatisfying(read -> assertThat(read.bytes()).isEmpty());
+        assertThat(logs.blob("eventlogs/acme/eventlog_v2_local-1/events_1_local-1.zstd")).isEqualTo(events);
+    }
+
+    @Test
     void uploadsAnInProgressEventLogWhenTheDriverEndedWithoutRenamingIt() {
         String attemptId = spool.attempt(TENANT, "job-killed", 1);
         StoredLogs logs = new StoredLogs(store, TENANT, "job-killed", 1);

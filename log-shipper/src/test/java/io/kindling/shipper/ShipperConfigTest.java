@@ -22,6 +22,23 @@ class ShipperConfigTest {
         assertThat(config.maxBackoff()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.blobStore().kind()).isEqualTo(BlobStoreConfig.Kind.LOCAL);
         assertThat(config.blobStore().localDir()).isEqualTo(Path.of("/var/kindling/blobs"));
+        assertThat(config.spoolWarnBytes()).isEqualTo(10L * 1024 * 1024 * 1024);
+        assertThat(config.healthPort()).isZero();
+        assertThat(config.k8sNamespace()).isNull();
+    }
+
+    @Test
+    void readsTheSpoolLimitHealthPortAndPodNamespace() {
+        ShipperConfig config = ShipperConfig.fromEnv(Map.of(
+                "KINDLING_SHIPPER_SPOOL_WARN_BYTES", "21474836480",
+                "KINDLING_SHIPPER_HEALTH_PORT", "9404",
+                "KINDLING_SHIPPER_K8S_NAMESPACE", "spark-jobs"));
+
+        assertThat(config.spoolWarnBytes()).isEqualTo(20L * 1024 * 1024 * 1024);
+        assertThat(config.healthPort()).isEqualTo(9404);
+        assertThat(config.k8sNamespace()).isEqualTo("spark-jobs");
+        assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_SHIPPER_SPOOL_WARN_BYTES", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_SPOOL_WARN_BYTES");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.kindling.shipper;
 
 import io.kindling.blobstore.BlobRead;
 import io.kindling.blobstore.BlobStore;
+import io.kindling.blobstore.PartedAppendLog;
 import io.kindling.common.logs.LogIndex;
 import io.kindling.common.logs.LogLayout;
 import io.kindling.common.logs.LogStream;
@@ -11,8 +12,10 @@ import java.util.Optional;
 /** Reads what the shipper put into a store. */
 record StoredLogs(BlobStore store, String tenant, String jobId, int attempt) {
 
+    /** The whole stream, across its parts. */
     byte[] stream(LogStream stream) {
-        return blob(LogLayout.stream(tenant, jobId, attempt, stream));
+        return new PartedAppendLog(store).read(LogLayout.stream(tenant, jobId, attempt, stream), 0, Integer.MAX_VALUE)
+                .map(BlobRead::bytes).orElse(new byte[0]);
     }
 
     boolean streamExists(LogStream stream) {

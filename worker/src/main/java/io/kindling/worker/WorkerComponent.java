@@ -1,14 +1,23 @@
 package io.kindling.worker;
 
+import io.kindling.blobstore.BlobStore;
+import io.kindling.blobstore.BlobStoreConfig;
+import io.kindling.blobstore.BlobStores;
+import io.kindling.common.config.ConfigException;
 import io.kindling.common.config.EnvConfig;
+import io.kindling.common.config.KindlingHome;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.TopicCreator;
 import io.kindling.common.lifecycle.ShutdownSequence;
 import io.kindling.schemas.Topics;
+import io.kindling.worker.report.KafkaReportPublisher;
+import io.kindling.worker.artifacts.ArtifactFetcher;
 import io.kindling.worker.launcher.SparkSubmitLauncher;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import io.kindling.worker.launcher.SparkSubmitConfig;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,40 +30,79 @@ public final class WorkerComponent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerComponent.class);
     private static final Duration TOPIC_DEADLINE = Duration.ofSeconds(60);
 
-    private final Worker worker;
+    private final List<Worker> workers;
     private final ShutdownSequence shutdown;
 
-    private WorkerComponent(Worker worker, ShutdownSequence shutdown) {
-        this.worker = worker;
+    private WorkerComponent(List<Worker> workers, ShutdownSequence shutdown) {
+        this.workers = List.copyOf(workers);
         this.shutdown = shutdown;
     }
 
     /**
      * Reads the configuration from {@code env} (keys as in {@code KnownKeys}; this does not reject
-     * unknown ones), logs it, creates the pool's runs topic and the events topic if missing, and
-     * starts the worker. Close the result to stop it (awaited).
+     * unknown ones), logs it, creates each pool's runs topic, the reports and the control topics if
+     * missing, and starts one worker per pool served ({@link WorkerPools}). Close the result to stop
+     * them all (awaited).
      */
     public static WorkerComponent start(Map<String, String> env) throws InterruptedException {
         EnvConfig envConfig = new EnvConfig(env);
-        WorkerConfig config = WorkerConfig.from(envConfig);
+        List<WorkerConfig> configs = WorkerPools.from(envConfig);
         LOG.info("worker configuration:\n{}", WorkerConfig.describe(envConfig));
-        KafkaClients clients = new KafkaClients(config.kafka());
-        Topics topics = config.kafka().topics();
-        new TopicCreator(clients).ensure(List.of(topics.runs(config.pool()), topics.events()), TOPIC_DEADLINE);
+        WorkerConfig first = configs.get(0);
+        KafkaClients clients = new KafkaClients(first.kafka());
+        Topics topics = first.kafka().topics();
+        List<String> needed = new ArrayList<>();
+        configs.forEach(c -> needed.add(topics.runs(c.pool())));
+        needed.addAll(List.of(topics.reports(), topics.control()));
+        new TopicCreator(clients).ensure(needed, TOPIC_DEADLINE);
 
         ShutdownSequence shutdown = new ShutdownSequence();
-        Worker worker = new Worker(config,
-                clients.consumer(config.groupId(), "kindling-worker-" + config.workerId(),
-                        Map.of("max.poll.records", config.maxRunning())),
-                new KafkaEventPublisher(clients.producer("kindling-worker-" + config.workerId()), topics.events()),
-                new SparkSubmitLauncher(config.spark(), config.spool()),
-                Clock.systemUTC());
-        shutdown.add("worker", worker.start());
-        return new WorkerComponent(worker, shutdown);
+        // read-only: the api's uploaded artifacts, fetched before a launch
+        BlobStoreConfig blobConfig = blobStoreConfig(env);
+        LOG.info("artifacts are read from the blob store: {}", blobConfig.describe());
+        BlobStore blobs = shutdown.add("blob store", BlobStores.open(blobConfig));
+        ArtifactFetcher artifacts = new ArtifactFetcher(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
+        List<Worker> workers = new ArrayList<>();
+        try {
+            for (WorkerConfig config : configs) {
+                SparkSubmitConfig spark = config.spark();
+                LOG.info("pool {}: spark-submit {} --master {} --deploy-mode {}{}", config.pool(), spark.sparkSubmit(),
+                        spark.master(), spark.deployMode(), spark.driverPorts() == null ? ""
+                                : " (driver ports " + spark.driverPorts().first() + "-" + spark.driverPorts().last() + ")");
+                String clientId = "kindling-worker-" + config.workerId();
+                Worker worker = new Worker(config,
+                        clients.consumer(config.groupId(), clientId, Map.of("max.poll.records", config.maxRunning())),
+                        clients.consumer(null, clientId + "-control", Map.of()),
+                        new KafkaReportPublisher(clients.producer(clientId), topics.reports()),
+                        new SparkSubmitLauncher(spark, config.spool(), System.getenv(),
+                                SparkSubmitLauncher.DEFAULT_KILL_GRACE, config.fenceAfter(), artifacts),
+                        Clock.systemUTC());
+                shutdown.add("worker " + config.pool(), worker.start());
+                workers.add(worker);
+            }
+        } catch (RuntimeException e) {
+            shutdown.close();
+            throw e;
+        }
+        return new WorkerComponent(workers, shutdown);
     }
 
+    private static BlobStoreConfig blobStoreConfig(Map<String, String> env) {
+        try {
+            return BlobStoreConfig.fromEnv(env);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** The worker of the first pool served. */
     public Worker worker() {
-        return worker;
+        return workers.get(0);
+    }
+
+    /** One worker per pool served. */
+    public List<Worker> workers() {
+        return workers;
     }
 
     @Override

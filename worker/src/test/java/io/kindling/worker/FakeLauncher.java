@@ -1,6 +1,7 @@
 package io.kindling.worker;
 
 import io.kindling.schemas.RunAssignment;
+import io.kindling.worker.launcher.Adoption;
 import io.kindling.worker.launcher.AppExit;
 import io.kindling.worker.launcher.Launch;
 import io.kindling.worker.launcher.LaunchedApp;
@@ -8,6 +9,7 @@ import io.kindling.worker.launcher.Launcher;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,11 @@ public final class FakeLauncher implements Launcher {
     private final BlockingQueue<FakeApp> launched = new LinkedBlockingQueue<>();
     private final Map<String, FakeApp> apps = new ConcurrentHashMap<>();
     private final AtomicInteger appIds = new AtomicInteger();
+    private final AtomicInteger launches = new AtomicInteger();
+    private final Map<String, FakeApp> adoptable = new ConcurrentHashMap<>();
+    private final Map<String, String> vanished = new ConcurrentHashMap<>();
+    private final Set<String> adopted = ConcurrentHashMap.newKeySet();
+    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private FakeLauncher(boolean autoSucceed, String refusal) {
@@ -53,6 +60,7 @@ public final class FakeLauncher implements Launcher {
         FakeApp app = new FakeApp(run);
         apps.put(run.attemptId(), app);
         launched.add(app);
+        launches.incrementAndGet();
         if (autoSucceed) {
             app.appId("local-" + (1_700_000_000_000L + appIds.incrementAndGet()));
             app.exit(0, null);
@@ -62,14 +70,52 @@ public final class FakeLauncher implements Launcher {
 
     @Override
     public boolean cancel(String attemptId) {
+        cancelled.add(attemptId);
         FakeApp app = apps.get(attemptId);
         return app != null && app.end(new AppExit(143, true, "cancelled"));
     }
 
     @Override
+    public Adoption adopt(RunAssignment run) {
+        FakeApp app = adoptable.get(run.attemptId());
+        if (app != null) {
+            apps.put(run.attemptId(), app);
+            adopted.add(run.attemptId());
+            return new Adoption.Running(app);
+        }
+        String message = vanished.get(run.attemptId());
+        return message != null ? new Adoption.Vanished(message) : new Adoption.NotLaunched();
+    }
+
+    /** {@link #adopt} finds this attempt running, as a restarted worker would find its shim. */
+    public FakeApp adoptable(RunAssignment run) {
+        FakeApp app = new FakeApp(run);
+        adoptable.put(run.attemptId(), app);
+        return app;
+    }
+
+    /** {@link #adopt} finds this attempt launched but gone. */
+    public void vanished(String attemptId, String message) {
+        vanished.put(attemptId, message);
+    }
+
+    /** The app of an attempt launched or adopted here. */
+    public FakeApp app(String attemptId) {
+        return apps.get(attemptId);
+    }
+
+    public boolean adopted(String attemptId) {
+        return adopted.contains(attemptId);
+    }
+
+    public boolean cancelled(String attemptId) {
+        return cancelled.contains(attemptId);
+    }
+
+    /** Leaves the apps running, as the real launcher leaves its shims. */
+    @Override
     public void close() {
         closed = true;
-        apps.values().forEach(app -> app.end(new AppExit(143, false, "killed")));
     }
 
     public boolean closed() {
@@ -81,8 +127,9 @@ public final class FakeLauncher implements Launcher {
         return launched.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** How many times {@link #launch} started an app. */
     public int launchedCount() {
-        return apps.size();
+        return launches.get();
     }
 
     /** A pretend driver the test makes get an app id and exit. */

@@ -19,7 +19,10 @@ class WorkerConfigTest {
 
         assertThat(config.pool()).isEqualTo("default");
         assertThat(config.maxRunning()).isEqualTo(2);
-        assertThat(config.workerId()).endsWith("-" + ProcessHandle.current().pid());
+        assertThat(config.workerId()).endsWith("-default");
+        assertThat(config.heartbeat()).hasSeconds(5);
+        assertThat(config.lease()).hasSeconds(30);
+        assertThat(config.fenceAfter()).hasSeconds(20);
         assertThat(config.spark().sparkHome()).isEqualTo(Path.of("/opt/spark"));
         assertThat(config.spark().sparkSubmit()).isEqualTo(Path.of("/opt/spark/bin/spark-submit"));
         assertThat(config.spark().javaHome()).isNull();

@@ -7,12 +7,13 @@ import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.TopicCreator;
 import io.kindling.common.spool.SpoolExit;
 import io.kindling.schemas.FailureReason;
-import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.AttemptReport;
 import io.kindling.schemas.JobState;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.testsupport.kafka.KafkaFixture;
 import io.kindling.testsupport.kafka.KafkaTestExtension;
+import io.kindling.worker.report.KafkaReportPublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The worker against a real Kafka broker, with the fake launcher (no Spark). */
+/** The worker against a real Kafka broker (runs, reports, control topics), with the fake launcher (no Spark). */
 @ExtendWith(KafkaTestExtension.class)
 @Timeout(120)
 class WorkerIT {
@@ -48,24 +49,35 @@ class WorkerIT {
     }
 
     @Test
-    void anAssignmentBecomesSubmittingRunningSucceededKeyedByJobWithExitJsonInTheSpool(KafkaFixture kafka)
+    void anAssignmentIsReportedSubmittingRunningWithHeartbeatsThenSucceededKeyedByJob(KafkaFixture kafka)
             throws Exception {
         WorkerConfig config = config(kafka, 2);
-        start(config, FakeLauncher.succeeding());
+        FakeLauncher launcher = FakeLauncher.manual();
+        start(config, launcher);
         RunAssignment run = Runs.python("job-it-1", POOL, "/apps/pi.py");
 
         kafka.send(config.kafka().topics().runs(POOL), run.jobId(), Json.encode(run));
+        FakeLauncher.FakeApp app = launcher.next(WAIT);
+        app.appId("local-1700000000001");
+        String reportsTopic = config.kafka().topics().reports();
+        await().atMost(WAIT).until(() -> reports(kafka, reportsTopic, 0).stream()
+                .filter(r -> r.type() == AttemptReport.Type.HEARTBEAT).count() >= 2);
+        app.exit(0, null);
 
-        List<ConsumerRecord<String, byte[]>> records = kafka.awaitRecords(config.kafka().topics().events(), 3, WAIT);
-        assertThat(records).extracting(ConsumerRecord::key).containsOnly("job-it-1");
-        List<JobEvent> events = records.stream().map(r -> Json.decode(r.value(), JobEvent.class)).toList();
-        assertThat(events).extracting(JobEvent::state)
+        await().atMost(WAIT).until(() -> states(reports(kafka, reportsTopic, 5)).size() == 3);
+        assertThat(kafka.awaitRecords(reportsTopic, 5, WAIT)).extracting(ConsumerRecord::key).containsOnly("job-it-1");
+        List<AttemptReport> reports = reports(kafka, reportsTopic, 5);
+        List<AttemptReport> states = states(reports);
+        assertThat(states).extracting(AttemptReport::state)
                 .containsExactly(JobState.SUBMITTING, JobState.RUNNING, JobState.SUCCEEDED);
-        assertThat(events).extracting(JobEvent::eventId)
-                .containsExactly("job-it-1-a1/SUBMITTING", "job-it-1-a1/RUNNING", "job-it-1-a1/SUCCEEDED");
-        assertThat(events).allSatisfy(e -> assertThat(e.workerId()).isEqualTo("it-worker"));
-        assertThat(events.get(1).sparkAppId()).startsWith("local-");
-        assertThat(events.get(2).exitCode()).isZero();
+        assertThat(reports).allSatisfy(r -> {
+            assertThat(r.workerId()).isEqualTo("it-worker");
+            assertThat(r.attemptId()).isEqualTo("job-it-1-a1");
+        });
+        assertThat(reports).filteredOn(r -> r.type() == AttemptReport.Type.HEARTBEAT)
+                .allSatisfy(r -> assertThat(r.state()).isIn(JobState.SUBMITTING, JobState.RUNNING));
+        assertThat(states.get(1).sparkAppId()).isEqualTo("local-1700000000001");
+        assertThat(states.get(2).exitCode()).isZero();
         Path exitFile = config.spool().exitFile(run.attemptId());
         assertThat(Json.decode(Files.readAllBytes(exitFile), SpoolExit.class).exitCode()).isZero();
         assertThat(config.spool().attemptFile(run.attemptId())).exists();
@@ -93,8 +105,9 @@ class WorkerIT {
         }
 
         assertThat(ran).containsExactlyInAnyOrder("job-q-1", "job-q-2", "job-q-3");
-        List<JobEvent> events = kafka.awaitRecords(config.kafka().topics().events(), 9, WAIT).stream()
-                .map(r -> Json.decode(r.value(), JobEvent.class)).toList();
+        await().atMost(WAIT).until(() -> states(reports(kafka, config.kafka().topics().reports(), 9)).stream()
+                .filter(e -> e.state().terminal()).count() == 3);
+        List<AttemptReport> events = states(reports(kafka, config.kafka().topics().reports(), 9));
         assertThat(events.stream().filter(e -> e.state().terminal()).toList()).hasSize(3)
                 .filteredOn(e -> e.state() == JobState.FAILED).singleElement()
                 .satisfies(e -> {
@@ -123,11 +136,22 @@ class WorkerIT {
         assertThat(second.next(Duration.ofSeconds(3))).isNull();
     }
 
+    private static List<AttemptReport> reports(KafkaFixture kafka, String topic, int atLeast) {
+        return kafka.awaitRecords(topic, atLeast, WAIT).stream()
+                .map(r -> Json.decode(r.value(), AttemptReport.class)).toList();
+    }
+
+    private static List<AttemptReport> states(List<AttemptReport> reports) {
+        return reports.stream().filter(r -> r.type() == AttemptReport.Type.STATE).toList();
+    }
+
     private Worker start(WorkerConfig config, FakeLauncher launcher) throws InterruptedException {
         KafkaClients clients = new KafkaClients(config.kafka());
-        new TopicCreator(clients).ensure(List.of(config.kafka().topics().runs(POOL), config.kafka().topics().events()), WAIT);
+        new TopicCreator(clients).ensure(List.of(config.kafka().topics().runs(POOL), config.kafka().topics().reports(),
+                config.kafka().topics().control()), WAIT);
         Worker worker = new Worker(config, clients.consumer(config.groupId(), config.workerId(), Map.of()),
-                new KafkaEventPublisher(clients.producer(config.workerId()), config.kafka().topics().events()),
+                clients.consumer(null, config.workerId() + "-control", Map.of()),
+                new KafkaReportPublisher(clients.producer(config.workerId()), config.kafka().topics().reports()),
                 launcher, Clock.systemUTC()).start();
         workers.add(worker);
         return worker;
@@ -138,6 +162,7 @@ class WorkerIT {
         env.put("KINDLING_WORKER_ID", "it-worker");
         env.put("KINDLING_WORKER_POOL", POOL);
         env.put("KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning));
+        env.put("KINDLING_WORKER_HEARTBEAT_SECONDS", "1");
         env.put("KINDLING_SPARK_HOME", "/not/used/by/the/fake");
         env.put("KINDLING_SPOOL_DIR", spoolDir.toString());
         env.put("KINDLING_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());

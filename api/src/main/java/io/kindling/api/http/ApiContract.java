@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +46,36 @@ public final class ApiContract {
         JsonObject contract = read(OPENAPI, new ObjectMapper(new YAMLFactory()));
         Map<String, JsonObject> schemas = new TreeMap<>();
         resolveRelativeRefs(contract, schemas);
+        dropUnmodelledResponseTypes(contract);
         return new Documents(contract, schemas);
+    }
+
+    /**
+     * Removes, from the copy given to Vert.x, the response media types its contract model refuses
+     * ({@code text/event-stream}, {@code application/zip}, ...). The router never validates
+     * responses, so nothing changes but that the document can be loaded; the document itself
+     * keeps them.
+     */
+    static void dropUnmodelledResponseTypes(JsonObject contract) {
+        JsonObject paths = contract.getJsonObject("paths", new JsonObject());
+        for (String path : paths.fieldNames()) {
+            JsonObject operations = paths.getJsonObject(path);
+            for (String method : operations.fieldNames()) {
+                if (!(operations.getValue(method) instanceof JsonObject operation)
+                        || !(operation.getValue("responses") instanceof JsonObject responses)) {
+                    continue;
+                }
+                for (String status : responses.fieldNames()) {
+                    if (responses.getValue(status) instanceof JsonObject response
+                            && response.getValue("content") instanceof JsonObject content) {
+                        content.fieldNames().removeIf(type -> !MediaType.isMediaTypeSupported(type));
+                        if (content.isEmpty()) {
+                            response.remove("content");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Rewrites each relative {@code $ref} to an absolute one and loads the schema it names. */

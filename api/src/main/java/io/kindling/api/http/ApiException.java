@@ -38,6 +38,13 @@ public final class ApiException extends RuntimeException {
         return new ApiException(ErrorCode.NOT_FOUND, message);
     }
 
+    /** A job the views do not know of, which may still exist while they are being rebuilt. */
+    public static ApiException unknownJob(String id, boolean viewsComplete) {
+        return viewsComplete ? notFound("job '" + id + "' not found")
+                : new ApiException(ErrorCode.UNAVAILABLE, "job '" + id + "' is not known yet: the api is still reading"
+                        + " the events topic; retry shortly");
+    }
+
     public static ApiException invalidParameter(String name, String problem) {
         return new ApiException(ErrorCode.INVALID_PARAMETER, name + ": " + problem, List.of(new Violation(name, problem)));
     }

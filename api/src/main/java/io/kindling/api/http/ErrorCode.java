@@ -14,6 +14,8 @@ public enum ErrorCode {
     INVALID_PARAMETER(400),
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
+    /** The idempotency key was already used for a different request. */
+    CONFLICT(409),
     TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),
     INTERNAL(500),

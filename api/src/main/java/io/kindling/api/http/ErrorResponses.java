@@ -24,9 +24,16 @@ public final class ErrorResponses implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
 
     private final int maxRequestBytes;
+    private final long maxArtifactBytes;
 
     public ErrorResponses(int maxRequestBytes) {
+        this(maxRequestBytes, maxRequestBytes);
+    }
+
+    /** @param maxArtifactBytes the limit of an artifact upload ({@code POST /v1/artifacts}) */
+    public ErrorResponses(int maxRequestBytes, long maxArtifactBytes) {
         this.maxRequestBytes = maxRequestBytes;
+        this.maxArtifactBytes = maxArtifactBytes;
     }
 
     @Override
@@ -74,8 +81,8 @@ public final class ErrorResponses implements Handler<RoutingContext> {
             case 400 -> new ApiError(ErrorCode.INVALID_PARAMETER, "bad request", List.of());
             case 404 -> new ApiError(ErrorCode.NOT_FOUND, "no such resource: " + request, List.of());
             case 405 -> new ApiError(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed: " + request, List.of());
-            case 413 -> new ApiError(ErrorCode.TOO_LARGE,
-                    "request body is larger than the limit of " + maxRequestBytes + " bytes", List.of());
+            case 413 -> new ApiError(ErrorCode.TOO_LARGE, "request body is larger than the limit of "
+                    + (request.startsWith("POST /v1/artifacts") ? maxArtifactBytes : maxRequestBytes) + " bytes", List.of());
             case 415 -> new ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "unsupported content type", List.of());
             case 503 -> new ApiError(ErrorCode.UNAVAILABLE, "service unavailable; retry later", List.of());
             default -> status >= 400 && status < 500 && failure == null

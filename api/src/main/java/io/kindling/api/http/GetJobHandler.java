@@ -7,7 +7,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code GET /v1/jobs/{id}} (operation {@code getJob}): the job's view, from memory. */
+/** {@code GET /v1/jobs/{id}} (operation {@code getJob}): the job's view, from memory, with its queue position. */
 public final class GetJobHandler implements Handler<RoutingContext> {
     private final JobViewStore views;
 
@@ -18,7 +18,7 @@ public final class GetJobHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        views.get(id).ifPresentOrElse(view -> send(ctx, view), () -> ctx.fail(notFound(id)));
+        views.find(id).ifPresentOrElse(view -> send(ctx, view), () -> ctx.fail(notFound(id)));
     }
 
     static ApiException notFound(String id) {

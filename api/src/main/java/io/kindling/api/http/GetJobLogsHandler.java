@@ -1,16 +1,12 @@
 package io.kindling.api.http;
 
 import io.kindling.api.IoExecutor;
+import io.kindling.api.logs.LogReader;
 import io.kindling.api.view.JobViewStore;
-import io.kindling.blobstore.BlobRead;
-import io.kindling.blobstore.BlobStore;
-import io.kindling.common.logs.LogIndex;
-import io.kindling.common.logs.LogLayout;
 import io.kindling.common.logs.LogStream;
 import io.kindling.schemas.AttemptView;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobView;
-import io.kindling.schemas.Json;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -21,68 +17,111 @@ import java.util.Optional;
 
 /**
  * {@code GET /v1/jobs/{id}/logs/{stream}} (operation {@code getJobLogs}): up to {@code limit}
- * bytes of an attempt's driver stdout or stderr from {@code offset}, read from the blob store on
- * the {@link IoExecutor}. Headers say where to continue ({@value #NEXT_OFFSET}), which attempt
- * was read ({@value #ATTEMPT}) and whether the log is complete ({@value #COMPLETE}: the attempt's
- * index says it ended and every byte has been returned). A log that has no blob yet reads as
- * empty, as long as the job and the attempt exist.
+ * bytes of an attempt's driver stdout or stderr from {@code offset} (or from the start of its
+ * last {@code tail} lines), read from the blob store on the {@link IoExecutor}. Headers say where
+ * the bytes start ({@value #OFFSET}), where to continue ({@value #NEXT_OFFSET}), which attempt was
+ * read ({@value #ATTEMPT}) and whether the log is complete ({@value #COMPLETE}: the attempt's index
+ * says it ended and every byte has been returned). A log that has no blob yet reads as empty, as
+ * long as the job and the attempt exist. With {@code follow=true} the request is handed to
+ * {@link FollowLogsHandler}, which streams the bytes as they arrive.
  */
 public final class GetJobLogsHandler implements Handler<RoutingContext> {
+    public static final String OFFSET = "Kindling-Offset";
     public static final String NEXT_OFFSET = "Kindling-Next-Offset";
     public static final String ATTEMPT = "Kindling-Attempt";
     public static final String COMPLETE = "Kindling-Log-Complete";
     public static final int DEFAULT_LIMIT = 1024 * 1024;
     public static final int MAX_LIMIT = 4 * 1024 * 1024;
+    public static final int MAX_TAIL_LINES = 1_000_000;
 
     private final JobViewStore views;
-    private final BlobStore blobs;
+    private final LogReader reader;
     private final IoExecutor io;
+    private final FollowLogsHandler follow;
 
-    public GetJobLogsHandler(JobViewStore views, BlobStore blobs, IoExecutor io) {
+    public GetJobLogsHandler(JobViewStore views, LogReader reader, IoExecutor io, FollowLogsHandler follow) {
         this.views = views;
-        this.blobs = blobs;
+        this.reader = reader;
         this.io = io;
+        this.follow = follow;
     }
 
-    /** What was asked for, checked against the job's view. */
-    record LogRequest(String jobId, String tenant, int attempt, LogStream stream, long offset, int limit) {
-    }
-
-    /** What was read. */
-    record LogChunk(LogRequest request, byte[] bytes, boolean complete) {
-        long nextOffset() {
-            return request.offset() + bytes.length;
-        }
+    /**
+     * What was asked for.
+     *
+     * @param attempt the attempt number asked for, or null for the latest
+     * @param tail    the number of last lines asked for, or null to read from offset
+     */
+    record LogQuery(String jobId, LogStream stream, Integer attempt, long offset, int limit, Integer tail,
+            boolean follow) {
     }
 
     @Override
     public void handle(RoutingContext ctx) {
+        LogQuery query;
+        try {
+            query = query(ctx);
+        } catch (ApiException e) {
+            ctx.fail(e);
+            return;
+        }
+        if (query.follow()) {
+            follow.follow(ctx, query);
+            return;
+        }
         Context context = ctx.vertx().getOrCreateContext();
-        Future.succeededFuture(ctx)
-                .map(this::request)
-                .compose(request -> io.call(context, () -> read(request)))
-                .onSuccess(chunk -> send(ctx, chunk))
+        Future.succeededFuture(query)
+                .map(this::resolve)
+                .compose(target -> io.call(context, () -> query.tail() != null
+                        ? reader.tail(target, query.tail(), query.limit())
+                        : reader.read(target, query.offset(), query.limit()))
+                        .onSuccess(chunk -> send(ctx, target.attempt(), chunk)))
                 .onFailure(ctx::fail);
     }
 
-    private LogRequest request(RoutingContext ctx) {
+    static LogQuery query(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         String streamName = ctx.pathParam("stream");
         LogStream stream = LogStream.parse(streamName)
                 .orElseThrow(() -> ApiException.invalidParameter("stream", "must be stdout or stderr, was '" + streamName + "'"));
-        JobView view = views.get(id).orElseThrow(() -> GetJobHandler.notFound(id));
-        Integer wanted = integer(ctx, "attempt", 1, Integer.MAX_VALUE).map(Long::intValue).orElse(null);
-        AttemptView attempt = wanted == null
-                ? view.latestAttempt().orElseThrow(() -> ApiException.notFound("job '" + id + "' has no attempt yet"))
-                : view.attempts().stream().filter(a -> a.number() == wanted).findFirst()
-                        .orElseThrow(() -> ApiException.notFound("job '" + id + "' has no attempt " + wanted));
+        Integer attempt = integer(ctx, "attempt", 1, Integer.MAX_VALUE).map(Long::intValue).orElse(null);
         long offset = integer(ctx, "offset", 0, Long.MAX_VALUE).orElse(0L);
         int limit = integer(ctx, "limit", 1, MAX_LIMIT).map(Long::intValue).orElse(DEFAULT_LIMIT);
-        String tenant = view.tenant() != null ? view.tenant() : JobSpec.DEFAULT_TENANT;
-        return new LogRequest(id, tenant, attempt.number(), stream, offset, limit);
+        Integer tail = integer(ctx, "tail", 0, MAX_TAIL_LINES).map(Long::intValue).orElse(null);
+        String followRaw = ctx.queryParams().get("follow");
+        boolean follow = followRaw != null && !followRaw.isEmpty() && !"false".equals(followRaw);
+        if (follow && !"true".equals(followRaw)) {
+            throw ApiException.invalidParameter("follow", "must be true or false, was '" + followRaw + "'");
+        }
+        if (tail != null && ctx.queryParams().contains("offset")) {
+            throw ApiException.invalidParameter("tail", "cannot be combined with offset");
+        }
+        return new LogQuery(id, stream, attempt, offset, limit, tail, follow);
     }
 
-    private static Optional<Long> integer(RoutingContext ctx, String name, long min, long max) {
+    /** The stream of the attempt the query names (or the latest); 404 if the job or the attempt does not exist. */
+    LogReader.Target resolve(LogQuery query) {
+        JobView view = views.get(query.jobId()).orElseThrow(() -> GetJobHandler.notFound(query.jobId()));
+        AttemptView attempt = attempt(view, query).orElseThrow(() -> ApiException.notFound(query.attempt() == null
+                ? "job '" + query.jobId() + "' has no attempt yet"
+                : "job '" + query.jobId() + "' has no attempt " + query.attempt()));
+        return target(view, query, attempt);
+    }
+
+    static Optional<AttemptView> attempt(JobView view, LogQuery query) {
+        return query.attempt() == null ? view.latestAttempt()
+                : view.attempts().stream().filter(a -> a.number() == query.attempt()).findFirst();
+    }
+
+    static LogReader.Target target(JobView view, LogQuery query, AttemptView attempt) {
+        return new LogReader.Target(tenant(view), view.id(), attempt.number(), query.stream());
+    }
+
+    static String tenant(JobView view) {
+        return view.tenant() != null ? view.tenant() : JobSpec.DEFAULT_TENANT;
+    }
+
+    static Optional<Long> integer(RoutingContext ctx, String name, long min, long max) {
         String raw = ctx.queryParams().get(name);
         if (raw == null || raw.isEmpty()) {
             return Optional.empty();
@@ -99,26 +138,13 @@ public final class GetJobLogsHandler implements Handler<RoutingContext> {
         return Optional.of(value);
     }
 
-    /** Blocking: reads the attempt's index and the bytes. */
-    LogChunk read(LogRequest r) {
-        // the index first: once it says complete, every byte is in the store, so the length read next is final
-        boolean ended = blobs.get(LogLayout.index(r.tenant(), r.jobId(), r.attempt()))
-                .map(json -> Json.decode(json, LogIndex.class))
-                .map(LogIndex::complete)
-                .orElse(false);
-        String path = LogLayout.stream(r.tenant(), r.jobId(), r.attempt(), r.stream());
-        Optional<BlobRead> read = blobs.read(path, r.offset(), r.limit());
-        byte[] bytes = read.map(BlobRead::bytes).orElse(new byte[0]);
-        long storedLength = read.map(BlobRead::blobLength).orElse(0L);
-        return new LogChunk(r, bytes, ended && r.offset() + bytes.length == storedLength);
-    }
-
-    private static void send(RoutingContext ctx, LogChunk chunk) {
+    private static void send(RoutingContext ctx, int attempt, LogReader.Chunk chunk) {
         ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .putHeader(OFFSET, Long.toString(chunk.offset()))
                 .putHeader(NEXT_OFFSET, Long.toString(chunk.nextOffset()))
-                .putHeader(ATTEMPT, Integer.toString(chunk.request().attempt()))
+                .putHeader(ATTEMPT, Integer.toString(attempt))
                 .putHeader(COMPLETE, Boolean.toString(chunk.complete()))
                 .end(Buffer.buffer(chunk.bytes()));
     }

@@ -32,10 +32,17 @@ import org.slf4j.MDC;
  * {@code POST /v1/jobs} (operation {@code submitJob}): validates the body with the same
  * {@link MessageReader} the dispatcher uses for Kafka records, publishes a {@link SubmitJob} on
  * the commands topic, waits for the broker's acknowledgement, and answers 202 with the job's view.
+ *
+ * <p>With an idempotency key the job id is derived from the tenant and the key
+ * ({@link IdempotencyKeys}). If that job is already known, nothing is published: the same request
+ * is answered 200 with the job's view and {@value #REPLAY}{@code : true}; a different one 409
+ * {@link ErrorCode#CONFLICT}. Views are rebuilt from the events topic, so this holds across
+ * restarts; two instances racing on one new key both publish and the dispatcher keeps the first.
  */
 public final class SubmitJobHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitJobHandler.class);
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    public static final String REPLAY = "Kindling-Idempotent-Replay";
     private static final int MAX_IDEMPOTENCY_KEY = 200;
     private static final Pattern JSON_MEDIA_TYPE = Pattern.compile("application/([a-z0-9.+-]+\\+)?json");
 
@@ -64,11 +71,59 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         requireJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))
                 .compose(v -> io.call(context, () -> reader.readJobSpec(body)))
                 .map(spec -> withIdempotencyKey(spec, headerKey))
-                .map(spec -> new SubmitJob(ids.next(), spec, clock.instant()))
-                .compose(command -> publish(context, command))
-                .map(this::remember)
-                .onSuccess(view -> accepted(ctx, view))
+                .map(spec -> new SubmitJob(jobId(spec), spec, clock.instant()))
+                .compose(command -> earlier(command)
+                        .map(view -> Future.succeededFuture(new Outcome(view, true)))
+                        .orElseGet(() -> publish(context, command).map(this::remember).map(view -> new Outcome(view, false))))
+                .onSuccess(outcome -> send(ctx, outcome))
                 .onFailure(ctx::fail);
+    }
+
+    /** A job's view, and whether it is an earlier submission's (nothing was published). */
+    private record Outcome(JobView view, boolean replay) {
+    }
+
+    private String jobId(JobSpec spec) {
+        return spec.idempotencyKey() == null ? ids.next() : IdempotencyKeys.jobId(spec.tenant(), spec.idempotencyKey());
+    }
+
+    /**
+     * The view of the job an earlier submission with the same key made, if there is one and it
+     * was the same request.
+     *
+     * @throws ApiException CONFLICT if the key was used for a different request
+     */
+    private Optional<JobView> earlier(SubmitJob command) {
+        if (command.spec().idempotencyKey() == null) {
+            return Optional.empty();
+        }
+        Optional<JobView> view = views.find(command.jobId());
+        if (view.isEmpty() && !views.caughtUp()) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "the api is still reading the events topic and cannot tell yet"
+                    + " whether idempotency key '" + command.spec().idempotencyKey() + "' was used; retry shortly");
+        }
+        if (view.isPresent()) {
+            requireSameRequest(command);
+            try (MDC.MDCCloseable job = MDC.putCloseable("jobId", command.jobId())) {
+                LOG.info("idempotent replay of job (key '{}'): nothing published", command.spec().idempotencyKey());
+            }
+        }
+        return view;
+    }
+
+    private void requireSameRequest(SubmitJob command) {
+        String key = command.spec().idempotencyKey();
+        Optional<JobSpec> known = views.spec(command.jobId());
+        if (known.isEmpty()) {
+            throw new ApiException(ErrorCode.CONFLICT, "idempotency key '" + key + "' names job " + command.jobId()
+                    + ", whose request is not known to the api; submit with another key",
+                    List.of(new Violation("$.idempotencyKey", "names job " + command.jobId() + " of an unknown request")));
+        }
+        if (!IdempotencyKeys.sameRequest(known.get(), command.spec())) {
+            throw new ApiException(ErrorCode.CONFLICT, "idempotency key '" + key + "' was already used for a different"
+                    + " request (job " + command.jobId() + ")",
+                    List.of(new Violation("$.idempotencyKey", "already used for a different request")));
+        }
     }
 
     static Future<Void> requireJson(String contentType) {
@@ -119,16 +174,24 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         Instant at = command.submittedAt();
         JobView view = JobViews.apply(Optional.empty(),
                 JobEvents.job(command.jobId(), JobState.QUEUED, at).spec(command.spec()).submittedAt(at).build());
-        views.putProvisional(view);
+        views.putProvisional(view, command.spec());
+        if (command.spec().idempotencyKey() != null) {
+            // another request with this key got in first (it is known now): the dispatcher keeps that one
+            requireSameRequest(command);
+        }
         try (MDC.MDCCloseable job = MDC.putCloseable("jobId", command.jobId())) {
             LOG.info("accepted job (pool {}, tenant {})", view.pool(), view.tenant());
         }
-        return views.get(command.jobId()).orElse(view);
+        return views.find(command.jobId()).orElse(view);
     }
 
-    private static void accepted(RoutingContext ctx, JobView view) {
+    private static void send(RoutingContext ctx, Outcome outcome) {
+        JobView view = outcome.view();
+        if (outcome.replay()) {
+            ctx.response().putHeader(REPLAY, "true");
+        }
         ctx.response()
-                .setStatusCode(202)
+                .setStatusCode(outcome.replay() ? 200 : 202)
                 .putHeader(HttpHeaders.LOCATION, "/v1/jobs/" + view.id())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(Json.encodeToString(view));

@@ -220,6 +220,7 @@ public final class EventsFollower implements AutoCloseable {
             return;
         }
         caughtUp = true;
+        store.markCaughtUp();
         LOG.info("caught up with {} ({} jobs)", topic, store.size());
     }
 

@@ -12,6 +12,7 @@ import io.kindling.schemas.JobState;
 import io.kindling.schemas.JobView;
 import io.kindling.schemas.RunAssignment;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,59 @@ class JobViewStoreTest {
     void unknownJobsAreAbsent() {
         assertThat(store.get("nope")).isEmpty();
         assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void keepsTheSpecOfTheQueuedEventOrOfTheSubmission() {
+        store.apply(queued("job-5"));
+        assertThat(store.spec("job-5")).contains(SPEC);
+
+        JobView provisional = new JobView("job-6", "pi", "default", "acme", JobState.QUEUED, null, null, null, T0, T0,
+                null, null, List.of());
+        store.putProvisional(provisional, SPEC);
+        store.apply(JobEvents.job("job-6", JobState.CANCELLED, T0.plusSeconds(1)).build());
+        assertThat(store.spec("job-6")).contains(SPEC);
+
+        store.apply(JobEvents.job("job-7", JobState.REJECTED, T0).reason(FailureReason.REJECTED).build());
+        assertThat(store.spec("job-7")).isEmpty();
+    }
+
+    @Test
+    void watchersGetTheEventsSoFarThenLiveOnesNumberedFromZero() {
+        RunAssignment run = RunAssignment.of("job-8", 1, SPEC, T0);
+        store.apply(queued("job-8"));
+        store.apply(JobEvents.attempt(run, JobState.DISPATCHED, T0.plusSeconds(1)).build());
+        List<IndexedEvent> live = new ArrayList<>();
+
+        EventSubscription watch = store.subscribe("job-8", live::add).orElseThrow();
+        assertThat(watch.replay()).extracting(IndexedEvent::index).containsExactly(0L, 1L);
+        assertThat(watch.replay()).extracting(e -> e.event().state()).containsExactly(JobState.QUEUED, JobState.DISPATCHED);
+
+        store.apply(JobEvents.attempt(run, JobState.RUNNING, T0.plusSeconds(2)).build());
+        store.apply(JobEvents.attempt(run, JobState.RUNNING, T0.plusSeconds(3)).build()); // duplicate: not an event
+        assertThat(live).extracting(IndexedEvent::index).containsExactly(2L);
+        assertThat(store.watchedJobs()).isEqualTo(1);
+
+        watch.close();
+        watch.close();
+        store.apply(JobEvents.attempt(run, JobState.SUCCEEDED, T0.plusSeconds(4)).build());
+        assertThat(live).hasSize(1);
+        assertThat(store.watchedJobs()).isZero();
+        assertThat(store.subscribe("no-such-job", live::add)).isEmpty();
+        assertThat(store.watchedJobs()).isZero();
+    }
+
+    @Test
+    void keepsTheLastEventsOfAJobWithTheirIndexes() {
+        store.apply(queued("job-9"));
+        for (int i = 1; i <= JobViewStore.MAX_EVENTS_PER_JOB + 4; i++) {
+            RunAssignment run = RunAssignment.of("job-9", i, SPEC, T0);
+            store.apply(JobEvents.attempt(run, JobState.DISPATCHED, T0.plusSeconds(i)).build());
+        }
+        List<IndexedEvent> replay = store.subscribe("job-9", e -> { }).orElseThrow().replay();
+        assertThat(replay).hasSize(JobViewStore.MAX_EVENTS_PER_JOB);
+        assertThat(replay.get(0).index()).isEqualTo(5L);
+        assertThat(replay.get(replay.size() - 1).index()).isEqualTo(JobViewStore.MAX_EVENTS_PER_JOB + 4L);
     }
 
     private static JobEvent queued(String jobId) {

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>The port comes from the OS: Azurite is started with {@code --blobPort 0} and reports the
  * port it bound. Data is held in memory and is gone when the fixture is closed. Most tests
  * want {@link SharedAzurite}, which starts one per test JVM.
+ *
+ * <p>{@link #startPersistent} keeps the data in a directory instead, so a test can stop Azurite
+ * (an outage) and start it again on the same port with the same data.
  */
 public final class AzuriteFixture implements AutoCloseable {
 
@@ -61,17 +64,30 @@ public final class AzuriteFixture implements AutoCloseable {
     }
 
     public static AzuriteFixture start(AzuriteInstallation installation) {
+        return start(installation, List.of("--blobPort", "0", "--inMemoryPersistence", "--extentMemoryLimit", "1024"));
+    }
+
+    /**
+     * Starts Azurite keeping its data in {@code location}, on {@code port} (0: one from the OS).
+     * Close it and start it again with the same location and {@link #port()} to simulate an
+     * outage that loses nothing.
+     */
+    public static AzuriteFixture startPersistent(Path location, int port) {
+        return start(AzuriteInstallation.locate(),
+                List.of("--blobPort", Integer.toString(port), "--location", location.toAbsolutePath().toString()));
+    }
+
+    private static AzuriteFixture start(AzuriteInstallation installation, List<String> storage) {
         Path logFile = createLogFile();
-        List<String> command = List.of(
+        List<String> command = new java.util.ArrayList<>(List.of(
                 installation.node(), installation.blobMain().toString(),
-                "--blobHost", HOST,
-                "--blobPort", "0",
-                "--inMemoryPersistence",
-                "--extentMemoryLimit", "1024",
+                "--blobHost", HOST));
+        command.addAll(storage);
+        command.addAll(List.of(
                 "--disableTelemetry",
                 "--skipApiVersionCheck",
                 "--loose",
-                "--silent");
+                "--silent"));
         Process process;
         try {
             process = new ProcessBuilder(command)

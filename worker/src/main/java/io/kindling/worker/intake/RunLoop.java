@@ -7,7 +7,6 @@ import io.kindling.schemas.RunAssignment;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -62,7 +61,6 @@ public final class RunLoop implements AutoCloseable {
 
     // consumer thread only
     private final OffsetTracker offsets = new OffsetTracker();
-    private final Set<String> inFlight = new HashSet<>();
     private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
     private boolean full;
 
@@ -72,7 +70,7 @@ public final class RunLoop implements AutoCloseable {
     private record Started(TopicPartition partition, long offset) implements Signal {
     }
 
-    private record Finished(String attemptId) implements Signal {
+    private record Finished() implements Signal {
     }
 
     /** Takes ownership of {@code consumer}, which it closes when it stops. */
@@ -153,7 +151,7 @@ public final class RunLoop implements AutoCloseable {
     private void handle(ConsumerRecords<String, byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                if (!accepting || inFlight.size() >= capacity || !dispatch(partition, record)) {
+                if (!taking() || !dispatch(partition, record)) {
                     consumer.seek(partition, record.offset());
                     break;
                 }
@@ -188,23 +186,17 @@ public final class RunLoop implements AutoCloseable {
     }
 
     private boolean take(TopicPartition partition, long offset, RunAssignment run) {
-        if (inFlight.contains(run.attemptId())) {
-            LOG.warn("{}: {} is already running here; skipping the redelivered assignment", name, run.attemptId());
-            offsets.skipped(partition, offset);
-            return true;
-        }
-        if (attempts.finished(run.attemptId())) {
-            LOG.info("{}: {} already ended here (its exit.json exists); skipping", name, run.attemptId());
+        if (attempts.holds(run.attemptId())) {
+            LOG.warn("{}: {} is already held here; skipping the redelivered assignment", name, run.attemptId());
             offsets.skipped(partition, offset);
             return true;
         }
         offsets.pending(partition, offset);
-        if (!attempts.start(run, progress(partition, offset, run.attemptId()))) {
+        if (!attempts.start(run, progress(partition, offset))) {
             offsets.remove(partition, offset);
             return false;
         }
-        inFlight.add(run.attemptId());
-        LOG.info("{}: took {} ({} of {} slots busy)", name, run.attemptId(), inFlight.size(), capacity);
+        LOG.info("{}: took {} ({} of {} slots busy)", name, run.attemptId(), attempts.busy(), capacity);
         return true;
     }
 
@@ -225,7 +217,11 @@ public final class RunLoop implements AutoCloseable {
         return null;
     }
 
-    private Attempts.Progress progress(TopicPartition partition, long offset, String attemptId) {
+    private boolean taking() {
+        return accepting && attempts.ready() && attempts.busy() < capacity;
+    }
+
+    private Attempts.Progress progress(TopicPartition partition, long offset) {
         return new Attempts.Progress() {
             @Override
             public void started() {
@@ -235,7 +231,7 @@ public final class RunLoop implements AutoCloseable {
 
             @Override
             public void finished() {
-                signals.add(new Finished(attemptId));
+                signals.add(new Finished());
                 wakeup();
             }
         };
@@ -246,7 +242,9 @@ public final class RunLoop implements AutoCloseable {
         while ((signal = signals.poll()) != null) {
             switch (signal) {
                 case Started s -> offsets.done(s.partition(), s.offset());
-                case Finished f -> inFlight.remove(f.attemptId());
+                case Finished f -> {
+                    // a slot is free: adjustFlow() resumes
+                }
             }
         }
     }
@@ -287,7 +285,7 @@ public final class RunLoop implements AutoCloseable {
     }
 
     private void adjustFlow() {
-        boolean nowFull = !accepting || inFlight.size() >= capacity;
+        boolean nowFull = !taking();
         Set<TopicPartition> assignment = consumer.assignment();
         if (nowFull) {
             consumer.pause(assignment);
@@ -295,7 +293,8 @@ public final class RunLoop implements AutoCloseable {
             consumer.resume(consumer.paused());
         }
         if (nowFull != full && accepting) {
-            LOG.info("{}: {}", name, nowFull ? "all " + capacity + " slots busy; pausing" : "a slot is free; resuming");
+            LOG.info("{}: {}", name, nowFull ? (attempts.ready() ? "all " + capacity + " slots busy; pausing"
+                    : "not ready to take work yet; pausing") : "a slot is free; resuming");
         }
         full = nowFull;
     }

@@ -1,5 +1,6 @@
 package io.kindling.worker.launcher;
 
+import io.kindling.common.pools.PoolBackend;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.JobSpec;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -18,15 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a run assignment into the argv and environment of one {@code spark-submit} in client
- * mode. No shell is involved: every user value is one element of the argv (or one environment
+ * Turns a run assignment into the argv and environment of one {@code spark-submit}, in the
+ * pool's deploy mode. No shell is involved: every user value is one element of the argv (or one environment
  * entry) and is never parsed, split or quoted by us or by a shell.
  *
  * <p>The worker owns some settings; a job cannot change them. Conf keys under
  * {@code spark.eventLog.} and {@code spark.kindling.}, {@code spark.app.name}, {@code spark.master}
  * and {@code spark.submit.deployMode} are ignored with a warning, as are environment entries that
  * the worker sets itself or that change how the {@code spark-submit} bash script or the dynamic
- * loader behave. (A per-pool allow/deny policy for conf keys comes later.)
+ * loader behave. A job conf key the pool's {@code confDeny} matches (or its {@code confAllow}
+ * does not) refuses the launch.
  */
 public final class SparkSubmitCommand {
     private static final Logger LOG = LoggerFactory.getLogger(SparkSubmitCommand.class);
@@ -38,6 +41,9 @@ public final class SparkSubmitCommand {
     static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private static final Set<String> RESERVED_CONF = Set.of("spark.app.name", "spark.master", "spark.submit.deployMode");
+    /** Conf the worker sets when it hands a driver its ports. */
+    private static final Set<String> NETWORK_CONF = Set.of("spark.driver.host", "spark.driver.bindAddress",
+            "spark.driver.port", "spark.driver.blockManager.port", "spark.ui.port");
     private static final List<String> RESERVED_CONF_PREFIXES = List.of("spark.eventLog.", "spark.kindling.");
     private static final Set<String> RESERVED_ENV = Set.of(
             "SPARK_HOME", "JAVA_HOME", "SPARK_CONF_DIR", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON",
@@ -101,24 +107,62 @@ public final class SparkSubmitCommand {
 
     /** As {@link #build(RunAssignment, Path)}, keeping a Python driver's stderr apart when {@code pythonStderr} is given. */
     Command build(RunAssignment run, Path eventLogDir, PythonStderr pythonStderr) throws RefusedLaunchException {
+        return build(run, eventLogDir, pythonStderr, null);
+    }
+
+    /**
+     * As {@link #build(RunAssignment, Path, PythonStderr)}, the driver listening on {@code ports}
+     * when given (client mode with a pool {@code driverPortRange}). The pool's conf comes before the
+     * job's; a job conf key the pool denies (or does not allow) refuses the launch.
+     */
+    Command build(RunAssignment run, Path eventLogDir, PythonStderr pythonStderr, DriverPorts ports)
+            throws RefusedLaunchException {
         JobSpec spec = run.spec();
         Application app = spec.application();
+        if (config.clusterMode() && app.type() == ApplicationType.PYTHON
+                && config.clusterManager() == SparkSubmitConfig.ClusterManager.STANDALONE) {
+            throw new RefusedLaunchException("Python applications cannot run in cluster mode on a Spark standalone cluster"
+                    + " (this pool's deployMode is cluster, master " + config.master() + "); use a client-mode pool");
+        }
         List<String> argv = new ArrayList<>();
         argv.add(config.sparkSubmit().toString());
-        argv.addAll(List.of("--master", config.master(), "--deploy-mode", "client", "--name", run.attemptId()));
-        conf(argv, "spark.eventLog.enabled", "true");
-        conf(argv, "spark.eventLog.dir", eventLogDir.toAbsolutePath().toUri().toString());
+        argv.addAll(List.of("--master", config.master(), "--deploy-mode", config.deployMode(), "--name", run.attemptId()));
+        if (!config.clusterMode()) {
+            // in cluster mode the driver runs elsewhere: a local directory means nothing there (the pool's conf may set one)
+            conf(argv, "spark.eventLog.enabled", "true");
+            conf(argv, "spark.eventLog.dir", eventLogDir.toAbsolutePath().toUri().toString());
+        }
+        if (config.standaloneCluster()) {
+            conf(argv, "spark.master.rest.enabled", "true");
+        }
         conf(argv, "spark.kindling.jobId", run.jobId());
         conf(argv, "spark.kindling.attemptId", run.attemptId());
+        config.poolConf().forEach((key, value) -> conf(argv, key, value));
+        List<String> denied = new ArrayList<>();
         spec.conf().forEach((key, value) -> {
             if (!CONF_KEY.matcher(key).matches()) {
                 LOG.warn("ignoring conf key '{}': not a Spark configuration key", printable(key));
-            } else if (reservedConf(key)) {
+            } else if (reservedConf(key) || (ports != null && NETWORK_CONF.contains(key))) {
                 LOG.warn("ignoring conf {}: the worker sets it", key);
+            } else if (PoolBackend.matches(key, config.confDeny())
+                    || (config.confAllow() != null && !PoolBackend.matches(key, config.confAllow()))) {
+                denied.add(key);
             } else {
                 conf(argv, key, value);
             }
         });
+        if (!denied.isEmpty()) {
+            throw new RefusedLaunchException("this pool does not let jobs set conf " + String.join(", ", denied));
+        }
+        if (ports != null) {
+            conf(argv, "spark.driver.host", ports.host());
+            if (!config.poolConf().containsKey("spark.driver.bindAddress")) {
+                conf(argv, "spark.driver.bindAddress", "0.0.0.0");
+            }
+            conf(argv, "spark.driver.port", Integer.toString(ports.driver()));
+            conf(argv, "spark.driver.blockManager.port", Integer.toString(ports.blockManager()));
+            conf(argv, "spark.ui.port", Integer.toString(ports.ui()));
+        }
         list(argv, "--py-files", spec.pyFiles());
         list(argv, "--jars", spec.jars());
         list(argv, "--files", spec.files());
@@ -137,6 +181,24 @@ public final class SparkSubmitCommand {
         return new Command(argv, environment(spec, pythonStderr));
     }
 
+    /** The environment of a kill command ({@code yarn application -kill}, {@code spark-submit --kill}). */
+    Map<String, String> killEnvironment() {
+        Map<String, String> env = new TreeMap<>();
+        for (String key : List.of("PATH", "HOME", "USER", "LANG", "TZ", "TMPDIR", "JAVA_HOME", "HADOOP_HOME",
+                "HADOOP_CONF_DIR", "YARN_HOME", "YARN_CONF_DIR", "KUBECONFIG", "SPARK_LOCAL_IP")) {
+            String value = workerEnv.get(key);
+            if (value != null) {
+                env.put(key, value);
+            }
+        }
+        env.putIfAbsent("PATH", DEFAULT_PATH);
+        env.put("SPARK_HOME", config.sparkHome().toString());
+        if (config.javaHome() != null) {
+            env.put("JAVA_HOME", config.javaHome().toString());
+        }
+        return env;
+    }
+
     private Map<String, String> environment(JobSpec spec, PythonStderr pythonStderr) throws RefusedLaunchException {
         Map<String, String> env = new TreeMap<>();
         for (String key : INHERITED_ENV) {
@@ -145,6 +207,12 @@ public final class SparkSubmitCommand {
                 env.put(key, value);
             }
         }
+        List<String> clusterClient = switch (config.clusterManager()) {
+            case YARN -> List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR", "HADOOP_HOME", "YARN_HOME");
+            case KUBERNETES -> List.of("KUBECONFIG");
+            default -> List.of();
+        };
+        clusterClient.forEach(key -> Optional.ofNullable(workerEnv.get(key)).ifPresent(v -> env.put(key, v)));
         env.putIfAbsent("PATH", DEFAULT_PATH);
         env.put("SPARK_HOME", config.sparkHome().toString());
         if (config.javaHome() != null) {

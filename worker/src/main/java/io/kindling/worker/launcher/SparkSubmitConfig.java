@@ -1,20 +1,53 @@
 package io.kindling.worker.launcher;
 
+import io.kindling.common.pools.PoolBackend;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * How the worker runs {@code spark-submit}.
+ * How the worker runs {@code spark-submit} for one pool.
  *
- * @param sparkHome     the Spark distribution ({@code KINDLING_SPARK_HOME}); its {@code bin/spark-submit} is run
+ * @param sparkHome     the Spark distribution (the pool's {@code sparkHome}, else {@code KINDLING_SPARK_HOME});
+ *                      its {@code bin/spark-submit} is run
  * @param javaHome      JDK given to Spark as {@code JAVA_HOME}, or null to pass on the worker's own
  * @param pysparkPython interpreter for Python apps ({@code PYSPARK_PYTHON} and {@code PYSPARK_DRIVER_PYTHON}), or null
- * @param master        {@code --master}, e.g. {@code local[*]} or {@code spark://host:7077}
+ * @param master        {@code --master}, e.g. {@code local[*]}, {@code spark://host:7077}, {@code yarn}, {@code k8s://...}
+ * @param deployMode    {@code client} or {@code cluster}
+ * @param poolConf      the pool's conf, given before the job's (a job may override it unless denied)
+ * @param confDeny      conf key patterns a job may not set
+ * @param confAllow     when not null, the only conf key patterns a job may set
+ * @param driverPorts   the ports handed to client-mode drivers, or null to let Spark choose
+ * @param driverHost    the address executors reach a client-mode driver at (with {@code driverPorts}), or null
+ * @param driverLogDir  standalone cluster mode: the Spark worker's work directory as seen here, or null
  */
-public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPython, String master) {
+public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPython, String master, String deployMode,
+        Map<String, String> poolConf, List<String> confDeny, List<String> confAllow, PortRange driverPorts,
+        String driverHost, Path driverLogDir) {
+
     public SparkSubmitConfig {
         Objects.requireNonNull(sparkHome, "sparkHome");
         Objects.requireNonNull(master, "master");
+        deployMode = deployMode == null ? "client" : deployMode;
+        poolConf = poolConf == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(poolConf));
+        confDeny = confDeny == null ? List.of() : List.copyOf(confDeny);
+        confAllow = confAllow == null ? null : List.copyOf(confAllow);
+    }
+
+    /** Client mode, no pool conf or policy. */
+    public SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPython, String master) {
+        this(sparkHome, javaHome, pysparkPython, master, "client", Map.of(), List.of(), null, null, null, null);
+    }
+
+    /** The worker's own settings overlaid with a pool's spark-submit backend keys. */
+    public SparkSubmitConfig withPool(PoolBackend pool) {
+        int[] range = pool.portRange();
+        return new SparkSubmitConfig(pool.sparkHome() != null ? Path.of(pool.sparkHome()).toAbsolutePath().normalize() : sparkHome,
+                javaHome, pysparkPython, pool.master() != null ? pool.master() : master,
+                pool.deployMode() != null ? pool.deployMode() : deployMode, pool.conf(), pool.confDeny(), pool.confAllow(),
+                range == null ? null : new PortRange(range[0], range[1]), pool.driverHost(),
+                pool.driverLogDir() == null ? null : Path.of(pool.driverLogDir()).toAbsolutePath().normalize());
     }
 
     public Path sparkSubmit() {
@@ -24,5 +57,34 @@ public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPyt
     /** True for {@code local}, {@code local[N]}, {@code local[*]}: the driver and executors share this host. */
     public boolean localMaster() {
         return master.equals("local") || master.startsWith("local[");
+    }
+
+    public boolean clusterMode() {
+        return "cluster".equals(deployMode);
+    }
+
+    /** Standalone cluster mode: submitted through the master's REST server and followed there. */
+    public boolean standaloneCluster() {
+        return clusterMode() && clusterManager() == ClusterManager.STANDALONE;
+    }
+
+    /** The cluster manager {@link #master} names. */
+    public ClusterManager clusterManager() {
+        if (localMaster()) {
+            return ClusterManager.LOCAL;
+        }
+        if (master.equals("yarn")) {
+            return ClusterManager.YARN;
+        }
+        if (master.startsWith("k8s://")) {
+            return ClusterManager.KUBERNETES;
+        }
+        return ClusterManager.STANDALONE;
+    }
+
+    public enum ClusterManager { LOCAL, STANDALONE, YARN, KUBERNETES }
+
+    /** Ports {@code first..last}, both included. */
+    public record PortRange(int first, int last) {
     }
 }

@@ -1,99 +1,245 @@
 package io.kindling.worker.launcher;
 
 import io.kindling.common.spool.SpoolLayout;
+import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.worker.AttemptLog;
+import io.kindling.worker.artifacts.ArtifactException;
+import io.kindling.worker.artifacts.ArtifactFetcher;
+import io.kindling.worker.artifacts.ArtifactResolver;
+import io.kindling.worker.shim.AtomicFiles;
+import io.kindling.worker.shim.AttemptShim;
+import io.kindling.worker.shim.ShimExit;
+import io.kindling.worker.shim.ShimInfo;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each attempt as {@code <sparkHome>/bin/spark-submit --deploy-mode client} on this host, as
- * an argv list (never through a shell), with stdout and stderr appended to the attempt's spool
- * files and the event log written into its spool directory. The process runs in
- * {@code <spool>/<attemptId>/work} so that files an application drops in its working directory
- * ({@code spark-warehouse/}, {@code derby.log}) stay out of the spool files the log-shipper reads.
+ * Runs each attempt as {@code <sparkHome>/bin/spark-submit --deploy-mode client} on this host,
+ * as an argv list (never through a shell), under an {@link AttemptShim}: a small supervisor JVM
+ * that outlives the worker, appends the driver's stdout and stderr to the attempt's spool files
+ * and writes {@code exit.json} when it ends. The event log goes into the spool directory; the
+ * driver runs in {@code <spool>/<attemptId>/work} so that files an application drops in its
+ * working directory stay out of the spool files the log-shipper reads.
+ *
+ * <p>A restarted worker {@link #adopt adopts} the shims still running. {@link #close()} leaves
+ * them running; {@link #cancel} stops one (SIGTERM to the shim, which stops spark-submit's whole
+ * process tree).
  */
 public final class SparkSubmitLauncher implements Launcher {
     private static final Logger LOG = LoggerFactory.getLogger(SparkSubmitLauncher.class);
-    public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(10);
-    static final String WORK_DIR = "work";
+    public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(5);
+    static final String WORK_DIR = AttemptShim.WORK_DIR;
     static final String PYTHON_HOOK_DIR = "python";
     private static final String PYTHON_HOOK_RESOURCE = "/io/kindling/worker/python/sitecustomize.py";
-    private static final Duration APP_ID_POLL = Duration.ofMillis(200);
+    private static final Duration SHIM_START = Duration.ofSeconds(30);
+    /** The environment of the shim JVM itself (the driver's is handed over on its stdin). */
+    private static final java.util.Set<String> SHIM_ENV = java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ",
+            "TMPDIR");
 
+    private static final Duration CLUSTER_KILL = Duration.ofSeconds(60);
+
+    private final SparkSubmitConfig config;
     private final SparkSubmitCommand command;
     private final SpoolLayout spool;
+    private final Map<String, String> workerEnv;
     private final Duration killGrace;
-    private final ConcurrentMap<String, SparkSubmitProcess> running = new ConcurrentHashMap<>();
-    private boolean closed;
+    private final Duration fenceAfter;
+    private final ConcurrentMap<String, ShimApp> running = new ConcurrentHashMap<>();
+    /** Driver ports held by attempts launched (or being launched) here, until they end. */
+    private final ConcurrentMap<String, DriverPorts> reservedPorts = new ConcurrentHashMap<>();
+    private final ArtifactResolver artifacts;
+    private volatile boolean closed;
 
-    public SparkSubmitLauncher(SparkSubmitConfig config, SpoolLayout spool, Map<String, String> workerEnv, Duration killGrace) {
+    /**
+     * @param fenceAfter how long a shim runs on without the worker renewing the attempt's lease
+     *                   before it stops the driver itself; zero to never fence
+     * @param artifacts  fetches the run's {@code artifact://} URIs before its argv is built
+     */
+    public SparkSubmitLauncher(SparkSubmitConfig config, SpoolLayout spool, Map<String, String> workerEnv,
+            Duration killGrace, Duration fenceAfter, ArtifactFetcher artifacts) {
+        this.artifacts = new ArtifactResolver(artifacts);
+        this.config = config;
         this.command = new SparkSubmitCommand(config, workerEnv);
         this.spool = spool;
+        this.workerEnv = Map.copyOf(workerEnv);
         this.killGrace = killGrace;
+        this.fenceAfter = fenceAfter;
+    }
+
+    /** Without a blob store: {@code artifact://} URIs are refused. */
+    public SparkSubmitLauncher(SparkSubmitConfig config, SpoolLayout spool, Map<String, String> workerEnv,
+            Duration killGrace, Duration fenceAfter) {
+        this(config, spool, workerEnv, killGrace, fenceAfter, ArtifactFetcher.none());
+    }
+
+    public SparkSubmitLauncher(SparkSubmitConfig config, SpoolLayout spool, Map<String, String> workerEnv, Duration killGrace) {
+        this(config, spool, workerEnv, killGrace, Duration.ZERO);
     }
 
     public SparkSubmitLauncher(SparkSubmitConfig config, SpoolLayout spool) {
-        this(config, spool, System.getenv(), DEFAULT_KILL_GRACE);
+        this(config, spool, System.getenv(), DEFAULT_KILL_GRACE, Duration.ZERO);
     }
 
     @Override
     public Launch launch(RunAssignment run) throws InterruptedException {
+        if (closed) {
+            return new Launch.Refused("the worker is shutting down");
+        }
+        reservedPorts.keySet().removeIf(id -> Optional.ofNullable(running.get(id)).map(ShimApp::ended).orElse(false));
+        running.values().removeIf(ShimApp::ended);
         String attemptId = run.attemptId();
+        Path dir = spool.attemptDir(attemptId);
         Path eventLogDir = spool.eventLogDir(attemptId);
-        Path workDir = spool.attemptDir(attemptId).resolve(WORK_DIR);
         if (!Files.isExecutable(command.sparkSubmit())) {
             return new Launch.Refused("spark-submit not found or not executable at " + command.sparkSubmit()
                     + " (check KINDLING_SPARK_HOME)");
         }
-        Path pythonHookDir = spool.attemptDir(attemptId).resolve(PYTHON_HOOK_DIR);
+        try {
+            run = artifacts.resolve(run);
+        } catch (ArtifactException e) {
+            return new Launch.Refused(e.getMessage());
+        }
+        Path pythonHookDir = dir.resolve(PYTHON_HOOK_DIR);
         SparkSubmitCommand.Command cmd;
+        DriverPorts ports = null;
+        if (config.driverPorts() != null && !config.clusterMode()) {
+            Optional<DriverPorts> free = reservePorts(attemptId);
+            if (free.isEmpty()) {
+                return new Launch.Refused("no free driver ports left in the pool's driverPortRange "
+                        + config.driverPorts().first() + "-" + config.driverPorts().last());
+            }
+            ports = free.get();
+        }
         try {
             cmd = command.build(run, eventLogDir,
-                    new SparkSubmitCommand.PythonStderr(pythonHookDir, spool.stream(attemptId, "stderr")));
+                    new SparkSubmitCommand.PythonStderr(pythonHookDir, spool.stream(attemptId, "stderr")), ports);
         } catch (RefusedLaunchException e) {
+            reservedPorts.remove(attemptId);
             return new Launch.Refused(e.getMessage());
         }
         try {
             Files.createDirectories(eventLogDir);
-            Files.createDirectories(workDir);
+            Files.createDirectories(dir.resolve(WORK_DIR));
             installPythonHook(pythonHookDir);
+            Files.deleteIfExists(dir.resolve(AttemptShim.SHIM_FILE));
         } catch (IOException e) {
-            return new Launch.Refused("cannot prepare the spool directory " + spool.attemptDir(attemptId) + ": " + e);
+            return new Launch.Refused("cannot prepare the spool directory " + dir + ": " + e);
         }
-        ProcessBuilder builder = new ProcessBuilder(cmd.argv())
-                .directory(workDir.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(spool.stream(attemptId, "stdout").toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(spool.stream(attemptId, "stderr").toFile()));
+        ProcessBuilder builder = new ProcessBuilder(AttemptShim.command(dir, killGrace, fenceAfter, childArgv(cmd)))
+                .directory(dir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(AttemptShim.SHIM_LOG).toFile()))
+                .redirectErrorStream(true);
         builder.environment().clear();
-        builder.environment().putAll(cmd.environment());
-        Process process;
-        synchronized (this) {
-            if (closed) {
-                return new Launch.Refused("the worker is shutting down");
+        SHIM_ENV.forEach(key -> Optional.ofNullable(workerEnv.get(key)).ifPresent(v -> builder.environment().put(key, v)));
+        Process shim;
+        try {
+            shim = builder.start();
+            try (OutputStream stdin = shim.getOutputStream()) {
+                stdin.write(Json.encode(new TreeMap<>(cmd.environment())));
             }
-            try {
-                process = builder.start();
-            } catch (IOException | RuntimeException e) {
-                return new Launch.Refused("cannot start " + cmd.argv().get(0) + ": " + e.getMessage());
-            }
-            SparkSubmitProcess app = new SparkSubmitProcess(run, process, eventLogDir,
-                    spool.stream(attemptId, "stdout"), spool.stream(attemptId, "stderr"), APP_ID_POLL);
-            running.put(attemptId, app);
-            process.onExit().thenRun(() -> running.remove(attemptId, app));
-            closeQuietly(process);
-            LOG.info("started spark-submit (pid {}): {}", process.pid(), cmd.redacted());
-            return new Launch.Started(app);
+        } catch (IOException | RuntimeException e) {
+            return new Launch.Refused("cannot start the attempt shim for " + cmd.argv().get(0) + ": " + e.getMessage());
         }
+        Launch launch = awaitStarted(run, dir, shim, ports);
+        if (launch instanceof Launch.Refused) {
+            reservedPorts.remove(attemptId);
+        }
+        if (launch instanceof Launch.Started) {
+            LOG.info("started spark-submit under shim pid {}: {}", shim.pid(), cmd.redacted());
+        }
+        return launch;
+    }
+
+    /** Waits until the shim has started spark-submit (shim.json) or failed to (exit.json, or it died). */
+    private Launch awaitStarted(RunAssignment run, Path dir, Process shim, DriverPorts ports) throws InterruptedException {
+        long deadline = System.nanoTime() + SHIM_START.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<ShimInfo> info = AtomicFiles.readJson(dir.resolve(AttemptShim.SHIM_FILE), ShimInfo.class);
+            if (info.isPresent()) {
+                ShimApp app = new ShimApp(run, dir, info.get(), ports, clusterIdsFrom());
+                running.put(run.attemptId(), app);
+                return new Launch.Started(app);
+            }
+            Optional<ShimExit> exit = AtomicFiles.readJson(dir.resolve(io.kindling.common.spool.SpoolLayout.EXIT_FILE),
+                    ShimExit.class);
+            if (exit.isPresent()) {
+                return new Launch.Refused(exit.get().message());
+            }
+            if (!shim.isAlive()) {
+                return new Launch.Refused("the attempt shim exited with code " + shim.exitValue()
+                        + " before starting spark-submit (see " + dir.resolve(AttemptShim.SHIM_LOG) + ")");
+            }
+            Thread.sleep(20);
+        }
+        shim.destroyForcibly();
+        return new Launch.Refused("the attempt shim did not start spark-submit within " + SHIM_START.toSeconds() + " s");
+    }
+
+    /**
+     * An attempt whose spool directory says it was launched here: watched again if its shim still
+     * runs (the same pid with the same start time) or it left its {@code exit.json}; if the shim
+     * is gone without one, whatever is left of the driver is stopped and the attempt is vanished.
+     */
+    @Override
+    public Adoption adopt(RunAssignment run) throws InterruptedException {
+        String attemptId = run.attemptId();
+        ShimApp known = running.get(attemptId);
+        if (known != null) {
+            return new Adoption.Running(known);
+        }
+        Path dir = spool.attemptDir(attemptId);
+        Optional<ShimInfo> info = AtomicFiles.readJson(dir.resolve(AttemptShim.SHIM_FILE), ShimInfo.class);
+        if (Files.exists(spool.exitFile(attemptId))) {
+            return new Adoption.Running(new ShimApp(run, dir, info.orElse(null), null, clusterIdsFrom()));
+        }
+        if (info.isEmpty()) {
+            Optional<ProcessHandle> starting = shimProcess(dir);
+            if (starting.isEmpty()) {
+                return new Adoption.NotLaunched();
+            }
+            LOG.info("{}: its shim (pid {}) is still starting; waiting for it", attemptId, starting.get().pid());
+            long deadline = System.nanoTime() + SHIM_START.toNanos();
+            while (info.isEmpty() && starting.get().isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                info = AtomicFiles.readJson(dir.resolve(AttemptShim.SHIM_FILE), ShimInfo.class);
+            }
+            if (info.isEmpty()) {
+                starting.get().destroyForcibly();
+                return new Adoption.Vanished("its attempt shim (pid " + starting.get().pid()
+                        + ") never started spark-submit");
+            }
+        }
+        ShimApp app = new ShimApp(run, dir, info.get(), null, clusterIdsFrom());
+        if (info.get().liveShim().isPresent()) {
+            running.put(attemptId, app);
+            LOG.info("adopted {}: its shim (pid {}) still runs", attemptId, info.get().shimPid());
+            return new Adoption.Running(app);
+        }
+        if (Files.exists(spool.exitFile(attemptId))) {
+            return new Adoption.Running(app);
+        }
+        AppExit lost = app.awaitExit();
+        return new Adoption.Vanished(lost.message());
+    }
+
+    /** A shim process of this attempt directory that has not written shim.json yet, found by its command line. */
+    private static Optional<ProcessHandle> shimProcess(Path dir) {
+        String dirArg = dir.toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(args -> java.util.Arrays.asList(args).contains(dirArg)
+                        && java.util.Arrays.asList(args).contains(AttemptShim.class.getName())).orElse(false))
+                .findFirst();
     }
 
     /** Writes Kindling's sitecustomize.py (see {@link SparkSubmitCommand.PythonStderr}) into {@code dir}. */
@@ -109,61 +255,93 @@ public final class SparkSubmitLauncher implements Launcher {
 
     @Override
     public boolean cancel(String attemptId) throws InterruptedException {
-        SparkSubmitProcess app = running.get(attemptId);
-        if (app == null) {
+        ShimApp app = running.get(attemptId);
+        if (app == null || app.ended()) {
+            running.remove(attemptId);
             return false;
         }
         AttemptLog.enter(app.run().jobId(), app.run().attempt());
         try {
-            LOG.info("cancelling {} (pid {})", attemptId, app.pid());
-            app.terminate(killGrace, true);
+            LOG.info("stopping {} (shim pid {})", attemptId, app.shimPid());
+            if (ClusterSubmission.needsClusterKill(config)) {
+                killOnCluster(app);
+            }
+            app.terminate(killGrace);
         } finally {
+            running.remove(attemptId, app);
+            reservedPorts.remove(attemptId);
             AttemptLog.leave();
         }
         return true;
     }
 
     /**
-     * Ends every driver still running, in parallel, and returns once they have ended. Used when the
-     * worker stops; see {@code Worker#close} for what that means for the attempts.
+     * What the shim runs: spark-submit, or in standalone cluster mode a {@link StandaloneClusterDriver}
+     * that runs it, follows the driver on the master and copies its logs.
      */
-    @Override
-    public void close() {
-        List<SparkSubmitProcess> apps;
-        synchronized (this) {
-            closed = true;
-            apps = new ArrayList<>(running.values());
+    private java.util.List<String> childArgv(SparkSubmitCommand.Command cmd) {
+        if (!config.standaloneCluster()) {
+            return cmd.argv();
         }
-        List<Thread> stoppers = new ArrayList<>();
-        for (SparkSubmitProcess app : apps) {
-            RunAssignment run = app.run();
-            stoppers.add(Thread.ofPlatform().name("stop-" + run.attemptId()).start(() -> {
-                AttemptLog.enter(run.jobId(), run.attempt());
-                try {
-                    LOG.info("stopping {} (pid {}): the worker is shutting down", run.attemptId(), app.pid());
-                    app.terminate(killGrace, false);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    AttemptLog.leave();
-                }
-            }));
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(
+                ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                StandaloneClusterDriver.class.getName(), StandaloneClusterDriver.restUrl(config.master()),
+                config.driverLogDir() == null ? "-" : config.driverLogDir().toString(), "--"));
+        argv.addAll(cmd.argv());
+        return argv;
+    }
+
+    /** Three driver ports no attempt of this launcher holds, reserved for {@code attemptId}. */
+    private synchronized Optional<DriverPorts> reservePorts(String attemptId) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        reservedPorts.values().forEach(p -> taken.addAll(p.all()));
+        Optional<DriverPorts> free = DriverPorts.allocate(config.driverPorts(), DriverPorts.hostOrDefault(config.driverHost()),
+                taken);
+        free.ifPresent(p -> reservedPorts.put(attemptId, p));
+        return free;
+    }
+
+    /** Where spark-submit's stderr names the application on the cluster (cluster submissions and YARN). */
+    private SparkSubmitConfig.ClusterManager clusterIdsFrom() {
+        return ClusterSubmission.needsClusterKill(config) ? config.clusterManager() : null;
+    }
+
+    /**
+     * Kills the application on its cluster manager (stopping spark-submit alone would leave it
+     * running there), with the ids spark-submit printed; its output goes to the shim log.
+     */
+    private void killOnCluster(ShimApp app) throws InterruptedException {
+        Optional<ClusterSubmission.Ids> ids = app.clusterIds();
+        if (ids.isEmpty()) {
+            LOG.warn("{}: spark-submit has not printed the application's id yet; only spark-submit is stopped",
+                    app.run().attemptId());
+            return;
         }
+        java.util.List<String> argv = ClusterSubmission.killCommand(config, ids.get(), workerEnv);
+        Path dir = spool.attemptDir(app.run().attemptId());
         try {
-            for (Thread stopper : stoppers) {
-                stopper.join();
+            ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(AttemptShim.SHIM_LOG).toFile()))
+                    .redirectErrorStream(true);
+            builder.environment().clear();
+            builder.environment().putAll(command.killEnvironment());
+            Process kill = builder.start();
+            if (!kill.waitFor(CLUSTER_KILL.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+                LOG.warn("{}: {} did not end within {} s", app.run().attemptId(), argv, CLUSTER_KILL.toSeconds());
+            } else {
+                LOG.info("{}: {} ended with code {}", app.run().attemptId(), argv, kill.exitValue());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.warn("{}: cannot run {}: {}", app.run().attemptId(), argv, e.toString());
         }
     }
 
-    /** The driver reads nothing from us: close its stdin so it sees end-of-file rather than waiting. */
-    private static void closeQuietly(Process process) {
-        try {
-            process.getOutputStream().close();
-        } catch (IOException e) {
-            LOG.debug("closing the stdin of pid {} failed", process.pid(), e);
-        }
+    /** Takes no more launches. The shims keep running their drivers; a restarted worker adopts them. */
+    @Override
+    public void close() {
+        closed = true;
+        running.clear();
     }
 }

@@ -2,7 +2,15 @@ package io.kindling.worker.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kindling.common.spool.SpoolAttempt;
+import io.kindling.common.spool.SpoolExit;
 import io.kindling.common.spool.SpoolLayout;
+import io.kindling.schemas.FailureReason;
+import io.kindling.schemas.Json;
+import io.kindling.worker.shim.AttemptShim;
+import io.kindling.worker.shim.ExitRecord;
+import io.kindling.worker.shim.ShimExit;
+import io.kindling.worker.shim.ShimInfo;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.RunAssignment;
@@ -24,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher against a stand-in {@code spark-submit} (a small script that records the argv and
- * environment it received and behaves as {@code FAKE_MODE} says): real processes, no Spark.
+ * environment it received and behaves as {@code FAKE_MODE} says) run by a real attempt shim:
+ * real processes, no Spark.
  */
 @Timeout(30)
 class SparkSubmitLauncherTest {
@@ -75,14 +84,40 @@ class SparkSubmitLauncherTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         spool = new SpoolLayout(tmp.resolve("spool"));
         app = Files.writeString(tmp.resolve("app.py"), "print('never run')");
-        launcher = new SparkSubmitLauncher(new SparkSubmitConfig(sparkHome, null, "/venv/bin/python", "local[2]"),
+        launcher = newLauncher(Duration.ZERO);
+    }
+
+    private SparkSubmitLauncher newLauncher(Duration fenceAfter) {
+        return new SparkSubmitLauncher(new SparkSubmitConfig(tmp.resolve("spark"), null, "/venv/bin/python", "local[2]"),
                 spool, Map.of("PATH", "/usr/bin:/bin", "SPARK_CONF_DIR", "/etc/spark", "SECRET", "x"),
-                Duration.ofMillis(500));
+                Duration.ofMillis(500), fenceAfter);
+    }
+
+    private ShimInfo shimInfo(RunAssignment run) throws Exception {
+        return Json.decode(Files.readAllBytes(spool.attemptDir(run.attemptId()).resolve(AttemptShim.SHIM_FILE)),
+                ShimInfo.class);
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         launcher.close();
+        // no shim outlives its test
+        if (!Files.isDirectory(spool.root())) {
+            return;
+        }
+        try (var dirs = Files.list(spool.root())) {
+            for (Path dir : dirs.filter(d -> !d.getFileName().toString().startsWith(".")).toList()) {
+                Path info = dir.resolve(AttemptShim.SHIM_FILE);
+                if (Files.exists(info)) {
+                    ShimInfo shim = Json.decode(Files.readAllBytes(info), ShimInfo.class);
+                    shim.liveShim().ifPresent(ProcessHandle::destroyForcibly);
+                    shim.liveChild().ifPresent(child -> {
+                        child.descendants().forEach(ProcessHandle::destroyForcibly);
+                        child.destroyForcibly();
+                    });
+                }
+            }
+        }
     }
 
     @Test
@@ -98,6 +133,25 @@ class SparkSubmitLauncherTest {
         String env = Files.readString(workDir(run).resolve("env.txt"));
         assertThat(env).contains("SPARK_HOME=" + tmp.resolve("spark"), "SPARK_LOCAL_IP=127.0.0.1",
                 "PYSPARK_PYTHON=/venv/bin/python", "FAKE_MODE=succeed").doesNotContain("SPARK_CONF_DIR", "SECRET=");
+    }
+
+    @Test
+    void theExitIsKeptOutsideTheAttemptDirectoryForWhenTheLogShipperRemovesItFirst() throws Exception {
+        RunAssignment run = run("job-13", Map.of("FAKE_MODE", "succeed"));
+        Files.createDirectories(spool.attemptDir(run.attemptId()));
+        Files.write(spool.attemptFile(run.attemptId()), Json.encode(new SpoolAttempt("job-13", 1, run.attemptId(),
+                "default", "default", "w-1", java.time.Instant.now())));
+        LaunchedApp started = started(launcher.launch(run));
+        Path record = ExitRecord.file(spool.root(), run.attemptId());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(record)
+                && Files.exists(spool.exitFile(run.attemptId())));
+
+        SpoolDirsForTest.delete(spool.attemptDir(run.attemptId()));
+
+        assertThat(started.awaitExit()).isEqualTo(new AppExit(0, false, null));
+        ExitRecord kept = Json.decode(Files.readAllBytes(record), ExitRecord.class);
+        assertThat(kept.attempt().workerId()).isEqualTo("w-1");
+        assertThat(kept.exit().sparkAppId()).isEqualTo("local-1700000000001");
     }
 
     @Test
@@ -154,18 +208,64 @@ class SparkSubmitLauncherTest {
     }
 
     @Test
-    void closeStopsEveryRunningDriver() throws Exception {
-        LaunchedApp first = started(launcher.launch(run("job-5", Map.of("FAKE_MODE", "hang"))));
-        LaunchedApp second = started(launcher.launch(run("job-6", Map.of("FAKE_MODE", "hang"))));
+    void closeLeavesTheShimsRunningAndANewLauncherAdoptsThemInsteadOfLaunchingAgain() throws Exception {
+        RunAssignment run = run("job-5", Map.of("FAKE_MODE", "hang"));
+        LaunchedApp first = started(launcher.launch(run));
         first.awaitAppId();
-        second.awaitAppId();
+        ShimInfo shim = shimInfo(run);
 
         launcher.close();
 
-        assertThat(first.awaitExit().cancelled()).isFalse();
-        assertThat(second.awaitExit().exitCode()).isNotZero();
+        assertThat(shim.liveShim()).isPresent();
+        assertThat(shim.liveChild()).isPresent();
         assertThat(launcher.launch(run("job-7", Map.of("FAKE_MODE", "succeed"))))
                 .isEqualTo(new Launch.Refused("the worker is shutting down"));
+        launcher = newLauncher(Duration.ZERO);
+        Adoption adoption = launcher.adopt(run);
+        assertThat(adoption).isInstanceOf(Adoption.Running.class);
+        assertThat(launcher.adopt(run("job-never", Map.of()))).isInstanceOf(Adoption.NotLaunched.class);
+
+        assertThat(launcher.cancel(run.attemptId())).isTrue();
+        AppExit exit = ((Adoption.Running) adoption).app().awaitExit();
+        assertThat(exit.cancelled()).isTrue();
+        assertThat(exit.exitCode()).isEqualTo(137);
+        assertThat(shim.liveChild()).isEmpty();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> shim.liveShim().isEmpty());
+    }
+
+    @Test
+    void aShimKilledOutrightLeavesAVanishedAttemptWhoseDriverIsStoppedOnAdoption() throws Exception {
+        RunAssignment run = run("job-11", Map.of("FAKE_MODE", "hang"));
+        started(launcher.launch(run)).awaitAppId();
+        ShimInfo shim = shimInfo(run);
+        launcher.close();
+        ProcessHandle.of(shim.shimPid()).orElseThrow().destroyForcibly();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> shim.liveShim().isEmpty());
+
+        launcher = newLauncher(Duration.ZERO);
+        Adoption adoption = launcher.adopt(run);
+
+        assertThat(adoption).isInstanceOf(Adoption.Vanished.class);
+        assertThat(((Adoption.Vanished) adoption).message()).contains("pid " + shim.shimPid());
+        assertThat(shim.liveChild()).isEmpty();
+    }
+
+    @Test
+    void aShimWhoseLeaseIsNotRenewedStopsTheDriverAndRecordsItLost() throws Exception {
+        launcher.close();
+        launcher = newLauncher(Duration.ofMillis(1500));
+        RunAssignment run = run("job-12", Map.of("FAKE_MODE", "hang"));
+        LaunchedApp app = started(launcher.launch(run));
+
+        AppExit exit = app.awaitExit();
+
+        assertThat(exit.reason()).isEqualTo(FailureReason.LOST);
+        assertThat(exit.message()).contains("lease");
+        assertThat(shimInfo(run).liveChild()).isEmpty();
+        ShimExit recorded = Json.decode(Files.readAllBytes(spool.exitFile(run.attemptId())), ShimExit.class);
+        assertThat(recorded.terminated()).isTrue();
+        assertThat(Json.decode(Files.readAllBytes(spool.exitFile(run.attemptId())), SpoolExit.class).exitCode())
+                .isEqualTo(137);
     }
 
     @Test

@@ -1,0 +1,25 @@
+"""Python client of the Kindling HTTP API, and the ``kindling`` command line."""
+from kindling_client.client import (
+    DEFAULT_API_URL,
+    KindlingClient,
+    LineSplitter,
+    LogChunk,
+    LogEvent,
+    LogFollower,
+    Submission,
+    position_key,
+)
+from kindling_client.errors import (
+    ArtifactUploadUnsupported,
+    KindlingApiError,
+    KindlingConnectionError,
+    KindlingError,
+)
+from kindling_client import states
+
+__all__ = [
+    "DEFAULT_API_URL", "KindlingClient", "LineSplitter", "LogChunk", "LogEvent", "LogFollower", "Submission",
+    "position_key", "ArtifactUploadUnsupported", "KindlingApiError", "KindlingConnectionError", "KindlingError",
+    "states",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,43 @@
+"""Errors raised by the Kindling client."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class KindlingError(Exception):
+    """Base class of every error the client raises."""
+
+
+class KindlingApiError(KindlingError):
+    """The api answered with an error body ``{code, message, details[]}``.
+
+    ``status`` is the HTTP status, ``code`` the api's error code (e.g. ``NOT_FOUND``,
+    ``SCHEMA_VIOLATION``, ``CONFLICT``), ``details`` the list of ``{field, problem}``.
+    """
+
+    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+                 method: str = "", url: str = ""):
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = list(details or [])
+        self.method = method
+        self.url = url
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        text = f"{self.code} ({self.status}): {self.message}"
+        problems = [f"{d.get('field', '?')}: {d.get('problem', '')}" for d in self.details if isinstance(d, dict)]
+        if problems:
+            text += " [" + "; ".join(problems) + "]"
+        if self.method and self.url:
+            text += f" — {self.method} {self.url}"
+        return text
+
+
+class KindlingConnectionError(KindlingError):
+    """The api could not be reached (after the configured retries)."""
+
+
+class ArtifactUploadUnsupported(KindlingError):
+    """The api has no ``POST /v1/artifacts`` (it answered 404): a local file cannot be uploaded."""

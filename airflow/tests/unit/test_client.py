@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import pytest
+import requests
+import responses
+
+from kindling_client import ArtifactUploadUnsupported, KindlingApiError, KindlingClient, KindlingConnectionError
+from kindling_client.client import LineSplitter
+
+API = "http://kindling.test"
+
+
+def client(**kw) -> KindlingClient:
+    return KindlingClient(API, token=kw.pop("token", None), sleep=lambda s: None, **kw)
+
+
+@responses.activate
+def test_submit_sends_spec_idempotency_key_and_token():
+    responses.post(f"{API}/v1/jobs", status=202, json={"id": "j1", "state": "QUEUED", "attempts": []})
+    sub = client(token="t0k").submit_detailed({"application": {"type": "python", "file": "/a.py"}}, "key-1")
+    assert sub.job["id"] == "j1" and not sub.replay
+    call = responses.calls[0].request
+    assert call.headers["Idempotency-Key"] == "key-1"
+    assert call.headers["Authorization"] == "Bearer t0k"
+    assert b'"idempotencyKey": "key-1"' in call.body
+
+
+@responses.activate
+def test_submit_without_key_generates_one_so_retries_are_safe():
+    responses.post(f"{API}/v1/jobs", status=503, json={"code": "UNAVAILABLE", "message": "busy", "details": []})
+    responses.post(f"{API}/v1/jobs", status=202, json={"id": "j1", "state": "QUEUED", "attempts": []})
+    client().submit({"application": {"type": "python", "file": "/a.py"}})
+    keys = {c.request.headers["Idempotency-Key"] for c in responses.calls}
+    assert len(responses.calls) == 2 and len(keys) == 1 and next(iter(keys)).startswith("client-")
+
+
+@responses.activate
+def test_replay_is_reported():
+    responses.post(f"{API}/v1/jobs", status=200, json={"id": "j1", "state": "RUNNING", "attempts": []},
+                   headers={"Kindling-Idempotent-Replay": "true"})
+    assert client().submit_detailed({"application": {}}, "k").replay
+
+
+@responses.activate
+def test_error_body_becomes_exception_with_code_message_details():
+    responses.post(f"{API}/v1/jobs", status=400, json={
+        "code": "SCHEMA_VIOLATION", "message": "invalid job spec",
+        "details": [{"field": "$.application.file", "problem": "is required"}]})
+    with pytest.raises(KindlingApiError) as e:
+        client().submit({"application": {"type": "python"}})
+    assert e.value.status == 400 and e.value.code == "SCHEMA_VIOLATION"
+    assert e.value.details == [{"field": "$.application.file", "problem": "is required"}]
+    assert "$.application.file: is required" in str(e.value)
+    assert len(responses.calls) == 1  # 400 is not retried
+
+
+@responses.activate
+def test_transient_statuses_are_retried_with_backoff():
+    for status in (502, 503, 504):
+        responses.get(f"{API}/v1/jobs/j1", status=status, body="bad gateway")
+    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1", "state": "RUNNING", "attempts": []})
+    sleeps = []
+    c = KindlingClient(API, sleep=sleeps.append, backoff=0.5, max_backoff=1.5)
+    assert c.get("j1")["state"] == "RUNNING"
+    assert sleeps == [0.5, 1.0, 1.5]
+
+
+@responses.activate
+def test_gives_up_after_retries():
+    responses.get(f"{API}/v1/jobs/j1", status=503, json={"code": "UNAVAILABLE", "message": "no", "details": []})
+    with pytest.raises(KindlingApiError) as e:
+        client(retries=2).get("j1")
+    assert e.value.code == "UNAVAILABLE" and len(responses.calls) == 3
+
+
+@responses.activate
+def test_connection_errors_are_retried_then_raised():
+    responses.get(f"{API}/v1/jobs/j1", body=requests.ConnectionError("refused"))
+    with pytest.raises(KindlingConnectionError, match="after 3 tries"):
+        client(retries=2).get("j1")
+
+
+@responses.activate
+def test_non_json_error_body():
+    responses.get(f"{API}/v1/jobs/j1", status=500, body="boom")
+    with pytest.raises(KindlingApiError) as e:
+        client().get("j1")
+    assert e.value.code == "HTTP_500" and "boom" in e.value.message
+
+
+@responses.activate
+def test_read_log_uses_offsets_and_headers():
+    responses.get(f"{API}/v1/jobs/j1/logs/stderr", body=b"abc",
+                  headers={"Kindling-Next-Offset": "13", "Kindling-Log-Complete": "true", "Kindling-Attempt": "2"})
+    chunk = client().read_log("j1", "stderr", attempt=2, offset=10)
+    assert (chunk.data, chunk.next_offset, chunk.complete, chunk.attempt) == (b"abc", 13, True, 2)
+    assert "offset=10" in responses.calls[0].request.url and "attempt=2" in responses.calls[0].request.url
+
+
+@responses.activate
+def test_cancel_and_list():
+    responses.post(f"{API}/v1/jobs/j1/cancel", status=202, json={"id": "j1", "state": "RUNNING", "attempts": []})
+    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "j1"}], "nextCursor": None})
+    assert client().cancel("j1")["id"] == "j1"
+    assert client().list(state=["RUNNING", "QUEUED"], pool="p", labels={"a": "b"}, limit=5)["items"]
+    url = responses.calls[1].request.url
+    assert "state=RUNNING" in url and "state=QUEUED" in url and "label=a%3Db" in url and "limit=5" in url
+
+
+@responses.activate
+def test_iter_jobs_follows_cursor():
+    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "a"}], "nextCursor": "c1"})
+    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "b"}], "nextCursor": None})
+    assert [j["id"] for j in client().iter_jobs()] == ["a", "b"]
+    assert "cursor=c1" in responses.calls[1].request.url
+
+
+@responses.activate
+def test_upload_returns_uri(tmp_path):
+    f = tmp_path / "app.py"
+    f.write_text("print(1)")
+    responses.post(f"{API}/v1/artifacts", status=201, json={"uri": "artifact://sha256/abc"})
+    assert client().upload(str(f)) == "artifact://sha256/abc"
+    assert b"print(1)" in responses.calls[0].request.body
+
+
+@responses.activate
+def test_upload_404_is_a_clear_error(tmp_path):
+    f = tmp_path / "app.py"
+    f.write_text("print(1)")
+    responses.post(f"{API}/v1/artifacts", status=404,
+                   json={"code": "NOT_FOUND", "message": "no such resource", "details": []})
+    with pytest.raises(ArtifactUploadUnsupported, match="does not accept artifact uploads"):
+        client().upload(str(f))
+
+
+def test_follow_against_fake_api(fake):
+    fake.add_job("j1", stdout=b"one\ntwo\nPi is roughly 3.1\n", stderr=b"warn\n")
+    c = KindlingClient(fake.url, sleep=lambda s: None)
+    follower = c.follow("j1", poll_interval=0)
+    got = {"stdout": b"", "stderr": b""}
+    for event in follower:
+        got[event.stream] += event.data
+    assert got == {"stdout": b"one\ntwo\nPi is roughly 3.1\n", "stderr": b"warn\n"}
+    assert follower.job["state"] == "SUCCEEDED"
+    assert follower.positions == {"1/stdout": 26, "1/stderr": 5}
+
+
+def test_follow_resumes_from_positions(fake):
+    fake.add_job("j1", stdout=b"one\ntwo\n")
+    c = KindlingClient(fake.url, sleep=lambda s: None)
+    data = b"".join(e.data for e in c.follow("j1", ["stdout"], positions={"1/stdout": 4}, poll_interval=0))
+    assert data == b"two\n"
+
+
+def test_wait_returns_terminal_view(fake):
+    fake.add_job("j1")
+    assert KindlingClient(fake.url, sleep=lambda s: None).wait("j1", poll_interval=0)["state"] == "SUCCEEDED"
+
+
+def test_line_splitter_keeps_partial_lines():
+    s = LineSplitter()
+    assert s.feed("k", b"a\nb") == ["a"]
+    assert s.feed("k", "é\r\nc".encode()[:1]) == []
+    assert s.feed("k", "é\r\nc".encode()[1:]) == ["bé"]
+    assert s.flush() == [("k", "c")]

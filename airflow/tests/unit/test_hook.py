@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from kindling_provider import get_provider_info
+from kindling_provider.hooks.kindling import KindlingHook, api_url_of
+
+
+@pytest.mark.parametrize("host,port,schema,url", [
+    ("kindling.example.com", None, None, "http://kindling.example.com"),
+    ("kindling.example.com", 8443, "https", "https://kindling.example.com:8443"),
+    ("http://10.0.0.1:8080", None, None, "http://10.0.0.1:8080"),
+    ("https://api.example.com/base/", 9000, None, "https://api.example.com:9000/base"),
+    (None, 8080, None, "http://127.0.0.1:8080"),
+])
+def test_api_url_of(host, port, schema, url):
+    assert api_url_of(host, port, schema) == url
+
+
+def test_hook_reads_connection_and_sends_token(kindling_conn):
+    fake = kindling_conn
+    fake.add_job("j1")
+    hook = KindlingHook()
+    assert hook.api_url == fake.url
+    assert hook.get_job("j1")["id"] == "j1"
+    assert fake.requests[-1][2]["Authorization"] == "Bearer s3cret"
+    assert hook.get_conn().retries == 2
+
+
+def test_missing_default_connection_falls_back_to_env(monkeypatch):
+    monkeypatch.delenv("AIRFLOW_CONN_KINDLING_DEFAULT", raising=False)
+    monkeypatch.setenv("KINDLING_API_URL", "http://elsewhere:1234")
+    assert KindlingHook().api_url == "http://elsewhere:1234"
+
+
+def test_hook_submit_cancel_logs(kindling_conn):
+    hook = KindlingHook()
+    sub = hook.submit({"application": {"type": "python", "file": "/pi.py"}}, "k1")
+    assert hook.submit({"application": {"type": "python", "file": "/pi.py"}}, "k1").replay
+    for _ in range(4):
+        hook.get_job(sub.job["id"])
+    assert hook.read_log(sub.job["id"], "stdout").next_offset >= 0
+    hook.cancel(sub.job["id"])
+    assert hook.get_job(sub.job["id"])["state"] == "CANCELLED"
+
+
+def test_test_connection(kindling_conn):
+    ok, message = KindlingHook().test_connection()
+    assert not ok and "404" in message  # the fake has no /health/ready
+
+
+def test_provider_info_and_entry_point():
+    info = get_provider_info()
+    assert info["package-name"] == "airflow-provider-kindling"
+    assert info["connection-types"][0]["connection-type"] == "kindling"
+    from importlib.metadata import entry_points
+
+    eps = [ep for ep in entry_points(group="apache_airflow_provider") if ep.value.startswith("kindling_provider")]
+    assert eps and eps[0].load() is get_provider_info
+
+
+def test_ui_field_behaviour():
+    assert "password" in KindlingHook.get_ui_field_behaviour()["relabeling"]

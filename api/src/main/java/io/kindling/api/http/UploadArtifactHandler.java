@@ -1,0 +1,105 @@
+package io.kindling.api.http;
+
+import io.kindling.api.IoExecutor;
+import io.kindling.api.artifacts.ArtifactStore;
+import io.kindling.common.artifacts.ArtifactRef;
+import io.kindling.schemas.JobSpec;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code POST /v1/artifacts} (operation {@code uploadArtifact}): one {@code multipart/form-data}
+ * file part named {@code file}, already streamed to a temporary file by the route's body
+ * handler, is stored content-addressed ({@link ArtifactStore}); the answer is 201
+ * {@code {"uri", "sha256", "size"}}. The tenant comes from a {@code tenant} form field or the
+ * {@value #TENANT_HEADER} header (default {@code default}) until authentication exists.
+ */
+public final class UploadArtifactHandler implements Handler<RoutingContext> {
+    public static final String TENANT_HEADER = "X-Kindling-Tenant";
+    public static final String FILE_PART = "file";
+
+    private final ArtifactStore store;
+    private final IoExecutor io;
+    private final long maxBytes;
+
+    public UploadArtifactHandler(ArtifactStore store, IoExecutor io, long maxBytes) {
+        this.store = store;
+        this.io = io;
+        this.maxBytes = maxBytes;
+    }
+
+    private record Upload(String tenant, String name, Path file) {
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        Context context = ctx.vertx().getOrCreateContext();
+        Future.succeededFuture(ctx)
+                .map(this::upload)
+                .compose(upload -> io.call(context, () -> store.store(upload.tenant(), upload.name(), upload.file())))
+                .onSuccess(stored -> ctx.response()
+                        .setStatusCode(201)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .putHeader(HttpHeaders.LOCATION, "/v1/artifacts/" + stored.ref().tenant() + "/"
+                                + stored.ref().sha256() + "/" + stored.ref().name())
+                        .end(new JsonObject()
+                                .put("uri", stored.ref().uri())
+                                .put("sha256", stored.ref().sha256())
+                                .put("size", stored.size())
+                                .encode()))
+                .onFailure(ctx::fail);
+    }
+
+    private Upload upload(RoutingContext ctx) {
+        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+            throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "an artifact is uploaded as multipart/form-data with one file part named '" + FILE_PART + "'");
+        }
+        List<FileUpload> files = ctx.fileUploads().stream().filter(f -> FILE_PART.equals(f.name())).toList();
+        if (files.size() != 1) {
+            throw ApiException.invalidParameter(FILE_PART, "exactly one file part named '" + FILE_PART
+                    + "' is required, found " + files.size());
+        }
+        FileUpload file = files.get(0);
+        if (file.size() > maxBytes) {
+            throw new ApiException(ErrorCode.TOO_LARGE, "the artifact is larger than the limit of " + maxBytes + " bytes");
+        }
+        String name = file.fileName();
+        if (!ArtifactRef.isSafe(name)) {
+            throw ApiException.invalidParameter(FILE_PART, "file name '" + printable(name)
+                    + "' must be 1 to 200 of [A-Za-z0-9._-] and not '.' or '..'");
+        }
+        String tenant = tenant(ctx);
+        if (!ArtifactRef.isSafe(tenant)) {
+            throw ApiException.invalidParameter("tenant", "'" + printable(tenant)
+                    + "' must be 1 to 200 of [A-Za-z0-9._-] and not '.' or '..'");
+        }
+        return new Upload(tenant, name, Path.of(file.uploadedFileName()));
+    }
+
+    private static String tenant(RoutingContext ctx) {
+        String field = ctx.request().getFormAttribute("tenant");
+        if (field != null && !field.isEmpty()) {
+            return field;
+        }
+        String header = ctx.request().getHeader(TENANT_HEADER);
+        return header != null && !header.isEmpty() ? header : JobSpec.DEFAULT_TENANT;
+    }
+
+    private static String printable(String value) {
+        if (value == null) {
+            return "";
+        }
+        String shown = value.length() > 100 ? value.substring(0, 100) + "..." : value;
+        return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,163 @@
+package io.kindling.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kindling.broker.BrokerConfig;
+import io.kindling.broker.EmbeddedKafkaBroker;
+import io.kindling.embedded.EmbeddedStack;
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.JobState;
+import io.kindling.schemas.Json;
+import io.kindling.testsupport.spark.StandInSpark;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The job lifecycle's own overhead: the whole stack in one JVM (real Kafka broker, api,
+ * dispatcher, worker, log-shipper) running jobs whose spark-submit is a stand-in that exits at
+ * once, so the figures are Kindling's, not Spark's. Measures the api's submit latency (POST →
+ * 202), the end-to-end latency (POST → SUCCEEDED on the events topic) and the throughput.
+ * Arguments: {@code [jobs=200] [concurrency=8] [maxRunning=4]}. Prints the figures and writes
+ * them to {@code bench/results/lifecycle-<time>.json}.
+ */
+public final class LifecycleBench {
+    private LifecycleBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        int maxRunning = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        Path dir = Files.createTempDirectory("kindling-bench");
+        Path python = Path.of(System.getenv().getOrDefault("KINDLING_PYSPARK_PYTHON", "/usr/bin/python3"));
+        StandInSpark spark = StandInSpark.create(dir, python);
+        Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
+
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir.resolve("kafka")))) {
+            Map<String, String> env = Map.of(
+                    "KINDLING_HOME", dir.toString(),
+                    "KINDLING_EMBEDDED_KAFKA", "false",
+                    "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                    "KINDLING_HTTP_PORT", "0",
+                    "KINDLING_SPARK_HOME", spark.home().toString(),
+                    "KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning),
+                    "KINDLING_BLOB_STORE", "local");
+            try (EmbeddedStack stack = EmbeddedStack.start(env)) {
+                Map<String, Instant> finished = new ConcurrentHashMap<>();
+                Thread watcher = watchSucceeded(broker.bootstrapServers(), "kindling.jobs.events", finished, jobs);
+                HttpClient http = HttpClient.newHttpClient();
+                String url = "http://127.0.0.1:" + stack.apiPort() + "/v1/jobs";
+                String body = "{\"application\": {\"type\": \"python\", \"file\": \"" + app + "\", \"args\": [\"0\"]}}";
+                List<Double> submitMs = Collections.synchronizedList(new ArrayList<>());
+                Map<String, Instant> submitted = new ConcurrentHashMap<>();
+                Instant start = Instant.now();
+                ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+                List<Future<?>> sends = new ArrayList<>();
+                for (int i = 0; i < jobs; i++) {
+                    sends.add(pool.submit(() -> {
+                        long t0 = System.nanoTime();
+                        Instant at = Instant.now();
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        submitMs.add((System.nanoTime() - t0) / 1e6);
+                        if (r.statusCode() != 202) {
+                            throw new IllegalStateException("POST answered " + r.statusCode() + ": " + r.body());
+                        }
+                        String id = Json.mapper().readTree(r.body()).get("id").asText();
+                        submitted.put(id, at);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : sends) {
+                    f.get();
+                }
+                pool.shutdown();
+                watcher.join(Duration.ofMinutes(15).toMillis());
+                Instant end = finished.values().stream().max(Instant::compareTo).orElse(Instant.now());
+                List<Double> endToEndMs = new ArrayList<>();
+                submitted.forEach((id, at) -> {
+                    Instant done = finished.get(id);
+                    if (done != null) {
+                        endToEndMs.add(Duration.between(at, done).toNanos() / 1e6);
+                    }
+                });
+                report(jobs, concurrency, maxRunning, submitMs, endToEndMs, finished.size(),
+                        Duration.between(start, end).toMillis() / 1000.0);
+            }
+        }
+    }
+
+    private static Thread watchSucceeded(String bootstrap, String topic, Map<String, Instant> finished, int expected) {
+        Thread thread = new Thread(() -> {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = new ArrayList<>();
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
+                while (finished.size() < expected && Instant.now().isBefore(deadline)) {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                        JobEvent event = Json.decode(record.value(), JobEvent.class);
+                        if (event.state() == JobState.SUCCEEDED) {
+                            finished.putIfAbsent(event.jobId(), Instant.now());
+                        } else if (event.state().terminal()) {
+                            throw new IllegalStateException("job " + event.jobId() + " ended " + event.state()
+                                    + ": " + event.message());
+                        }
+                    }
+                }
+            }
+        }, "bench-events");
+        thread.start();
+        return thread;
+    }
+
+    private static void report(int jobs, int concurrency, int maxRunning, List<Double> submitMs, List<Double> endToEndMs,
+            int succeeded, double seconds) throws Exception {
+        ObjectNode json = Json.mapper().createObjectNode();
+        json.put("benchmark", "lifecycle");
+        json.put("time", Instant.now().toString());
+        json.put("jobs", jobs);
+        json.put("succeeded", succeeded);
+        json.put("concurrency", concurrency);
+        json.put("workerMaxRunning", maxRunning);
+        json.put("cores", Runtime.getRuntime().availableProcessors());
+        json.put("java", Runtime.version().toString());
+        json.set("submitLatencyMs", Json.mapper().valueToTree(Percentiles.of(submitMs)));
+        json.set("endToEndLatencyMs", Json.mapper().valueToTree(Percentiles.of(endToEndMs)));
+        json.put("throughputJobsPerSecond", Math.round(succeeded / Math.max(seconds, 0.001) * 100) / 100.0);
+        String text = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
+        System.out.println(text);
+        Path results = Path.of(System.getProperty("kindling.bench.results", "bench/results"));
+        Files.createDirectories(results);
+        Path file = results.resolve("lifecycle-" + Instant.now().toString().replace(':', '-') + ".json");
+        Files.writeString(file, text + "\n");
+        System.out.println("written to " + file);
+    }
+}

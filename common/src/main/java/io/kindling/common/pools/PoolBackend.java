@@ -1,0 +1,81 @@
+package io.kindling.common.pools;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How a pool's workers launch attempts: the pool's backend keys. New backend keys are added here
+ * as components (the YAML loader accepts every component of this record and nothing else).
+ *
+ * @param backend {@code spark-submit} (default) or {@code kubernetes}
+ * @param master spark-submit {@code --master}
+ * @param deployMode {@code client} or {@code cluster}
+ * @param sparkHome the Spark distribution the worker launches with
+ * @param conf Spark configuration every launch of the pool gets
+ * @param namespace Kubernetes namespace of driver pods
+ * @param image container image of driver (and executor) pods
+ * @param serviceAccount Kubernetes service account of driver pods
+ * @param confDeny conf key patterns a job may not set ({@code *} matches any characters); a job
+ *                 that sets one is refused (SUBMISSION_FAILED) naming the key
+ * @param confAllow when set, the only conf key patterns a job may set (deny wins over allow)
+ * @param driverPortRange {@code <first>-<last>}: ports the worker hands to client-mode drivers
+ *                        (driver, block manager and UI port: three distinct ports per running attempt)
+ * @param driverHost the address executors reach client-mode drivers at ({@code spark.driver.host}
+ *                   and the Spark UI link; default: the worker's host name)
+ * @param driverLogDir standalone cluster mode: the Spark worker's work directory as this host sees it,
+ *                     from which the driver's {@code <driver id>/stdout} and {@code stderr} are copied into the spool
+ */
+public record PoolBackend(
+        String backend,
+        String master,
+        String deployMode,
+        String sparkHome,
+        Map<String, String> conf,
+        String namespace,
+        String image,
+        String serviceAccount,
+        java.util.List<String> confDeny,
+        java.util.List<String> confAllow,
+        String driverPortRange,
+        String driverHost,
+        String driverLogDir) {
+
+    public static final String SPARK_SUBMIT = "spark-submit";
+    public static final String KUBERNETES = "kubernetes";
+
+    public PoolBackend {
+        backend = backend == null ? SPARK_SUBMIT : backend;
+        conf = conf == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(conf));
+        confDeny = confDeny == null ? java.util.List.of() : java.util.List.copyOf(confDeny);
+        confAllow = confAllow == null ? null : java.util.List.copyOf(confAllow);
+    }
+
+    /** The spark-submit backend with nothing else set (the worker's own settings apply). */
+    public static PoolBackend defaults() {
+        return new PoolBackend(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** True if {@code key} matches one of {@code patterns} ({@code *} matches any characters). */
+    public static boolean matches(String key, java.util.List<String> patterns) {
+        for (String p : patterns) {
+            String regex = java.util.Arrays.stream(p.split("\\*", -1)).map(java.util.regex.Pattern::quote)
+                    .collect(java.util.stream.Collectors.joining(".*"));
+            if (key.matches(regex)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first and last port of {@link #driverPortRange}, or null when it is not set (checked at load). */
+    public int[] portRange() {
+        if (driverPortRange == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})-(\\d{1,5})").matcher(driverPortRange.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("driverPortRange must be <first>-<last>, was '" + driverPortRange + "'");
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+}

@@ -1,0 +1,98 @@
+package io.kindling.dispatcher.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kindling.schemas.AttemptId;
+import io.kindling.schemas.AttemptReport;
+import io.kindling.schemas.CancelJob;
+import io.kindling.schemas.InvalidMessageException;
+import io.kindling.schemas.JobCommand;
+import io.kindling.schemas.Json;
+import io.kindling.schemas.MessageReader;
+import io.kindling.schemas.SchemaValidator;
+import io.kindling.schemas.SubmitJob;
+import io.kindling.schemas.Violation;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Reads untrusted records from the commands and reports topics into {@link Input}s. Never throws:
+ * anything unreadable becomes {@link Input.Invalid}, with the job id when one could be read.
+ */
+public final class InputReader {
+    private static final String JOB_ID = "^[a-z0-9][a-z0-9-]{0,62}$";
+
+    private final MessageReader commands;
+    private final SchemaValidator validator;
+
+    public InputReader(MessageReader commands, SchemaValidator validator) {
+        this.commands = commands;
+        this.validator = validator;
+    }
+
+    public InputReader() {
+        this(new MessageReader(), new SchemaValidator());
+    }
+
+    /** A record of the commands topic. */
+    public Input command(Origin origin) {
+        JobCommand command;
+        try {
+            command = commands.readCommand(origin.value());
+        } catch (InvalidMessageException e) {
+            return new Input.Invalid(origin, e.jobId().orElse(null), e.code().name(), e.getMessage(), e.details());
+        } catch (RuntimeException e) {
+            return new Input.Invalid(origin, null, "INVALID", "unreadable command: " + e.getMessage(), List.of());
+        }
+        if (origin.key() != null && !origin.key().equals(command.jobId())) {
+            String message = "record key '" + origin.key() + "' is not the job id '" + command.jobId()
+                    + "'; a job's commands must be keyed by its id so they stay ordered";
+            return new Input.Invalid(origin, command.jobId(), "INVALID", message, List.of(new Violation("$.jobId", message)));
+        }
+        return switch (command) {
+            case SubmitJob submit -> new Input.Submit(submit, origin);
+            case CancelJob cancel -> new Input.Cancel(cancel, origin);
+        };
+    }
+
+    /** A record of the reports topic. Invalid reports are dead-lettered only: they never reject a job. */
+    public Input report(Origin origin) {
+        byte[] bytes = origin.value();
+        if (bytes == null || bytes.length == 0 || bytes.length > MessageReader.DEFAULT_MAX_BYTES) {
+            return invalidReport(origin, bytes == null || bytes.length == 0 ? "MALFORMED_JSON" : "TOO_LARGE",
+                    bytes == null || bytes.length == 0 ? "empty report" : "report is " + bytes.length + " bytes", List.of());
+        }
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(bytes);
+        } catch (IOException e) {
+            return invalidReport(origin, "MALFORMED_JSON", "malformed JSON: " + e.getMessage(), List.of());
+        }
+        if (node == null || !node.isObject()) {
+            return invalidReport(origin, "MALFORMED_JSON", "expected a JSON object", List.of());
+        }
+        List<Violation> violations = validator.validate(SchemaValidator.Schema.ATTEMPT_REPORT, node);
+        if (!violations.isEmpty()) {
+            return invalidReport(origin, "SCHEMA_VIOLATION",
+                    violations.get(0).field() + ": " + violations.get(0).problem(), violations);
+        }
+        AttemptReport report;
+        try {
+            report = Json.convert(node, AttemptReport.class);
+        } catch (IllegalArgumentException e) {
+            return invalidReport(origin, "SCHEMA_VIOLATION", e.getMessage(), List.of());
+        }
+        if (!report.jobId().matches(JOB_ID) || !report.attemptId().equals(AttemptId.of(report.jobId(), report.attempt()))) {
+            return invalidReport(origin, "INVALID", "attemptId '" + report.attemptId() + "' is not attempt "
+                    + report.attempt() + " of job '" + report.jobId() + "'", List.of(new Violation("$.attemptId", "mismatch")));
+        }
+        if (origin.key() != null && !origin.key().equals(report.jobId())) {
+            return invalidReport(origin, "INVALID", "record key '" + origin.key() + "' is not the job id '"
+                    + report.jobId() + "'", List.of(new Violation("$.jobId", "must equal the record key")));
+        }
+        return new Input.Report(report, origin);
+    }
+
+    private static Input invalidReport(Origin origin, String code, String message, List<Violation> details) {
+        return new Input.Invalid(origin, null, code, message, details);
+    }
+}

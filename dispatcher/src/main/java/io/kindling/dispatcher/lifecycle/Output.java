@@ -1,0 +1,26 @@
+package io.kindling.dispatcher.lifecycle;
+
+import io.kindling.schemas.DeadLetter;
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.RunAssignment;
+import io.kindling.schemas.WorkerControl;
+
+/** One record the state machine decided to publish; the dispatcher writes a batch of them in one transaction. */
+public sealed interface Output {
+
+    /** A job's state change, on {@code jobs.events}. */
+    record Event(JobEvent event) implements Output {
+    }
+
+    /** An attempt to run, on {@code runs.<pool>}. */
+    record Run(RunAssignment run) implements Output {
+    }
+
+    /** An instruction to the worker holding an attempt, on {@code workers.control}. */
+    record Control(WorkerControl control) implements Output {
+    }
+
+    /** A record that could not be accepted, on {@code jobs.deadletter}. */
+    record DeadLettered(DeadLetter letter) implements Output {
+    }
+}

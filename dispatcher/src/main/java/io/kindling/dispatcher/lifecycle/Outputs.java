@@ -1,0 +1,50 @@
+package io.kindling.dispatcher.lifecycle;
+
+import io.kindling.dispatcher.intake.Origin;
+import io.kindling.schemas.DeadLetter;
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.RunAssignment;
+import io.kindling.schemas.Violation;
+import io.kindling.schemas.WorkerControl;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Collects what one input (or one timer round) leads to. An event is applied to its job as it is
+ * collected, so the state machine's memory is always the fold of the events it published.
+ */
+final class Outputs {
+    private final List<Output> list = new ArrayList<>();
+    private final Function<Job, Duration> lease;
+
+    Outputs(Function<Job, Duration> lease) {
+        this.lease = lease;
+    }
+
+    void event(Job job, JobEvent event) {
+        job.apply(event, lease.apply(job));
+        list.add(new Output.Event(event));
+    }
+
+    void run(RunAssignment run) {
+        list.add(new Output.Run(run));
+    }
+
+    void control(WorkerControl control) {
+        list.add(new Output.Control(control));
+    }
+
+    void deadLetter(Origin origin, String jobId, String reason, String message, List<Violation> details, Instant now) {
+        byte[] value = origin.value() == null ? new byte[0] : origin.value();
+        list.add(new Output.DeadLettered(new DeadLetter(origin.topic(), origin.partition(), origin.offset(), origin.key(),
+                Base64.getEncoder().encodeToString(value), jobId, reason, message, details, now)));
+    }
+
+    List<Output> list() {
+        return List.copyOf(list);
+    }
+}

@@ -1,0 +1,89 @@
+package io.kindling.worker;
+
+import io.kindling.schemas.JobState;
+import io.kindling.schemas.RunAssignment;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An attempt this worker holds (its SUBMITTING report was acknowledged, or it was adopted) until
+ * its end is reported: what its heartbeats say, when a report about it was last acknowledged
+ * (its lease), and whether it is being stopped.
+ */
+final class HeldAttempt {
+    private final RunAssignment run;
+    private final Instant startedAt;
+    private final AtomicReference<StopRequest> stop = new AtomicReference<>();
+    private volatile JobState state = JobState.SUBMITTING;
+    private volatile String sparkAppId;
+    private volatile Instant lastAck;
+    private volatile Instant leaseWritten = Instant.MIN;
+    private volatile boolean launched;
+
+    HeldAttempt(RunAssignment run, Instant startedAt, Instant lastAck) {
+        this.run = run;
+        this.startedAt = startedAt;
+        this.lastAck = lastAck;
+    }
+
+    RunAssignment run() {
+        return run;
+    }
+
+    String attemptId() {
+        return run.attemptId();
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    JobState state() {
+        return state;
+    }
+
+    String sparkAppId() {
+        return sparkAppId;
+    }
+
+    void running(String appId) {
+        sparkAppId = appId;
+        state = JobState.RUNNING;
+    }
+
+    /** A report sent at {@code sentAt} was acknowledged: the dispatcher's lease runs from then at the latest. */
+    synchronized void acked(Instant sentAt) {
+        if (sentAt.isAfter(lastAck)) {
+            lastAck = sentAt;
+        }
+    }
+
+    Instant lastAck() {
+        return lastAck;
+    }
+
+    Instant leaseWritten() {
+        return leaseWritten;
+    }
+
+    void leaseWritten(Instant at) {
+        leaseWritten = at;
+    }
+
+    boolean launched() {
+        return launched;
+    }
+
+    void launched(boolean value) {
+        launched = value;
+    }
+
+    /** True for the first request only: an attempt is stopped once, for the first reason. */
+    boolean requestStop(StopRequest request) {
+        return stop.compareAndSet(null, request);
+    }
+
+    StopRequest stop() {
+        return stop.get();
+    }
+}

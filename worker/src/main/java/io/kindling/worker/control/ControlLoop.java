@@ -1,0 +1,159 @@
+package io.kindling.worker.control;
+
+import io.kindling.schemas.Json;
+import io.kindling.schemas.WorkerControl;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the whole control topic, every partition, from the beginning (no consumer group: every
+ * worker sees every control) on a thread of its own, and hands each control for this worker's
+ * pool to {@code handler}. Reading from the beginning means a cancel sent while this worker was
+ * down is still seen; the handler ignores controls for attempts it does not hold (and remembers
+ * them, in case the attempt comes later). {@link #caughtUp()} turns true once it has read up to
+ * where the topic ended when it started.
+ */
+public final class ControlLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
+    private final String topic;
+    private final String pool;
+    private final Consumer<WorkerControl> handler;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+
+    /** Takes ownership of {@code consumer} (a consumer without a group), which it closes when it stops. */
+    public ControlLoop(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer, String topic, String pool,
+            Consumer<WorkerControl> handler) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.pool = pool;
+        this.handler = handler;
+        this.thread = new Thread(this::run, "control-" + pool);
+    }
+
+    public ControlLoop start() {
+        thread.start();
+        return this;
+    }
+
+    /** False once the thread has ended (closed, or failed: see the log). */
+    public boolean alive() {
+        return stopped.getCount() > 0;
+    }
+
+    /** True once every control that existed at start has been handled. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = partitions();
+            if (partitions == null) {
+                return;
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            LOG.info("reading controls from {} ({} partitions) from the beginning", topic, partitions.size());
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    handle(record);
+                }
+                if (!caughtUp) {
+                    end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                    caughtUp = end.isEmpty();
+                }
+            }
+        } catch (WakeupException e) {
+            // close()
+        } catch (InterruptException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("control loop failed; this worker no longer sees cancels", e);
+        } finally {
+            try {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the control consumer failed", e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    /** Waits for the topic's partitions to be known; null when closed first. */
+    private List<TopicPartition> partitions() {
+        while (running) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+            LOG.info("waiting for topic {} to exist", topic);
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
+        WorkerControl control;
+        try {
+            control = Json.decode(record.value(), WorkerControl.class);
+        } catch (RuntimeException e) {
+            LOG.warn("skipping unreadable control at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (control.type() != WorkerControl.Type.CANCEL || control.attemptId() == null
+                || (control.pool() != null && !control.pool().equals(pool))) {
+            return;
+        }
+        try {
+            handler.accept(control);
+        } catch (RuntimeException e) {
+            LOG.error("handling control {} for {} failed", control.type(), control.attemptId(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread.getState() == Thread.State.NEW) {
+            consumer.close();
+            return;
+        }
+        try {
+            consumer.wakeup();
+        } catch (RuntimeException e) {
+            LOG.debug("wakeup failed", e);
+        }
+        try {
+            if (!stopped.await(15, TimeUnit.SECONDS) && thread.isAlive()) {
+                LOG.warn("control thread did not stop within 15 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.kindling.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kindling.common.config.KnownKeys;
+import io.kindling.schemas.Application;
+import io.kindling.schemas.ApplicationType;
+import io.kindling.schemas.AttemptReport;
+import io.kindling.schemas.JobState;
+import io.kindling.schemas.Json;
+import io.kindling.schemas.RunAssignment;
+import io.kindling.testsupport.kafka.KafkaFixture;
+import io.kindling.testsupport.kafka.KafkaTestExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A worker killed with SIGKILL while it runs a real PySpark job ({@code examples/sleep.py}) loses
+ * nothing: the job keeps running under its attempt shim, and a new worker process with the same
+ * id adopts it (no second spark-submit), heartbeats it and reports its end. Each worker is
+ * {@code WorkerMain} in a child JVM on the test classpath.
+ */
+@ExtendWith(KafkaTestExtension.class)
+@Timeout(240)
+class WorkerAdoptionIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path tmp;
+    private final List<Process> workers = new ArrayList<>();
+    private String attemptId;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (Process worker : workers) {
+            worker.destroy();
+            if (!worker.waitFor(20, TimeUnit.SECONDS)) {
+                worker.destroyForcibly();
+            }
+        }
+        if (attemptId != null) {
+            AttemptProcesses.killAll(attemptId);
+        }
+    }
+
+    @Test
+    void aRestartedWorkerAdoptsTheAttemptItsKilledPredecessorLeftRunning(KafkaFixture kafka) throws Exception {
+        SparkInstallation spark = SparkInstallation.find();
+        RunAssignment run = Runs.of("job-adopt", "adopt", new Application(ApplicationType.PYTHON,
+                spark.example("sleep.py").toString(), null, List.of("15")), Map.of("spark.ui.enabled", "false"),
+                Map.of());
+        attemptId = run.attemptId();
+        Map<String, String> env = env(kafka, spark);
+
+        Process first = startWorker(env, "worker-1.log");
+        kafka.send(kafka.topic("runs.adopt"), run.jobId(), Json.encode(run));
+        await().atMost(WAIT).until(() -> states(kafka).contains(JobState.RUNNING));
+        assertThat(AttemptProcesses.sparkSubmits(attemptId)).hasSize(1);
+        ProcessHandle sparkSubmit = AttemptProcesses.sparkSubmits(attemptId).get(0);
+
+        first.destroyForcibly().waitFor();
+        Instant killedAt = Instant.now();
+        assertThat(sparkSubmit.isAlive()).as("the job survives its worker").isTrue();
+
+        startWorker(env, "worker-2.log");
+        await().atMost(WAIT).until(() -> reports(kafka).stream().anyMatch(r -> r.type() == AttemptReport.Type.HEARTBEAT
+                && r.time().isAfter(killedAt)));
+        assertThat(AttemptProcesses.sparkSubmits(attemptId)).as("no second spark-submit").containsExactly(sparkSubmit);
+
+        await().atMost(WAIT).until(() -> states(kafka).contains(JobState.SUCCEEDED));
+        List<AttemptReport> states = reports(kafka).stream().filter(r -> r.type() == AttemptReport.Type.STATE).toList();
+        // the adopting worker reports RUNNING again (it cannot know whether its predecessor's was acknowledged)
+        assertThat(states.stream().map(AttemptReport::state).distinct())
+                .containsExactly(JobState.SUBMITTING, JobState.RUNNING, JobState.SUCCEEDED);
+        assertThat(states).allSatisfy(r -> assertThat(r.workerId()).isEqualTo("adopt-it"));
+        assertThat(states.get(states.size() - 1).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> AttemptProcesses.mentioning(attemptId).isEmpty());
+    }
+
+    private Map<String, String> env(KafkaFixture kafka, SparkInstallation spark) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.keySet().removeIf(key -> key.startsWith("KINDLING_") && !KnownKeys.ALL.contains(key));
+        env.putAll(Map.of(
+                "KINDLING_WORKER_ID", "adopt-it",
+                "KINDLING_WORKER_POOL", "adopt",
+                "KINDLING_WORKER_HEARTBEAT_SECONDS", "1",
+                "KINDLING_SPARK_HOME", spark.sparkHome().toString(),
+                "KINDLING_SPARK_JAVA_HOME", spark.javaHome().toString(),
+                "KINDLING_PYSPARK_PYTHON", spark.python().toString(),
+                "KINDLING_SPARK_MASTER", "local[1]",
+                "KINDLING_SPOOL_DIR", tmp.resolve("spool").toString(),
+                "KINDLING_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "KINDLING_TOPIC_PREFIX", kafka.topicPrefix()));
+        return env;
+    }
+
+    private Process startWorker(Map<String, String> env, String log) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                WorkerMain.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile());
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process worker = builder.start();
+        workers.add(worker);
+        return worker;
+    }
+
+    private static List<AttemptReport> reports(KafkaFixture kafka) {
+        try {
+            return kafka.awaitRecords(kafka.topic("attempts.reports"), 1, Duration.ofSeconds(2)).stream()
+                    .map(r -> Json.decode(r.value(), AttemptReport.class)).toList();
+        } catch (AssertionError none) {
+            return List.of();
+        }
+    }
+
+    private static List<JobState> states(KafkaFixture kafka) {
+        return reports(kafka).stream().filter(r -> r.type() == AttemptReport.Type.STATE).map(AttemptReport::state)
+                .toList();
+    }
+}

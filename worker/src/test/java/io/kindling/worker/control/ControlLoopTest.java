@@ -1,0 +1,64 @@
+package io.kindling.worker.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kindling.schemas.FailureReason;
+import io.kindling.schemas.Json;
+import io.kindling.schemas.WorkerControl;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class ControlLoopTest {
+    private static final String TOPIC = "t.workers.control";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+    @Test
+    void waitsForTheTopicReadsEveryPartitionFromTheBeginningAndHandsOnCancelsOfItsPool() {
+        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+        List<WorkerControl> handled = new CopyOnWriteArrayList<>();
+        try (ControlLoop loop = new ControlLoop(consumer, TOPIC, "gpu", handled::add).start()) {
+            await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
+                    .until(() -> loop.alive() && !loop.caughtUp());
+
+            consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+            consumer.updateEndOffsets(Map.of(P0, 2L, P1, 1L));
+            consumer.schedulePollTask(() -> {
+                consumer.addRecord(record(P0, 0, cancel("job-1", "gpu")));
+                consumer.addRecord(record(P0, 1, cancel("job-2", "cpu")));
+                consumer.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, "junk", "not json".getBytes(StandardCharsets.UTF_8)));
+            });
+            consumer.updatePartitions(TOPIC, List.of(info(0), info(1)));
+
+            await().atMost(Duration.ofSeconds(5)).until(loop::caughtUp);
+            assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
+            assertThat(handled).extracting(WorkerControl::jobId).containsExactly("job-1");
+            assertThat(loop.alive()).isTrue();
+        }
+        assertThat(consumer.closed()).isTrue();
+    }
+
+    private static ConsumerRecord<String, byte[]> record(TopicPartition tp, long offset, WorkerControl control) {
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, control.jobId(), Json.encode(control));
+    }
+
+    private static WorkerControl cancel(String jobId, String pool) {
+        return new WorkerControl(WorkerControl.Type.CANCEL, jobId, 1, jobId + "-a1", pool, FailureReason.CANCELLED, null,
+                Instant.now());
+    }
+
+    private static PartitionInfo info(int partition) {
+        return new PartitionInfo(TOPIC, partition, Node.noNode(), new Node[0], new Node[0]);
+    }
+}
