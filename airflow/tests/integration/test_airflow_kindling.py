@@ -2,6 +2,8 @@
 against the real Kindling stack: Kafka, dispatcher, worker running spark-submit, log-shipper."""
 from __future__ import annotations
 
+import json
+import os
 import re
 import signal
 import time
@@ -140,8 +142,6 @@ def test_second_run_of_the_same_try_resumes_the_driver_log(airflow_env, kindling
         assert job_id, _diag("".join(lines))
         time.sleep(2.5)  # a save of the offsets (every second) after line 50
     finally:
-        import os
-
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     first = [m.group(1) for m in map(NUMBERED.search, lines) if m]
@@ -151,8 +151,6 @@ def test_second_run_of_the_same_try_resumes_the_driver_log(airflow_env, kindling
            f"/-1/{labels['airflow-try-number']}")
     got = airflow_env.airflow("variables", "get", key)
     assert got.returncode == 0, got.stdout[-2000:] + got.stderr[-2000:]
-    import json
-
     record = json.loads(got.stdout[got.stdout.index("{"):])
     assert record["job_id"] == job_id
     offset = record["positions"]["1/stdout"]

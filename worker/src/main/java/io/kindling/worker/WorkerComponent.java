@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.kindling.worker.launcher.SparkSubmitConfig;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,10 @@ public final class WorkerComponent implements AutoCloseable {
                                 : " (driver ports " + spark.driverPorts().first() + "-" + spark.driverPorts().last() + ")");
                 String clientId = "kindling-worker-" + config.workerId();
                 Worker worker = new Worker(config,
-                        clients.consumer(config.groupId(), clientId, Map.of("max.poll.records", config.maxRunning())),
+                        // static membership: a restarted worker (same id) takes its partitions back at
+                        // once instead of waiting for its predecessor's session to time out
+                        clients.consumer(config.groupId(), clientId, Map.of("max.poll.records", config.maxRunning(),
+                                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.workerId())),
                         clients.consumer(null, clientId + "-control", Map.of()),
                         new KafkaReportPublisher(clients.producer(clientId), topics.reports()),
                         new SparkSubmitLauncher(spark, config.spool(), System.getenv(),

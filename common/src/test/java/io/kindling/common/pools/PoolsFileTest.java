@@ -112,6 +112,10 @@ class PoolsFileTest {
         assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {conf: {spark.driver.host: h}, confDeny: ['spark.driver.*']}\n", "f"))
                 .hasMessageContaining("spark.driver.host");
         assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {master: 'mars://x'}\n", "f")).hasMessageContaining("mars://x");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {master: yarn, deployMode: cluster, driverLogDir: /w}\n", "f"))
+                .hasMessageContaining("driverLogDir only applies");
+        assertThat(PoolsFile.parse("pools:\n  a: {master: 'spark://m:6066', deployMode: cluster, driverLogDir: /w}\n", "f")
+                .pools().get("a").backend().driverLogDir()).isEqualTo("/w");
     }
 
     @Test

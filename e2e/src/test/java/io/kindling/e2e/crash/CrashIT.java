@@ -112,9 +112,13 @@ class CrashIT {
                 moments.add(3 + random.nextInt(40));
             }
             int k = 0;
-            for (int moment : moments) {
+            int seenAtLastKill = 0;
+            for (int drawn : moments) {
                 ComponentProcess victim = victims.get(k++);
+                // at the drawn event, but never before the stack has moved on since the last kill
+                int moment = Math.max(drawn, seenAtLastKill + 3);
                 await("event #" + moment).atMost(DEADLINE).until(() -> events.count() >= moment || allTerminal(events, jobs));
+                seenAtLastKill = events.count();
                 LOG.info("killing {} at event {} ({} events seen)", victim.name(), moment, events.count());
                 victim.kill();
                 victim.start();

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each attempt as {@code <sparkHome>/bin/spark-submit --deploy-mode client} on this host,
+ * Runs each attempt as {@code <sparkHome>/bin/spark-submit} (the pool's master and deploy mode) on this host,
  * as an argv list (never through a shell), under an {@link AttemptShim}: a small supervisor JVM
  * that outlives the worker, appends the driver's stdout and stderr to the attempt's spool files
  * and writes {@code exit.json} when it ends. The event log goes into the spool directory; the
@@ -134,6 +134,7 @@ public final class SparkSubmitLauncher implements Launcher {
             installPythonHook(pythonHookDir);
             Files.deleteIfExists(dir.resolve(AttemptShim.SHIM_FILE));
         } catch (IOException e) {
+            reservedPorts.remove(attemptId);
             return new Launch.Refused("cannot prepare the spool directory " + dir + ": " + e);
         }
         ProcessBuilder builder = new ProcessBuilder(AttemptShim.command(dir, killGrace, fenceAfter, childArgv(cmd)))
@@ -149,6 +150,7 @@ public final class SparkSubmitLauncher implements Launcher {
                 stdin.write(Json.encode(new TreeMap<>(cmd.environment())));
             }
         } catch (IOException | RuntimeException e) {
+            reservedPorts.remove(attemptId);
             return new Launch.Refused("cannot start the attempt shim for " + cmd.argv().get(0) + ": " + e.getMessage());
         }
         Launch launch = awaitStarted(run, dir, shim, ports);

@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real Spark standalone master and one worker (2 cores, 1 GB) from the provisioned Spark, on
+ * A real Spark standalone master and one worker (2 cores, 2 GB) from the provisioned Spark, on
  * 127.0.0.1 with free ports, as child processes of the test. The master's REST submission server
  * is on, for cluster mode.
  */
@@ -42,7 +42,7 @@ final class StandaloneCluster implements AutoCloseable {
                     Integer.toString(cluster.webUiPort), "--properties-file", cluster.masterProperties(dir).toString()));
             cluster.processes.add(cluster.start(spark, dir.resolve("worker.log"), "org.apache.spark.deploy.worker.Worker",
                     cluster.master(), "--host", "127.0.0.1", "--webui-port", Integer.toString(freePort()), "--cores", "2",
-                    "--memory", "1g", "--work-dir", cluster.workDir.toString()));
+                    "--memory", "2g", "--work-dir", cluster.workDir.toString()));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> cluster.state().path("aliveworkers").asInt() == 1);
         } catch (IOException | RuntimeException e) {
@@ -83,6 +83,44 @@ final class StandaloneCluster implements AutoCloseable {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webUiPort + "/json/"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
+    }
+
+    /** The ids of the drivers the master runs (cluster mode). */
+    List<String> activeDrivers() throws IOException, InterruptedException {
+        List<String> ids = new ArrayList<>();
+        state().path("activedrivers").forEach(d -> ids.add(d.path("id").asText()));
+        return ids;
+    }
+
+    /**
+     * A jar whose main class {@code KindlingWait} prints a line and then blocks for
+     * {@code seconds} without Spark: a long-running driver to cancel.
+     */
+    static Path waitingJar(Path dir) throws IOException {
+        Path src = dir.resolve("wait-src/KindlingWait.java");
+        java.nio.file.Files.createDirectories(src.getParent());
+        java.nio.file.Files.writeString(src, """
+                public class KindlingWait {
+                    public static void main(String[] args) throws Exception {
+                        System.out.println("kindling-wait: waiting");
+                        Object lock = new Object();
+                        synchronized (lock) {
+                            lock.wait(Long.parseLong(args[0]) * 1000);
+                        }
+                    }
+                }
+                """);
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        if (javac.run(null, null, null, "--release", "17", "-d", src.getParent().toString(), src.toString()) != 0) {
+            throw new IOException("cannot compile " + src);
+        }
+        Path jar = dir.resolve("kindling-wait.jar");
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("KindlingWait.class"));
+            out.write(java.nio.file.Files.readAllBytes(src.getParent().resolve("KindlingWait.class")));
+            out.closeEntry();
+        }
+        return jar;
     }
 
     /** The ids of the master's active applications. */

@@ -50,7 +50,7 @@ class StandaloneClusterIT {
         client = new SparkSubmitLauncher(config, spool, env, Duration.ofSeconds(10));
         SparkSubmitConfig clusterMode = spark.config("local[*]").withPool(PoolsFile.parse("pools:\n  jvm: {master: '"
                 + sparkCluster.restMaster() + "', deployMode: cluster, driverLogDir: '" + sparkCluster.workDir
-                + "', conf: {spark.cores.max: '1', spark.driver.memory: 512m, spark.executor.memory: 384m}}\n", "test")
+                + "', conf: {spark.cores.max: '1', spark.driver.memory: 512m, spark.executor.memory: 512m}}\n", "test")
                 .pools().get("jvm").backend());
         cluster = new SparkSubmitLauncher(clusterMode, spool, env, Duration.ofSeconds(10));
     }
@@ -107,6 +107,22 @@ class StandaloneClusterIT {
         AppExit exit = app.awaitExit();
         assertThat(exit.exitCode()).as("stderr:\n%s", stderr(pi)).isZero();
         assertThat(Files.readString(spool.stream(pi.attemptId(), "stdout"))).contains("Pi is roughly");
+    }
+
+    @Test
+    void cancel_kills_a_cluster_mode_driver_on_the_cluster() throws Exception {
+        Path jar = StandaloneCluster.waitingJar(dir);
+        RunAssignment wait = Runs.of("sa-jvm-wait", "jvm", new io.kindling.schemas.Application(io.kindling.schemas.ApplicationType.JVM,
+                jar.toString(), "KindlingWait", java.util.List.of("300")), Map.of(), Map.of());
+
+        LaunchedApp app = started(cluster.launch(wait));
+        String driverId = app.awaitAppId().orElseThrow(() -> new AssertionError("no driver id; stderr:\n" + stderr(wait)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> sparkCluster.activeDrivers().contains(driverId));
+
+        assertThat(cluster.cancel(wait.attemptId())).isTrue();
+
+        assertThat(app.awaitExit().cancelled()).isTrue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !sparkCluster.activeDrivers().contains(driverId));
     }
 
     @Test
