@@ -32,6 +32,26 @@ def test_submit_follow_prints_the_driver_output_live_and_exits_with_the_job_stat
     assert follow_done.returncode == 0 and "Pi is roughly" in follow_done.stdout
 
 
+def test_logs_follow_prints_a_running_jobs_output_live(kindling_stack):
+    submitted = _cli(kindling_stack, "submit", str(REPO / "examples" / "sleep.py"), "12", "--name", "cli-live")
+    assert submitted.returncode == 0, submitted.stderr[-2000:]
+    job_id = submitted.stdout.split()[0]
+    follower = subprocess.Popen([KINDLING, "--api", kindling_stack.api_url, "logs", job_id, "-f"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = follower.stdout.readline()
+        # the first line reached us while the job was still running: it is followed live
+        state_then = json.loads(_cli(kindling_stack, "status", job_id).stdout)["state"]
+        assert first.startswith("kindling-sleep:"), first
+        assert state_then == "RUNNING", state_then
+        rest, err = follower.communicate(timeout=300)
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+    assert follower.returncode == 0, err[-2000:]
+    assert "kindling-sleep: done" in rest
+
+
 def test_logs_follow_of_a_failing_job_exits_non_zero(kindling_stack):
     result = _cli(kindling_stack, "submit", str(REPO / "examples" / "fail.py"), "5", "--follow")
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-4000:]

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kindling.embedded.EmbeddedStack;
 import io.kindling.schemas.JobState;
 import io.kindling.schemas.JobView;
 import io.kindling.testsupport.azurite.AzuriteFixture;
 import io.kindling.testsupport.azurite.SharedAzurite;
-import io.kindling.testsupport.kafka.SharedKafka;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -39,29 +36,19 @@ class ArtifactJobIT {
 
     @TempDir
     static Path home;
-    private static EmbeddedStack stack;
+    private static E2eStack e2e;
     private static KindlingClient client;
 
     @BeforeAll
     static void startStack(AzuriteFixture azurite) throws Exception {
-        Map<String, String> env = new HashMap<>(ProjectTools.sparkEnv());
-        env.put("KINDLING_HOME", home.toString());
-        env.put("KINDLING_EMBEDDED_KAFKA", "false");
-        env.put("KINDLING_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers());
-        env.put("KINDLING_TOPIC_PREFIX", "e2e-artifacts.");
-        env.put("KINDLING_HTTP_PORT", "0");
-        env.put("KINDLING_BLOB_STORE", "azure");
-        env.put("KINDLING_AZURE_CONNECTION_STRING", azurite.connectionString());
-        env.put("KINDLING_AZURE_CONTAINER", "e2e-artifacts");
-        stack = EmbeddedStack.start(env);
-        client = new KindlingClient(stack.apiPort());
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health/ready").status() == 200);
+        e2e = E2eStack.start("artifacts", home, azurite, Map.of());
+        client = e2e.client();
     }
 
     @AfterAll
     static void stopStack() {
-        if (stack != null) {
-            stack.close();
+        if (e2e != null) {
+            e2e.close();
         }
     }
 
@@ -95,7 +82,7 @@ class ArtifactJobIT {
                 + "\"\r\nContent-Type: text/x-python\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(content);
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + "/v1/artifacts"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e2e.apiPort() + "/v1/artifacts"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();

@@ -3,17 +3,14 @@ package io.kindling.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kindling.embedded.EmbeddedStack;
 import io.kindling.schemas.AttemptView;
 import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.JobState;
 import io.kindling.schemas.JobView;
 import io.kindling.testsupport.azurite.AzuriteFixture;
 import io.kindling.testsupport.azurite.SharedAzurite;
-import io.kindling.testsupport.kafka.SharedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,30 +29,19 @@ class WalkingSkeletonIT {
 
     @TempDir
     static Path home;
-    private static EmbeddedStack stack;
+    private static E2eStack e2e;
     private static KindlingClient client;
 
     @BeforeAll
     static void startStack(AzuriteFixture azurite) throws Exception {
-        Map<String, String> env = new HashMap<>(ProjectTools.sparkEnv());
-        env.put("KINDLING_HOME", home.toString());
-        env.put("KINDLING_EMBEDDED_KAFKA", "false");
-        env.put("KINDLING_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers());
-        env.put("KINDLING_TOPIC_PREFIX", "e2e-skeleton.");
-        env.put("KINDLING_HTTP_PORT", "0");
-        env.put("KINDLING_WORKER_MAX_RUNNING", "3");
-        env.put("KINDLING_BLOB_STORE", "azure");
-        env.put("KINDLING_AZURE_CONNECTION_STRING", azurite.connectionString());
-        env.put("KINDLING_AZURE_CONTAINER", "e2e-skeleton");
-        stack = EmbeddedStack.start(env);
-        client = new KindlingClient(stack.apiPort());
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health/ready").status() == 200);
+        e2e = E2eStack.start("skeleton", home, azurite, Map.of("KINDLING_WORKER_MAX_RUNNING", "3"));
+        client = e2e.client();
     }
 
     @AfterAll
     static void stopStack() {
-        if (stack != null) {
-            stack.close();
+        if (e2e != null) {
+            e2e.close();
         }
     }
 
@@ -139,5 +125,60 @@ class WalkingSkeletonIT {
 
         assertThat(client.get("/v1/jobs/no-such-job").status()).isEqualTo(404);
         assertThat(client.get("/health/ready").status()).isEqualTo(200);
+    }
+
+    @Test
+    void appExiting3WithThreeAttemptsFailsAfterExactlyThreeSpacedByTheBackoff() throws Exception {
+        Path file = ProjectTools.projectDir().resolve("examples/fail.py");
+        String id = submit("""
+                {"name": "retry", "application": {"type": "python", "file": "%s", "args": ["3"]},
+                 "conf": {"spark.ui.enabled": "false"},
+                 "retry": {"maxAttempts": 3, "initialBackoffSeconds": 2, "maxBackoffSeconds": 4}}
+                """.formatted(file));
+        JobView view = awaitTerminal(id);
+        assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.FAILED);
+        assertThat(view.attempts()).as("attempts of %s", id).hasSize(3).allSatisfy(a -> {
+            assertThat(a.state()).isEqualTo(JobState.FAILED);
+            assertThat(a.reason()).isEqualTo(FailureReason.APP_FAILED);
+            assertThat(a.exitCode()).isEqualTo(3);
+        });
+        for (int i = 1; i < 3; i++) {
+            Duration gap = Duration.between(view.attempts().get(i - 1).finishedAt(), view.attempts().get(i).createdAt());
+            // exponential backoff from 2 s with +-50 % jitter: never less than 1 s
+            assertThat(gap).as("backoff before attempt %d", i + 1).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void cancelOfARunningFiveMinuteJobEndsCancelledWithinTenSecondsAndLeavesNoProcess() throws Exception {
+        String id = submit(python("sleep.py", "300"));
+        await().atMost(JOB_DEADLINE).until(() -> client.job(id).state() == JobState.RUNNING);
+        String attemptId = client.job(id).attempts().get(0).attemptId();
+        // the shim, spark-submit and its JVM name the attempt; the Python driver is their descendant
+        java.util.List<ProcessHandle> tree = await().atMost(Duration.ofSeconds(30))
+                .until(() -> treeOf(attemptId), t -> t.stream().anyMatch(p -> p.info().command()
+                        .map(c -> c.contains("python")).orElse(false)));
+
+        long start = System.nanoTime();
+        assertThat(client.post("/v1/jobs/" + id + "/cancel", "{\"reason\": \"test\"}").status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> client.job(id).state() == JobState.CANCELLED);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        await().atMost(Duration.ofSeconds(10)).until(() -> tree.stream().noneMatch(ProcessHandle::isAlive));
+        assertThat(treeOf(attemptId)).as("processes of %s left", attemptId).isEmpty();
+        assertThat(took).isLessThan(Duration.ofSeconds(10));
+        assertThat(client.post("/v1/jobs/" + id + "/cancel", "{}").status()).as("cancel of a finished job").isEqualTo(200);
+    }
+
+    /** Live processes whose command line names the attempt, and all their descendants. */
+    private static java.util.List<ProcessHandle> treeOf(String attemptId) {
+        java.util.Set<ProcessHandle> tree = new java.util.LinkedHashSet<>();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(attemptId)).orElse(false))
+                .forEach(p -> {
+                    tree.add(p);
+                    p.descendants().forEach(tree::add);
+                });
+        return tree.stream().filter(ProcessHandle::isAlive).toList();
     }
 }
