@@ -12,7 +12,15 @@ import io.kindling.common.lifecycle.ShutdownSequence;
 import io.kindling.schemas.Topics;
 import io.kindling.worker.report.KafkaReportPublisher;
 import io.kindling.worker.artifacts.ArtifactFetcher;
+import io.kindling.worker.launcher.Launcher;
 import io.kindling.worker.launcher.SparkSubmitLauncher;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kindling.common.pools.PoolConfig;
+import io.kindling.worker.k8s.DriverPodLauncher;
+import io.kindling.worker.k8s.DriverPodPoolConfig;
+import io.kindling.worker.k8s.DriverPodPools;
+import java.util.function.Function;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,8 +54,19 @@ public final class WorkerComponent implements AutoCloseable {
      * them all (awaited).
      */
     public static WorkerComponent start(Map<String, String> env) throws InterruptedException {
+        return start(env, null);
+    }
+
+    /**
+     * As {@link #start(Map)}, with the Kubernetes client of each {@code backend: kubernetes} pool from
+     * {@code kubernetesClients} (its caller closes them); null builds one client for all of them from the
+     * usual sources (kubeconfig, {@code KUBECONFIG}, in-cluster service account), closed with the worker.
+     */
+    public static WorkerComponent start(Map<String, String> env, Function<PoolConfig, KubernetesClient> kubernetesClients)
+            throws InterruptedException {
         EnvConfig envConfig = new EnvConfig(env);
-        List<WorkerConfig> configs = WorkerPools.from(envConfig);
+        List<WorkerPools.Served> served = WorkerPools.served(envConfig);
+        List<WorkerConfig> configs = served.stream().map(WorkerPools.Served::config).toList();
         LOG.info("worker configuration:\n{}", WorkerConfig.describe(envConfig));
         WorkerConfig first = configs.get(0);
         KafkaClients clients = new KafkaClients(first.kafka());
@@ -65,11 +84,12 @@ public final class WorkerComponent implements AutoCloseable {
         ArtifactFetcher artifacts = new ArtifactFetcher(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
         List<Worker> workers = new ArrayList<>();
         try {
-            for (WorkerConfig config : configs) {
-                SparkSubmitConfig spark = config.spark();
-                LOG.info("pool {}: spark-submit {} --master {} --deploy-mode {}{}", config.pool(), spark.sparkSubmit(),
-                        spark.master(), spark.deployMode(), spark.driverPorts() == null ? ""
-                                : " (driver ports " + spark.driverPorts().first() + "-" + spark.driverPorts().last() + ")");
+            Function<PoolConfig, KubernetesClient> k8s = kubernetesClients != null ? kubernetesClients
+                    : sharedClient(shutdown);
+            for (WorkerPools.Served pool : served) {
+                WorkerConfig config = pool.config();
+                Launcher launcher = pool.kubernetes() ? driverPods(pool.pool(), k8s.apply(pool.pool()))
+                        : sparkSubmit(config, artifacts);
                 String clientId = "kindling-worker-" + config.workerId();
                 Worker worker = new Worker(config,
                         // static membership: a restarted worker (same id) takes its partitions back at
@@ -78,9 +98,7 @@ public final class WorkerComponent implements AutoCloseable {
                                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.workerId())),
                         clients.consumer(null, clientId + "-control", Map.of()),
                         new KafkaReportPublisher(clients.producer(clientId), topics.reports()),
-                        new SparkSubmitLauncher(spark, config.spool(), System.getenv(),
-                                SparkSubmitLauncher.DEFAULT_KILL_GRACE, config.fenceAfter(), artifacts),
-                        Clock.systemUTC());
+                        launcher, Clock.systemUTC());
                 shutdown.add("worker " + config.pool(), worker.start());
                 workers.add(worker);
             }
@@ -89,6 +107,34 @@ public final class WorkerComponent implements AutoCloseable {
             throw e;
         }
         return new WorkerComponent(workers, shutdown);
+    }
+
+    private static Launcher sparkSubmit(WorkerConfig config, ArtifactFetcher artifacts) {
+        SparkSubmitConfig spark = config.spark();
+        LOG.info("pool {}: spark-submit {} --master {} --deploy-mode {}{}", config.pool(), spark.sparkSubmit(),
+                spark.master(), spark.deployMode(), spark.driverPorts() == null ? ""
+                        : " (driver ports " + spark.driverPorts().first() + "-" + spark.driverPorts().last() + ")");
+        return new SparkSubmitLauncher(spark, config.spool(), System.getenv(), SparkSubmitLauncher.DEFAULT_KILL_GRACE,
+                config.fenceAfter(), artifacts);
+    }
+
+    private static Launcher driverPods(PoolConfig pool, KubernetesClient client) {
+        String namespace = client.getNamespace() == null ? "default" : client.getNamespace();
+        DriverPodPoolConfig config = DriverPodPools.from(pool, namespace, WorkerImage.reference());
+        LOG.info("pool {}: driver pods in namespace {} of {}, image {}, artifacts fetched by {}", pool.name(),
+                config.namespace(), client.getMasterUrl(), config.image(), config.artifacts().image());
+        return new DriverPodLauncher(client, config);
+    }
+
+    /** One client, built on first use from kubeconfig / KUBECONFIG / the in-cluster account, closed last. */
+    private static Function<PoolConfig, KubernetesClient> sharedClient(ShutdownSequence shutdown) {
+        KubernetesClient[] client = new KubernetesClient[1];
+        return pool -> {
+            if (client[0] == null) {
+                client[0] = shutdown.add("kubernetes client", new KubernetesClientBuilder().build());
+            }
+            return client[0];
+        };
     }
 
     private static BlobStoreConfig blobStoreConfig(Map<String, String> env) {

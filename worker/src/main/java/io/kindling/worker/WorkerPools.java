@@ -28,8 +28,20 @@ public final class WorkerPools {
     private WorkerPools() {
     }
 
+    /** A pool served: the worker's configuration for it and the pool as the pools file declares it. */
+    public record Served(WorkerConfig config, PoolConfig pool) {
+        public boolean kubernetes() {
+            return PoolBackend.KUBERNETES.equals(pool.backend().backend());
+        }
+    }
+
     /** One configuration per pool served, in the order {@code KINDLING_WORKER_POOL} names them. */
     public static List<WorkerConfig> from(EnvConfig env) {
+        return served(env).stream().map(Served::config).toList();
+    }
+
+    /** The pools served, in the order {@code KINDLING_WORKER_POOL} names them. */
+    public static List<Served> served(EnvConfig env) {
         List<String> names = new ArrayList<>(new LinkedHashSet<>(Arrays.stream(env.get(WorkerConfig.POOL).split(","))
                 .map(String::trim).filter(n -> !n.isEmpty()).toList()));
         if (names.isEmpty()) {
@@ -37,19 +49,15 @@ public final class WorkerPools {
         }
         String file = env.get(CONFIG);
         PoolsFile pools = file == null ? PoolsFile.defaults(names) : PoolsFile.load(Path.of(file));
-        List<WorkerConfig> configs = new ArrayList<>();
+        List<Served> configs = new ArrayList<>();
         for (String name : names) {
             PoolConfig pool = Optional.ofNullable(pools.pools().get(name)).orElseThrow(() -> new ConfigException(
                     WorkerConfig.POOL.name() + " names pool '" + name + "', which the pools file " + file
                             + " does not declare (it declares " + String.join(", ", pools.names()) + ")"));
             PoolBackend backend = pool.backend();
-            if (PoolBackend.KUBERNETES.equals(backend.backend())) {
-                throw new ConfigException("pool '" + name + "': kubernetes pools are not wired yet in the worker"
-                        + " (backend kubernetes); serve it with a spark-submit pool or leave it out of "
-                        + WorkerConfig.POOL.name());
-            }
-            boolean ownSparkHome = backend.sparkHome() != null;
-            configs.add(WorkerConfig.from(env, name, names.size() > 1, ownSparkHome).withPool(backend));
+            // a driver pod runs the Spark of its image: the worker needs no Spark of its own for it
+            boolean ownSparkHome = backend.sparkHome() != null || PoolBackend.KUBERNETES.equals(backend.backend());
+            configs.add(new Served(WorkerConfig.from(env, name, names.size() > 1, ownSparkHome).withPool(backend), pool));
         }
         return List.copyOf(configs);
     }

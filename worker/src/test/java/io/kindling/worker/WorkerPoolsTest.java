@@ -84,15 +84,26 @@ class WorkerPoolsTest {
     }
 
     @Test
-    void unknown_and_kubernetes_pools_fail_at_start_up_naming_them() throws Exception {
+    void a_kubernetes_pool_is_served_without_a_Spark_home_of_the_worker() throws Exception {
+        Path file = Files.writeString(dir.resolve("pools.yaml"), POOLS);
+
+        List<WorkerPools.Served> served = WorkerPools.served(new EnvConfig(Map.of("KINDLING_CONFIG", file.toString(),
+                "KINDLING_WORKER_POOL", "aks", "KINDLING_HOME", dir.toString())));
+
+        assertThat(served).singleElement().satisfies(s -> {
+            assertThat(s.kubernetes()).isTrue();
+            assertThat(s.pool().backend().namespace()).isEqualTo("spark-jobs");
+            assertThat(s.config().pool()).isEqualTo("aks");
+        });
+    }
+
+    @Test
+    void unknown_pools_fail_at_start_up_naming_them() throws Exception {
         Path file = Files.writeString(dir.resolve("pools.yaml"), POOLS);
 
         assertThatThrownBy(() -> configs(Map.of("KINDLING_CONFIG", file.toString(), "KINDLING_WORKER_POOL", "gpu",
                 "KINDLING_SPARK_HOME", "/s"))).isInstanceOf(ConfigException.class).hasMessageContaining("'gpu'")
                 .hasMessageContaining("aks, batch, onprem");
-        assertThatThrownBy(() -> configs(Map.of("KINDLING_CONFIG", file.toString(), "KINDLING_WORKER_POOL", "aks",
-                "KINDLING_SPARK_HOME", "/s"))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("kubernetes pools are not wired yet");
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "pools:\n  a: {master: 'local[*]', deployMode: cluster}\n");
         assertThatThrownBy(() -> configs(Map.of("KINDLING_CONFIG", bad.toString(), "KINDLING_WORKER_POOL", "a",
                 "KINDLING_SPARK_HOME", "/s"))).hasMessageContaining("deployMode cluster");

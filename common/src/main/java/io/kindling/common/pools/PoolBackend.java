@@ -24,6 +24,7 @@ import java.util.TreeMap;
  *                   and the Spark UI link; default: the worker's host name)
  * @param driverLogDir standalone cluster mode: the Spark worker's work directory as this host sees it,
  *                     from which the driver's {@code <driver id>/stdout} and {@code stderr} are copied into the spool
+ * @param kubernetes   the driver-pod keys of a {@code backend: kubernetes} pool (flat in the YAML, see {@link KubernetesKeys})
  */
 public record PoolBackend(
         String backend,
@@ -38,7 +39,8 @@ public record PoolBackend(
         java.util.List<String> confAllow,
         String driverPortRange,
         String driverHost,
-        String driverLogDir) {
+        String driverLogDir,
+        KubernetesKeys kubernetes) {
 
     public static final String SPARK_SUBMIT = "spark-submit";
     public static final String KUBERNETES = "kubernetes";
@@ -48,11 +50,18 @@ public record PoolBackend(
         conf = conf == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(conf));
         confDeny = confDeny == null ? java.util.List.of() : java.util.List.copyOf(confDeny);
         confAllow = confAllow == null ? null : java.util.List.copyOf(confAllow);
+        kubernetes = kubernetes == null ? KubernetesKeys.NONE : kubernetes;
     }
 
     /** The spark-submit backend with nothing else set (the worker's own settings apply). */
     public static PoolBackend defaults() {
-        return new PoolBackend(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new PoolBackend(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** This backend with the driver-pod keys {@code keys}. */
+    public PoolBackend withKubernetes(KubernetesKeys keys) {
+        return new PoolBackend(backend, master, deployMode, sparkHome, conf, namespace, image, serviceAccount, confDeny,
+                confAllow, driverPortRange, driverHost, driverLogDir, keys);
     }
 
     /** True if {@code key} matches one of {@code patterns} ({@code *} matches any characters). */

@@ -41,6 +41,7 @@ final class PoolChecks {
             if (b.serviceAccount() != null) {
                 podKeys.add("serviceAccount");
             }
+            podKeys.addAll(b.kubernetes().setKeys());
             if (!podKeys.isEmpty()) {
                 problems.add(String.join(", ", podKeys) + " only apply to backend kubernetes (driver pods)");
             }
@@ -80,6 +81,10 @@ final class PoolChecks {
             if (b.image() == null) {
                 problems.add("backend kubernetes needs an image");
             }
+            if (b.master() != null) {
+                problems.add("master does not apply to backend kubernetes (the driver pod's spark-submit targets its own cluster)");
+            }
+            problems.addAll(b.kubernetes().problems());
             if (b.deployMode() != null) {
                 problems.add("deployMode does not apply to backend kubernetes (the driver pod runs spark-submit in client mode)");
             }

@@ -34,7 +34,8 @@ public record PoolsFile(Map<String, PoolConfig> pools) {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
-    private static final Set<String> BACKEND_KEYS = componentNames(PoolBackend.class);
+    private static final Set<String> BACKEND_KEYS = withoutKey(componentNames(PoolBackend.class), "kubernetes");
+    private static final Set<String> KUBERNETES_KEYS = componentNames(KubernetesKeys.class);
     private static final Set<String> SCHEDULING_KEYS = componentNames(PoolScheduling.class);
 
     public PoolsFile {
@@ -97,11 +98,16 @@ public record PoolsFile(Map<String, PoolConfig> pools) {
         }
         Set<String> known = new TreeSet<>(BACKEND_KEYS);
         known.addAll(SCHEDULING_KEYS);
+        known.addAll(KUBERNETES_KEYS);
         rejectUnknown(node, known, where);
         ObjectNode backend = YAML.createObjectNode();
+        ObjectNode kubernetes = YAML.createObjectNode();
         ObjectNode scheduling = YAML.createObjectNode();
-        node.fields().forEachRemaining(f -> (BACKEND_KEYS.contains(f.getKey()) ? backend : scheduling).set(f.getKey(), f.getValue()));
-        return new PoolConfig(name, convert(backend, PoolBackend.class, where), convert(scheduling, PoolScheduling.class, where));
+        node.fields().forEachRemaining(f -> (BACKEND_KEYS.contains(f.getKey()) ? backend
+                : KUBERNETES_KEYS.contains(f.getKey()) ? kubernetes : scheduling).set(f.getKey(), f.getValue()));
+        PoolBackend keys = convert(backend, PoolBackend.class, where)
+                .withKubernetes(convert(kubernetes, KubernetesKeys.class, where));
+        return new PoolConfig(name, keys, convert(scheduling, PoolScheduling.class, where));
     }
 
     private static <T> T convert(JsonNode node, Class<T> type, String where) {
@@ -147,6 +153,12 @@ public record PoolsFile(Map<String, PoolConfig> pools) {
 
     private static Set<String> componentNames(Class<? extends Record> type) {
         return Set.copyOf(Arrays.stream(type.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName).toList());
+    }
+
+    private static Set<String> withoutKey(Set<String> keys, String key) {
+        Set<String> rest = new TreeSet<>(keys);
+        rest.remove(key);
+        return Set.copyOf(rest);
     }
 
     /** The pool names, sorted. */

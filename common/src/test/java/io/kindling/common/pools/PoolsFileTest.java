@@ -54,6 +54,57 @@ class PoolsFileTest {
     }
 
     @Test
+    void readsTheKubernetesPoolKeys() {
+        PoolConfig pool = PoolsFile.parse("""
+                pools:
+                  aks:
+                    backend: kubernetes
+                    namespace: spark-jobs
+                    image: myacr.azurecr.io/spark-py:4.0
+                    serviceAccount: spark
+                    imagePullPolicy: IfNotPresent
+                    imagePullSecrets: [acr-pull]
+                    driverResources: {cores: 2, memoryMib: 4096}
+                    nodeSelector: {agentpool: spark}
+                    tolerations: [{key: spark, operator: Equal, value: "true", effect: NoSchedule}]
+                    priorityClassName: spark-batch
+                    schedulerName: volcano
+                    ingress: {enabled: true, host: spark.example.com, className: nginx}
+                    eventLogDir: file:/kindling/eventlogs
+                    cleanupDelaySeconds: 300
+                    artifactFetcherImage: myacr.azurecr.io/kindling-worker:1
+                    blobStoreSecret: kindling-blob-store
+                """, "f").pools().get("aks");
+        KubernetesKeys k = pool.backend().kubernetes();
+        assertThat(pool.backend().namespace()).isEqualTo("spark-jobs");
+        assertThat(k.imagePullSecrets()).containsExactly("acr-pull");
+        assertThat(k.driverResources().memoryMib()).isEqualTo(4096);
+        assertThat(k.tolerations()).singleElement().satisfies(t -> assertThat(t).containsEntry("effect", "NoSchedule"));
+        assertThat(k.ingress().host()).isEqualTo("spark.example.com");
+        assertThat(k.cleanupDelaySeconds()).isEqualTo(300);
+        assertThat(k.blobStoreSecret()).isEqualTo("kindling-blob-store");
+    }
+
+    @Test
+    void kubernetesKeysOnlyApplyToKubernetesPoolsAndMustBePossible() {
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {schedulerName: volcano, cleanupDelaySeconds: 3}\n", "f"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("schedulerName, cleanupDelaySeconds")
+                .hasMessageContaining("only apply to backend kubernetes");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {backend: kubernetes, image: i, imagePullPolicy: Sometimes}\n", "f"))
+                .hasMessageContaining("imagePullPolicy");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {backend: kubernetes, image: i, ingress: {enabled: true}}\n", "f"))
+                .hasMessageContaining("ingress.host");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {backend: kubernetes, image: i, master: yarn}\n", "f"))
+                .hasMessageContaining("master");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {backend: kubernetes, image: i, cleanupDelaySeconds: -1}\n", "f"))
+                .hasMessageContaining("cleanupDelaySeconds");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {backend: kubernetes, image: i, ingress: {hots: h}}\n", "f"))
+                .hasMessageContaining("hots");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {backend: kubernetes, image: i, kubernetes: {}}\n", "f"))
+                .hasMessageContaining("unknown key(s) kubernetes");
+    }
+
+    @Test
     void anEmptyPoolTakesEveryDefault() {
         PoolConfig pool = PoolsFile.parse("pools:\n  default: {}\n", "x").pools().get("default");
         assertThat(pool).isEqualTo(PoolConfig.defaults("default"));

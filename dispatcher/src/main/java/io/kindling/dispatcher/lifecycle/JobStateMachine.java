@@ -2,6 +2,7 @@ package io.kindling.dispatcher.lifecycle;
 
 import io.kindling.common.pools.PoolConfig;
 import io.kindling.dispatcher.intake.Input;
+import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.CancelJob;
 import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.JobEvent;
@@ -114,6 +115,13 @@ public final class JobStateMachine {
             String message = "unknown pool '" + pool + "'; known pools: " + String.join(", ", new TreeSet<>(pools.keySet()));
             invalid(new Input.Invalid(input.origin(), submit.jobId(), "INVALID", message,
                     List.of(new Violation("$.spec.pool", message))), now, out);
+            return;
+        }
+        if (pools.get(pool).standaloneCluster() && submit.spec().application().type() == ApplicationType.PYTHON) {
+            String message = "Python applications cannot run in cluster mode on a standalone cluster (pool '" + pool
+                    + "'): use a client-mode pool";
+            invalid(new Input.Invalid(input.origin(), submit.jobId(), "INVALID", message,
+                    List.of(new Violation("$.spec.application.type", message))), now, out);
             return;
         }
         Job job = new Job(submit.jobId());

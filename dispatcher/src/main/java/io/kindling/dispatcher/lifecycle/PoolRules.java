@@ -1,12 +1,17 @@
 package io.kindling.dispatcher.lifecycle;
 
+import io.kindling.common.pools.PoolBackend;
 import io.kindling.common.pools.PoolConfig;
 import io.kindling.common.pools.PoolScheduling;
 import io.kindling.schemas.RetryPolicy;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A pool's scheduling settings with the dispatcher's defaults filled in. */
+/**
+ * A pool's scheduling settings with the dispatcher's defaults filled in, and what the dispatcher
+ * checks of its backend at submission ({@code standaloneCluster}: a {@code spark-submit} pool in
+ * cluster mode on a standalone master, which runs JVM applications only).
+ */
 public record PoolRules(
         String name,
         int maxRunning,
@@ -14,7 +19,8 @@ public record PoolRules(
         Optional<Duration> queueTimeout,
         Duration lease,
         Duration aging,
-        RetryPolicy retry) {
+        RetryPolicy retry,
+        boolean standaloneCluster) {
 
     public static final int DEFAULT_LEASE_SECONDS = 30;
     public static final int DEFAULT_AGING_SECONDS = 60;
@@ -28,6 +34,12 @@ public record PoolRules(
                 Optional.ofNullable(s.queueTimeoutSeconds()).map(Duration::ofSeconds),
                 Duration.ofSeconds(s.leaseSeconds() == null ? DEFAULT_LEASE_SECONDS : s.leaseSeconds()),
                 Duration.ofSeconds(s.agingSeconds() == null ? DEFAULT_AGING_SECONDS : s.agingSeconds()),
-                s.retry());
+                s.retry(),
+                standaloneCluster(pool.backend()));
+    }
+
+    private static boolean standaloneCluster(PoolBackend backend) {
+        return PoolBackend.SPARK_SUBMIT.equals(backend.backend()) && "cluster".equals(backend.deployMode())
+                && backend.master() != null && backend.master().startsWith("spark://");
     }
 }

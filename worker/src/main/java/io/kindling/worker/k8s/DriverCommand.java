@@ -114,8 +114,9 @@ final class DriverCommand {
             throw new ManifestException("the application has no file");
         }
         if (file.regionMatches(true, 0, "artifact:", 0, 9)) {
-            throw new ManifestException("artifact:// files are not yet fetched into driver pods; use a URI the pod can"
-                    + " read (local://, https://, abfss://)");
+            // DriverPodArtifacts rewrites every artifact URI to its path in the pod before the argv is built
+            throw new ManifestException("artifact URI '" + SparkDefaults.printable(file) + "' was not resolved to a"
+                    + " path in the driver pod");
         }
         if (!URI_SCHEME.matcher(file).find() && !file.startsWith("/")) {
             throw new ManifestException("application file must be an absolute path in the image or a URI, was '"

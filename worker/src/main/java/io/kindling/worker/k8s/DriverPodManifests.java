@@ -39,6 +39,8 @@ public final class DriverPodManifests {
     public static final String SPARK_ROLE = "spark-role";
     public static final String SPARK_APP_SELECTOR = "spark-app-selector";
     static final String DRIVER_CONTAINER = "spark-driver";
+    /** The init container that fetches the job's {@code artifact://} URIs. */
+    public static final String FETCH_CONTAINER = DriverPodArtifacts.FETCH_CONTAINER;
     static final String CONF_VOLUME = "kindling-spark-conf";
 
     private final DriverPodPoolConfig pool;
@@ -52,7 +54,9 @@ public final class DriverPodManifests {
     }
 
     /** The attempt's objects, without owner references yet (the pod's uid is known only once it exists). */
-    public DriverPodObjects render(RunAssignment run, Map<String, SecretKeyRef> secrets) throws ManifestException {
+    public DriverPodObjects render(RunAssignment assigned, Map<String, SecretKeyRef> secrets) throws ManifestException {
+        DriverPodArtifacts artifacts = DriverPodArtifacts.of(assigned);
+        RunAssignment run = artifacts.localRun();
         DriverPodNames names = DriverPodNames.of(run.attemptId());
         String proxyBase = pool.ingress().enabled() ? "/" + pool.ingress().pathPrefix() + "/" + run.attemptId() : null;
         Map<String, String> conf = SparkDefaults.conf(run, pool, names, proxyBase);
@@ -63,7 +67,7 @@ public final class DriverPodManifests {
                 .addToData(SparkDefaults.EXECUTOR_TEMPLATE_FILE, ExecutorPodTemplate.yaml(pool,
                         executorLabels(run, names), secrets))
                 .build();
-        Pod pod = driverPod(run, names, conf, secrets);
+        Pod pod = driverPod(run, names, conf, secrets, artifacts.uris());
         DriverServices services = new DriverServices(pool, names, selector(run));
         String uiUrl = pool.ingress().enabled()
                 ? (pool.ingress().tls() ? "https://" : "http://") + pool.ingress().host() + proxyBase + "/"
@@ -76,12 +80,15 @@ public final class DriverPodManifests {
     }
 
     private Pod driverPod(RunAssignment run, DriverPodNames names, Map<String, String> conf,
-            Map<String, SecretKeyRef> secrets) throws ManifestException {
+            Map<String, SecretKeyRef> secrets, List<String> artifacts) throws ManifestException {
         ObjectMeta meta = metadata(run, names, names.driverPod());
         meta.getLabels().put(SPARK_ROLE, "driver");
         List<VolumeMount> mounts = new ArrayList<>(pool.volumeMounts());
         mounts.add(new VolumeMountBuilder().withName(CONF_VOLUME).withMountPath(SparkDefaults.CONF_DIR)
                 .withReadOnly(true).build());
+        if (!artifacts.isEmpty()) {
+            mounts.add(DriverPodArtifacts.mount(true));
+        }
         Quantity memory = new Quantity(SparkDefaults.driverPodMemoryMib(conf, pool.driver()) + "Mi");
         var resources = new ResourceRequirementsBuilder()
                 .addToRequests("cpu", new Quantity(Integer.toString(SparkDefaults.driverCores(conf, pool.driver()))))
@@ -117,11 +124,16 @@ public final class DriverPodManifests {
                 .withTolerations(pool.tolerations().isEmpty() ? null : pool.tolerations())
                 .withPriorityClassName(pool.priorityClassName())
                 .withSchedulerName(pool.schedulerName())
+                .withInitContainers(artifacts.isEmpty() ? null
+                        : List.of(DriverPodArtifacts.initContainer(pool, artifacts)))
                 .withContainers(container)
                 .withVolumes(pool.volumes())
                 .addToVolumes(new VolumeBuilder().withName(CONF_VOLUME).withNewConfigMap()
                         .withName(names.configMap()).endConfigMap().build())
                 .build();
+        if (!artifacts.isEmpty()) {
+            spec.getVolumes().add(DriverPodArtifacts.volume());
+        }
         return new PodBuilder().withMetadata(meta).withSpec(spec).build();
     }
 

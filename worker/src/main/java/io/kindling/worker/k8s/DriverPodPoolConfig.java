@@ -12,7 +12,7 @@ import java.util.TreeMap;
 
 /**
  * Everything a pool with {@code backend: kubernetes} tells the driver-pod backend. Built from the
- * pools YAML later (one field per key); affinity, tolerations and volumes are Kubernetes' own
+ * pools YAML by {@link DriverPodPools} (one field per key); affinity, tolerations and volumes are Kubernetes' own
  * types, so their YAML is Kubernetes' YAML.
  *
  * @param namespace            where driver pods, executor pods and their services live
@@ -36,6 +36,7 @@ import java.util.TreeMap;
  * @param cleanupDelay         how long a finished driver pod is kept (its log readable) before it is deleted
  * @param unschedulablePatience how long a driver pod may stay unschedulable before the attempt fails
  * @param sparkConf            conf defaults; a job's conf overrides them, the worker's own keys override both
+ * @param artifacts            how the pod's init container fetches the job's {@code artifact://} URIs
  */
 public record DriverPodPoolConfig(
         String namespace,
@@ -57,7 +58,8 @@ public record DriverPodPoolConfig(
         String eventLogDir,
         Duration cleanupDelay,
         Duration unschedulablePatience,
-        Map<String, String> sparkConf) {
+        Map<String, String> sparkConf,
+        ArtifactInit artifacts) {
 
     public static final String DEFAULT_SPARK_HOME = "/opt/spark";
     public static final String DEFAULT_EVENT_LOG_DIR = "file:/kindling/eventlogs";
@@ -80,13 +82,38 @@ public record DriverPodPoolConfig(
         cleanupDelay = cleanupDelay == null ? DEFAULT_CLEANUP_DELAY : cleanupDelay;
         unschedulablePatience = unschedulablePatience == null ? DEFAULT_UNSCHEDULABLE_PATIENCE : unschedulablePatience;
         sparkConf = sorted(sparkConf);
+        artifacts = artifacts == null ? ArtifactInit.DEFAULT : artifacts;
     }
 
     /** A pool with defaults for everything but where pods go and which image they run. */
     public static DriverPodPoolConfig of(String namespace, String image) {
         return new DriverPodPoolConfig(namespace, image, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
+
+    /** This pool with {@code artifacts} as its artifact init settings. */
+    public DriverPodPoolConfig withArtifacts(ArtifactInit init) {
+        return new DriverPodPoolConfig(namespace, image, sparkHome, serviceAccount, imagePullPolicy, imagePullSecrets,
+                driver, executor, nodeSelector, affinity, tolerations, priorityClassName, schedulerName, volumes,
+                volumeMounts, ingress, eventLogDir, cleanupDelay, unschedulablePatience, sparkConf, init);
+    }
+
+    /**
+     * The init container that fetches a job's {@code artifact://} URIs into the pod.
+     *
+     * @param image      runs {@code io.kindling.worker.artifacts.FetchMain} (the worker's image)
+     * @param secretName the Secret whose keys become the init container's environment (blob store settings),
+     *                   or null when the pool serves no artifacts
+     */
+    public record ArtifactInit(String image, String secretName) {
+        public static final ArtifactInit DEFAULT = new ArtifactInit("kindling/worker:latest", null);
+
+        public ArtifactInit {
+            image = image == null ? DEFAULT_FETCHER_IMAGE : image;
+        }
+    }
+
+    private static final String DEFAULT_FETCHER_IMAGE = "kindling/worker:latest";
 
     /**
      * CPU and memory of one driver or executor.

@@ -30,6 +30,8 @@ import java.util.Set;
  *   <li>condition {@code PodScheduled=False} with reason {@code Unschedulable} for longer than the pool's patience:
  *       SUBMISSION_FAILED</li>
  *   <li>phase {@code Failed} without a container end ({@code Evicted}, node lost): LOST</li>
+ *   <li>an init container (the artifact fetch) that exits non-zero, or cannot be created: SUBMISSION_FAILED
+ *       with its message; one whose image cannot be pulled: IMAGE_PULL</li>
  * </ul>
  */
 public final class PodFailures {
@@ -63,6 +65,10 @@ public final class PodFailures {
         PodStatus status = pod.getStatus();
         if (status == null) {
             return new PodState.Pending(Optional.empty());
+        }
+        Optional<AppExit> init = initFailure(status);
+        if (init.isPresent()) {
+            return new PodState.Ended(init.get());
         }
         Optional<ContainerStatus> driver = driverContainer(status);
         ContainerState state = driver.map(ContainerStatus::getState).orElse(null);
@@ -126,6 +132,38 @@ public final class PodFailures {
             int code = last == null || last.getExitCode() == null ? -1 : last.getExitCode();
             return Optional.of(new AppExit(code, false, "the driver keeps crashing: " + describe(reason,
                     waiting.getMessage()), FailureReason.APP_FAILED));
+        }
+        return Optional.empty();
+    }
+
+    /** The first init container that failed or will never start, as the attempt's exit. */
+    private static Optional<AppExit> initFailure(PodStatus status) {
+        List<ContainerStatus> inits = status.getInitContainerStatuses() == null ? List.of()
+                : status.getInitContainerStatuses();
+        for (ContainerStatus init : inits) {
+            ContainerState state = init.getState();
+            String what = DriverPodManifests.FETCH_CONTAINER.equals(init.getName())
+                    ? "fetching the job's artifacts failed" : "init container " + init.getName() + " failed";
+            if (state != null && state.getTerminated() != null) {
+                ContainerStateTerminated end = state.getTerminated();
+                int code = end.getExitCode() == null ? -1 : end.getExitCode();
+                if (code != 0) {
+                    String message = end.getMessage() == null || end.getMessage().isBlank() ? ""
+                            : ": " + end.getMessage().strip();
+                    return Optional.of(new AppExit(code, false, what + " (exit code " + code + ")" + message,
+                            FailureReason.SUBMISSION_FAILED));
+                }
+            } else if (state != null && state.getWaiting() != null && state.getWaiting().getReason() != null) {
+                ContainerStateWaiting waiting = state.getWaiting();
+                if (IMAGE_PULL_REASONS.contains(waiting.getReason())) {
+                    return Optional.of(new AppExit(-1, false, what + ": cannot pull the image " + init.getImage()
+                            + ": " + describe(waiting.getReason(), waiting.getMessage()), FailureReason.IMAGE_PULL));
+                }
+                if (CONFIG_REASONS.contains(waiting.getReason())) {
+                    return Optional.of(new AppExit(-1, false, what + ": " + describe(waiting.getReason(),
+                            waiting.getMessage()), FailureReason.SUBMISSION_FAILED));
+                }
+            }
         }
         return Optional.empty();
     }

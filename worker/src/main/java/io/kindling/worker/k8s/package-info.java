@@ -10,6 +10,10 @@
  * {@link io.kindling.worker.k8s.DriverPodLauncher} creates (or adopts) and watches them,
  * {@link io.kindling.worker.k8s.PodFailures} classifies the pod's status.
  *
+ * <p><b>Artifacts.</b> A job's {@code artifact://} URIs are fetched by an init container (the worker's
+ * image running {@code FetchMain}, blob store settings {@code envFrom} the pool's Secret) into an
+ * emptyDir the driver mounts; spark-submit gets the local paths ({@code DriverPodArtifacts}).
+ *
  * <p><b>Event logs.</b> The driver writes its Spark event log to the pool's {@code eventLogDir}
  * ({@code spark.eventLog.dir}), named by the deterministic {@code spark.app.id}. Either a path on
  * a volume the pool mounts into the driver ({@code file:/kindling/eventlogs} by default, e.g. a

@@ -71,6 +71,7 @@ final class DriverPodFixtures {
                 new DriverPodPoolConfig.IngressSettings(true, "spark.example.com", "nginx", "/spark/", true,
                         Map.of("nginx.ingress.kubernetes.io/rewrite-target", "/$2")),
                 "file:/kindling/eventlogs", cleanupDelay, unschedulablePatience,
-                Map.of("spark.dynamicAllocation.enabled", "false"));
+                Map.of("spark.dynamicAllocation.enabled", "false"),
+                new DriverPodPoolConfig.ArtifactInit("kindling/worker:test", "kindling-blob-store"));
     }
 }

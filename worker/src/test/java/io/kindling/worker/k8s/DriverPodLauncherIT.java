@@ -120,6 +120,8 @@ class DriverPodLauncherIT {
                         FailureReason.IMAGE_PULL, -1, true),
                 Arguments.of("cfg", PodStatuses.waiting("CreateContainerConfigError",
                         "secret \"storage-account\" not found"), FailureReason.SUBMISSION_FAILED, -1, true),
+                Arguments.of("fetch", PodStatuses.initFailed(1, "artifact not found in the blob store"),
+                        FailureReason.SUBMISSION_FAILED, 1, false),
                 Arguments.of("sched", PodStatuses.unschedulable(Instant.now().minus(Duration.ofHours(1))),
                         FailureReason.SUBMISSION_FAILED, -1, true));
     }

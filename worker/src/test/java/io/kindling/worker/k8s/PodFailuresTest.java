@@ -59,6 +59,14 @@ class PodFailuresTest {
     }
 
     @Test
+    void aFailedArtifactFetchIsASubmissionFailureWithItsMessage() {
+        AppExit exit = ended(PodStatuses.initFailed(1, "artifact artifact://t/x/etl.py does not match its hash"));
+        assertThat(exit.reason()).isEqualTo(FailureReason.SUBMISSION_FAILED);
+        assertThat(exit.exitCode()).isEqualTo(1);
+        assertThat(exit.message()).contains("fetching the job's artifacts failed").contains("does not match its hash");
+    }
+
+    @Test
     void crashLoopIsAnAppFailureWithTheLastExitCode() {
         AppExit exit = ended(PodStatuses.crashLoop(2));
         assertThat(exit.reason()).isEqualTo(FailureReason.APP_FAILED);

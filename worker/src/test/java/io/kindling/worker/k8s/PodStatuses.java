@@ -46,6 +46,16 @@ final class PodStatuses {
                 .withLastTransitionTime(since.toString()).endCondition().build();
     }
 
+    /** The artifact-fetching init container exited with {@code exitCode}; the pod failed (restartPolicy Never). */
+    static PodStatus initFailed(int exitCode, String message) {
+        return new PodStatusBuilder().withPhase("Failed").addNewInitContainerStatus()
+                .withName(DriverPodManifests.FETCH_CONTAINER).withImage("kindling/worker:test")
+                .withNewState().withNewTerminated().withExitCode(exitCode).withReason("Error").withMessage(message)
+                .endTerminated().endState().endInitContainerStatus()
+                .withContainerStatuses(container().withNewState().withNewWaiting().withReason("PodInitializing")
+                        .endWaiting().endState().build()).build();
+    }
+
     static PodStatus evicted() {
         return new PodStatusBuilder().withPhase("Failed").withReason("Evicted")
                 .withMessage("The node was low on resource: memory.").build();

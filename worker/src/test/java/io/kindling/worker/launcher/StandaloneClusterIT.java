@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kindling.common.pools.PoolsFile;
 import io.kindling.common.spool.SpoolLayout;
 import io.kindling.schemas.RunAssignment;
+import io.kindling.testsupport.spark.StandaloneSparkCluster;
 import io.kindling.worker.Runs;
 import io.kindling.worker.SparkInstallation;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StandaloneClusterIT {
     @TempDir
     static Path dir;
-    private static StandaloneCluster sparkCluster;
+    private static StandaloneSparkCluster sparkCluster;
     private static SparkInstallation spark;
     private static SpoolLayout spool;
     private static SparkSubmitLauncher client;
@@ -38,18 +39,18 @@ class StandaloneClusterIT {
     @BeforeAll
     static void startCluster() throws IOException {
         spark = SparkInstallation.find();
-        sparkCluster = StandaloneCluster.start(spark, dir);
+        sparkCluster = StandaloneSparkCluster.start(spark.sparkHome(), spark.javaHome(), dir);
         spool = new SpoolLayout(dir.resolve("spool"));
-        int first = StandaloneCluster.freePort();
+        int first = StandaloneSparkCluster.freePort();
         SparkSubmitConfig config = spark.config("local[*]").withPool(PoolsFile.parse("pools:\n  onprem: {master: '"
-                + sparkCluster.master() + "', deployMode: client, driverHost: 127.0.0.1, driverPortRange: " + first + "-"
+                + sparkCluster.masterUrl() + "', deployMode: client, driverHost: 127.0.0.1, driverPortRange: " + first + "-"
                 + (first + 20) + ", conf: {spark.cores.max: '1', spark.executor.memory: 512m}}\n", "test")
                 .pools().get("onprem").backend());
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         client = new SparkSubmitLauncher(config, spool, env, Duration.ofSeconds(10));
         SparkSubmitConfig clusterMode = spark.config("local[*]").withPool(PoolsFile.parse("pools:\n  jvm: {master: '"
-                + sparkCluster.restMaster() + "', deployMode: cluster, driverLogDir: '" + sparkCluster.workDir
+                + sparkCluster.restUrl() + "', deployMode: cluster, driverLogDir: '" + sparkCluster.workDir()
                 + "', conf: {spark.cores.max: '1', spark.driver.memory: 512m, spark.executor.memory: 512m}}\n", "test")
                 .pools().get("jvm").backend());
         cluster = new SparkSubmitLauncher(clusterMode, spool, env, Duration.ofSeconds(10));
@@ -111,7 +112,7 @@ class StandaloneClusterIT {
 
     @Test
     void cancel_kills_a_cluster_mode_driver_on_the_cluster() throws Exception {
-        Path jar = StandaloneCluster.waitingJar(dir);
+        Path jar = StandaloneSparkCluster.waitingJar(dir);
         RunAssignment wait = Runs.of("sa-jvm-wait", "jvm", new io.kindling.schemas.Application(io.kindling.schemas.ApplicationType.JVM,
                 jar.toString(), "KindlingWait", java.util.List.of("300")), Map.of(), Map.of());
 

@@ -1,10 +1,9 @@
-package io.kindling.worker.launcher;
+package io.kindling.testsupport.spark;
 
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kindling.worker.SparkInstallation;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,29 +18,35 @@ import java.util.List;
 /**
  * A real Spark standalone master and one worker (2 cores, 2 GB) from the provisioned Spark, on
  * 127.0.0.1 with free ports, as child processes of the test. The master's REST submission server
- * is on, for cluster mode.
+ * is on, for cluster mode; the worker runs drivers and executors in {@link #workDir()}. Starting
+ * one costs 10-20 s: share it across a test class. {@link #close()} kills both and waits for them.
  */
-final class StandaloneCluster implements AutoCloseable {
+public final class StandaloneSparkCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Process> processes = new ArrayList<>();
-    final int port = freePort();
-    final int restPort = freePort();
-    final int webUiPort = freePort();
-    final Path workDir;
+    private final int port = freePort();
+    private final int restPort = freePort();
+    private final int webUiPort = freePort();
+    private final Path workDir;
 
-    private StandaloneCluster(Path dir) {
+    private StandaloneSparkCluster(Path dir) {
         this.workDir = dir.resolve("spark-worker-work");
     }
 
-    static StandaloneCluster start(SparkInstallation spark, Path dir) throws IOException {
-        StandaloneCluster cluster = new StandaloneCluster(dir);
+    /**
+     * Starts a master and a worker with the Spark distribution at {@code sparkHome} on the JDK at
+     * {@code javaHome}, logs and work directory under {@code dir}, and waits until the worker has joined.
+     */
+    public static StandaloneSparkCluster start(Path sparkHome, Path javaHome, Path dir) throws IOException {
+        StandaloneSparkCluster cluster = new StandaloneSparkCluster(dir);
+        java.nio.file.Files.createDirectories(cluster.workDir);
         try {
-            cluster.processes.add(cluster.start(spark, dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
+            cluster.processes.add(cluster.start(sparkHome, javaHome, dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
                     "--host", "127.0.0.1", "--port", Integer.toString(cluster.port), "--webui-port",
                     Integer.toString(cluster.webUiPort), "--properties-file", cluster.masterProperties(dir).toString()));
-            cluster.processes.add(cluster.start(spark, dir.resolve("worker.log"), "org.apache.spark.deploy.worker.Worker",
-                    cluster.master(), "--host", "127.0.0.1", "--webui-port", Integer.toString(freePort()), "--cores", "2",
+            cluster.processes.add(cluster.start(sparkHome, javaHome, dir.resolve("worker.log"), "org.apache.spark.deploy.worker.Worker",
+                    cluster.masterUrl(), "--host", "127.0.0.1", "--webui-port", Integer.toString(freePort()), "--cores", "2",
                     "--memory", "2g", "--work-dir", cluster.workDir.toString()));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> cluster.state().path("aliveworkers").asInt() == 1);
@@ -58,35 +63,47 @@ final class StandaloneCluster implements AutoCloseable {
         return file;
     }
 
-    private Process start(SparkInstallation spark, Path log, String mainClass, String... args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(spark.sparkHome().resolve("bin/spark-class").toString(), mainClass));
+    private Process start(Path sparkHome, Path javaHome, Path log, String mainClass, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(sparkHome.resolve("bin/spark-class").toString(), mainClass));
         argv.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("JAVA_HOME", spark.javaHome().toString());
-        builder.environment().put("SPARK_HOME", spark.sparkHome().toString());
+        builder.environment().put("JAVA_HOME", javaHome.toString());
+        builder.environment().put("SPARK_HOME", sparkHome.toString());
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         builder.environment().remove("SPARK_CONF_DIR");
         return builder.start();
     }
 
-    String master() {
+    /** The master's URL for client-mode applications: {@code spark://127.0.0.1:<port>}. */
+    public String masterUrl() {
         return "spark://127.0.0.1:" + port;
     }
 
-    String restMaster() {
+    /** The REST submission server as a cluster-mode {@code --master}: {@code spark://127.0.0.1:<rest port>}. */
+    public String restUrl() {
         return "spark://127.0.0.1:" + restPort;
     }
 
+    /** The master's web UI ({@code /json/} gives its state). */
+    public String webUiUrl() {
+        return "http://127.0.0.1:" + webUiPort;
+    }
+
+    /** The Spark worker's work directory: {@code <driver id>/stdout} of cluster-mode drivers lands here. */
+    public Path workDir() {
+        return workDir;
+    }
+
     /** The master's {@code /json/} state. */
-    JsonNode state() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webUiPort + "/json/"))
+    public JsonNode state() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(webUiUrl() + "/json/"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 
     /** The ids of the drivers the master runs (cluster mode). */
-    List<String> activeDrivers() throws IOException, InterruptedException {
+    public List<String> activeDrivers() throws IOException, InterruptedException {
         List<String> ids = new ArrayList<>();
         state().path("activedrivers").forEach(d -> ids.add(d.path("id").asText()));
         return ids;
@@ -96,7 +113,7 @@ final class StandaloneCluster implements AutoCloseable {
      * A jar whose main class {@code KindlingWait} prints a line and then blocks for
      * {@code seconds} without Spark: a long-running driver to cancel.
      */
-    static Path waitingJar(Path dir) throws IOException {
+    public static Path waitingJar(Path dir) throws IOException {
         Path src = dir.resolve("wait-src/KindlingWait.java");
         java.nio.file.Files.createDirectories(src.getParent());
         java.nio.file.Files.writeString(src, """
@@ -124,7 +141,7 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** The ids of the master's active applications. */
-    List<String> activeApps() throws IOException, InterruptedException {
+    public List<String> activeApps() throws IOException, InterruptedException {
         List<String> names = new ArrayList<>();
         state().path("activeapps").forEach(app -> names.add(app.path("id").asText()));
         return names;
@@ -148,7 +165,7 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
