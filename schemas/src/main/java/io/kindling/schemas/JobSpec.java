@@ -23,7 +23,8 @@ public record JobSpec(
         Map<String, String> env,
         Integer timeoutSeconds,
         Integer priority,
-        RetryPolicy retry) {
+        RetryPolicy retry,
+        Map<String, SecretRef> secretRefs) {
 
     public static final String DEFAULT_POOL = "default";
     public static final String DEFAULT_TENANT = "default";
@@ -32,6 +33,8 @@ public record JobSpec(
 
     public JobSpec {
         pool = pool == null ? DEFAULT_POOL : pool;
+        secretRefs = secretRefs == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new TreeMap<>(secretRefs));
         conf = sorted(conf);
         labels = sorted(labels);
         env = sorted(env);
@@ -40,6 +43,14 @@ public record JobSpec(
         files = copy(files);
         archives = copy(archives);
         packages = copy(packages);
+    }
+
+    /** A spec without secret references. */
+    public JobSpec(String name, String pool, Application application, Map<String, String> conf, String idempotencyKey,
+            Map<String, String> labels, List<String> pyFiles, List<String> jars, List<String> files, List<String> archives,
+            List<String> packages, Map<String, String> env, Integer timeoutSeconds, Integer priority, RetryPolicy retry) {
+        this(name, pool, application, conf, idempotencyKey, labels, pyFiles, jars, files, archives, packages, env,
+                timeoutSeconds, priority, retry, null);
     }
 
     /** The tenant that owns the job: the {@code tenant} label, else {@value #DEFAULT_TENANT}. */

@@ -119,4 +119,22 @@ class MessageReaderTest {
         assertThatThrownBy(() -> reader.readCommand(bytes("{\"jobId\": \"job-7\"}")))
                 .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.getMessage()).contains("type"));
     }
+
+    @Test
+    void secretRefsAreReferencesWithSafeNames() {
+        JobSpec spec = reader.readJobSpec(bytes("""
+                {"application": {"type": "python", "file": "/x.py"},
+                 "secretRefs": {"DB_PASSWORD": {"secret": "db-creds", "key": "password"}}}
+                """));
+        assertThat(spec.secretRefs()).containsEntry("DB_PASSWORD", new SecretRef("db-creds", "password"));
+        assertThatThrownBy(() -> reader.readJobSpec(bytes("""
+                {"application": {"type": "python", "file": "/x.py"},
+                 "secretRefs": {"X": {"secret": "db", "key": "../../etc/passwd"}}}
+                """))).isInstanceOfSatisfying(InvalidMessageException.class,
+                        e -> assertThat(e.details()).extracting(Violation::field).contains("$.secretRefs.X.key"));
+        assertThatThrownBy(() -> reader.readJobSpec(bytes("""
+                {"application": {"type": "python", "file": "/x.py"},
+                 "secretRefs": {"X": {"secret": "db", "key": "k", "value": "plaintext"}}}
+                """))).isInstanceOf(InvalidMessageException.class).hasMessageContaining("value");
+    }
 }

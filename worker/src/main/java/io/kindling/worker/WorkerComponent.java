@@ -20,6 +20,7 @@ import io.kindling.common.pools.PoolConfig;
 import io.kindling.worker.k8s.DriverPodLauncher;
 import io.kindling.worker.k8s.DriverPodPoolConfig;
 import io.kindling.worker.k8s.DriverPodPools;
+import io.kindling.worker.k8s.DriverPodSecrets;
 import java.util.function.Function;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,7 +124,7 @@ public final class WorkerComponent implements AutoCloseable {
         DriverPodPoolConfig config = DriverPodPools.from(pool, namespace, WorkerImage.reference());
         LOG.info("pool {}: driver pods in namespace {} of {}, image {}, artifacts fetched by {}", pool.name(),
                 config.namespace(), client.getMasterUrl(), config.image(), config.artifacts().image());
-        return new DriverPodLauncher(client, config);
+        return new DriverPodLauncher(client, config, DriverPodSecrets::of, java.time.Clock.systemUTC());
     }
 
     /** One client, built on first use from kubeconfig / KUBECONFIG / the in-cluster account, closed last. */

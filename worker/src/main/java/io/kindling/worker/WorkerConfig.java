@@ -51,7 +51,8 @@ public record WorkerConfig(String workerId, String pool, int maxRunning, SparkSu
 
     /** The worker's own keys; {@link #describe} adds the shared ones. */
     public static final List<ConfigParameter<?>> PARAMETERS = List.of(
-            WORKER_ID, POOL, MAX_RUNNING, HEARTBEAT_SECONDS, LEASE_SECONDS, SPARK_HOME, SPARK_JAVA_HOME, PYSPARK_PYTHON, SPARK_MASTER);
+            WORKER_ID, POOL, MAX_RUNNING, HEARTBEAT_SECONDS, LEASE_SECONDS, SPARK_HOME, SPARK_JAVA_HOME, PYSPARK_PYTHON, SPARK_MASTER,
+            io.kindling.worker.launcher.SecretsDirectory.DIR);
 
     private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 

@@ -153,7 +153,7 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         }
         return new JobSpec(spec.name(), spec.pool(), spec.application(), spec.conf(), headerKey, spec.labels(),
                 spec.pyFiles(), spec.jars(), spec.files(), spec.archives(), spec.packages(), spec.env(),
-                spec.timeoutSeconds(), spec.priority(), spec.retry());
+                spec.timeoutSeconds(), spec.priority(), spec.retry(), spec.secretRefs());
     }
 
     private Future<SubmitJob> publish(Context context, SubmitJob command) {

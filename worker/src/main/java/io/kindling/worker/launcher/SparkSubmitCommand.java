@@ -237,6 +237,14 @@ public final class SparkSubmitCommand {
                 env.put(name, entry.getValue());
             }
         }
+        for (Map.Entry<String, String> secret : SecretsDirectory.resolve(spec.secretRefs(),
+                workerEnv.get(SecretsDirectory.DIR.name())).entrySet()) {
+            if (reservedEnv(secret.getKey())) {
+                throw new RefusedLaunchException("secret reference " + secret.getKey()
+                        + " names a variable the worker sets or that changes how scripts run");
+            }
+            env.put(secret.getKey(), secret.getValue());
+        }
         if (spec.application().type() == ApplicationType.PYTHON && pythonStderr != null) {
             String userPath = env.get("PYTHONPATH");
             env.put("PYTHONPATH", pythonStderr.hookDir().toString() + (userPath == null ? "" : ":" + userPath));

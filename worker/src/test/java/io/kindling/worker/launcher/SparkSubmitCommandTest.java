@@ -208,4 +208,38 @@ class SparkSubmitCommandTest {
         assertThat(env).containsEntry("PYTHONPATH", dir.resolve("python") + ":/user/libs")
                 .containsEntry("KINDLING_DRIVER_STDERR", dir.resolve("stderr").toString());
     }
+
+    @Test
+    void secretRefsResolveFromTheSecretsDirectoryIntoTheDriverEnvironmentOnly() throws Exception {
+        Path secrets = Files.createDirectories(dir.resolve("secrets/db"));
+        Files.writeString(secrets.resolve("password"), "s3cr3t\n");
+        Map<String, String> workerEnv = new java.util.HashMap<>(WORKER_ENV);
+        workerEnv.put("KINDLING_SECRETS_DIR", dir.resolve("secrets").toString());
+        SparkSubmitCommand withSecrets = new SparkSubmitCommand(CONFIG, workerEnv);
+
+        SparkSubmitCommand.Command cmd = withSecrets.build(withSecretRefs(Map.of(
+                "DB_PASSWORD", new io.kindling.schemas.SecretRef("db", "password"))), eventLog);
+
+        assertThat(cmd.environment()).containsEntry("DB_PASSWORD", "s3cr3t");
+        assertThat(cmd.argv()).noneMatch(arg -> arg.contains("s3cr3t"));
+        assertThat(cmd.redacted()).doesNotContain("s3cr3t");
+        assertThatThrownBy(() -> withSecrets.build(withSecretRefs(Map.of(
+                "TOKEN", new io.kindling.schemas.SecretRef("db", "missing"))), eventLog))
+                .hasMessageContaining("TOKEN -> db/missing").hasMessageContaining("not available");
+        assertThatThrownBy(() -> withSecrets.build(withSecretRefs(Map.of(
+                "PATH", new io.kindling.schemas.SecretRef("db", "password"))), eventLog))
+                .hasMessageContaining("PATH");
+        assertThatThrownBy(() -> command.build(withSecretRefs(Map.of(
+                "DB_PASSWORD", new io.kindling.schemas.SecretRef("db", "password"))), eventLog))
+                .hasMessageContaining("KINDLING_SECRETS_DIR");
+    }
+
+    private RunAssignment withSecretRefs(Map<String, io.kindling.schemas.SecretRef> refs) {
+        RunAssignment base = python(app.toString());
+        io.kindling.schemas.JobSpec s = base.spec();
+        io.kindling.schemas.JobSpec spec = new io.kindling.schemas.JobSpec(s.name(), s.pool(), s.application(), s.conf(),
+                s.idempotencyKey(), s.labels(), s.pyFiles(), s.jars(), s.files(), s.archives(), s.packages(), s.env(),
+                s.timeoutSeconds(), s.priority(), s.retry(), refs);
+        return RunAssignment.of(base.jobId(), base.attempt(), spec, base.assignedAt());
+    }
 }
