@@ -31,6 +31,12 @@ public record JobView(
                 position, attempts);
     }
 
+    /** Attempt {@code number}, or the latest when {@code number} is null; empty if there is no such attempt. */
+    public java.util.Optional<AttemptView> attempt(Integer number) {
+        return number == null ? latestAttempt()
+                : attempts.stream().filter(a -> a.number() == number).findFirst();
+    }
+
     /** The latest attempt, if there is one. */
     public java.util.Optional<AttemptView> latestAttempt() {
         return attempts.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(attempts.get(attempts.size() - 1));

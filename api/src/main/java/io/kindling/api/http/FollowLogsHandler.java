@@ -116,7 +116,7 @@ public final class FollowLogsHandler {
         /** Finds the attempt (waiting for the job's first one), then its start offset. */
         private void resolve() {
             Optional<JobView> view = views.get(query.jobId());
-            Optional<AttemptView> attempt = view.flatMap(v -> GetJobLogsHandler.attempt(v, query));
+            Optional<AttemptView> attempt = view.flatMap(v -> v.attempt(query.attempt()));
             if (attempt.isEmpty()) {
                 if (view.isEmpty() || view.get().state().terminal()) {
                     fail(ApiException.notFound("job '" + query.jobId() + "' ended without attempt "

@@ -57,9 +57,7 @@ public final class GetEventLogHandler implements Handler<RoutingContext> {
         String id = ctx.pathParam("id");
         JobView view = views.get(id).orElseThrow(() -> GetJobHandler.notFound(id));
         Integer number = GetJobLogsHandler.integer(ctx, "attempt", 1, Integer.MAX_VALUE).map(Long::intValue).orElse(null);
-        AttemptView attempt = (number == null ? view.latestAttempt()
-                : view.attempts().stream().filter(a -> a.number() == number).findFirst())
-                .orElseThrow(() -> ApiException.notFound("job '" + id + "' has no attempt" + (number == null ? " yet" : " " + number)));
+        AttemptView attempt = view.attempt(number).orElseThrow(() -> ApiException.notFound("job '" + id + "' has no attempt" + (number == null ? " yet" : " " + number)));
         return new Wanted(GetJobLogsHandler.tenant(view), id, attempt.number());
     }
 

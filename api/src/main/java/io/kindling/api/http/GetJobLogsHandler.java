@@ -102,15 +102,10 @@ public final class GetJobLogsHandler implements Handler<RoutingContext> {
     /** The stream of the attempt the query names (or the latest); 404 if the job or the attempt does not exist. */
     LogReader.Target resolve(LogQuery query) {
         JobView view = views.get(query.jobId()).orElseThrow(() -> GetJobHandler.notFound(query.jobId()));
-        AttemptView attempt = attempt(view, query).orElseThrow(() -> ApiException.notFound(query.attempt() == null
+        AttemptView attempt = view.attempt(query.attempt()).orElseThrow(() -> ApiException.notFound(query.attempt() == null
                 ? "job '" + query.jobId() + "' has no attempt yet"
                 : "job '" + query.jobId() + "' has no attempt " + query.attempt()));
         return target(view, query, attempt);
-    }
-
-    static Optional<AttemptView> attempt(JobView view, LogQuery query) {
-        return query.attempt() == null ? view.latestAttempt()
-                : view.attempts().stream().filter(a -> a.number() == query.attempt()).findFirst();
     }
 
     static LogReader.Target target(JobView view, LogQuery query, AttemptView attempt) {
