@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,13 +26,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -207,15 +203,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private KafkaProducer<String, byte[]> transactionalProducer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, clients.config().bootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "kindling-dispatcher-producer");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, dispatcherId);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "15000");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return clients.transactionalProducer("kindling-dispatcher-producer", dispatcherId);
     }
 
     /** Stops after the current transaction and waits for the thread. */
