@@ -120,14 +120,17 @@ public final class Dispatcher implements AutoCloseable {
              KafkaConsumer<String, byte[]> c = clients.consumer(dispatcherId, "kindling-dispatcher",
                      Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500",
                              // static membership: a restarted dispatcher takes its partitions over at once
-                             ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, dispatcherId))) {
+                             ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, dispatcherId,
+                             // a new tenant commands topic is subscribed within 30 s
+                             ConsumerConfig.METADATA_MAX_AGE_CONFIG, "30000"))) {
             consumer = c;
             producer.initTransactions();
             JobStateMachine machine = machines.get();
             long events = EventLog.replay(clients, topics.events(), machine::restore, running::get);
             machine.resume(clock.instant());
             LOG.info("dispatcher: state rebuilt from {} events ({} jobs)", events, machine.size());
-            c.subscribe(List.of(topics.commands(), topics.reports()), new ConsumerRebalanceListener() {
+            // jobs.commands, reports and every tenant's commands topic (found by pattern, docs/security.md)
+            c.subscribe(topics.dispatcherInputs(), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 }
@@ -166,7 +169,7 @@ public final class Dispatcher implements AutoCloseable {
         boolean consistent = true;
         for (ConsumerRecord<String, byte[]> record : records) {
             Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value());
-            Input input = record.topic().equals(topics.commands()) ? reader.command(origin) : reader.report(origin);
+            Input input = topics.isCommands(record.topic()) ? reader.command(origin) : reader.report(origin);
             try {
                 outputs.addAll(machine.handle(input, now));
             } catch (RuntimeException e) {

@@ -134,6 +134,9 @@ public final class JobStateMachine {
     private void cancel(Input.Cancel input, Instant now, Outputs out) {
         CancelJob cancel = input.command();
         Job job = jobs.get(cancel.jobId());
+        if (job != null && input.tenant() != null && (job.spec == null || !input.tenant().equals(job.spec.tenant()))) {
+            job = null; // another tenant's job: as if unknown, so ids confirm nothing
+        }
         String why = cancel.reason() != null ? "cancelled: " + cancel.reason() : "cancelled by request";
         if (job == null) {
             out.deadLetter(input.origin(), cancel.jobId(), "NOT_FOUND", "cancel of unknown job '" + cancel.jobId() + "'",
