@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -50,14 +51,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * broker and returns once it accepts clients.
      */
     public static EmbeddedKafkaBroker start(BrokerConfig config) {
+        return start(config, null);
+    }
+
+    /**
+     * Like {@link #start(BrokerConfig)}, with SASL/SCRAM authentication and the KRaft ACL
+     * authorizer when {@code security} is not null (see {@link BrokerSecurity}).
+     */
+    public static EmbeddedKafkaBroker start(BrokerConfig config, BrokerSecurity security) {
         long startNanos = System.nanoTime();
         int[] ports = FreePorts.resolve(config.port(), config.controllerPort());
         if (ports[0] == ports[1]) {
             throw new IllegalArgumentException("port and controllerPort must differ, both are " + ports[0]);
         }
         Path dataDir = config.dataDir().toAbsolutePath();
-        KafkaConfig kafkaConfig = KafkaConfig.fromProps(brokerProperties(dataDir, ports[0], ports[1]));
-        formatIfNeeded(dataDir, ports[1]);
+        Properties properties = brokerProperties(dataDir, ports[0], ports[1]);
+        if (security != null) {
+            properties.putAll(security.brokerProperties(HOST, ports[0], ports[1], CONTROLLER_LISTENER));
+        }
+        KafkaConfig kafkaConfig = KafkaConfig.fromProps(properties);
+        formatIfNeeded(dataDir, ports[1], security == null ? List.of() : security.formatterScramArguments());
 
         KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dataDir, ports[0]);
@@ -129,7 +142,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private static void formatIfNeeded(Path dataDir, int controllerPort) {
+    private static void formatIfNeeded(Path dataDir, int controllerPort, List<String> scramArguments) {
         if (Files.exists(dataDir.resolve(META_PROPERTIES))) {
             LOG.info("Reusing formatted Kafka data directory {}", dataDir);
             return;
@@ -146,6 +159,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setMetadataLogDirectory(dataDir.toString())
                     .addDirectory(dataDir.toString())
                     .setHasDynamicQuorum(true)
+                    .setScramArguments(scramArguments)
                     .setInitialControllers(DynamicVoters.parse(
                             NODE_ID + "@" + HOST + ":" + controllerPort + ":" + Uuid.randomUuid()))
                     .run();
