@@ -2,6 +2,7 @@ package io.kindling.dispatcher;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kindling.broker.BrokerConfig;
@@ -11,6 +12,7 @@ import io.kindling.common.kafka.KafkaAcls;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.kafka.KafkaSecurity;
+import io.kindling.common.kafka.TopicCreator;
 import io.kindling.schemas.DeadLetter;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.JobState;
@@ -158,6 +160,17 @@ class SecuredKafkaIT {
                 .map(r -> Json.decode(r.value(), DeadLetter.class)).toList(), hasJob("acme-claims-globex"));
         assertThat(letters).filteredOn(l -> "acme-claims-globex".equals(l.jobId())).singleElement()
                 .satisfies(l -> assertThat(l.reason()).isEqualTo("FORBIDDEN"));
+    }
+
+    @Test
+    void componentsWithoutCreateStartOnExistingTopicsAndNameAMissingOne() throws Exception {
+        new TopicCreator(clients("worker", password("worker"), "SCRAM-SHA-256"))
+                .ensure(List.of(TOPICS.runs("default"), TOPICS.reports(), TOPICS.control()), DEADLINE);
+        new TopicCreator(clients("api", password("api"), "SCRAM-SHA-256"))
+                .ensure(List.of(TOPICS.commands(), TOPICS.events()), DEADLINE);
+        assertThatThrownBy(() -> new TopicCreator(clients("worker", password("worker"), "SCRAM-SHA-256"))
+                .ensure(List.of(TOPICS.runs("nosuchpool")), Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining(TOPICS.runs("nosuchpool"));
     }
 
     private static Predicate<List<DeadLetter>> hasJob(String jobId) {
