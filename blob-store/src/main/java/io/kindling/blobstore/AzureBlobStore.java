@@ -26,9 +26,11 @@ import com.azure.storage.blob.models.AppendBlobRequestConditions;
 import com.azure.storage.blob.models.BlobDownloadContentResponse;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobRange;
+import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.AppendBlobAppendBlockOptions;
+import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.blob.specialized.AppendBlobClient;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
@@ -253,6 +255,42 @@ public final class AzureBlobStore implements BlobStore {
             throw AzureErrors.failure("get", path, e);
         } catch (RuntimeException e) {
             throw AzureErrors.failure("get", path, e);
+        }
+    }
+
+    @Override
+    public Optional<VersionedBlob> getVersioned(String path) {
+        BlobClient blob = blob(path);
+        try {
+            BlobDownloadContentResponse response = blob.downloadContentWithResponse(null, null, null, Context.NONE);
+            return Optional.of(new VersionedBlob(response.getValue().toBytes(), response.getDeserializedHeaders().getETag()));
+        } catch (BlobStorageException e) {
+            if (AzureErrors.isNotFound(e)) {
+                return Optional.empty();
+            }
+            throw AzureErrors.failure("get", path, e);
+        } catch (RuntimeException e) {
+            throw AzureErrors.failure("get", path, e);
+        }
+    }
+
+    @Override
+    public String putIfVersion(String path, byte[] data, String expectedVersion) {
+        BlobClient blob = blob(path);
+        Objects.requireNonNull(data, "data");
+        BlobRequestConditions conditions = expectedVersion == null
+                ? new BlobRequestConditions().setIfNoneMatch("*")
+                : new BlobRequestConditions().setIfMatch(expectedVersion);
+        try {
+            return blob.getBlockBlobClient().uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
+                    .setRequestConditions(conditions), null, Context.NONE).getValue().getETag();
+        } catch (BlobStorageException e) {
+            if (AzureErrors.isConditionNotMet(e)) {
+                throw new PreconditionFailedException(path, expectedVersion);
+            }
+            throw AzureErrors.failure("put", path, e);
+        } catch (RuntimeException e) {
+            throw AzureErrors.failure("put", path, e);
         }
     }
 
