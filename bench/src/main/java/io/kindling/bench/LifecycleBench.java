@@ -3,10 +3,13 @@ package io.kindling.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kindling.broker.BrokerConfig;
 import io.kindling.broker.EmbeddedKafkaBroker;
+import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.embedded.EmbeddedStack;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.JobState;
 import io.kindling.schemas.Json;
+import io.kindling.schemas.Topics;
 import io.kindling.testsupport.spark.StandInSpark;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,17 +23,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The job lifecycle's own overhead: the whole stack in one JVM (real Kafka broker, api,
@@ -110,11 +109,9 @@ public final class LifecycleBench {
 
     private static Thread watchSucceeded(String bootstrap, String topic, Map<String, Instant> finished, int expected) {
         Thread thread = new Thread(() -> {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                    new ByteArrayDeserializer())) {
+            // every Kafka client is built by KafkaClients (read_committed, no group: assigned below)
+            KafkaClients clients = new KafkaClients(new KafkaConfig(bootstrap, new Topics(Topics.DEFAULT_PREFIX), 1, (short) 1));
+            try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, "kindling-bench-watch", Map.of())) {
                 List<TopicPartition> partitions = new ArrayList<>();
                 consumer.partitionsFor(topic, Duration.ofSeconds(30))
                         .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
