@@ -42,6 +42,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -171,6 +172,83 @@ class SecuredKafkaIT {
         assertThatThrownBy(() -> new TopicCreator(clients("worker", password("worker"), "SCRAM-SHA-256"))
                 .ensure(List.of(TOPICS.runs("nosuchpool")), Duration.ofSeconds(2)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining(TOPICS.runs("nosuchpool"));
+    }
+
+    /**
+     * The Python producer example (confluent-kafka) with the same KINDLING_KAFKA_* settings:
+     * submits on its tenant's topic, and cannot on another's. Needs a Python with confluent-kafka:
+     * -Dkindling.producer.python, else .tools/airflow-venv (made by ./kindling test), else skipped.
+     */
+    @Test
+    void thePythonProducerExampleSubmitsForItsTenantOnly() throws Exception {
+        String python = producerPython();
+        Assumptions.assumeTrue(python != null, "no Python with confluent-kafka (set -Dkindling.producer.python)");
+        Path passwordFile = Files.writeString(dir.resolve("acme.password"), password("acme-producer"));
+
+        ProducerRun own = runProducer(python, passwordFile, "acme", "acme-from-python");
+        assertThat(own.exitCode()).as(own.output()).isZero();
+        assertThat(own.output()).contains("acme-from-python");
+        List<JobEvent> events = await().atMost(DEADLINE).until(
+                () -> read("api", TOPICS.events()).stream().map(r -> Json.decode(r.value(), JobEvent.class)).toList(),
+                list -> list.stream().anyMatch(e -> e.jobId().equals("acme-from-python") && e.state() == JobState.QUEUED));
+        assertThat(events).filteredOn(e -> e.jobId().equals("acme-from-python") && e.state() == JobState.QUEUED)
+                .singleElement().satisfies(e -> assertThat(e.tenant()).isEqualTo("acme"));
+
+        ProducerRun foreign = runProducer(python, passwordFile, "globex", "acme-as-globex");
+        assertThat(foreign.exitCode()).isNotZero();
+        assertThat(foreign.output()).containsIgnoringCase("authoriz");
+        assertThat(foreign.output()).doesNotContain(password("acme-producer"));
+    }
+
+    private static ProducerRun runProducer(String python, Path passwordFile, String tenant, String jobId) throws Exception {
+        Path script = projectDir().resolve("examples/kafka/produce_job.py");
+        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--bootstrap-servers", broker.bootstrapServers(),
+                "--topic-prefix", TOPICS.prefix(), "--tenant", tenant, "--job-id", jobId, "/tmp/pi.py", "2",
+                "-X", "message.timeout.ms=15000").redirectErrorStream(true);
+        pb.environment().putAll(Map.of(
+                "KINDLING_KAFKA_SECURITY_PROTOCOL", PROTOCOL,
+                "KINDLING_KAFKA_SASL_MECHANISM", "SCRAM-SHA-256",
+                "KINDLING_KAFKA_SASL_USERNAME", "acme-producer",
+                "KINDLING_KAFKA_SASL_PASSWORD_FILE", passwordFile.toString()));
+        Process process = pb.start();
+        String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new ProducerRun(process.exitValue(), output);
+    }
+
+    /** A Python that can import confluent_kafka, or null. */
+    private static String producerPython() throws Exception {
+        List<String> candidates = new ArrayList<>();
+        String configured = System.getProperty("kindling.producer.python");
+        if (configured != null && !configured.isBlank()) {
+            candidates.add(configured);
+        }
+        candidates.add(projectDir().resolve(".tools/airflow-venv/bin/python").toString());
+        for (String python : candidates) {
+            if (Files.isExecutable(Path.of(python))) {
+                Process probe = new ProcessBuilder(python, "-c", "import confluent_kafka")
+                        .redirectErrorStream(true).start();
+                probe.getInputStream().readAllBytes();
+                if (probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0) {
+                    return python;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Path projectDir() {
+        String dir = System.getProperty("kindling.project.dir");
+        Path p = dir != null ? Path.of(dir) : Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("mvnw"))) {
+            p = p.getParent();
+        }
+        assertThat(p).as("project directory (holding mvnw)").isNotNull();
+        return p;
+    }
+
+    /** A finished run of the producer example. */
+    private record ProducerRun(int exitCode, String output) {
     }
 
     private static Predicate<List<DeadLetter>> hasJob(String jobId) {
