@@ -1,5 +1,8 @@
 package io.kindling.schemas;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,6 +64,17 @@ public record Topics(String prefix) {
     public Pattern dispatcherInputs() {
         return Pattern.compile(Pattern.quote(commands()) + "|" + Pattern.quote(reports()) + "|"
                 + tenantCommandsPattern().pattern());
+    }
+
+    /**
+     * The same inputs as a list, for a consumer that assigns partitions instead of subscribing:
+     * {@link #commands()}, {@link #reports()} and each tenant commands topic among {@code existing}
+     * (e.g. {@code consumer.listTopics().keySet()}, listed again now and then to see new tenants).
+     */
+    public List<String> dispatcherInputTopics(Collection<String> existing) {
+        List<String> inputs = new ArrayList<>(List.of(commands(), reports()));
+        existing.stream().filter(t -> tenantOfCommands(t).isPresent()).sorted().forEach(inputs::add);
+        return inputs;
     }
 
     /** Every state change of every job, key = job id. */

@@ -86,5 +86,8 @@ class TenantTopicTest {
         assertThat(TOPICS.dispatcherInputs().matcher("k.jobs.events").matches()).isFalse();
         assertThat(TOPICS.isCommands("k.tenants.acme.commands")).isTrue();
         assertThat(TOPICS.isCommands("k.attempts.reports")).isFalse();
+        assertThat(TOPICS.dispatcherInputTopics(java.util.List.of("k.jobs.events", "k.tenants.b.commands",
+                "k.tenants.a.commands", "x.tenants.c.commands")))
+                .containsExactly("k.jobs.commands", "k.attempts.reports", "k.tenants.a.commands", "k.tenants.b.commands");
     }
 }
