@@ -16,9 +16,29 @@ import java.util.Properties;
  * the same user, since KRaft controllers do not support SCRAM. Plaintext transport: for tests and
  * the loopback broker only; production clusters use SASL_SSL.
  */
-public record BrokerSecurity(String adminUser, String adminPassword) {
+public record BrokerSecurity(String adminUser, String adminPassword, Tls tls) {
+
+    /**
+     * A further client listener with TLS and required client certificates (mutual TLS), beside
+     * the SASL one: PKCS12 stores sharing one password. A client's principal is its
+     * certificate's subject, e.g. {@code User:CN=kindling-worker}.
+     */
+    public record Tls(java.nio.file.Path keystore, java.nio.file.Path truststore, String password) {
+        public Tls {
+            Objects.requireNonNull(keystore, "keystore");
+            Objects.requireNonNull(truststore, "truststore");
+            Objects.requireNonNull(password, "password");
+        }
+    }
+
+    /** SASL/SCRAM only. */
+    public BrokerSecurity(String adminUser, String adminPassword) {
+        this(adminUser, adminPassword, null);
+    }
+
     public static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
     static final String CLIENT_LISTENER = "SASL_PLAINTEXT";
+    static final String TLS_LISTENER = "SSL";
 
     public BrokerSecurity {
         Objects.requireNonNull(adminUser, "adminUser");
@@ -35,13 +55,26 @@ public record BrokerSecurity(String adminUser, String adminPassword) {
         return "User:" + adminUser;
     }
 
-    Properties brokerProperties(String host, int port, int controllerPort, String controllerListener) {
+    Properties brokerProperties(String host, int port, int controllerPort, String controllerListener, int tlsPort) {
         String controller = controllerListener.toLowerCase(java.util.Locale.ROOT);
         Properties p = new Properties();
+        String tlsListener = tls == null ? "" : "," + TLS_LISTENER + "://" + host + ":" + tlsPort;
         p.put("listeners", CLIENT_LISTENER + "://" + host + ":" + port + "," + controllerListener + "://" + host + ":"
-                + controllerPort);
-        p.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + port);
-        p.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT," + controllerListener + ":SASL_PLAINTEXT");
+                + controllerPort + tlsListener);
+        p.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + port + tlsListener);
+        p.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT," + controllerListener + ":SASL_PLAINTEXT"
+                + (tls == null ? "" : "," + TLS_LISTENER + ":SSL"));
+        if (tls != null) {
+            String l = "listener.name." + TLS_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+            p.put(l + "ssl.keystore.location", tls.keystore().toString());
+            p.put(l + "ssl.keystore.type", "PKCS12");
+            p.put(l + "ssl.keystore.password", tls.password());
+            p.put(l + "ssl.key.password", tls.password());
+            p.put(l + "ssl.truststore.location", tls.truststore().toString());
+            p.put(l + "ssl.truststore.type", "PKCS12");
+            p.put(l + "ssl.truststore.password", tls.password());
+            p.put(l + "ssl.client.auth", "required");
+        }
         p.put("inter.broker.listener.name", CLIENT_LISTENER);
         // clients and the broker itself: SCRAM
         p.put("sasl.enabled.mechanisms", "SCRAM-SHA-256,SCRAM-SHA-512");
