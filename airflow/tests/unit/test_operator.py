@@ -22,7 +22,8 @@ def test_build_spec_maps_spark_submit_arguments():
               driver_memory="1g", driver_cores=1, executor_memory="2g", executor_cores=2, num_executors=3,
               env_vars={"A": 1}, kindling_pool="etl", priority=7, timeout_seconds=600,
               retry={"max_attempts": 3, "retryOn": ["APP_FAILED"]}, labels={"team": "data"},
-              secret_refs=["db-password"])
+              secret_refs={"DB_PASSWORD": "db/password", "API_KEY": {"secret": "api", "key": "key"}},
+              tenant="team-a")
     spec = task.build_spec(context())
     assert spec["application"] == {"type": "python", "file": "file:///jobs/app.py", "args": ["a", "1"]}
     assert spec["conf"] == {"spark.x": "1", "spark.driver.memory": "1g", "spark.driver.cores": "1",
@@ -35,7 +36,9 @@ def test_build_spec_maps_spark_submit_arguments():
     assert spec["timeoutSeconds"] == 600 and spec["retry"] == {"maxAttempts": 3, "retryOn": ["APP_FAILED"]}
     assert spec["labels"]["team"] == "data" and spec["labels"]["airflow-dag-id"] == "dag"
     assert spec["name"] == "nightly"
-    assert "secretRefs" not in spec
+    assert spec["secretRefs"] == {"DB_PASSWORD": {"secret": "db", "key": "password"},
+                                  "API_KEY": {"secret": "api", "key": "key"}}
+    assert spec["tenant"] == "team-a" and "tenant" not in spec["labels"]
 
 
 def test_jvm_application():

@@ -14,7 +14,7 @@ from airflow.configuration import conf as airflow_conf
 from airflow.exceptions import TaskDeferred
 
 from kindling_client import LineSplitter, LogEvent, LogFollower, states
-from kindling_client.errors import ArtifactUploadUnsupported, KindlingApiError, KindlingError
+from kindling_client.errors import ArtifactUploadUnsupported, KindlingApiError, KindlingAuthError, KindlingError
 from kindling_provider._compat import AirflowException, BaseOperator
 from kindling_provider.hooks.kindling import KindlingHook
 from kindling_provider.links import JOB_XCOM_KEY, KindlingJobLogsLink, KindlingSparkUiLink
@@ -63,6 +63,26 @@ def idempotency_key(dag_id: str, task_id: str, run_id: str, map_index: int, try_
     return "airflow/sha256/" + hashlib.sha256(key.encode()).hexdigest()
 
 
+def secret_refs_of(refs: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The spec's ``secretRefs``: ``{ENV: {"secret": s, "key": k}}``; ``"s/k"`` is short for the object."""
+    if not isinstance(refs, Mapping):
+        raise AirflowException("secret_refs must map a driver environment variable to a secret key, e.g. "
+                               "{'DB_PASSWORD': {'secret': 'db', 'key': 'password'}} or {'DB_PASSWORD': 'db/password'}; "
+                               f"got {type(refs).__name__}")
+    out: dict[str, dict[str, str]] = {}
+    for env, ref in refs.items():
+        if isinstance(ref, str):
+            secret, sep, key = ref.partition("/")
+            if not sep or not secret or not key:
+                raise AirflowException(f"secret_refs[{env!r}] = {ref!r}: expected 'secret/key'")
+            out[str(env)] = {"secret": secret, "key": key}
+        elif isinstance(ref, Mapping) and set(ref) == {"secret", "key"}:
+            out[str(env)] = {"secret": str(ref["secret"]), "key": str(ref["key"])}
+        else:
+            raise AirflowException(f"secret_refs[{env!r}] = {ref!r}: expected {{'secret': …, 'key': …}} or 'secret/key'")
+    return out
+
+
 class KindlingSparkSubmitOperator(BaseOperator):
     """Submits a Spark application to Kindling, streams its driver log into the task log, and
     succeeds when the job SUCCEEDED.
@@ -74,8 +94,10 @@ class KindlingSparkSubmitOperator(BaseOperator):
     ``executor_memory``, ``executor_cores``, ``num_executors`` (mapped to ``spark.*`` conf),
     ``env_vars``. Kindling's own: ``kindling_pool`` (Airflow's ``pool`` is a different thing),
     ``priority``, ``retry`` (Kindling's retry policy; snake_case or camelCase keys),
-    ``timeout_seconds``, ``labels``, ``secret_refs`` (kept on the operator, not sent yet: the
-    api has no ``secretRefs`` field today).
+    ``timeout_seconds``, ``labels``, ``tenant`` (the Kindling tenant the job and its uploaded
+    files belong to; default: the one of the connection's token), ``secret_refs`` (the spec's
+    ``secretRefs``: driver environment variable → ``{"secret": …, "key": …}`` or
+    ``"secret/key"``, resolved by the worker within the job's tenant).
 
     Files: a URI (``file://``, ``artifact://``, ``s3a://`` …) is passed as it is — a
     ``file://`` URI names a file on the Kindling worker's host. A bare local path is uploaded
@@ -95,9 +117,10 @@ class KindlingSparkSubmitOperator(BaseOperator):
     template_fields: Sequence[str] = (
         "application", "application_args", "conf", "py_files", "jars", "files", "archives", "packages",
         "name", "java_class", "env_vars", "secret_refs", "kindling_pool", "labels", "idempotency_key",
-        "driver_memory", "executor_memory",
+        "driver_memory", "executor_memory", "tenant",
     )
-    template_fields_renderers = {"conf": "json", "env_vars": "json", "labels": "json", "application_args": "json"}
+    template_fields_renderers = {"conf": "json", "env_vars": "json", "labels": "json", "application_args": "json",
+                                 "secret_refs": "json"}
     operator_extra_links = (KindlingJobLogsLink(), KindlingSparkUiLink())
     ui_color = "#f6b26b"
 
@@ -120,7 +143,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         executor_cores: int | str | None = None,
         num_executors: int | str | None = None,
         env_vars: Mapping[str, str] | None = None,
-        secret_refs: Sequence[Any] | None = None,
+        secret_refs: Mapping[str, Mapping[str, str] | str] | None = None,
+        tenant: str | None = None,
         kindling_pool: str | None = None,
         priority: int | None = None,
         retry: Mapping[str, Any] | None = None,
@@ -157,6 +181,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
         self.num_executors = num_executors
         self.env_vars = env_vars
         self.secret_refs = secret_refs
+        self.tenant = tenant
         self.kindling_pool = kindling_pool
         self.priority = priority
         self.retry = retry
@@ -196,7 +221,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
                 f"{what} {path!r} is neither a URI nor a file on this Airflow worker. Pass a URI the Kindling "
                 "worker can read (e.g. file:///abs/path on the worker's host) or set upload_local_files=False.")
         try:
-            uri = self.hook.upload(path)
+            uri = self.hook.upload(path, tenant=self.tenant or None)
         except ArtifactUploadUnsupported as e:
             raise AirflowException(
                 f"cannot upload {what} {path!r}: {e} To use a file the Kindling worker can already read, pass "
@@ -214,6 +239,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         if self.application_args:
             application["args"] = [str(a) for a in self.application_args]
         spec: dict[str, Any] = {"name": self._job_name(context), "application": application}
+        if self.tenant:
+            spec["tenant"] = str(self.tenant)
         spark_conf = {str(k): str(v) for k, v in (self.conf or {}).items()}
         for arg, key in RESOURCE_CONF.items():
             value = getattr(self, arg)
@@ -238,13 +265,15 @@ class KindlingSparkSubmitOperator(BaseOperator):
             spec["timeoutSeconds"] = int(self.timeout_seconds)
         if self.retry:
             spec["retry"] = {_camel(k): v for k, v in self.retry.items()}
+        if "tenant" in (self.labels or {}):
+            raise AirflowException("labels may not name the tenant (the api rejects labels.tenant): "
+                                   "use the operator's tenant argument")
         labels = self._airflow_labels(context)
         labels.update({str(k): str(v) for k, v in (self.labels or {}).items()})
         if labels:
             spec["labels"] = labels
         if self.secret_refs:
-            self.log.warning("secret_refs %s are not sent: this Kindling api has no secretRefs field yet",
-                             [r if isinstance(r, str) else r.get("name", r) for r in self.secret_refs])
+            spec["secretRefs"] = secret_refs_of(self.secret_refs)
         return spec
 
     def _job_name(self, context: Context | None) -> str:
@@ -289,6 +318,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         key = self.idempotency_key_for(context)
         try:
             submission = self.hook.submit(spec, key)
+        except KindlingAuthError as e:
+            raise AirflowException(f"Kindling refused the credentials of connection {self.kindling_conn_id!r}: {e}") from e
         except KindlingApiError as e:
             if e.status == 409:
                 raise AirflowException(
