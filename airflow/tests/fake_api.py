@@ -77,6 +77,8 @@ class FakeKindling:
     upload_tenants: list[str | None] = field(default_factory=list)
     #: bearer tokens the fake accepts; ``None``: no authentication (every request passes)
     tokens: set[str] | None = None
+    #: what ``GET /health/ready`` answers (200 or 503); it never needs a token
+    ready: bool = True
     #: overrides ``stdout``/``stderr``/``steps`` of the jobs submitted from now on
     job_template: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -133,6 +135,8 @@ class FakeKindling:
                                                else "the bearer token is not valid", "details": []},
                                       {"WWW-Authenticate": challenge})
             parts = [p for p in url.path.split("/") if p]
+            if parts == ["health", "ready"] and method == "GET":
+                return _send_json(h, 200 if self.ready else 503, {"status": "UP" if self.ready else "DOWN"})
             try:
                 if parts == ["v1", "jobs"] and method == "POST":
                     return self._submit(h, body)

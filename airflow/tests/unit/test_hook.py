@@ -45,8 +45,18 @@ def test_hook_submit_cancel_logs(kindling_conn):
 
 
 def test_test_connection(kindling_conn):
+    kindling_conn.ready = False
     ok, message = KindlingHook().test_connection()
-    assert not ok and "404" in message  # the fake has no /health/ready
+    assert not ok and "503" in message
+
+
+def test_test_connection_checks_the_credential(kindling_conn):
+    kindling_conn.tokens = {"s3cret"}
+    ok, message = KindlingHook().test_connection()
+    assert ok and message == "the api is ready and accepted the password of connection 'kindling_default'"
+    kindling_conn.tokens = {"another"}
+    ok, message = KindlingHook().test_connection()
+    assert not ok and "UNAUTHENTICATED (401)" in message
 
 
 def test_provider_info_and_entry_point():

@@ -156,10 +156,15 @@ class KindlingHook(BaseHook):
         return self.get_conn().upload(path, tenant=tenant)
 
     def test_connection(self) -> tuple[bool, str]:
-        """Used by the UI's *Test* button: asks the api's readiness endpoint."""
+        """Used by the UI's *Test* button: asks the api's readiness endpoint, then lists one job
+        with the connection's credential (``/health/*`` needs none, so that alone proves nothing)."""
         try:
             client = self.get_conn()
-            response = client.session.get(client.api_url + "/health/ready", headers=client._headers(), timeout=10)
-            return response.status_code == 200, f"/health/ready answered {response.status_code}"
+            response = client.session.get(client.api_url + "/health/ready", timeout=10)
+            if response.status_code != 200:
+                return False, f"/health/ready answered {response.status_code}"
+            client.list(limit=1)
+            source = client.auth.description if client.auth is not None else "no token"
+            return True, f"the api is ready and accepted {source}"
         except Exception as e:  # noqa: BLE001 - the UI shows the message
             return False, str(e)
