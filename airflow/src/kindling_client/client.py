@@ -262,7 +262,7 @@ class KindlingClient:
                         "(or a file:// URI in the embedded mode).") from e
                 raise
         body = response.json()
-        uri = body.get("uri") or body.get("artifactUri") or body.get("location")
+        uri = body.get("uri") if isinstance(body, dict) else None  # the Artifact schema: {uri, sha256, size}
         if not uri:
             raise KindlingApiError(response.status_code, "BAD_RESPONSE",
                                    f"artifact upload answered without a uri: {body!r}", method="POST",

@@ -257,3 +257,13 @@ def test_oidc_connection_gets_its_token_from_the_token_endpoint(kindling_conn, t
     assert op().execute(context())["state"] == "SUCCEEDED"
     assert token_endpoint.issued == ["tok-1"]
     assert token_endpoint.requests[0].path == "/contoso/oauth2/v2.0/token"
+
+
+def test_bad_arguments_are_refused_before_anything_is_uploaded(kindling_conn, tmp_path):
+    kindling_conn.artifacts_supported = True
+    app = tmp_path / "job.py"
+    app.write_text("print('hi')")
+    for bad in ({"labels": {"tenant": "x"}}, {"secret_refs": {"DB": "no-slash"}}):
+        with pytest.raises(AirflowException):
+            op(application=str(app), **bad).execute(context())
+    assert kindling_conn.uploads == [] and not kindling_conn.jobs

@@ -3,9 +3,7 @@ driver's stdout/stderr into the task log while it runs."""
 from __future__ import annotations
 
 import collections
-import hashlib
 import os
-import re
 import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -19,68 +17,23 @@ from kindling_provider._compat import AirflowException, BaseOperator
 from kindling_provider.hooks.kindling import KindlingHook
 from kindling_provider.links import JOB_XCOM_KEY, KindlingJobLogsLink, KindlingSparkUiLink
 from kindling_provider.log_offsets import VariableOffsetStore, offsets_key, positions_for
+from kindling_provider.spec import (
+    RESOURCE_CONF,
+    URI_FIELDS,
+    SpecError,
+    as_list,
+    check_labels,
+    idempotency_key,
+    job_name,
+    job_spec,
+    secret_refs_of,
+)
 from kindling_provider.triggers.kindling import KindlingJobTrigger
 
 if TYPE_CHECKING:
     from airflow.utils.context import Context
 
-#: SparkSubmitOperator-style resource arguments and the Spark conf they set.
-RESOURCE_CONF = {
-    "driver_memory": "spark.driver.memory",
-    "driver_cores": "spark.driver.cores",
-    "executor_memory": "spark.executor.memory",
-    "executor_cores": "spark.executor.cores",
-    "num_executors": "spark.executor.instances",
-}
-MAX_IDEMPOTENCY_KEY = 200
-_NAME_BAD = re.compile(r"[^A-Za-z0-9._ -]")
-
-
-def _as_list(value: str | Sequence[str] | None) -> list[str]:
-    """SparkSubmitOperator takes comma-separated strings; Kindling takes lists. Accept both."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v) for v in value]
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def idempotency_key(dag_id: str, task_id: str, run_id: str, map_index: int, try_number: int) -> str:
-    """``airflow/<dag>/<task>/<run>/<map index>/<try>``, hashed when longer than the api allows.
-
-    The same task instance in the same try always gets the same key, so a re-run of it
-    (a restarted worker, a resumed deferral) re-attaches to the job it started; a new try
-    (an Airflow retry) gets a new key and so a new job.
-    """
-    key = f"airflow/{dag_id}/{task_id}/{run_id}/{map_index}/{try_number}"
-    if len(key) <= MAX_IDEMPOTENCY_KEY:
-        return key
-    return "airflow/sha256/" + hashlib.sha256(key.encode()).hexdigest()
-
-
-def secret_refs_of(refs: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """The spec's ``secretRefs``: ``{ENV: {"secret": s, "key": k}}``; ``"s/k"`` is short for the object."""
-    if not isinstance(refs, Mapping):
-        raise AirflowException("secret_refs must map a driver environment variable to a secret key, e.g. "
-                               "{'DB_PASSWORD': {'secret': 'db', 'key': 'password'}} or {'DB_PASSWORD': 'db/password'}; "
-                               f"got {type(refs).__name__}")
-    out: dict[str, dict[str, str]] = {}
-    for env, ref in refs.items():
-        if isinstance(ref, str):
-            secret, sep, key = ref.partition("/")
-            if not sep or not secret or not key:
-                raise AirflowException(f"secret_refs[{env!r}] = {ref!r}: expected 'secret/key'")
-            out[str(env)] = {"secret": secret, "key": key}
-        elif isinstance(ref, Mapping) and set(ref) == {"secret", "key"}:
-            out[str(env)] = {"secret": str(ref["secret"]), "key": str(ref["key"])}
-        else:
-            raise AirflowException(f"secret_refs[{env!r}] = {ref!r}: expected {{'secret': …, 'key': …}} or 'secret/key'")
-    return out
+__all__ = ["KindlingSparkSubmitOperator", "idempotency_key", "secret_refs_of"]
 
 
 class KindlingSparkSubmitOperator(BaseOperator):
@@ -230,57 +183,28 @@ class KindlingSparkSubmitOperator(BaseOperator):
         return uri
 
     def build_spec(self, context: Context | None = None) -> dict[str, Any]:
-        """The job spec (``POST /v1/jobs`` body) of this task, without the idempotency key."""
-        application_file = self._resolve(str(self.application), "application")
-        is_jvm = bool(self.java_class) or application_file.lower().endswith(".jar")
-        application: dict[str, Any] = {"type": "jvm" if is_jvm else "python", "file": application_file}
-        if self.java_class:
-            application["mainClass"] = self.java_class
-        if self.application_args:
-            application["args"] = [str(a) for a in self.application_args]
-        spec: dict[str, Any] = {"name": self._job_name(context), "application": application}
-        if self.tenant:
-            spec["tenant"] = str(self.tenant)
-        spark_conf = {str(k): str(v) for k, v in (self.conf or {}).items()}
-        for arg, key in RESOURCE_CONF.items():
-            value = getattr(self, arg)
-            if value is not None and value != "":
-                spark_conf[key] = str(value)
-        if spark_conf:
-            spec["conf"] = spark_conf
-        for field, value in (("pyFiles", self.py_files), ("jars", self.jars), ("files", self.files),
-                             ("archives", self.archives)):
-            items = [self._resolve(v, field) for v in _as_list(value)]
-            if items:
-                spec[field] = items
-        if self.packages:
-            spec["packages"] = _as_list(self.packages)
-        if self.env_vars:
-            spec["env"] = {str(k): str(v) for k, v in self.env_vars.items()}
-        if self.kindling_pool:
-            spec["pool"] = self.kindling_pool
-        if self.priority is not None:
-            spec["priority"] = int(self.priority)
-        if self.timeout_seconds is not None:
-            spec["timeoutSeconds"] = int(self.timeout_seconds)
-        if self.retry:
-            spec["retry"] = {_camel(k): v for k, v in self.retry.items()}
-        if "tenant" in (self.labels or {}):
-            raise AirflowException("labels may not name the tenant (the api rejects labels.tenant): "
-                                   "use the operator's tenant argument")
-        labels = self._airflow_labels(context)
-        labels.update({str(k): str(v) for k, v in (self.labels or {}).items()})
-        if labels:
-            spec["labels"] = labels
-        if self.secret_refs:
-            spec["secretRefs"] = secret_refs_of(self.secret_refs)
-        return spec
-
-    def _job_name(self, context: Context | None) -> str:
-        if self.name:
-            return str(self.name)
-        name = _NAME_BAD.sub("-", f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id)
-        return name.lstrip("._ -")[:200] or "airflow-task"
+        """The job spec (``POST /v1/jobs`` body) of this task, without the idempotency key (see
+        :func:`kindling_provider.spec.job_spec`). Local files are uploaded first, once the
+        arguments were checked."""
+        try:
+            check_labels(self.labels)
+            if self.secret_refs:
+                secret_refs_of(self.secret_refs)
+            application_file = self._resolve(str(self.application), "application")
+            uris = {field: [self._resolve(v, field) for v in as_list(getattr(self, arg))]
+                    for field, arg in URI_FIELDS.items()}
+            labels = self._airflow_labels(context)
+            labels.update({str(k): str(v) for k, v in (self.labels or {}).items()})
+            return job_spec(
+                name=job_name(self.name, f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id),
+                application_file=application_file, java_class=self.java_class,
+                application_args=self.application_args, conf=self.conf,
+                resources={arg: getattr(self, arg) for arg in RESOURCE_CONF}, uris=uris, packages=self.packages,
+                env=self.env_vars, pool=self.kindling_pool, priority=self.priority,
+                timeout_seconds=self.timeout_seconds, retry=self.retry, labels=labels, tenant=self.tenant,
+                secret_refs=self.secret_refs)
+        except SpecError as e:
+            raise AirflowException(str(e)) from e
 
     def _airflow_labels(self, context: Context | None) -> dict[str, str]:
         if not context:
