@@ -26,7 +26,6 @@ from kindling_client.errors import (
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 API_URL_ENV = "KINDLING_API_URL"
-TENANT_HEADER = "X-Kindling-Tenant"
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 NEXT_OFFSET = "Kindling-Next-Offset"
 LOG_COMPLETE = "Kindling-Log-Complete"
