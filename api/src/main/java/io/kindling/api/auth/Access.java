@@ -33,6 +33,14 @@ public final class Access {
         return principal;
     }
 
+    /** A handler that makes every request act as {@code principal} (handler tests; {@link AuthHandler} when disabled). */
+    public static Handler<RoutingContext> actingAs(Principal principal) {
+        return ctx -> {
+            ctx.put(PRINCIPAL, principal);
+            ctx.next();
+        };
+    }
+
     /** The first handler of operation {@code operationId}: the principal must hold {@code role} (else 403). */
     public static Handler<RoutingContext> require(Role role, String operationId) {
         return ctx -> {

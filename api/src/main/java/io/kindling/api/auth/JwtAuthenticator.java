@@ -5,6 +5,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -98,6 +99,9 @@ public final class JwtAuthenticator {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
+        } catch (RateLimitReachedException e) {
+            // the key set was fetched again moments ago and still lacks the token's key
+            throw new InvalidTokenException("signed with a key the issuer does not publish", e);
         } catch (KeySourceException e) {
             throw new KeysUnavailableException("cannot fetch the issuer's keys from " + config.jwksUrl() + ": "
                     + e.getMessage(), e);
