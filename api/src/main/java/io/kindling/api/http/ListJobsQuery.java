@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * The query of {@code GET /v1/jobs}, parsed: {@code state} (repeatable, or a comma-separated list),
- * {@code tenant} (one of the caller's), {@code pool}, {@code label} (repeatable {@code key=value}; all must match), {@code submittedAfter}
+ * {@code tenant} (one of the caller's), {@code pool}, {@code label} (repeatable {@code key=value}; all must match),
+ * {@code submittedAfter}
  * and {@code submittedBefore} (RFC 3339, exclusive), {@code limit} (1 to {@value #MAX_LIMIT},
  * default {@value #DEFAULT_LIMIT}) and {@code cursor} (a {@code nextCursor} this api returned).
  * A bad value is an {@link ErrorCode#INVALID_PARAMETER} naming the parameter.

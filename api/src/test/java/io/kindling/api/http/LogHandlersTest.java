@@ -1,11 +1,11 @@
 package io.kindling.api.http;
 
-import io.kindling.api.auth.Access;
-import io.kindling.api.auth.Principal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kindling.api.auth.Access;
+import io.kindling.api.auth.Principal;
 import io.kindling.api.IoExecutor;
 import io.kindling.api.logs.EventLogArchive;
 import io.kindling.api.logs.LogReader;
