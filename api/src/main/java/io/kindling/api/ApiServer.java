@@ -95,12 +95,7 @@ public final class ApiServer {
     private Future<Void> stopped; // guarded by this
 
     public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs) {
-        AuthConfig auth = config.auth();
-        if (auth.unconfigured()) {
-            throw new ConfigException("no authentication configured: set " + AuthConfig.TOKENS_FILE.name() + " (static tokens)"
-                    + " and/or " + AuthConfig.OIDC_ISSUER.name() + " (OIDC), or " + AuthConfig.DISABLED.name()
-                    + "=true on a loopback address");
-        }
+        AuthConfig auth = config.auth().requireConfigured();
         try {
             this.tokens = auth.tokensFile() == null ? null : StaticTokens.load(auth.tokensFile());
         } catch (IllegalArgumentException e) {
@@ -140,7 +135,13 @@ public final class ApiServer {
         started = true;
         follower.start();
         if (tokens != null) {
-            tokensTimer = vertx.setPeriodic(TOKENS_CHECK_MILLIS, id -> io.execute(tokens::reloadIfChanged));
+            tokensTimer = vertx.setPeriodic(TOKENS_CHECK_MILLIS, id -> {
+                try {
+                    io.execute(tokens::reloadIfChanged);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    LOG.debug("I/O pool full: the tokens file is checked on the next tick");
+                }
+            });
         }
         return ApiContract.load(vertx)
                 .map(this::router)

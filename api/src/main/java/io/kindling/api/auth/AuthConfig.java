@@ -43,6 +43,19 @@ public record AuthConfig(Path tokensFile, OidcConfig oidc, boolean disabled) {
     }
 
     /**
+     * This configuration, if it says how to authenticate.
+     *
+     * @throws ConfigException naming the keys when neither tokens nor OIDC are configured nor authentication disabled
+     */
+    public AuthConfig requireConfigured() {
+        if (unconfigured()) {
+            throw new ConfigException("no authentication configured: set " + TOKENS_FILE.name() + " (static tokens) and/or "
+                    + OIDC_ISSUER.name() + " (OIDC), or " + DISABLED.name() + "=true on a loopback address");
+        }
+        return this;
+    }
+
+    /**
      * Reads the keys.
      *
      * @param host the address the api binds, checked when authentication is disabled

@@ -123,7 +123,8 @@ public final class JwtAuthenticator {
                 tenants.add(value);
             }
         }
-        return new Principal(n.length() > 256 ? n.substring(0, 256) : n, tenants, roles);
+        String printable = n.replaceAll("\\p{Cntrl}", "?");
+        return new Principal(printable.length() > 256 ? printable.substring(0, 256) : printable, tenants, roles);
     }
 
     private static List<String> strings(Object claim) {
