@@ -4,6 +4,7 @@ import io.kindling.api.CommandPublisher;
 import io.kindling.api.IoExecutor;
 import io.kindling.api.auth.Access;
 import io.kindling.api.view.JobViewStore;
+import io.kindling.common.artifacts.ArtifactRef;
 import io.kindling.schemas.JobEvents;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -114,7 +116,45 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
             }
             named = headerTenant;
         }
-        return spec.withTenant(Access.tenantFor(ctx, named, named == read.namedTenant() ? "$.tenant" : Access.TENANT_HEADER));
+        JobSpec owned = spec.withTenant(Access.tenantFor(ctx, named,
+                named == read.namedTenant() ? "$.tenant" : Access.TENANT_HEADER));
+        requireOwnArtifacts(owned);
+        return owned;
+    }
+
+    /** Every {@code artifact://} the job names belongs to its tenant (else 400 naming the field). */
+    static void requireOwnArtifacts(JobSpec spec) {
+        List<Violation> foreign = new java.util.ArrayList<>();
+        checkArtifact("$.application.file", spec.application().file(), spec.tenant(), foreign);
+        Map<String, List<String>> lists = new java.util.LinkedHashMap<>();
+        lists.put("pyFiles", spec.pyFiles());
+        lists.put("jars", spec.jars());
+        lists.put("files", spec.files());
+        lists.put("archives", spec.archives());
+        lists.forEach((field, uris) -> {
+            for (int i = 0; i < uris.size(); i++) {
+                checkArtifact("$." + field + "[" + i + "]", uris.get(i), spec.tenant(), foreign);
+            }
+        });
+        if (!foreign.isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID, foreign.get(0).field() + ": " + foreign.get(0).problem(), foreign);
+        }
+    }
+
+    private static void checkArtifact(String field, String uri, String tenant, List<Violation> foreign) {
+        if (!ArtifactRef.isArtifact(uri)) {
+            return;
+        }
+        int fragment = uri.indexOf('#');
+        try {
+            ArtifactRef ref = ArtifactRef.parse(fragment < 0 ? uri : uri.substring(0, fragment));
+            if (!ref.tenant().equals(tenant)) {
+                foreign.add(new Violation(field, "artifact of tenant '" + ref.tenant() + "'; a job of tenant '" + tenant
+                        + "' may use only its own tenant's artifacts"));
+            }
+        } catch (IllegalArgumentException e) {
+            // malformed references are refused where they are resolved, naming the problem
+        }
     }
 
     /** A job's view, and whether it is an earlier submission's (nothing was published). */
