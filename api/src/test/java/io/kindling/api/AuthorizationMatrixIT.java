@@ -131,6 +131,31 @@ class AuthorizationMatrixIT {
     }
 
     @Test
+    void theContractDeclaresTheSchemesAndTheAnswersTheMatrixSees() throws Exception {
+        JsonNode doc = contract();
+        assertThat(doc.at("/components/securitySchemes/oidc/scheme").asText()).isEqualTo("bearer");
+        assertThat(doc.at("/components/securitySchemes/oidc/bearerFormat").asText()).isEqualTo("JWT");
+        assertThat(doc.at("/components/securitySchemes/apiToken/scheme").asText()).isEqualTo("bearer");
+        assertThat(doc.get("security")).hasSize(2);
+        for (Map.Entry<String, JsonNode> e : operations(doc).entrySet()) {
+            Row row = rows.get(e.getKey());
+            JsonNode responses = e.getValue().get("responses");
+            if (row.role() == null) {
+                assertThat(e.getValue().get("security")).as(e.getKey() + " is open").isEmpty();
+                continue;
+            }
+            assertThat(responses.has("401")).as(e.getKey() + " declares 401").isTrue();
+            assertThat(responses.has("403")).as(e.getKey() + " declares 403").isTrue();
+            assertThat(responses.has(Integer.toString(row.otherTenantStatus())) || row.otherTenantStatus() == 200)
+                    .as(e.getKey() + " declares what another tenant gets").isTrue();
+            assertThat(responses.has(Integer.toString(row.ownerStatus()))).as(e.getKey() + " declares its success").isTrue();
+        }
+        for (String limited : List.of("submitJob", "getJobEvents", "getJobLogs", "uploadArtifact")) {
+            assertThat(operations(doc).get(limited).get("responses").has("429")).as(limited + " declares 429").isTrue();
+        }
+    }
+
+    @Test
     void everyOperationTimesEveryCallerAnswersItsExactStatus() throws Exception {
         List<String> mismatches = new ArrayList<>();
         int cells = 0;
@@ -274,19 +299,27 @@ class AuthorizationMatrixIT {
     }
 
     private static TreeSet<String> operationIds() throws Exception {
-        TreeSet<String> ids = new TreeSet<>();
+        return new TreeSet<>(operations(contract()).keySet());
+    }
+
+    private static JsonNode contract() throws Exception {
         try (InputStream in = JobSpec.class.getResourceAsStream("/io/kindling/schemas/openapi.yaml")) {
             assertThat(in).as("openapi.yaml on the classpath").isNotNull();
-            JsonNode paths = new YAMLMapper().readTree(in).get("paths");
-            for (Iterator<Map.Entry<String, JsonNode>> p = paths.fields(); p.hasNext(); ) {
-                for (Iterator<Map.Entry<String, JsonNode>> m = p.next().getValue().fields(); m.hasNext(); ) {
-                    JsonNode operation = m.next().getValue();
-                    if (operation.has("operationId")) {
-                        ids.add(operation.get("operationId").asText());
-                    }
+            return new YAMLMapper().readTree(in);
+        }
+    }
+
+    /** Every operation of the document by operationId. */
+    private static Map<String, JsonNode> operations(JsonNode doc) {
+        Map<String, JsonNode> operations = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> p = doc.get("paths").fields(); p.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> m = p.next().getValue().fields(); m.hasNext(); ) {
+                JsonNode operation = m.next().getValue();
+                if (operation.has("operationId")) {
+                    operations.put(operation.get("operationId").asText(), operation);
                 }
             }
         }
-        return ids;
+        return operations;
     }
 }
