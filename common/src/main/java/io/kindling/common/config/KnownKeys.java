@@ -18,6 +18,8 @@ public final class KnownKeys {
             "KINDLING_AZURE_SERVICE_VERSION",
             // api
             "KINDLING_HTTP_HOST", "KINDLING_HTTP_PORT", "KINDLING_MAX_REQUEST_BYTES", "KINDLING_MAX_ARTIFACT_BYTES",
+            // api: the web UI
+            "KINDLING_UI_OIDC_CLIENT_ID", "KINDLING_UI_OIDC_SCOPE",
             // dispatcher
             "KINDLING_POOLS", "KINDLING_CONFIG",
             // worker
