@@ -49,7 +49,12 @@ async function route(): Promise<void> {
     navigate(`${BASE}jobs`, true);
     return;
   }
-  if (!currentToken() || path === "signin") {
+  if (!currentToken() && path !== "signin") {
+    sessionStorage.setItem("kindling.returnTo", location.pathname + location.search);
+    navigate(`${BASE}signin`, true);
+    return;
+  }
+  if (path === "signin") {
     document.title = "Sign in · Kindling";
     signInPage(main, {}, query, signal);
     return;
