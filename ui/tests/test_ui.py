@@ -63,8 +63,8 @@ def test_sign_in_is_required_and_keeps_the_token_out_of_the_url(page: Page, stac
 def test_a_job_live_from_submission_to_cancel(page: Page, stack: Stack, screenshots):
     sign_in(page, stack)
     expect(page.locator("h1")).to_have_text("Jobs")
-    # a driver printing 60,000 lines to stdout and as many to stderr over 90 s (~1,300 lines/s in all)
-    job_id = submit(stack, "ui-live", "numbered_lines.py", ["60000", "90"])
+    # a driver printing 240,000 lines to stdout and as many to stderr over 90 s (~5,300 lines/s in all)
+    job_id = submit(stack, "ui-live", "numbered_lines.py", ["240000", "90"])
 
     # it appears without a reload, then changes state live
     row = page.locator(f"tr[data-job='{job_id}']")
@@ -91,6 +91,7 @@ def test_a_job_live_from_submission_to_cancel(page: Page, stack: Stack, screensh
     rate = (after - before) / (t1 - t0)
     print(f"\nlogs page: {before} -> {after} lines in {t1 - t0:.1f} s ({rate:.0f} lines/s); longest frame gap {worst_gap:.0f} ms")
     assert after > before, "no new log line arrived while the job ran"
+    assert rate > 300, f"the page took in only {rate:.0f} lines/s"
     assert worst_gap < 1000, f"the page froze for {worst_gap:.0f} ms while following the log"
     page.fill("#log-search", "stdout 0")
     page.press("#log-search", "Enter")

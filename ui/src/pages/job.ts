@@ -56,7 +56,7 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>,
     timeline.replaceChildren(...view.attempts.map((a, i) => attemptItem(view, a, backoffBefore(i + 1))));
     if (!view.attempts.length) timeline.append(h("li", { class: "muted" }, "No attempt yet."));
     const s = spec();
-    if (s) specPre.textContent = JSON.stringify(redact(s), null, 2);
+    if (s) specPre.textContent = JSON.stringify(redact(withoutEmpties(s)), null, 2);
   };
 
   const backoffBefore = (attempt: number): string | null => {
@@ -65,45 +65,46 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>,
     return retry ? `retry backoff ${fmtDuration(between(retry.time, retry.nextAttemptAt))} (due ${fmtTime(retry.nextAttemptAt)})` : null;
   };
 
-  const renderActions = () => {
-    const cancelForm = h("form", { class: "inline", hidden: true, "aria-label": "Cancel this job" });
-    const reason = h("input", { name: "reason", id: "cancel-reason", placeholder: "reason (optional)", maxlength: 1000, size: 30 });
-    cancelForm.append(h("label", { for: "cancel-reason", class: "sr-only" }, "Reason"), reason,
-      h("button", { type: "submit", class: "danger" }, "Confirm cancel"),
-      h("button", { type: "button", onclick: () => { cancelForm.hidden = true; cancelBtn.focus(); } }, "Keep it"));
-    cancelForm.addEventListener("submit", async (e) => {
-      e.preventDefault();
+  // the actions are built once (so focus stays on them while events arrive); render() updates them
+  const cancelForm = h("form", { class: "inline", hidden: true, "aria-label": "Cancel this job" });
+  const reason = h("input", { name: "reason", id: "cancel-reason", placeholder: "reason (optional)", maxlength: 1000, size: 30 });
+  const cancelBtn = h("button", { type: "button", class: "danger", onclick: () => { cancelForm.hidden = false; reason.focus(); } },
+    "Cancel job…");
+  cancelForm.append(h("label", { for: "cancel-reason", class: "sr-only" }, "Reason"), reason,
+    h("button", { type: "submit", class: "danger" }, "Confirm cancel"),
+    h("button", { type: "button", onclick: () => { cancelForm.hidden = true; cancelBtn.focus(); } }, "Keep it"));
+  cancelForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      view = await cancelJob(id, reason.value || "cancelled from the web UI");
+      toast("Cancel requested");
+      cancelForm.hidden = true;
+      render();
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), "error");
+    }
+  });
+  const resubmit = h("button", {
+    type: "button",
+    onclick: async () => {
+      const s = { ...(spec() as Record<string, unknown>) };
+      delete s.idempotencyKey; // a new job, not a replay
       try {
-        view = await cancelJob(id, reason.value || "cancelled from the web UI");
-        toast("Cancel requested");
-        cancelForm.hidden = true;
-        render();
+        const job = await submitJob(s);
+        toast(`Submitted ${job.id}`);
+        navigate(`${BASE}jobs/${job.id}`);
       } catch (err) {
         toast(err instanceof Error ? err.message : String(err), "error");
       }
-    });
-    const cancelBtn = h("button", {
-      type: "button", class: "danger", disabled: TERMINAL.has(view.state),
-      onclick: () => { cancelForm.hidden = false; reason.focus(); },
-    }, "Cancel job…");
-    const resubmit = h("button", {
-      type: "button", disabled: !spec(), title: spec() ? "submit the same spec as a new job" : "the spec is not known yet",
-      onclick: async () => {
-        const s = { ...(spec() as Record<string, unknown>) };
-        delete s.idempotencyKey; // a new job, not a replay
-        try {
-          const job = await submitJob(s);
-          toast(`Submitted ${job.id}`);
-          navigate(`${BASE}jobs/${job.id}`);
-        } catch (err) {
-          toast(err instanceof Error ? err.message : String(err), "error");
-        }
-      },
-    }, "Resubmit as new job");
-    actions.replaceChildren(
-      h("a", { class: "button primary", href: `${BASE}jobs/${id}/logs` }, "Logs"),
-      cancelBtn, resubmit, cancelForm,
-    );
+    },
+  }, "Resubmit as new job");
+  actions.append(h("a", { class: "button primary", href: `${BASE}jobs/${id}/logs` }, "Logs"), cancelBtn, resubmit, cancelForm);
+
+  const renderActions = () => {
+    cancelBtn.disabled = TERMINAL.has(view.state);
+    if (cancelBtn.disabled) cancelForm.hidden = true;
+    resubmit.disabled = !spec();
+    resubmit.title = spec() ? "submit the same spec as a new job" : "the spec is not known yet";
   };
 
   const addEvent = (e: JobEvent) => {
@@ -121,7 +122,12 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>,
   live.textContent = "live";
   try {
     await readEvents(`/v1/jobs/${encodeURIComponent(id)}/events`, (ev) => {
-      try { addEvent(JSON.parse(ev.data) as JobEvent); } catch { /* not JSON: skip */ }
+      try {
+        const e = JSON.parse(ev.data) as JobEvent;
+        const hadSpec = spec() !== null;
+        addEvent(e);
+        if (!hadSpec && e.spec) render(); // the spec (and so Resubmit) at once
+      } catch { /* not JSON: skip */ }
       clearTimeout(pending);
       pending = window.setTimeout(async () => {
         try { view = await getJob(id); if (!signal.aborted) render(); } catch { /* keep the last view */ }
@@ -131,6 +137,12 @@ export async function jobPage(main: HTMLElement, params: Record<string, string>,
   } catch (e) {
     if (!signal.aborted) main.append(errorBox(e));
   }
+}
+
+/** The spec without empty lists and maps (the api fills every optional field in). */
+function withoutEmpties(spec: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(spec).filter(([, v]) =>
+    v !== null && !(Array.isArray(v) && v.length === 0) && !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0)));
 }
 
 function kv(k: string, v: Node | string): HTMLElement[] {
@@ -150,7 +162,7 @@ function attemptItem(job: JobView, a: AttemptView, backoff: string | null): HTML
     backoff ? h("div", { class: "backoff muted small" }, backoff) : null,
     h("div", { class: "attempt-head" },
       h("strong", {}, `Attempt ${a.number}`), " ", stateBadge(a.state),
-      a.reason ? h("span", { class: "reason" }, a.reason) : null,
+      a.reason && a.reason !== a.state ? h("span", { class: "reason" }, a.reason) : null,
       a.exitCode != null ? h("span", { class: "chip" }, `exit ${a.exitCode}`) : null),
     a.message ? h("p", { class: "message" }, a.message) : null,
     h("dl", { class: "attempt-meta" },

@@ -91,9 +91,16 @@ export async function jobsPage(main: HTMLElement, _p: Record<string, string>, ur
     return `${BASE}jobs?${p}`;
   };
 
+  let drawn = "";
   const render = (items: JobView[], nextCursor: string | null) => {
     const shown = q.tenant ? items.filter((j) => !j.tenant || j.tenant === q.tenant) : items;
+    const key = JSON.stringify([shown, nextCursor, Math.floor(Date.now() / 30_000)]); // ages move on too
+    if (key === drawn) return; // unchanged: keep the DOM (and the keyboard focus) as it is
+    drawn = key;
+    const focused = document.activeElement instanceof HTMLAnchorElement && tbody.contains(document.activeElement)
+      ? document.activeElement.getAttribute("href") : null;
     tbody.replaceChildren(...shown.map(row));
+    if (focused) tbody.querySelector<HTMLAnchorElement>(`a[href="${CSS.escape(focused)}"]`)?.focus();
     if (!shown.length) tbody.append(h("tr", {}, h("td", { colspan: 8, class: "empty" }, "No jobs match.")));
     // the cursors of the newer pages, newest first ("-" = the first page), so "Newer" can go back
     const back = prevCursors.at(-1);

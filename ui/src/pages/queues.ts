@@ -49,7 +49,8 @@ function pool(p: PoolQueue): HTMLElement {
         h("td", {}, t.tenant),
         h("td", {}, String(t.running)),
         h("td", {}, t.limit === null ? "no limit" : h("span", { class: t.running >= t.limit ? "warn" : "" }, `${t.running} / ${t.limit}`)),
-        h("td", {}, String(t.queued)))))),
+        h("td", {}, String(t.queued)))),
+        p.tenants.length ? null : h("tr", {}, h("td", { colspan: 4, class: "empty" }, "No running or queued jobs you can see.")))),
     h("h3", {}, `Queued (${p.queuedTotal}${p.queuedTotal > p.queued.length ? `, first ${p.queued.length} shown` : ""})`),
     p.queued.length
       ? h("table", { class: "queued" },
