@@ -72,11 +72,20 @@ class UiHandlerTest {
 
     @Test
     void answersTheIndexForTheUisOwnRoutes() throws Exception {
-        for (String path : new String[] {"/ui/jobs", "/ui/jobs/job-1/logs", "/ui/queues", "/ui/a/../../etc/passwd"}) {
+        for (String path : new String[] {"/ui/jobs", "/ui/jobs/job-1/logs", "/ui/queues", "/ui/jobs/x?stream=stdout"}) {
             HttpResponse<String> res = get(path);
             assertThat(res.statusCode()).as(path).isEqualTo(200);
             assertThat(res.body()).as(path).contains("<title>Kindling</title>");
         }
+    }
+
+    @Test
+    void leavesPathsOutsideTheUiToTheRouter() throws Exception {
+        // normalized to /etc/passwd: not the UI's, so the router answers (404 here)
+        HttpResponse<String> res = get("/ui/a/../../etc/passwd");
+        assertThat(res.statusCode()).isEqualTo(404);
+        assertThat(res.body()).doesNotContain("root:");
+        assertThat(get("/uix").statusCode()).isEqualTo(404);
     }
 
     @Test
