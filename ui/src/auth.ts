@@ -14,9 +14,10 @@ export interface OidcSettings {
 
 export interface UiSettings {
   oidc: OidcSettings | null;
+  historyServer: string | null;
 }
 
-let settings: UiSettings = { oidc: null };
+let settings: UiSettings = { oidc: null, historyServer: null };
 let manager: UserManager | null = null;
 let token: string | null = sessionStorage.getItem(TOKEN_KEY);
 
@@ -26,10 +27,10 @@ export async function loadSettings(): Promise<UiSettings> {
     const res = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: "no-store" });
     if (res.ok) {
       const body = (await res.json()) as Partial<UiSettings>;
-      settings = { oidc: body.oidc ?? null };
+      settings = { oidc: body.oidc ?? null, historyServer: body.historyServer ?? null };
     }
   } catch {
-    settings = { oidc: null };
+    settings = { oidc: null, historyServer: null };
   }
   if (settings.oidc) {
     const base = `${location.origin}${import.meta.env.BASE_URL}`;
@@ -51,6 +52,11 @@ export async function loadSettings(): Promise<UiSettings> {
     }
   }
   return settings;
+}
+
+/** The Spark History Server the api names, or null. */
+export function historyServer(): string | null {
+  return settings.historyServer;
 }
 
 export function oidcEnabled(): boolean {

@@ -1,6 +1,7 @@
 import { cancelJob, download, getJob, readEvents, submitJob, TERMINAL, type AttemptView, type JobEvent, type JobView } from "../api";
 import { between, fmtDuration, fmtTime, h, stateBadge, toast, errorBox } from "../dom";
 import { navigate } from "../main";
+import { historyServer } from "../auth";
 import { redact } from "../redact";
 
 const BASE = import.meta.env.BASE_URL;
@@ -177,6 +178,9 @@ function attemptItem(job: JobView, a: AttemptView, backoff: string | null): HTML
     h("div", { class: "attempt-links" },
       h("a", { href: logs("stdout") }, "stdout"), h("a", { href: logs("stderr") }, "stderr"),
       a.sparkUiUrl && !a.finishedAt ? h("a", { href: a.sparkUiUrl, target: "_blank", rel: "noopener" }, "Spark UI ↗") : null,
+      a.sparkAppId && historyServer()
+        ? h("a", { href: `${historyServer()}/history/${encodeURIComponent(a.sparkAppId)}/`, target: "_blank", rel: "noopener" }, "History Server ↗")
+        : null,
       eventLog),
   );
 }

@@ -35,7 +35,8 @@ class UiHandlerTest {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         router.route(UiHandler.PREFIX + "*").handler(new UiHandler(vertx,
-                new UiSettings("https://login.example.com/tenant/v2.0", "ui-client", "openid api://kindling/.default"), loader));
+                new UiSettings("https://login.example.com/tenant/v2.0", "ui-client", "openid api://kindling/.default",
+                        "http://history.example.com:18080/"), loader));
         int port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         base = "http://127.0.0.1:" + port;
@@ -103,7 +104,7 @@ class UiHandlerTest {
         HttpResponse<String> res = get("/ui/config.json");
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.body()).contains("\"authority\":\"https://login.example.com/tenant/v2.0\"")
-                .contains("\"clientId\":\"ui-client\"");
+                .contains("\"clientId\":\"ui-client\"").contains("\"historyServer\":\"http://history.example.com:18080\"");
     }
 
     @Test
@@ -116,6 +117,6 @@ class UiHandlerTest {
     @Test
     void withoutOidcSettingsTheUiOffersOnlyTheTokenPrompt() {
         assertThat(UiSettings.NONE.toJson()).containsEntry("oidc", null);
-        assertThat(new UiSettings("https://issuer", null, "openid").toJson()).containsEntry("oidc", null);
+        assertThat(new UiSettings("https://issuer", null, "openid", null).toJson()).containsEntry("oidc", null);
     }
 }

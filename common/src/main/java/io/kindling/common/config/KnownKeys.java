@@ -19,7 +19,7 @@ public final class KnownKeys {
             // api
             "KINDLING_HTTP_HOST", "KINDLING_HTTP_PORT", "KINDLING_MAX_REQUEST_BYTES", "KINDLING_MAX_ARTIFACT_BYTES",
             // api: the web UI
-            "KINDLING_UI_OIDC_CLIENT_ID", "KINDLING_UI_OIDC_SCOPE",
+            "KINDLING_UI_OIDC_CLIENT_ID", "KINDLING_UI_OIDC_SCOPE", "KINDLING_UI_HISTORY_SERVER_URL",
             // dispatcher
             "KINDLING_POOLS", "KINDLING_CONFIG",
             // worker
