@@ -2,6 +2,7 @@ package io.kindling.api.http;
 
 import io.kindling.api.CommandPublisher;
 import io.kindling.api.IoExecutor;
+import io.kindling.api.auth.Access;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.schemas.JobEvents;
 import io.kindling.schemas.JobSpec;
@@ -68,15 +69,52 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         Context context = ctx.vertx().getOrCreateContext();
         byte[] body = Optional.ofNullable(ctx.body().buffer()).map(Buffer::getBytes).orElse(new byte[0]);
         String headerKey = ctx.request().getHeader(IDEMPOTENCY_KEY);
+        String headerTenant = ctx.request().getHeader(Access.TENANT_HEADER);
+        String principal = Access.principal(ctx).name();
         requireJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))
-                .compose(v -> io.call(context, () -> reader.readJobSpec(body)))
+                .compose(v -> io.call(context, () -> new Read(reader.readJobSpec(body), namedTenant(body))))
+                .map(read -> withTenant(ctx, read, headerTenant))
                 .map(spec -> withIdempotencyKey(spec, headerKey))
-                .map(spec -> new SubmitJob(jobId(spec), spec, clock.instant()))
+                .map(spec -> new SubmitJob(jobId(spec), spec, clock.instant(), principal))
                 .compose(command -> earlier(command)
                         .map(view -> Future.succeededFuture(new Outcome(view, true)))
                         .orElseGet(() -> publish(context, command).map(this::remember).map(view -> new Outcome(view, false))))
                 .onSuccess(outcome -> send(ctx, outcome))
                 .onFailure(ctx::fail);
+    }
+
+    /** A spec as read, and the tenant its body names (null if none). */
+    private record Read(JobSpec spec, String namedTenant) {
+    }
+
+    /** The body's {@code tenant} field, if it has one (the spec's {@code tenant()} is never null). */
+    private static String namedTenant(byte[] body) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode tenant = Json.mapper().readTree(body).get("tenant");
+        return tenant != null && tenant.isTextual() ? tenant.asText() : null;
+    }
+
+    /**
+     * The spec owned by the tenant the principal acts in ({@link Access#tenantFor}): named by the
+     * {@code tenant} field or the {@value Access#TENANT_HEADER} header (they must agree). A
+     * {@code tenant} label is refused: the tenant comes from identity.
+     */
+    static JobSpec withTenant(RoutingContext ctx, Read read, String headerTenant) {
+        JobSpec spec = read.spec();
+        if (spec.labels().containsKey(JobSpec.TENANT_LABEL)) {
+            String problem = "the tenant comes from your identity; use the `tenant` field or `" + Access.TENANT_HEADER
+                    + "` header";
+            throw new ApiException(ErrorCode.INVALID, "$.labels.tenant: " + problem,
+                    List.of(new Violation("$.labels.tenant", problem)));
+        }
+        String named = read.namedTenant();
+        if (headerTenant != null && !headerTenant.isEmpty()) {
+            if (named != null && !named.equals(headerTenant)) {
+                String problem = "differs from the " + Access.TENANT_HEADER + " header";
+                throw new ApiException(ErrorCode.INVALID, "$.tenant: " + problem, List.of(new Violation("$.tenant", problem)));
+            }
+            named = headerTenant;
+        }
+        return spec.withTenant(Access.tenantFor(ctx, named, named == read.namedTenant() ? "$.tenant" : Access.TENANT_HEADER));
     }
 
     /** A job's view, and whether it is an earlier submission's (nothing was published). */
@@ -151,9 +189,7 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
             }
             return spec;
         }
-        return new JobSpec(spec.name(), spec.pool(), spec.application(), spec.conf(), headerKey, spec.labels(),
-                spec.pyFiles(), spec.jars(), spec.files(), spec.archives(), spec.packages(), spec.env(),
-                spec.timeoutSeconds(), spec.priority(), spec.retry(), spec.secretRefs());
+        return spec.withIdempotencyKey(headerKey);
     }
 
     private Future<SubmitJob> publish(Context context, SubmitJob command) {

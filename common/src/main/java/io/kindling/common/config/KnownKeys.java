@@ -18,6 +18,10 @@ public final class KnownKeys {
             "KINDLING_AZURE_SERVICE_VERSION",
             // api
             "KINDLING_HTTP_HOST", "KINDLING_HTTP_PORT", "KINDLING_MAX_REQUEST_BYTES", "KINDLING_MAX_ARTIFACT_BYTES",
+            "KINDLING_AUTH_TOKENS_FILE", "KINDLING_AUTH_DISABLED", "KINDLING_OIDC_ISSUER", "KINDLING_OIDC_AUDIENCE",
+            "KINDLING_OIDC_JWKS_URL", "KINDLING_OIDC_NAME_CLAIM", "KINDLING_OIDC_TENANTS_CLAIM", "KINDLING_OIDC_ROLES_CLAIM",
+            "KINDLING_SUBMIT_RATE_PER_SECOND", "KINDLING_MAX_STREAMS_PER_PRINCIPAL", "KINDLING_MAX_STREAMS",
+            "KINDLING_MAX_TAIL_LINES", "KINDLING_MAX_CONCURRENT_UPLOADS",
             // api: the web UI
             "KINDLING_UI_OIDC_CLIENT_ID", "KINDLING_UI_OIDC_SCOPE", "KINDLING_UI_HISTORY_SERVER_URL",
             // dispatcher
@@ -35,7 +39,9 @@ public final class KnownKeys {
             "KINDLING_KAFKA_PORT", "KINDLING_EMBEDDED_KAFKA", "KINDLING_EMBEDDED_LOG_SHIPPER",
             // ./kindling and the test fixtures (read by scripts, allowed in a component's environment)
             "KINDLING_JAVA_HOME", "KINDLING_PROJECT_DIR", "KINDLING_TOOLS_DIR", "KINDLING_UP_TIMEOUT", "KINDLING_PYTHON",
-            "KINDLING_JVM_DIR");
+            "KINDLING_JVM_DIR",
+            // clients (the CLI, the Airflow provider): the token they send
+            "KINDLING_TOKEN", "KINDLING_TOKEN_FILE");
 
     private KnownKeys() {
     }
