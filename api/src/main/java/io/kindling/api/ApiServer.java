@@ -209,8 +209,7 @@ public final class ApiServer {
         // the multipart body is checked by the handler, which names the offending part
         operation(builder, "uploadArtifact", Role.SUBMIT).setDoValidation(false).addHandler(
                 new UploadArtifactHandler(artifacts, io, config.maxArtifactBytes()));
-<<<<<<< HEAD
-        operation(builder, "getArtifact").addHandler(new GetArtifactHandler(artifacts, io));
+        operation(builder, "getArtifact", Role.READ).addHandler(new GetArtifactHandler(artifacts, io));
         // read-only; a caller sees its tenants' jobs (an admin every tenant's)
         operation(builder, "getQueues", Role.READ).addHandler(new GetQueuesHandler(views,
                 GetQueuesHandler.poolsFromEnv(System.getenv()),
