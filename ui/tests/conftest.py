@@ -97,7 +97,9 @@ def stack(tmp_path_factory):
     # "parked" (no worker serves it: its first job stays DISPATCHED, the others QUEUED)
     pools = home / "pools.yaml"
     pools.write_text("pools:\n  default: {maxRunning: 2, maxRunningPerTenant: 2}\n  parked: {maxRunning: 1}\n")
-    env = dict(os.environ, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
+    # the test's own settings are not the stack's (it refuses KINDLING_* keys it does not know)
+    own = ("KINDLING_TEST_", "KINDLING_UI_SCREENSHOTS", "KINDLING_CHROMIUM")
+    env = dict({k: v for k, v in os.environ.items() if not k.startswith(own)}, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
                KINDLING_HOME=str(home), KINDLING_CONFIG=str(pools), KINDLING_WORKER_POOL="default")
     tokens: dict[str, str] = {}
     auth = _auth_supported()
