@@ -3,7 +3,8 @@ temporary KINDLING_HOME, stopped with SIGTERM at the end) and Debian's headless 
 by Playwright (``/usr/bin/chromium``; no browser download).
 
 When the api authenticates (``KINDLING_AUTH_TOKENS_FILE`` is a known key), the stack gets a
-tokens file with an admin and two team tokens; otherwise the UI signs in with
+tokens file with an admin and two team tokens, and OIDC settings pointing at a fake provider on
+loopback (``fake_oidc.py``) for the authorization code + PKCE sign-in; otherwise the UI signs in with
 ``$KINDLING_HOME/admin.token`` when ``./kindling up`` wrote one (any token when the api has no
 authentication yet).
 
@@ -46,6 +47,7 @@ class Stack:
     token: str
     auth: bool  # the api authenticates callers (tenants are enforced)
     tokens: dict[str, str] = field(default_factory=dict)  # name -> token (auth only)
+    oidc: object | None = None  # the FakeOidc the api trusts (auth only)
 
     def call(self, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict | None]:
         data = None if body is None else json.dumps(body).encode()
@@ -95,11 +97,21 @@ def stack(tmp_path_factory):
     # "parked" (no worker serves it: its first job stays DISPATCHED, the others QUEUED)
     pools = home / "pools.yaml"
     pools.write_text("pools:\n  default: {maxRunning: 2, maxRunningPerTenant: 2}\n  parked: {maxRunning: 1}\n")
-    env = dict(os.environ, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
+    # the test's own settings are not the stack's (it refuses KINDLING_* keys it does not know)
+    own = ("KINDLING_TEST_", "KINDLING_UI_SCREENSHOTS", "KINDLING_CHROMIUM")
+    env = dict({k: v for k, v in os.environ.items() if not k.startswith(own)}, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
                KINDLING_HOME=str(home), KINDLING_CONFIG=str(pools), KINDLING_WORKER_POOL="default")
     tokens: dict[str, str] = {}
     auth = _auth_supported()
+    oidc = None
     if auth:
+        from fake_oidc import FakeOidc
+
+        oidc = FakeOidc(audience="kindling-api", client_id="kindling-ui",
+                        claims={"sub": "alice", "tenants": ["team-a"], "roles": ["read", "submit", "cancel"]}).__enter__()
+        env.update(KINDLING_OIDC_ISSUER=oidc.issuer, KINDLING_OIDC_AUDIENCE="kindling-api",
+                   KINDLING_OIDC_JWKS_URL=f"{oidc.issuer}/jwks", KINDLING_UI_OIDC_CLIENT_ID="kindling-ui",
+                   KINDLING_UI_OIDC_SCOPE="openid")
         tokens = {name: secrets.token_urlsafe(24) for name in ("ui-admin", "team-a", "team-b")}
         entries = [
             {"name": "ui-admin", "tenants": ["default"], "roles": ["admin"]},
@@ -131,7 +143,7 @@ def stack(tmp_path_factory):
             token = admin_file.read_text().strip()
         else:
             token = "no-auth-yet"  # the api does not authenticate: any token is accepted
-        yield Stack(url, home, token, auth, tokens)
+        yield Stack(url, home, token, auth, tokens, oidc)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)  # the script forwards one SIGTERM to the JVM
@@ -141,6 +153,8 @@ def stack(tmp_path_factory):
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         out.close()
+        if oidc is not None:
+            oidc.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

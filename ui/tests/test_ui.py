@@ -54,10 +54,38 @@ def line_count(page: Page) -> int:
 
 
 def test_sign_in_is_required_and_keeps_the_token_out_of_the_url(page: Page, stack: Stack, screenshots):
+    status, body = stack.call("GET", "/v1/jobs?limit=1", token="")
+    if stack.auth:
+        assert status == 401 and body["code"] == "UNAUTHENTICATED"
+    page.goto(f"{stack.url}/ui/jobs")
+    expect(page).to_have_url(re.compile(r"/ui/signin"))
+    if stack.auth:  # a wrong token is refused, and the form says so
+        page.fill("#token", "not-a-token")
+        page.click("form.signin button[type=submit]")
+        expect(page.locator(".error")).to_contain_text("refused")
+        assert page.evaluate("sessionStorage.getItem('kindling.token')") is None
     sign_in(page, stack, screenshot=screenshots / "signin.png")
     page.click("text=Sign out")
     expect(page).to_have_url(re.compile(r"/ui/signin"))
     assert page.evaluate("sessionStorage.getItem('kindling.token')") is None
+
+
+def test_oidc_sign_in_with_authorization_code_and_pkce(page: Page, stack: Stack, screenshots):
+    if stack.oidc is None:
+        pytest.skip("the api does not accept OIDC tokens yet (no KINDLING_OIDC_ISSUER): nothing to sign in with")
+    page.goto(f"{stack.url}/ui/queues")
+    expect(page).to_have_url(re.compile(r"/ui/signin"))
+    page.screenshot(path=str(screenshots / "signin-oidc.png"))
+    page.click("text=Sign in with your organisation")
+    # to the provider and back: the code is exchanged with the PKCE verifier, then the page it was asked for
+    expect(page).to_have_url(re.compile(r"/ui/queues$"), timeout=30_000)
+    expect(page.locator("#who")).to_contain_text("OIDC")
+    expect(page.locator("section.pool").first).to_be_visible()  # the api accepted the access token
+    token = page.evaluate("sessionStorage.getItem('kindling.token')")
+    assert token and token.count(".") == 2, "the access token is a JWT"
+    assert "code=" not in page.url and token not in page.url
+    sent = stack.oidc.token_requests[-1]
+    assert sent["grant_type"] == "authorization_code" and len(sent["code_verifier"]) >= 43
 
 
 def test_a_job_live_from_submission_to_cancel(page: Page, stack: Stack, screenshots):
