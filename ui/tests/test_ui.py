@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -29,7 +30,8 @@ def sign_in(page: Page, stack: Stack, token: str | None = None, screenshot=None)
 
 def submit(stack: Stack, name: str, script: str, args: list[str], pool: str = "default", priority: int | None = None,
            token: str | None = None) -> str:
-    spec = {"name": name, "pool": pool, "application": {"type": "python", "file": str(REPO / "examples" / script),
+    path = REPO / "examples" / script if (REPO / "examples" / script).exists() else Path(__file__).parent / script
+    spec = {"name": name, "pool": pool, "application": {"type": "python", "file": str(path),
                                                          "args": args}}
     if priority is not None:
         spec["priority"] = priority
@@ -150,6 +152,44 @@ def test_a_job_live_from_submission_to_cancel(page: Page, stack: Stack, screensh
     page.screenshot(path=str(screenshots / "job-cancelled.png"), full_page=True)
     status, view = stack.call("GET", f"/v1/jobs/{job_id}")
     assert status == 200 and view["state"] == "CANCELLED"
+
+
+def test_log_colours_search_download_and_line_links(page: Page, stack: Stack, screenshots, tmp_path):
+    job_id = submit(stack, "ui-colours", "ansi_lines.py", [])
+    deadline = time.monotonic() + SPARK_START_TIMEOUT_MS / 1000
+    while stack.call("GET", f"/v1/jobs/{job_id}")[1]["state"] not in ("SUCCEEDED", "FAILED", "CANCELLED", "REJECTED"):
+        assert time.monotonic() < deadline, "the colour job did not end"
+        time.sleep(1)
+    assert stack.call("GET", f"/v1/jobs/{job_id}")[1]["state"] == "SUCCEEDED"
+    sign_in(page, stack)
+    page.goto(f"{stack.url}/ui/jobs/{job_id}/logs")
+    expect(page.locator(".log-status")).to_contain_text("complete", timeout=30_000)
+    assert line_count(page) == 301
+    # colours become styles, the escape sequences are gone
+    expect(page.locator(".log-text span[style*='color']").first).to_be_visible()
+    assert "\x1b" not in page.locator(".log-scroller").inner_text() and "[0m" not in page.locator(".log-scroller").inner_text()
+    page.locator(".log-scroller").focus()
+    page.keyboard.press("End")
+    expect(page.locator(".log-line", has_text="256-colour orange").locator("span[style*='rgb(255,135,0)']")).to_have_count(1)
+    # search: every match counted, the first one shown and marked
+    page.keyboard.press("/")
+    expect(page.locator("#log-search")).to_be_focused()
+    page.keyboard.type("error")
+    page.keyboard.press("Enter")
+    expect(page.locator(".log-toolbar")).to_contain_text("6 matching lines")
+    expect(page.locator(".log-line.current mark")).to_have_text(re.compile("error", re.I))
+    page.screenshot(path=str(screenshots / "logs-colours.png"))
+    # download: the whole stream, as stored (escape sequences included)
+    with page.expect_download() as download:
+        page.click("button:has-text('Download')")
+    saved = tmp_path / "stdout.log"
+    download.value.save_as(saved)
+    text = saved.read_text()
+    assert text.count("\n") == 301 and "line 300 of the colour test" in text and "\x1b[1;31m" in text
+    # a line's link opens the log at that line
+    href = page.locator(".log-line.current .log-num").get_attribute("href")
+    page.goto(stack.url + href)
+    expect(page.locator(".log-line.linked")).to_contain_text("line 050")
 
 
 def test_queues_show_dispatch_order_and_limits(page: Page, stack: Stack, screenshots):
