@@ -20,6 +20,7 @@ import io.kindling.api.http.GetArtifactHandler;
 import io.kindling.api.http.GetJobHandler;
 import io.kindling.api.http.GetJobEventsHandler;
 import io.kindling.api.http.GetJobLogsHandler;
+import io.kindling.api.http.GetQueuesHandler;
 import io.kindling.api.http.Health;
 import io.kindling.api.http.HealthLiveHandler;
 import io.kindling.api.http.HealthReadyHandler;
@@ -29,6 +30,8 @@ import io.kindling.api.http.SubmitJobHandler;
 import io.kindling.api.http.UploadArtifactHandler;
 import io.kindling.api.logs.EventLogArchive;
 import io.kindling.api.logs.LogReader;
+import io.kindling.api.ui.UiHandler;
+import io.kindling.api.ui.UiSettings;
 import io.kindling.api.view.EventsFollower;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.blobstore.BlobStore;
@@ -207,7 +210,13 @@ public final class ApiServer {
         operation(builder, "uploadArtifact", Role.SUBMIT).setDoValidation(false).addHandler(
                 new UploadArtifactHandler(artifacts, io, config.maxArtifactBytes()));
         operation(builder, "getArtifact", Role.READ).addHandler(new GetArtifactHandler(artifacts, io));
+        // read-only; a caller sees its tenants' jobs (an admin every tenant's)
+        operation(builder, "getQueues", Role.READ).addHandler(new GetQueuesHandler(views,
+                GetQueuesHandler.poolsFromEnv(System.getenv()),
+                ctx -> Access.principal(ctx).admin() ? null : Access.principal(ctx).tenants()));
         Router router = builder.createRouter();
+        // the web UI (static files, same origin); its sign-in settings come from the same environment
+        router.route(UiHandler.PREFIX + "*").handler(new UiHandler(vertx, UiSettings.fromEnv(System.getenv())));
         ErrorResponses errors = new ErrorResponses(maxBytes, config.maxArtifactBytes());
         router.route().failureHandler(errors);
         router.errorHandler(404, errors);

@@ -120,6 +120,7 @@ class AuthorizationMatrixIT {
         r.put("getJobEventLog", new Row("read", c -> get("/v1/jobs/" + jobId + "/eventlog"), 200, 404));
         r.put("uploadArtifact", new Row("submit", c -> upload(TENANT), 201, 403));
         r.put("getArtifact", new Row("read", c -> get(artifactPath), 200, 404));
+        r.put("getQueues", new Row("read", c -> get("/v1/queues"), 200, 200));
         r.put("healthLive", new Row(null, c -> get("/health/live"), 200, 200));
         r.put("healthReady", new Row(null, c -> get("/health/ready"), 200, 200));
         return r;
@@ -180,6 +181,10 @@ class AuthorizationMatrixIT {
                     assertThat(Json.mapper().readTree(response.body()).get("code").asText()).isEqualTo("FORBIDDEN");
                 } else if (expected == 404) {
                     assertThat(Json.mapper().readTree(response.body()).get("code").asText()).isEqualTo("NOT_FOUND");
+                }
+                if (e.getKey().equals("getQueues") && caller == Caller.OTHER_TENANT) {
+                    assertThat(response.body()).as("getQueues × " + caller + " shows nothing of the acme job")
+                            .doesNotContain(jobId).doesNotContain("\"" + TENANT + "\"");
                 }
                 if (e.getKey().equals("listJobs") && expected == 200) {
                     boolean listsTheJob = response.body().contains("\"" + jobId + "\"");

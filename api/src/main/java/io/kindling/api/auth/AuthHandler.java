@@ -34,7 +34,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        if (ctx.normalizedPath().startsWith("/health/")) {
+        String path = ctx.normalizedPath();
+        // health, and the web UI's static files (they hold no data; the UI's API calls authenticate)
+        if (path.startsWith("/health/") || path.equals("/ui") || path.startsWith("/ui/")) {
             ctx.next();
             return;
         }
