@@ -4,6 +4,7 @@ import io.kindling.common.kafka.KafkaClients;
 import io.kindling.dispatcher.intake.Input;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.intake.Origin;
+import io.kindling.dispatcher.lifecycle.DeadLetters;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.dispatcher.lifecycle.Output;
 import io.kindling.schemas.Topics;
@@ -15,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +59,7 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
+    private final Isolation isolation = new Isolation();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean ready;
 
@@ -161,29 +164,107 @@ public final class Dispatcher implements AutoCloseable {
                 .orElse(MAX_POLL);
     }
 
-    /** Publishes what the batch and the timers lead to; false when the machine may no longer match the log. */
+    /**
+     * Publishes what the batch and the timers lead to; false when the machine may no longer match
+     * the log. A batch that failed is read again record by record (see {@link Isolation}).
+     */
     private boolean processInTransaction(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
             JobStateMachine machine, ConsumerRecords<String, byte[]> records) {
+        if (isolation.covers(records)) {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                if (!processAlone(producer, c, machine, record)) {
+                    return false;
+                }
+            }
+            return publish(producer, c, machine.tick(clock.instant()), Map.of(), null);
+        }
         Instant now = clock.instant();
         List<Output> outputs = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         boolean consistent = true;
         for (ConsumerRecord<String, byte[]> record : records) {
-            Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value());
-            Input input = record.topic().equals(topics.commands()) ? reader.command(origin) : reader.report(origin);
-            try {
-                outputs.addAll(machine.handle(input, now));
-            } catch (RuntimeException e) {
-                LOG.error("dispatcher: handling {}-{}@{} failed; dead-lettering it and rebuilding", record.topic(),
-                        record.partition(), record.offset(), e);
-                outputs.addAll(machine.handle(new Input.Invalid(origin, null, "INTERNAL_ERROR", e.toString(), List.of()), now));
-                consistent = false;
-            }
+            consistent &= handle(machine, record, now, outputs);
             offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
         }
         if (consistent) {
             outputs.addAll(machine.tick(now));
         }
+        if (!publish(producer, c, outputs, offsets, null)) {
+            isolation.suspect(records);
+            return false;
+        }
+        return consistent;
+    }
+
+    /** One record in a transaction of its own; after repeated failures, only its dead letter. */
+    private boolean processAlone(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
+            JobStateMachine machine, ConsumerRecord<String, byte[]> record) {
+        Instant now = clock.instant();
+        List<Output> outputs = new ArrayList<>();
+        boolean consistent;
+        Optional<String> failure = isolation.givenUp(record);
+        if (failure.isPresent()) {
+            Origin origin = origin(record);
+            LOG.error("dispatcher: {}-{}@{} failed {} times; dead-lettering it and moving on", record.topic(),
+                    record.partition(), record.offset(), Isolation.MAX_TRIES);
+            outputs.addAll(machine.handle(new Input.Invalid(origin, commandJobId(record), "UNPROCESSABLE",
+                    "its outputs could not be published " + Isolation.MAX_TRIES + " times (" + failure.get()
+                            + "); skipped", List.of()), now));
+            consistent = true;
+        } else {
+            consistent = handle(machine, record, now, outputs);
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(new TopicPartition(record.topic(), record.partition()),
+                new OffsetAndMetadata(record.offset() + 1));
+        if (!publish(producer, c, outputs, offsets, record)) {
+            return false;
+        }
+        isolation.passed(record);
+        return consistent;
+    }
+
+    /** Adds what one record leads to; false when handling it threw (it is dead-lettered and the state rebuilt). */
+    private boolean handle(JobStateMachine machine, ConsumerRecord<String, byte[]> record, Instant now, List<Output> outputs) {
+        Origin origin = origin(record);
+        try {
+            outputs.addAll(machine.handle(read(origin), now));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("dispatcher: handling {}-{}@{} failed; dead-lettering it and rebuilding", record.topic(),
+                    record.partition(), record.offset(), e);
+            outputs.add(new Output.DeadLettered(DeadLetters.of(origin, null, "INTERNAL_ERROR", e.toString(), List.of(), now)));
+            return false;
+        }
+    }
+
+    private Input read(Origin origin) {
+        return origin.topic().equals(topics.reports()) ? reader.report(origin) : reader.command(origin);
+    }
+
+    private static Origin origin(ConsumerRecord<String, byte[]> record) {
+        return new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value());
+    }
+
+    /** The job id of a command record, when one can be read (so an unknown job gets its REJECTED event). */
+    private String commandJobId(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(topics.reports())) {
+            return null;
+        }
+        return switch (read(origin(record))) {
+            case Input.Submit s -> s.command().jobId();
+            case Input.Cancel cancel -> cancel.command().jobId();
+            case Input.Invalid i -> i.jobId();
+            case Input.Report r -> null;
+        };
+    }
+
+    /**
+     * One transaction: the outputs and the offsets. False if it failed and was aborted; a failure
+     * that a record can have caused (not a timeout or another retriable broker error) counts
+     * against {@code alone}, the record published alone, if any.
+     */
+    private boolean publish(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c, List<Output> outputs,
+            Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerRecord<String, byte[]> alone) {
         if (outputs.isEmpty() && offsets.isEmpty()) {
             return true;
         }
@@ -196,14 +277,21 @@ public final class Dispatcher implements AutoCloseable {
                 producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
             }
             producer.commitTransaction();
+            return true;
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
-            LOG.warn("dispatcher: transaction failed ({}); aborting and rebuilding from the log", e.toString());
-            producer.abortTransaction();
+            LOG.warn("dispatcher: transaction failed ({}); aborting and rebuilding from the log", Isolation.describe(e));
+            if (alone != null) {
+                isolation.failed(alone, e);
+            }
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abort) {
+                throw new KafkaException("abort failed after a failed transaction", abort);
+            }
             return false;
         }
-        return consistent;
     }
 
     private KafkaProducer<String, byte[]> transactionalProducer() {

@@ -8,6 +8,8 @@ import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.JobEvents;
 import io.kindling.schemas.JobState;
+import io.kindling.schemas.Json;
+import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.SubmitJob;
 import io.kindling.schemas.Violation;
 import java.time.Duration;
@@ -32,6 +34,13 @@ public final class JobStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(JobStateMachine.class);
     /** How long past {@code timeoutSeconds} the dispatcher waits for the worker to stop an attempt itself. */
     public static final Duration TIMEOUT_GRACE = Duration.ofSeconds(30);
+    /**
+     * Largest spec accepted, encoded: its QUEUED event and run assignments carry it, and must fit in
+     * one record (the producer's 1 MiB) with their other fields.
+     */
+    public static final int MAX_SPEC_BYTES = MessageReader.DEFAULT_MAX_BYTES - 16 * 1024;
+    /** Longest message copied into an event from a record or a report. */
+    public static final int MAX_MESSAGE_CHARS = 4096;
 
     private final Map<String, PoolRules> pools = new HashMap<>();
     private final Map<String, Job> jobs = new HashMap<>();
@@ -88,7 +97,7 @@ public final class JobStateMachine {
                     out.deadLetter(r.origin(), r.report().jobId(), "NOT_FOUND",
                             "report about unknown job '" + r.report().jobId() + "'", List.of(), now);
                 } else {
-                    reports.handle(job, r.report(), now, out);
+                    reports.handle(job, r.report(), r.origin(), now, out);
                 }
             }
             case Input.Invalid i -> invalid(i, now, out);
@@ -108,6 +117,13 @@ public final class JobStateMachine {
                 LOG.warn("job {}: {}", submit.jobId(), message);
                 out.deadLetter(input.origin(), submit.jobId(), "CONFLICT", message, List.of(), now);
             }
+            return;
+        }
+        int specBytes = Json.encode(submit.spec()).length;
+        if (specBytes > MAX_SPEC_BYTES) {
+            String message = "the spec is " + specBytes + " bytes encoded; the limit is " + MAX_SPEC_BYTES;
+            invalid(new Input.Invalid(input.origin(), submit.jobId(), "TOO_LARGE", message,
+                    List.of(new Violation("$.spec", message))), now, out);
             return;
         }
         String pool = submit.spec().pool();
@@ -161,7 +177,7 @@ public final class JobStateMachine {
             Job job = new Job(input.jobId());
             jobs.put(job.id, job);
             out.event(job, JobEvents.job(job.id, JobState.REJECTED, now).reason(FailureReason.REJECTED)
-                    .message(input.code() + ": " + input.message()).build());
+                    .message(DeadLetters.truncate(input.code() + ": " + input.message(), MAX_MESSAGE_CHARS)).build());
         }
     }
 
@@ -170,7 +186,12 @@ public final class JobStateMachine {
         Outputs out = outputs();
         for (Job job : new ArrayList<>(jobs.values())) {
             if (!job.terminal()) {
-                fireTimers(job, now, out);
+                try {
+                    fireTimers(job, now, out);
+                } catch (RuntimeException e) {
+                    // one job's bug must not stop every other job's timers
+                    LOG.error("job {}: its timers failed; skipped this round", job.id, e);
+                }
             }
         }
         for (Job job : Scheduler.pick(jobs.values(), this::rules, now)) {

@@ -1,7 +1,6 @@
 package io.kindling.dispatcher.lifecycle;
 
 import io.kindling.dispatcher.intake.Origin;
-import io.kindling.schemas.DeadLetter;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.Violation;
@@ -9,7 +8,6 @@ import io.kindling.schemas.WorkerControl;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
 
@@ -39,9 +37,7 @@ final class Outputs {
     }
 
     void deadLetter(Origin origin, String jobId, String reason, String message, List<Violation> details, Instant now) {
-        byte[] value = origin.value() == null ? new byte[0] : origin.value();
-        list.add(new Output.DeadLettered(new DeadLetter(origin.topic(), origin.partition(), origin.offset(), origin.key(),
-                Base64.getEncoder().encodeToString(value), jobId, reason, message, details, now)));
+        list.add(new Output.DeadLettered(DeadLetters.of(origin, jobId, reason, message, details, now)));
     }
 
     List<Output> list() {
