@@ -45,9 +45,14 @@ public final class DispatcherComponent implements AutoCloseable {
         List<String> needed = new ArrayList<>(List.of(topics.commands(), topics.events(), topics.deadLetter(),
                 topics.reports(), topics.control()));
         config.poolNames().forEach(pool -> needed.add(topics.runs(pool)));
-        new TopicCreator(clients).ensure(needed, Duration.ofSeconds(60));
+        TopicCreator creator = new TopicCreator(clients);
+        creator.ensure(needed, Duration.ofSeconds(60));
+        creator.ensureTopics(DispatcherTopics.own(config.kafka()), Duration.ofSeconds(60));
         String dispatcherId = "kindling-dispatcher-" + topics.prefix();
-        Dispatcher dispatcher = new Dispatcher(clients, () -> new JobStateMachine(config.pools().pools().values()),
+        Duration retention = Duration.ofDays(config.retentionDays());
+        Duration ackTimeout = Duration.ofSeconds(config.ackSeconds());
+        Dispatcher dispatcher = new Dispatcher(clients,
+                () -> new JobStateMachine(config.pools().pools().values(), retention, ackTimeout),
                 new InputReader(), clock, dispatcherId).start();
         LOG.info("dispatcher started for pools {}", config.poolNames());
         return new DispatcherComponent(dispatcher);

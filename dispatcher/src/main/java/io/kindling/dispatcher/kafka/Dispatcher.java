@@ -5,8 +5,10 @@ import io.kindling.dispatcher.intake.Input;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.intake.Origin;
 import io.kindling.dispatcher.lifecycle.DeadLetters;
+import io.kindling.dispatcher.lifecycle.JobSnapshot;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.dispatcher.lifecycle.Output;
+import io.kindling.schemas.Json;
 import io.kindling.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +64,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Isolation isolation = new Isolation();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean ready;
+    /** The state topic holds every job's state (its marker was read or written): start-up reads it alone. */
+    private boolean stateMarked;
 
     public Dispatcher(KafkaClients clients, Supplier<JobStateMachine> machines, InputReader reader, Clock clock,
             String dispatcherId) {
@@ -130,10 +134,7 @@ public final class Dispatcher implements AutoCloseable {
                              ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, dispatcherId))) {
             consumer = c;
             producer.initTransactions();
-            JobStateMachine machine = machines.get();
-            long events = EventLog.replay(clients, topics.events(), machine::restore, running::get);
-            machine.resume(clock.instant());
-            LOG.info("dispatcher: state rebuilt from {} events ({} jobs)", events, machine.size());
+            JobStateMachine machine = rebuild();
             c.subscribe(List.of(topics.commands(), topics.reports()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -154,6 +155,37 @@ public final class Dispatcher implements AutoCloseable {
         } finally {
             consumer = null;
         }
+    }
+
+    /**
+     * A fresh machine from the state topic: live jobs and recently finished ones, so start-up costs
+     * what they cost. Without a state topic yet (the first start after an upgrade), from the whole
+     * events topic, and every job's snapshot is then written with the first transaction.
+     */
+    private JobStateMachine rebuild() {
+        long started = System.nanoTime();
+        JobStateMachine machine = machines.get();
+        boolean[] marked = {false};
+        long states = EventLog.read(clients, topics.dispatcherState(), record -> {
+            if (StateMarker.KEY.equals(record.key())) {
+                marked[0] = true;
+            } else if (record.value() == null) {
+                machine.forget(record.key());
+            } else {
+                machine.restore(Json.decode(record.value(), JobSnapshot.class));
+            }
+        }, running::get);
+        stateMarked = marked[0];
+        String source = "the state topic (" + states + " records)";
+        if (!stateMarked) {
+            long events = EventLog.replay(clients, topics.events(), machine::restore, running::get);
+            machine.snapshotAll();
+            source = "the events topic (" + events + " events; no state topic yet)";
+        }
+        machine.resume(clock.instant());
+        LOG.info("dispatcher: state rebuilt from {} in {} ms: {} jobs, {} live", source,
+                (System.nanoTime() - started) / 1_000_000, machine.size(), machine.liveJobs());
+        return machine;
     }
 
     private Duration pollTimeout(JobStateMachine machine) {
@@ -273,10 +305,14 @@ public final class Dispatcher implements AutoCloseable {
             for (Output output : outputs) {
                 producer.send(OutputRecords.of(output, topics));
             }
+            if (!stateMarked) {
+                producer.send(StateMarker.record(topics, clock.instant()));
+            }
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
             }
             producer.commitTransaction();
+            stateMarked = true;
             return true;
         } catch (ProducerFencedException e) {
             throw e;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -18,14 +19,26 @@ import java.util.function.Function;
 final class Outputs {
     private final List<Output> list = new ArrayList<>();
     private final Function<Job, Duration> lease;
+    private final Consumer<Job> changed;
 
-    Outputs(Function<Job, Duration> lease) {
+    Outputs(Function<Job, Duration> lease, Consumer<Job> changed) {
         this.lease = lease;
+        this.changed = changed;
     }
 
     void event(Job job, JobEvent event) {
         job.apply(event, lease.apply(job));
+        changed.accept(job);
         list.add(new Output.Event(event));
+    }
+
+    /** The job changed in a way no event shows (a cancel requested): its snapshot is written. */
+    void changed(Job job) {
+        changed.accept(job);
+    }
+
+    void add(Output output) {
+        list.add(output);
     }
 
     void run(RunAssignment run) {

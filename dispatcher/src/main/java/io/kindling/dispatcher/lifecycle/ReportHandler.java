@@ -44,6 +44,10 @@ final class ReportHandler {
             }
             return;
         }
+        if (job.workerId != null && r.workerId() != null && !job.workerId.equals(r.workerId())) {
+            intruder(job, r, origin, now, out);
+            return;
+        }
         if (job.leaseUntil != null) {
             job.leaseUntil = now.plus(transitions.rules(job).lease());
         }
@@ -57,6 +61,22 @@ final class ReportHandler {
             case FAILED -> failed(job, r, now, out);
             case CANCELLED -> cancelled(job, r, now, out);
             default -> LOG.warn("job {} attempt {}: report with state {} ignored", job.id, r.attempt(), r.state());
+        }
+    }
+
+    /**
+     * A report about the current attempt from a worker other than the one that holds it (the first
+     * to report it): two workers got the same assignment (a rebalance during a launch). Rejected, and
+     * if it says it still runs, that worker alone is told to stop its copy.
+     */
+    private static void intruder(Job job, AttemptReport r, Origin origin, Instant now, Outputs out) {
+        String message = "attempt " + r.attempt() + " of job '" + job.id + "' is held by worker " + job.workerId
+                + "; report " + r.state() + " from worker " + r.workerId() + " rejected";
+        LOG.warn("job {} attempt {}: {}", job.id, r.attempt(), message);
+        out.deadLetter(origin, job.id, "FORBIDDEN", message, List.of(), now);
+        if (!r.state().terminal()) {
+            Transitions.cancelAttempt(job, r.attempt(), r.workerId(), FailureReason.CANCELLED,
+                    "worker " + job.workerId + " holds this attempt", now, out);
         }
     }
 
