@@ -7,6 +7,7 @@ import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.kafka.TopicCreator;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.kafka.Dispatcher;
+import io.kindling.dispatcher.kafka.Leadership;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.schemas.Topics;
 import java.time.Clock;
@@ -51,10 +52,13 @@ public final class DispatcherComponent implements AutoCloseable {
         String dispatcherId = "kindling-dispatcher-" + topics.prefix();
         Duration retention = Duration.ofDays(config.retentionDays());
         Duration ackTimeout = Duration.ofSeconds(config.ackSeconds());
+        Leadership leadership = new Leadership(clients, topics.dispatcherLeader(), dispatcherId + "-leader",
+                config.instanceId());
         Dispatcher dispatcher = new Dispatcher(clients,
                 () -> new JobStateMachine(config.pools().pools().values(), retention, ackTimeout),
-                new InputReader(), clock, dispatcherId).start();
-        LOG.info("dispatcher started for pools {}", config.poolNames());
+                new InputReader(), clock, dispatcherId, leadership).start();
+        LOG.info("dispatcher {} started for pools {} (active once the leader topic's group assigns it)", config.instanceId(),
+                config.poolNames());
         return new DispatcherComponent(dispatcher);
     }
 
@@ -67,6 +71,11 @@ public final class DispatcherComponent implements AutoCloseable {
     /** True once the state is rebuilt from the events topic and the input partitions are assigned. */
     public boolean ready() {
         return dispatcher.ready();
+    }
+
+    /** True while this instance is the active dispatcher (false for a standby). */
+    public boolean active() {
+        return dispatcher.active();
     }
 
     /** Same as {@link #ready()} (kept for callers of the walking skeleton). */

@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +31,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -62,47 +61,67 @@ public final class Dispatcher implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private final Isolation isolation = new Isolation();
+    private final Leadership leadership;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean ready;
     /** The state topic holds every job's state (its marker was read or written): start-up reads it alone. */
     private boolean stateMarked;
 
     public Dispatcher(KafkaClients clients, Supplier<JobStateMachine> machines, InputReader reader, Clock clock,
-            String dispatcherId) {
+            String dispatcherId, Leadership leadership) {
         this.clients = clients;
         this.topics = clients.config().topics();
         this.machines = machines;
         this.reader = reader;
         this.clock = clock;
         this.dispatcherId = dispatcherId;
+        this.leadership = leadership;
         this.thread = new Thread(this::run, "dispatcher");
     }
 
     public Dispatcher start() {
+        leadership.start(this::leadershipLost);
         thread.start();
         return this;
     }
 
-    /** True once the state is rebuilt and the group has assigned the input partitions. */
+    /** True once this instance leads, its state is rebuilt and the input partitions are assigned. */
     public boolean ready() {
         return ready;
+    }
+
+    /** True while this instance is the active one (a standby is not). */
+    public boolean active() {
+        return leadership.leader();
+    }
+
+    private void leadershipLost() {
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup(); // stop deciding now; the next leader fences this instance's producer anyway
+        }
     }
 
     private void run() {
         try {
             while (running.get()) {
                 try {
-                    session();
-                } catch (ProducerFencedException | org.apache.kafka.common.errors.FencedInstanceIdException e) {
-                    LOG.error("dispatcher: another dispatcher with id {} took over; stopping", dispatcherId);
-                    return;
+                    if (leadership.awaitLeadership(Duration.ofSeconds(1))) {
+                        session();
+                    }
+                } catch (ProducerFencedException e) {
+                    LOG.warn("dispatcher: another instance with transactional id {} took over; standing by", dispatcherId);
+                    pause();
                 } catch (WakeupException e) {
-                    if (running.get()) {
+                    if (running.get() && leadership.leader()) {
                         LOG.warn("dispatcher: unexpected wakeup; rebuilding");
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running.set(false);
                 } catch (RuntimeException e) {
                     if (running.get()) {
-                        LOG.error("dispatcher: session failed; rebuilding the state from the events topic in 1 s", e);
+                        LOG.error("dispatcher: session failed; rebuilding the state in 1 s", e);
                         pause();
                     }
                 } finally {
@@ -125,36 +144,59 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    private boolean deciding() {
+        return running.get() && leadership.leader();
+    }
+
+    /**
+     * One term as the active instance: fence the previous one ({@code initTransactions} with the
+     * shared transactional id aborts its open transaction), rebuild, then consume the input
+     * partitions from the committed offsets until leadership is lost or a transaction fails.
+     */
     private void session() {
         try (KafkaProducer<String, byte[]> producer = transactionalProducer();
-             // the group, its static member id and the transactional id are all the dispatcher's id (one per prefix)
+             // offsets are committed for the group named by the dispatcher's id; partitions are assigned, not
+             // subscribed: leadership comes from the leader topic's group, so a standby never splits the input
              KafkaConsumer<String, byte[]> c = clients.consumer(dispatcherId, "kindling-dispatcher",
-                     Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500",
-                             // static membership: a restarted dispatcher takes its partitions over at once
-                             ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, dispatcherId))) {
+                     Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500"))) {
             consumer = c;
             producer.initTransactions();
+            if (!deciding()) {
+                return;
+            }
             JobStateMachine machine = rebuild();
-            c.subscribe(List.of(topics.commands(), topics.reports()), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    ready = true;
-                }
-            });
+            c.assign(inputPartitions(c));
+            ready = deciding();
             boolean consistent = true;
             Duration timeout = Duration.ZERO; // act at once on what the rebuild found due (retries, expired timers)
-            while (running.get() && consistent) {
+            while (deciding() && consistent) {
                 ConsumerRecords<String, byte[]> records = c.poll(timeout);
+                if (!deciding()) {
+                    return; // records polled after leadership was lost are left to the next leader
+                }
                 consistent = processInTransaction(producer, c, machine, records);
                 timeout = pollTimeout(machine);
             }
         } finally {
             consumer = null;
         }
+    }
+
+    /** The topics the dispatcher consumes. */
+    private List<String> inputTopics() {
+        return List.of(topics.commands(), topics.reports());
+    }
+
+    private List<TopicPartition> inputPartitions(KafkaConsumer<String, byte[]> c) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : inputTopics()) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
+            }
+            infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        return partitions;
     }
 
     /**
@@ -174,11 +216,11 @@ public final class Dispatcher implements AutoCloseable {
             } else {
                 machine.restore(Json.decode(record.value(), JobSnapshot.class));
             }
-        }, running::get);
+        }, this::deciding);
         stateMarked = marked[0];
         String source = "the state topic (" + states + " records)";
         if (!stateMarked) {
-            long events = EventLog.replay(clients, topics.events(), machine::restore, running::get);
+            long events = EventLog.replay(clients, topics.events(), machine::restore, this::deciding);
             machine.snapshotAll();
             source = "the events topic (" + events + " events; no state topic yet)";
         }
@@ -342,7 +384,7 @@ public final class Dispatcher implements AutoCloseable {
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Stops after the current transaction and waits for the thread. */
+    /** Stops after the current transaction, waits for the thread, then hands leadership over. */
     @Override
     public void close() {
         running.set(false);
@@ -357,5 +399,6 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        leadership.close(); // leaves the group: a standby takes over without waiting for the session timeout
     }
 }

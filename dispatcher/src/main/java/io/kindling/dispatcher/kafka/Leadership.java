@@ -1,0 +1,156 @@
+package io.kindling.dispatcher.kafka;
+
+import io.kindling.common.kafka.KafkaClients;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which dispatcher instance is the active one: every instance joins one consumer group on the
+ * single-partition leader topic, and the instance that group assigns the partition to leads.
+ * The sticky assignor keeps the partition where it is when a standby joins; when the leader dies,
+ * the group notices after {@link #SESSION_TIMEOUT} and gives the partition to a standby. This only
+ * says who should decide; that two instances never decide at once is the transactional id's job
+ * (the new leader's {@code initTransactions} fences the old one's producer). Owns its consumer on
+ * its own thread.
+ */
+public final class Leadership implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
+    private final String instanceId;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Thread thread;
+    private volatile boolean leader;
+    private volatile Runnable onLost = () -> { };
+
+    public Leadership(KafkaClients clients, String topic, String group, String instanceId) {
+        this.topic = topic;
+        this.instanceId = instanceId;
+        this.consumer = clients.consumer(group, "kindling-dispatcher-leadership-" + instanceId, Map.of(
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT.toMillis()),
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000",
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "30000"));
+        this.thread = new Thread(this::run, "dispatcher-leadership");
+        this.thread.setDaemon(true);
+    }
+
+    public Leadership start(Runnable onLost) {
+        this.onLost = onLost;
+        thread.start();
+        return this;
+    }
+
+    /** True while this instance holds the leader partition. */
+    public boolean leader() {
+        return leader;
+    }
+
+    /** Waits until this instance leads, up to {@code timeout}; true if it does. */
+    boolean awaitLeadership(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (!leader && running.get()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return leader;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void set(boolean lead) {
+        lock.lock();
+        try {
+            if (leader != lead) {
+                LOG.info("dispatcher {}: {}", instanceId, lead ? "now the active instance" : "no longer the active instance");
+            }
+            leader = lead;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (!lead) {
+            onLost.run();
+        }
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    if (!partitions.isEmpty()) {
+                        set(false);
+                    }
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    if (!partitions.isEmpty()) {
+                        set(false);
+                    }
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    if (!partitions.isEmpty()) {
+                        set(true);
+                    }
+                }
+            });
+            while (running.get()) {
+                consumer.poll(Duration.ofMillis(500)); // no records: polling keeps the membership alive
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("dispatcher {}: leadership consumer failed; giving up leadership", instanceId, e);
+        } finally {
+            set(false);
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Leaves the group at once (a standby takes over without waiting for the session timeout). */
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
