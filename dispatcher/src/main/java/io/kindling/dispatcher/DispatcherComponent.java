@@ -53,7 +53,7 @@ public final class DispatcherComponent implements AutoCloseable {
         Duration retention = Duration.ofDays(config.retentionDays());
         Duration ackTimeout = Duration.ofSeconds(config.ackSeconds());
         Leadership leadership = new Leadership(clients, topics.dispatcherLeader(), dispatcherId + "-leader",
-                config.instanceId());
+                config.instanceId(), raw.get(DispatcherConfig.DISPATCHER_ID) != null);
         Dispatcher dispatcher = new Dispatcher(clients,
                 () -> new JobStateMachine(config.pools().pools().values(), retention, ackTimeout),
                 new InputReader(), clock, dispatcherId, leadership).start();

@@ -3,12 +3,14 @@ package io.kindling.dispatcher.kafka;
 import io.kindling.common.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -41,15 +43,24 @@ public final class Leadership implements AutoCloseable {
     private volatile boolean leader;
     private volatile Runnable onLost = () -> { };
 
-    public Leadership(KafkaClients clients, String topic, String group, String instanceId) {
+    /**
+     * {@code staticMember}: the instance id was configured, so it is stable across restarts and
+     * used as the static member id: a restarted instance takes its place back at once instead of
+     * waiting for its predecessor's session to time out. Distinct instances need distinct ids.
+     */
+    public Leadership(KafkaClients clients, String topic, String group, String instanceId, boolean staticMember) {
         this.topic = topic;
         this.instanceId = instanceId;
-        this.consumer = clients.consumer(group, "kindling-dispatcher-leadership-" + instanceId, Map.of(
+        Map<String, Object> settings = new HashMap<>(Map.of(
                 ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT.toMillis()),
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000",
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "30000"));
+        if (staticMember) {
+            settings.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
+        this.consumer = clients.consumer(group, "kindling-dispatcher-leadership-" + instanceId, settings);
         this.thread = new Thread(this::run, "dispatcher-leadership");
         this.thread.setDaemon(true);
     }
@@ -132,7 +143,9 @@ public final class Leadership implements AutoCloseable {
             LOG.error("dispatcher {}: leadership consumer failed; giving up leadership", instanceId, e);
         } finally {
             set(false);
-            consumer.close(Duration.ofSeconds(5));
+            // leave the group even as a static member, so a standby takes over now
+            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(5)));
         }
     }
 
