@@ -7,6 +7,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -14,7 +16,7 @@ import org.apache.kafka.common.errors.RetriableException;
  * processable. After a batch's transaction failed, the records it held ("suspects") are read again
  * and published one transaction each; a record whose own transaction fails {@link #MAX_TRIES}
  * times is then dead-lettered (reason UNPROCESSABLE) and skipped. Failures a record cannot cause
- * (timeouts and other retriable broker errors) are not counted against it. Owned by the
+ * (timeouts and other retriable broker errors, this instance being fenced) are not counted against it. Owned by the
  * dispatcher's thread; it outlives the sessions (a failed transaction ends the session).
  */
 final class Isolation {
@@ -48,7 +50,7 @@ final class Isolation {
 
     /** The record's own transaction failed. */
     void failed(ConsumerRecord<String, byte[]> record, KafkaException e) {
-        if (retriable(e)) {
+        if (notCausedByRecords(e)) {
             return;
         }
         failures.merge(coordinates(record), 1, Integer::sum);
@@ -72,9 +74,11 @@ final class Isolation {
         }
     }
 
-    static boolean retriable(Throwable e) {
+    /** Broker trouble (timeouts, retriable errors) or this instance being fenced: not the record's fault. */
+    static boolean notCausedByRecords(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
+            if (t instanceof RetriableException || t instanceof ProducerFencedException
+                    || t instanceof InvalidProducerEpochException) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 package io.kindling.dispatcher.lifecycle;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.time.Instant;
  * final state, the sha256 of its spec for idempotent replays, when it ended) and becomes a
  * tombstone once the retention time has passed. Read back on start instead of the events topic.
  */
+@JsonInclude(JsonInclude.Include.NON_DEFAULT) // zeros and false left out: a finished job's record stays small
 public record JobSnapshot(
         String jobId,
         JobState state,
