@@ -5,10 +5,8 @@ import io.kindling.dispatcher.intake.Input;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.intake.Origin;
 import io.kindling.dispatcher.lifecycle.DeadLetters;
-import io.kindling.dispatcher.lifecycle.JobSnapshot;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.dispatcher.lifecycle.Output;
-import io.kindling.schemas.Json;
 import io.kindling.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration MAX_POLL = Duration.ofMillis(500);
+    private static final Duration STANDBY_POLL = Duration.ofMillis(200);
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -103,11 +102,21 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void run() {
+        StateTail tail = null;
         try {
             while (running.get()) {
                 try {
-                    if (leadership.awaitLeadership(Duration.ofSeconds(1))) {
-                        session();
+                    if (tail == null) {
+                        tail = new StateTail(clients, topics.dispatcherState(), machines);
+                    }
+                    if (leadership.leader()) {
+                        try {
+                            session(tail);
+                        } finally {
+                            tail.reset(); // the machine decided: it may hold what no transaction committed
+                        }
+                    } else {
+                        tail.poll(STANDBY_POLL); // warm standby: keep the state current
                     }
                 } catch (ProducerFencedException e) {
                     LOG.warn("dispatcher: another instance with transactional id {} took over; standing by", dispatcherId);
@@ -116,9 +125,6 @@ public final class Dispatcher implements AutoCloseable {
                     if (running.get() && leadership.leader()) {
                         LOG.warn("dispatcher: unexpected wakeup; rebuilding");
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    running.set(false);
                 } catch (RuntimeException e) {
                     if (running.get()) {
                         LOG.error("dispatcher: session failed; rebuilding the state in 1 s", e);
@@ -129,6 +135,9 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
         } finally {
+            if (tail != null) {
+                tail.close();
+            }
             stopped.countDown();
         }
     }
@@ -153,7 +162,7 @@ public final class Dispatcher implements AutoCloseable {
      * shared transactional id aborts its open transaction), rebuild, then consume the input
      * partitions from the committed offsets until leadership is lost or a transaction fails.
      */
-    private void session() {
+    private void session(StateTail tail) {
         try (KafkaProducer<String, byte[]> producer = transactionalProducer();
              // offsets are committed for the group named by the dispatcher's id; partitions are assigned, not
              // subscribed: leadership comes from the leader topic's group, so a standby never splits the input
@@ -164,7 +173,7 @@ public final class Dispatcher implements AutoCloseable {
             if (!deciding()) {
                 return;
             }
-            JobStateMachine machine = rebuild();
+            JobStateMachine machine = rebuild(tail);
             c.assign(inputPartitions(c));
             ready = deciding();
             boolean consistent = true;
@@ -200,32 +209,23 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * A fresh machine from the state topic: live jobs and recently finished ones, so start-up costs
-     * what they cost. Without a state topic yet (the first start after an upgrade), from the whole
-     * events topic, and every job's snapshot is then written with the first transaction.
+     * The machine to decide with: the state topic followed to its end (the standby kept it warm, so
+     * this reads what the last leader committed since). Without a state topic yet (the first start
+     * after an upgrade), the whole events topic is folded and every job's record is written with the
+     * first transaction.
      */
-    private JobStateMachine rebuild() {
+    private JobStateMachine rebuild(StateTail tail) {
         long started = System.nanoTime();
-        JobStateMachine machine = machines.get();
-        boolean[] marked = {false};
-        long states = EventLog.read(clients, topics.dispatcherState(), record -> {
-            if (StateMarker.KEY.equals(record.key())) {
-                marked[0] = true;
-            } else if (record.value() == null) {
-                machine.forget(record.key());
-            } else {
-                machine.restore(Json.decode(record.value(), JobSnapshot.class));
-            }
-        }, this::deciding);
-        stateMarked = marked[0];
-        String source = "the state topic (" + states + " records)";
+        stateMarked = tail.catchUp(this::deciding);
+        JobStateMachine machine = tail.machine();
+        String source = "the state topic (" + tail.records() + " records)";
         if (!stateMarked) {
             long events = EventLog.replay(clients, topics.events(), machine::restore, this::deciding);
             machine.snapshotAll();
             source = "the events topic (" + events + " events; no state topic yet)";
         }
         machine.resume(clock.instant());
-        LOG.info("dispatcher: state rebuilt from {} in {} ms: {} jobs, {} live", source,
+        LOG.info("dispatcher: caught up with {} in {} ms: {} jobs, {} live", source,
                 (System.nanoTime() - started) / 1_000_000, machine.size(), machine.liveJobs());
         return machine;
     }

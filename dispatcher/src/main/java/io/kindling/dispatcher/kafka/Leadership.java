@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -37,8 +35,6 @@ public final class Leadership implements AutoCloseable {
     private final String topic;
     private final String instanceId;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
     private final Thread thread;
     private volatile boolean leader;
     private volatile Runnable onLost = () -> { };
@@ -76,35 +72,11 @@ public final class Leadership implements AutoCloseable {
         return leader;
     }
 
-    /** Waits until this instance leads, up to {@code timeout}; true if it does. */
-    boolean awaitLeadership(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            while (!leader && running.get()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.awaitNanos(left);
-            }
-            return leader;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void set(boolean lead) {
-        lock.lock();
-        try {
-            if (leader != lead) {
-                LOG.info("dispatcher {}: {}", instanceId, lead ? "now the active instance" : "no longer the active instance");
-            }
-            leader = lead;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+        if (leader != lead) {
+            LOG.info("dispatcher {}: {}", instanceId, lead ? "now the active instance" : "no longer the active instance");
         }
+        leader = lead;
         if (!lead) {
             onLost.run();
         }
@@ -158,12 +130,6 @@ public final class Leadership implements AutoCloseable {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
         }
     }
 }
