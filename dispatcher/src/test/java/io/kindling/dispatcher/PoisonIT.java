@@ -223,4 +223,33 @@ class PoisonIT {
                             JobState.SUCCEEDED);
         }
     }
+
+    @Test
+    void aJobWhoseRunAssignmentTheBrokerRefusesEndsFailedAndTheOthersRun(KafkaFixture kafka) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        // the runs topic takes records up to 4 KB: the fat job's assignment is refused, every time
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topics.runs("default"), 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", "4096")))).all().get();
+        }
+        try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
+             FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
+             TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class)) {
+            kafka.send(topics.commands(), "fat", submit("fat", "default", "f".repeat(8 * 1024)).getBytes(UTF_8));
+            kafka.send(topics.commands(), "slim", submit("slim", "default", "ok").getBytes(UTF_8));
+
+            List<JobEvent> all = events.awaitUntil("both end", e -> RestartChurnIT.terminalJobs(e) == 2, DEADLINE);
+            assertThat(all).filteredOn(e -> e.jobId().equals("slim") && e.state().terminal())
+                    .extracting(JobEvent::state).containsExactly(JobState.SUCCEEDED);
+            assertThat(all).filteredOn(e -> e.jobId().equals("fat")).extracting(JobEvent::state)
+                    .containsExactly(JobState.QUEUED, JobState.FAILED);
+            JobEvent failed = all.stream().filter(e -> e.jobId().equals("fat") && e.state() == JobState.FAILED)
+                    .findFirst().orElseThrow();
+            assertThat(failed.reason()).isEqualTo(io.kindling.schemas.FailureReason.SUBMISSION_FAILED);
+            assertThat(failed.message()).contains("could not publish").contains("RecordTooLarge");
+            kafka.send(topics.commands(), "later", submit("later", "default", "ok").getBytes(UTF_8));
+            events.awaitUntil("a later job succeeds", e -> e.stream()
+                    .anyMatch(x -> x.jobId().equals("later") && x.state() == JobState.SUCCEEDED), DEADLINE);
+        }
+    }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -250,7 +251,7 @@ public final class Dispatcher implements AutoCloseable {
                     return false;
                 }
             }
-            return publish(producer, c, machine.tick(clock.instant()), Map.of(), null);
+            return timersAlone(producer, c, machine);
         }
         Instant now = clock.instant();
         List<Output> outputs = new ArrayList<>();
@@ -276,7 +277,7 @@ public final class Dispatcher implements AutoCloseable {
         Instant now = clock.instant();
         List<Output> outputs = new ArrayList<>();
         boolean consistent;
-        Optional<String> failure = isolation.givenUp(record);
+        Optional<String> failure = isolation.givenUp(Isolation.key(record));
         if (failure.isPresent()) {
             Origin origin = origin(record);
             LOG.error("dispatcher: {}-{}@{} failed {} times; dead-lettering it and moving on", record.topic(),
@@ -290,11 +291,56 @@ public final class Dispatcher implements AutoCloseable {
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(new TopicPartition(record.topic(), record.partition()),
                 new OffsetAndMetadata(record.offset() + 1));
-        if (!publish(producer, c, outputs, offsets, record)) {
+        if (!publish(producer, c, outputs, offsets, Isolation.key(record))) {
             return false;
         }
         isolation.passed(record);
         return consistent;
+    }
+
+    /**
+     * The timers' outputs one job per transaction, after jobs given up are ended: a job whose
+     * records cannot be published (a runs topic that refuses its assignment, say) stops only itself.
+     */
+    private boolean timersAlone(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
+            JobStateMachine machine) {
+        Instant now = clock.instant();
+        for (String jobId : isolation.givenUpJobs()) {
+            String failure = isolation.givenUp(Isolation.jobKey(jobId)).orElse("");
+            LOG.error("dispatcher: job {}: its records could not be published {} times; ending it FAILED", jobId,
+                    Isolation.MAX_TRIES);
+            if (!publish(producer, c, machine.abandon(jobId, "the dispatcher could not publish this job's records "
+                    + Isolation.MAX_TRIES + " times (" + failure + "); given up", now), Map.of(), null)) {
+                return false;
+            }
+            isolation.passed(Isolation.jobKey(jobId));
+        }
+        List<Output> tick = machine.tick(now);
+        if (!isolation.timersSuspect()) {
+            return publish(producer, c, tick, Map.of(), null);
+        }
+        Map<String, List<Output>> byJob = new LinkedHashMap<>();
+        for (Output output : tick) {
+            byJob.computeIfAbsent(jobOf(output), k -> new ArrayList<>()).add(output);
+        }
+        for (Map.Entry<String, List<Output>> job : byJob.entrySet()) {
+            if (!publish(producer, c, job.getValue(), Map.of(), Isolation.jobKey(job.getKey()))) {
+                return false;
+            }
+            isolation.passed(Isolation.jobKey(job.getKey()));
+        }
+        isolation.timersPassed();
+        return true;
+    }
+
+    private static String jobOf(Output output) {
+        return switch (output) {
+            case Output.Event e -> e.event().jobId();
+            case Output.Run r -> r.run().jobId();
+            case Output.Control ctl -> ctl.control().jobId();
+            case Output.State st -> st.jobId();
+            case Output.DeadLettered d -> String.valueOf(d.letter().jobId());
+        };
     }
 
     /** Adds what one record leads to; false when handling it threw (it is dead-lettered and the state rebuilt). */
@@ -335,10 +381,10 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * One transaction: the outputs and the offsets. False if it failed and was aborted; a failure
      * that a record can have caused (not a timeout or another retriable broker error) counts
-     * against {@code alone}, the record published alone, if any.
+     * against {@code alone}, the record or job published alone, if any.
      */
     private boolean publish(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c, List<Output> outputs,
-            Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerRecord<String, byte[]> alone) {
+            Map<TopicPartition, OffsetAndMetadata> offsets, String alone) {
         if (outputs.isEmpty() && offsets.isEmpty()) {
             return true;
         }

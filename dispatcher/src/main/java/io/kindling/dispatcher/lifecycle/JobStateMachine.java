@@ -258,6 +258,25 @@ public final class JobStateMachine {
         }
     }
 
+    /**
+     * Ends a job whose records the dispatcher could not publish (it stopped every other job while it
+     * was tried): FAILED, reason SUBMISSION_FAILED, and a CANCEL control if an attempt is live.
+     */
+    public List<Output> abandon(String jobId, String message, Instant now) {
+        Outputs out = outputs();
+        Job job = jobs.get(jobId);
+        if (job != null && !job.terminal()) {
+            String text = DeadLetters.truncate(message, MAX_MESSAGE_CHARS);
+            if (job.active()) {
+                Transitions.cancelAttempt(job, job.attempt, FailureReason.SUBMISSION_FAILED, text, now, out);
+            }
+            JobEvents.Builder failed = job.attempt > 0 ? Transitions.attemptEvent(job, JobState.FAILED, now)
+                    : Transitions.jobEvent(job, JobState.FAILED, now);
+            out.event(job, failed.reason(FailureReason.SUBMISSION_FAILED).message(text).build());
+        }
+        return withSnapshots(out);
+    }
+
     /** Fires the timers due at {@code now} (queue timeouts, leases, run timeouts), then dispatches what fits. */
     public List<Output> tick(Instant now) {
         Outputs out = outputs();
