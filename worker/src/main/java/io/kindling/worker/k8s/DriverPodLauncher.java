@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.kindling.common.pools.LaunchRefusedException;
+import io.kindling.common.pools.LaunchRefusedException.Reason;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.worker.launcher.Adoption;
 import io.kindling.worker.launcher.AppExit;
@@ -81,9 +84,14 @@ public final class DriverPodLauncher implements Launcher {
         }
         DriverPodObjects objects;
         try {
-            objects = manifests.render(run, secrets.apply(run));
-        } catch (ManifestException e) {
+            Map<String, SecretKeyRef> refs = secrets.apply(run);
+            objects = manifests.render(run, refs);
+            checkTenantSecrets(run, refs);
+        } catch (LaunchRefusedException e) {
             return new Launch.Refused(e.getMessage());
+        } catch (KubernetesClientException e) {
+            return new Launch.Refused("cannot read the Secrets the job refers to in " + pool.namespace() + ": "
+                    + e.getMessage());
         }
         Created<Pod> pod;
         try {
@@ -113,6 +121,24 @@ public final class DriverPodLauncher implements Launcher {
         }
     }
 
+    /**
+     * A job may refer only to Secrets of its own tenant: each Secret it names must exist in the
+     * pool's namespace and carry the label {@value DriverPodManifests#TENANT}{@code =<tenant>}. So
+     * neither another tenant's Secrets nor Kindling's own (the blob store's) can reach a driver.
+     */
+    private void checkTenantSecrets(RunAssignment run, Map<String, SecretKeyRef> refs) throws LaunchRefusedException {
+        String tenant = run.spec().tenant();
+        for (String name : new java.util.TreeSet<>(refs.values().stream().map(SecretKeyRef::secretName).toList())) {
+            Secret secret = client.secrets().inNamespace(pool.namespace()).withName(name).get();
+            Map<String, String> labels = secret == null ? null : secret.getMetadata().getLabels();
+            if (secret == null || labels == null || !tenant.equals(labels.get(DriverPodManifests.TENANT))) {
+                throw new LaunchRefusedException(Reason.SECRET, "secret '" + name + "' is not available to tenant '"
+                        + tenant + "' in namespace " + pool.namespace() + " (a job may use only Secrets labelled "
+                        + DriverPodManifests.TENANT + "=" + tenant + ")");
+            }
+        }
+    }
+
     private void deleteQuietly(DriverPodNames names) {
         try {
             client.pods().inNamespace(pool.namespace()).withName(names.driverPod())
@@ -135,7 +161,7 @@ public final class DriverPodLauncher implements Launcher {
             DriverPodObjects objects = manifests.render(run, secrets.apply(run));
             ensureOwned(objects, pod);
             return new Adoption.Running(watch(objects));
-        } catch (ManifestException e) {
+        } catch (LaunchRefusedException e) {
             // it was launched from the same assignment, so this cannot happen unless the pool changed
             LOG.warn("attempt {}: adopting its pod, but its manifests no longer render: {}", run.attemptId(),
                     e.getMessage());

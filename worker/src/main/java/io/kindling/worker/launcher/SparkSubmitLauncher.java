@@ -106,7 +106,10 @@ public final class SparkSubmitLauncher implements Launcher {
                     + " (check KINDLING_SPARK_HOME)");
         }
         try {
+            command.check(run);
             run = artifacts.resolve(run);
+        } catch (io.kindling.common.pools.LaunchRefusedException e) {
+            return new Launch.Refused(e.getMessage());
         } catch (ArtifactException e) {
             return new Launch.Refused(e.getMessage());
         }
@@ -124,7 +127,7 @@ public final class SparkSubmitLauncher implements Launcher {
         try {
             cmd = command.build(run, eventLogDir,
                     new SparkSubmitCommand.PythonStderr(pythonHookDir, spool.stream(attemptId, "stderr")), ports);
-        } catch (RefusedLaunchException e) {
+        } catch (io.kindling.common.pools.LaunchRefusedException e) {
             reservedPorts.remove(attemptId);
             return new Launch.Refused(e.getMessage());
         }

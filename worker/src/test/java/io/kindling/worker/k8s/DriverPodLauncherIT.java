@@ -45,6 +45,46 @@ class DriverPodLauncherIT {
     KubernetesClient client;
     private DriverPodLauncher launcher;
 
+    /** The Secret the fixtures' jobs (tenant analytics) refer to, marked as that tenant's. */
+    @org.junit.jupiter.api.BeforeEach
+    void tenantSecret() {
+        secret("storage-account", "analytics");
+    }
+
+    private void secret(String name, String tenant) {
+        var meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(NS);
+        if (tenant != null) {
+            meta.addToLabels(DriverPodManifests.TENANT, tenant);
+        }
+        client.secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withMetadata(meta.build()).addToStringData("key", "s3cr3t").build()).createOr(
+                        io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    }
+
+    @Test
+    void aJobMayReferOnlyToSecretsLabelledWithItsTenant() throws Exception {
+        secret("storage-account", "other-team");
+        secret("kindling-blob-store", null);
+        launcher = launcher(DriverPodFixtures.pool());
+        assertThat(launcher.launch(DriverPodFixtures.run())).isInstanceOfSatisfying(Launch.Refused.class,
+                r -> assertThat(r.message()).contains("secret 'storage-account' is not available to tenant 'analytics'"));
+        DriverPodLauncher own = new DriverPodLauncher(client, DriverPodFixtures.pool(), run -> Map.of("BLOB",
+                new SecretKeyRef("kindling-blob-store", "KINDLING_AZURE_CONNECTION_STRING")), Clock.systemUTC());
+        try {
+            assertThat(own.launch(DriverPodFixtures.run())).isInstanceOfSatisfying(Launch.Refused.class,
+                    r -> assertThat(r.message()).contains("kindling-blob-store").doesNotContain("s3cr3t"));
+            DriverPodLauncher missing = new DriverPodLauncher(client, DriverPodFixtures.pool(), run -> Map.of("X",
+                    new SecretKeyRef("no-such-secret", "k")), Clock.systemUTC());
+            assertThat(missing.launch(DriverPodFixtures.run())).isInstanceOf(Launch.Refused.class);
+            missing.close();
+        } finally {
+            own.close();
+        }
+        assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+        secret("storage-account", "analytics");
+        assertThat(launcher.launch(DriverPodFixtures.run())).isInstanceOf(Launch.Started.class);
+    }
+
     @AfterEach
     void close() {
         if (launcher != null) {
