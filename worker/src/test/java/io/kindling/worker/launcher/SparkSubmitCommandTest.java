@@ -242,6 +242,40 @@ class SparkSubmitCommandTest {
                 .hasMessageContaining("KINDLING_SECRETS_DIR");
     }
 
+    @Test
+    void aJobReadsOnlyItsOwnTenantsSecrets() throws Exception {
+        Path root = dir.resolve("secrets");
+        Files.createDirectories(root.resolve("acme/db"));
+        Files.writeString(root.resolve("acme/db/password"), "acme-pw");
+        Files.createDirectories(root.resolve("globex/db"));
+        Files.writeString(root.resolve("globex/db/password"), "globex-pw");
+        Files.createDirectories(root.resolve("kindling"));
+        Files.writeString(root.resolve("kindling/blob"), "SEEDED-BLOB-KEY");
+        Map<String, String> workerEnv = new java.util.HashMap<>(WORKER_ENV);
+        workerEnv.put("KINDLING_SECRETS_DIR", root.toString());
+        SparkSubmitCommand withSecrets = new SparkSubmitCommand(CONFIG, workerEnv);
+        Map<String, io.kindling.schemas.SecretRef> db = Map.of("DB_PASSWORD", new io.kindling.schemas.SecretRef("db", "password"));
+
+        assertThat(withSecrets.build(Runs.withTenant(withSecretRefs(db), "acme"), eventLog).environment())
+                .containsEntry("DB_PASSWORD", "acme-pw");
+        assertThat(withSecrets.build(Runs.withTenant(withSecretRefs(db), "globex"), eventLog).environment())
+                .containsEntry("DB_PASSWORD", "globex-pw");
+        assertThatThrownBy(() -> withSecrets.build(Runs.withTenant(withSecretRefs(db), "initech"), eventLog))
+                .isInstanceOf(LaunchRefusedException.class).hasMessageContaining("not available to tenant 'initech'")
+                .hasMessageNotContaining("-pw");
+        for (io.kindling.schemas.SecretRef escape : List.of(new io.kindling.schemas.SecretRef("..", "kindling/blob"),
+                new io.kindling.schemas.SecretRef("../globex/db", "password"), new io.kindling.schemas.SecretRef("db", "../../globex/db/password"),
+                new io.kindling.schemas.SecretRef("/abs", "x"))) {
+            assertThatThrownBy(() -> withSecrets.build(Runs.withTenant(withSecretRefs(Map.of("X", escape)), "acme"),
+                    eventLog)).as("%s", escape).isInstanceOf(LaunchRefusedException.class)
+                    .hasMessageNotContaining("globex-pw").hasMessageNotContaining("SEEDED-BLOB-KEY");
+        }
+        Files.createSymbolicLink(root.resolve("acme/stolen"), root.resolve("globex/db"));
+        assertThatThrownBy(() -> withSecrets.build(Runs.withTenant(withSecretRefs(Map.of("X",
+                new io.kindling.schemas.SecretRef("stolen", "password"))), "acme"), eventLog))
+                .hasMessageContaining("leads outside");
+    }
+
     private RunAssignment withSecretRefs(Map<String, io.kindling.schemas.SecretRef> refs) {
         RunAssignment base = python(app.toString());
         io.kindling.schemas.JobSpec s = base.spec();
