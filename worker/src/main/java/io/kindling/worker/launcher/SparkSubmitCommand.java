@@ -41,7 +41,10 @@ public final class SparkSubmitCommand {
             "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "HOSTNAME");
     static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
-    private static final Set<String> RESERVED_CONF = Set.of("spark.app.name", "spark.master", "spark.submit.deployMode");
+    /** How the application is found again on its cluster: set by the worker only (not even by the pool). */
+    private static final Set<String> CLUSTER_NAMING_CONF = Set.of("spark.yarn.tags", "spark.kubernetes.driver.pod.name");
+    private static final Set<String> RESERVED_CONF = Set.of("spark.app.name", "spark.master", "spark.submit.deployMode",
+            "spark.yarn.tags", "spark.kubernetes.driver.pod.name");
     /** Conf the worker sets when it hands a driver its ports. */
     private static final Set<String> NETWORK_CONF = Set.of("spark.driver.host", "spark.driver.bindAddress",
             "spark.driver.port", "spark.driver.blockManager.port", "spark.ui.port");
@@ -162,7 +165,19 @@ public final class SparkSubmitCommand {
         }
         conf(argv, "spark.kindling.jobId", run.jobId());
         conf(argv, "spark.kindling.attemptId", run.attemptId());
-        config.poolConf().forEach((key, value) -> conf(argv, key, value));
+        if (config.clusterManager() == SparkSubmitConfig.ClusterManager.YARN) {
+            // what cancel and a later attempt's orphan check find the application by (ClusterSubmission)
+            conf(argv, "spark.yarn.tags", ClusterSubmission.yarnJobTag(run.jobId()) + ","
+                    + ClusterSubmission.yarnAttemptTag(run.attemptId()));
+        }
+        if (config.clusterManager() == SparkSubmitConfig.ClusterManager.KUBERNETES && config.clusterMode()) {
+            conf(argv, "spark.kubernetes.driver.pod.name", ClusterSubmission.kubernetesDriverPod(run.attemptId()));
+        }
+        config.poolConf().forEach((key, value) -> {
+            if (!CLUSTER_NAMING_CONF.contains(key)) {
+                conf(argv, key, value);
+            }
+        });
         spec.conf().forEach((key, value) -> {
             if (!LaunchPolicy.isConfKey(key)) {
                 LOG.warn("ignoring conf key '{}': not a Spark configuration key", LaunchPolicy.printable(key));

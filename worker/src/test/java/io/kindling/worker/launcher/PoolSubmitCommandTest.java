@@ -59,6 +59,7 @@ class PoolSubmitCommandTest {
 
         assertThat(cmd.argv()).containsExactly("/opt/spark-4/bin/spark-submit", "--master", "yarn", "--deploy-mode", "cluster",
                 "--name", "job-1-a1", "--conf", "spark.kindling.jobId=job-1", "--conf", "spark.kindling.attemptId=job-1-a1",
+                "--conf", "spark.yarn.tags=kindling-job-job-1,kindling-attempt-job-1-a1",
                 "--conf", "spark.yarn.queue=etl", "--conf", "spark.executor.memory=4g", "--class", "org.Main",
                 jar.toString(), "7");
         assertThat(cmd.environment()).containsEntry("HADOOP_CONF_DIR", "/etc/hadoop").containsEntry("SPARK_HOME", "/opt/spark-4")
