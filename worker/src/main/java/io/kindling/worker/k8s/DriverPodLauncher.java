@@ -78,7 +78,7 @@ public final class DriverPodLauncher implements Launcher {
     }
 
     @Override
-    public Launch launch(RunAssignment run) {
+    public Launch launch(RunAssignment run) throws InterruptedException {
         if (closed) {
             return new Launch.Refused("the worker is shutting down");
         }
@@ -92,6 +92,17 @@ public final class DriverPodLauncher implements Launcher {
         } catch (KubernetesClientException e) {
             return new Launch.Refused("cannot read the Secrets the job refers to in " + pool.namespace() + ": "
                     + e.getMessage());
+        }
+        if (run.attempt() > 1) {
+            try {
+                java.util.Optional<String> fenced = removeOrphans(run);
+                if (fenced.isPresent()) {
+                    return new Launch.Refused(fenced.get());
+                }
+            } catch (KubernetesClientException e) {
+                return new Launch.Refused("cannot make sure no earlier attempt of " + run.jobId() + " still runs in "
+                        + pool.namespace() + ": " + e.getMessage());
+            }
         }
         Created<Pod> pod;
         try {
@@ -137,6 +148,43 @@ public final class DriverPodLauncher implements Launcher {
                         + DriverPodManifests.TENANT + "=" + tenant + ")");
             }
         }
+    }
+
+    /**
+     * Deletes the driver pods of earlier attempts of {@code run}'s job that still run (a worker host
+     * that died leaves its attempt's pod behind; its executors go with it, owned by the driver pod)
+     * and waits until they are gone. Finished pods are left to their cleanup delay. Returns why the
+     * retry must not start yet when one is still there.
+     */
+    private java.util.Optional<String> removeOrphans(RunAssignment run) throws InterruptedException {
+        var pods = client.pods().inNamespace(pool.namespace())
+                .withLabel(DriverPodManifests.JOB_ID, DriverPodNames.labelValue(run.jobId()))
+                .withLabel(DriverPodManifests.SPARK_ROLE, "driver").list().getItems();
+        for (Pod orphan : pods) {
+            if (!run.jobId().equals(annotation(orphan, DriverPodManifests.JOB_ID))
+                    || run.attemptId().equals(annotation(orphan, DriverPodManifests.ATTEMPT_ID)) || finished(orphan)) {
+                continue;
+            }
+            String name = orphan.getMetadata().getName();
+            LOG.info("attempt {}: deleting driver pod {} left running by attempt {}", run.attemptId(), name,
+                    annotation(orphan, DriverPodManifests.ATTEMPT_ID));
+            var resource = client.pods().inNamespace(pool.namespace()).withName(name);
+            resource.withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+            try {
+                resource.waitUntilCondition(p -> p == null || !name.equals(p.getMetadata().getName())
+                        || !orphan.getMetadata().getUid().equals(p.getMetadata().getUid()),
+                        DELETE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (KubernetesClientException e) {
+                if (e.getCause() instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedException("interrupted while waiting for an orphaned driver pod to go");
+                }
+                return java.util.Optional.of("driver pod " + name + " of an earlier attempt is still there "
+                        + DELETE_WAIT.toSeconds() + " s after being deleted; not starting " + run.attemptId()
+                        + " beside it");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private void deleteQuietly(DriverPodNames names) {

@@ -85,6 +85,27 @@ class DriverPodLauncherIT {
         assertThat(launcher.launch(DriverPodFixtures.run())).isInstanceOf(Launch.Started.class);
     }
 
+    @Test
+    void aRetryDeletesTheDriverPodAnEarlierAttemptLeftRunningBeforeItStarts() throws Exception {
+        DriverPodLauncher deadHost = launcher(DriverPodFixtures.pool());
+        assertThat(deadHost.launch(DriverPodFixtures.python("orphaned", 1, List.of()))).isInstanceOf(Launch.Started.class);
+        assertThat(deadHost.launch(DriverPodFixtures.python("finished", 1, List.of()))).isInstanceOf(Launch.Started.class);
+        assertThat(deadHost.launch(DriverPodFixtures.python("orphaned-too", 1, List.of()))).isInstanceOf(Launch.Started.class);
+        setStatus("kd-orphaned-a1-driver", PodStatuses.running());
+        setStatus("kd-finished-a1-driver", PodStatuses.terminated("Succeeded", 0, "Completed"));
+        setStatus("kd-orphaned-too-a1-driver", PodStatuses.running());
+        deadHost.close(); // the host dies: nothing watches these pods any more
+
+        launcher = launcher(DriverPodFixtures.pool());
+        assertThat(launcher.launch(DriverPodFixtures.python("orphaned", 2, List.of()))).isInstanceOf(Launch.Started.class);
+        assertThat(launcher.launch(DriverPodFixtures.python("finished", 2, List.of()))).isInstanceOf(Launch.Started.class);
+
+        assertThat(client.pods().inNamespace(NS).withName("kd-orphaned-a1-driver").get()).isNull();
+        pod("kd-orphaned-a2-driver");
+        pod("kd-finished-a1-driver"); // ended: kept for its cleanup delay (its log stays readable)
+        pod("kd-orphaned-too-a1-driver"); // another job's attempt
+    }
+
     @AfterEach
     void close() {
         if (launcher != null) {
