@@ -48,7 +48,6 @@ public final class SparkSubmitLauncher implements Launcher {
     private static final java.util.Set<String> SHIM_ENV = java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ",
             "TMPDIR");
 
-    private static final Duration CLUSTER_KILL = Duration.ofSeconds(60);
 
     private final SparkSubmitConfig config;
     private final SparkSubmitCommand command;
@@ -60,6 +59,7 @@ public final class SparkSubmitLauncher implements Launcher {
     /** Driver ports held by attempts launched (or being launched) here, until they end. */
     private final ConcurrentMap<String, DriverPorts> reservedPorts = new ConcurrentHashMap<>();
     private final ArtifactResolver artifacts;
+    private final ClusterKills clusterKills;
     private volatile boolean closed;
 
     /**
@@ -72,6 +72,7 @@ public final class SparkSubmitLauncher implements Launcher {
         this.artifacts = new ArtifactResolver(artifacts);
         this.config = config;
         this.command = new SparkSubmitCommand(config, workerEnv);
+        this.clusterKills = new ClusterKills(config, workerEnv, command.killEnvironment());
         this.spool = spool;
         this.workerEnv = Map.copyOf(workerEnv);
         this.killGrace = killGrace;
@@ -115,7 +116,7 @@ public final class SparkSubmitLauncher implements Launcher {
             return new Launch.Refused(e.getMessage());
         }
         if (run.attempt() > 1 && ClusterSubmission.needsClusterKill(config)) {
-            Optional<String> orphans = killOrphans(run, dir);
+            Optional<String> orphans = clusterKills.killOrphans(run, dir);
             if (orphans.isPresent()) {
                 return new Launch.Refused(orphans.get());
             }
@@ -276,7 +277,7 @@ public final class SparkSubmitLauncher implements Launcher {
         try {
             LOG.info("stopping {} (shim pid {})", attemptId, app.shimPid());
             if (ClusterSubmission.needsClusterKill(config)) {
-                killOnCluster(app);
+                clusterKills.killOnCluster(app, spool.attemptDir(app.run().attemptId()));
             }
             app.terminate(killGrace);
         } finally {
@@ -317,125 +318,6 @@ public final class SparkSubmitLauncher implements Launcher {
     /** Where spark-submit's stderr names the application on the cluster (cluster submissions and YARN). */
     private SparkSubmitConfig.ClusterManager clusterIdsFrom() {
         return ClusterSubmission.needsClusterKill(config) ? config.clusterManager() : null;
-    }
-
-    /**
-     * Kills the application on its cluster manager (stopping spark-submit alone would leave it
-     * running there); the command's output goes to the shim log. On YARN the applications are
-     * found by the attempt's tag, never by an id a driver could have printed; elsewhere with the
-     * ids spark-submit printed (the driver runs on the cluster, its output is not in spark-submit's).
-     */
-    private void killOnCluster(ShimApp app) throws InterruptedException {
-        String attemptId = app.run().attemptId();
-        Path dir = spool.attemptDir(attemptId);
-        try {
-            if (config.clusterManager() == SparkSubmitConfig.ClusterManager.YARN) {
-                List<String> killed = killYarnTagged(ClusterSubmission.yarnAttemptTag(attemptId), dir);
-                if (killed.isEmpty()) {
-                    LOG.warn("{}: YARN lists no live application tagged {}; only spark-submit is stopped", attemptId,
-                            ClusterSubmission.yarnAttemptTag(attemptId));
-                }
-                return;
-            }
-            Optional<ClusterSubmission.Ids> ids = app.clusterIds();
-            if (ids.isEmpty()) {
-                LOG.warn("{}: spark-submit has not printed the application's id yet; only spark-submit is stopped",
-                        attemptId);
-                return;
-            }
-            CommandResult kill = runClusterCommand(ClusterSubmission.killCommand(config, ids.get(), workerEnv), dir);
-            LOG.info("{}: {} ended with code {}", attemptId, kill.argv(), kill.exitCode());
-        } catch (IOException e) {
-            LOG.warn("{}: cannot kill the application on its cluster: {}", attemptId, e.toString());
-        }
-    }
-
-    /**
-     * Before attempt N (> 1) of a job starts on a cluster, kills whatever its earlier attempts left
-     * running there (a worker host that died leaves its cluster-mode application behind): on YARN
-     * every live application tagged with the job's tag, on Kubernetes the earlier attempts' driver
-     * pods. Returns why the launch must wait (fenced) when that cannot be made sure of.
-     */
-    private Optional<String> killOrphans(RunAssignment run, Path dir) throws InterruptedException {
-        try {
-            switch (config.clusterManager()) {
-                case YARN -> {
-                    String tag = ClusterSubmission.yarnJobTag(run.jobId());
-                    List<String> killed = killYarnTagged(tag, dir);
-                    if (!killed.isEmpty()) {
-                        LOG.info("{}: killed {} left running by an earlier attempt", run.attemptId(), killed);
-                        List<String> left = listYarnTagged(tag, dir);
-                        if (!left.isEmpty()) {
-                            return Optional.of("applications " + left + " of an earlier attempt still run on YARN after"
-                                    + " being killed; not starting " + run.attemptId() + " beside them");
-                        }
-                    }
-                }
-                case KUBERNETES -> {
-                    for (List<String> kill : ClusterSubmission.orphanKills(config, run)) {
-                        CommandResult result = runClusterCommand(kill, dir);
-                        if (result.exitCode() != 0) {
-                            return Optional.of("cannot make sure the driver pod " + kill.get(kill.size() - 1)
-                                    + " of an earlier attempt is gone (spark-submit --kill exited with "
-                                    + result.exitCode() + "); not starting " + run.attemptId() + " beside it");
-                        }
-                    }
-                }
-                default -> LOG.warn("{}: a standalone master assigns driver ids itself, so an earlier attempt's driver"
-                        + " left running by a dead worker host cannot be found from the attempt id; the master's"
-                        + " supervise setting and spark.driver.supervise decide whether it survives", run.attemptId());
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of("cannot make sure no earlier attempt of " + run.jobId() + " still runs on the cluster: "
-                    + e.getMessage());
-        }
-    }
-
-    /** Kills the live YARN applications tagged {@code tag}; their ids. */
-    private List<String> killYarnTagged(String tag, Path dir) throws IOException, InterruptedException {
-        List<String> ids = listYarnTagged(tag, dir);
-        for (String id : ids) {
-            CommandResult kill = runClusterCommand(ClusterSubmission.yarnKillCommand(id, workerEnv), dir);
-            if (kill.exitCode() != 0) {
-                throw new IOException("yarn application -kill " + id + " exited with " + kill.exitCode());
-            }
-        }
-        return ids;
-    }
-
-    private List<String> listYarnTagged(String tag, Path dir) throws IOException, InterruptedException {
-        CommandResult list = runClusterCommand(ClusterSubmission.yarnListCommand(config, tag, workerEnv), dir);
-        if (list.exitCode() != 0) {
-            throw new IOException("yarn application -list exited with " + list.exitCode());
-        }
-        return ClusterSubmission.yarnApplicationIds(list.output());
-    }
-
-    private record CommandResult(List<String> argv, int exitCode, String output) {
-    }
-
-    /** Runs a cluster manager command (never through a shell) with the kill environment; its output also goes to the shim log. */
-    private CommandResult runClusterCommand(List<String> argv, Path dir) throws IOException, InterruptedException {
-        Files.createDirectories(dir);
-        Path out = Files.createTempFile(dir, "cluster-", ".out");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile())
-                    .redirectOutput(out.toFile()).redirectErrorStream(true);
-            builder.environment().clear();
-            builder.environment().putAll(command.killEnvironment());
-            Process process = builder.start();
-            if (!process.waitFor(CLUSTER_KILL.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(argv.get(0) + " did not end within " + CLUSTER_KILL.toSeconds() + " s");
-            }
-            String output = Files.readString(out, java.nio.charset.StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve(AttemptShim.SHIM_LOG), "$ " + String.join(" ", argv) + "\n" + output,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            return new CommandResult(argv, process.exitValue(), output);
-        } finally {
-            Files.deleteIfExists(out);
-        }
     }
 
     /** Takes no more launches. The shims keep running their drivers; a restarted worker adopts them. */
