@@ -88,7 +88,7 @@ public final class DriverPodLauncher implements Launcher {
             objects = manifests.render(run, refs);
             checkTenantSecrets(run, refs);
         } catch (LaunchRefusedException e) {
-            return new Launch.Refused(e.getMessage());
+            return Launch.Refused.of(e);
         } catch (KubernetesClientException e) {
             return new Launch.Refused("cannot read the Secrets the job refers to in " + pool.namespace() + ": "
                     + e.getMessage());

@@ -111,7 +111,7 @@ public final class SparkSubmitLauncher implements Launcher {
             command.check(run);
             run = artifacts.resolve(run);
         } catch (io.kindling.common.pools.LaunchRefusedException e) {
-            return new Launch.Refused(e.getMessage());
+            return Launch.Refused.of(e);
         } catch (ArtifactException e) {
             return new Launch.Refused(e.getMessage());
         }
@@ -137,7 +137,7 @@ public final class SparkSubmitLauncher implements Launcher {
                     new SparkSubmitCommand.PythonStderr(pythonHookDir, spool.stream(attemptId, "stderr")), ports);
         } catch (io.kindling.common.pools.LaunchRefusedException e) {
             reservedPorts.remove(attemptId);
-            return new Launch.Refused(e.getMessage());
+            return Launch.Refused.of(e);
         }
         try {
             Files.createDirectories(eventLogDir);

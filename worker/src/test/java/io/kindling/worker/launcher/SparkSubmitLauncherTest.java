@@ -181,7 +181,10 @@ class SparkSubmitLauncherTest {
             Launch launch = launcher.launch(run("job-21-" + name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
                     Map.of(name, "/tmp/evil")));
             assertThat(launch).as(name).isInstanceOfSatisfying(Launch.Refused.class,
-                    r -> assertThat(r.message()).contains("environment entry " + name));
+                    r -> {
+                        assertThat(r.message()).contains("environment entry " + name);
+                        assertThat(r.reason()).isEqualTo(FailureReason.REJECTED);
+                    });
         }
     }
 
