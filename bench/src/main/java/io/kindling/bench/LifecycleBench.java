@@ -60,6 +60,7 @@ public final class LifecycleBench {
                     "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                     "KINDLING_HTTP_PORT", "0",
                     "KINDLING_SPARK_HOME", spark.home().toString(),
+                    "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                     "KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning),
                     "KINDLING_BLOB_STORE", "local");
             try (EmbeddedStack stack = EmbeddedStack.start(env)) {
