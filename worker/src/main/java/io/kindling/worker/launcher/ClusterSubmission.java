@@ -162,14 +162,9 @@ public final class ClusterSubmission {
 
     /** The argv that kills the application {@code ids} (never a shell). */
     public static List<String> killCommand(SparkSubmitConfig config, Ids ids, Map<String, String> workerEnv) {
-        List<String> argv = new ArrayList<>();
         if (config.clusterManager() == SparkSubmitConfig.ClusterManager.YARN) {
-            String home = workerEnv.getOrDefault("YARN_HOME", workerEnv.get("HADOOP_HOME"));
-            argv.add(home == null ? "yarn" : Path.of(home, "bin", "yarn").toString());
-            argv.addAll(List.of("application", "-kill", ids.submissionId()));
-        } else {
-            argv.addAll(List.of(config.sparkSubmit().toString(), "--master", config.master(), "--kill", ids.submissionId()));
+            return yarnKillCommand(ids.submissionId(), workerEnv);
         }
-        return argv;
+        return List.of(config.sparkSubmit().toString(), "--master", config.master(), "--kill", ids.submissionId());
     }
 }
