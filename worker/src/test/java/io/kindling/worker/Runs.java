@@ -30,18 +30,9 @@ public final class Runs {
                 spec.priority(), spec.retry());
     }
 
-    /**
-     * {@code run} owned by {@code tenant} (today the {@code tenant} label; with a top-level
-     * {@code tenant} field in {@link JobSpec}, set that here: the only place tests set a tenant).
-     */
+    /** {@code run} owned by {@code tenant} (the spec's {@code tenant} field). */
     public static RunAssignment withTenant(RunAssignment run, String tenant) {
-        JobSpec s = run.spec();
-        java.util.Map<String, String> labels = new java.util.TreeMap<>(s.labels());
-        labels.put(JobSpec.TENANT_LABEL, tenant);
-        JobSpec spec = new JobSpec(s.name(), s.pool(), s.application(), s.conf(), s.idempotencyKey(), labels, s.pyFiles(),
-                s.jars(), s.files(), s.archives(), s.packages(), s.env(), s.timeoutSeconds(), s.priority(), s.retry(),
-                s.secretRefs());
-        return RunAssignment.of(run.jobId(), run.attempt(), spec, run.assignedAt());
+        return RunAssignment.of(run.jobId(), run.attempt(), run.spec().withTenant(tenant), run.assignedAt());
     }
 
     /** {@code run} with {@code refs} as its secret references. */
@@ -49,7 +40,7 @@ public final class Runs {
         JobSpec s = run.spec();
         JobSpec spec = new JobSpec(s.name(), s.pool(), s.application(), s.conf(), s.idempotencyKey(), s.labels(),
                 s.pyFiles(), s.jars(), s.files(), s.archives(), s.packages(), s.env(), s.timeoutSeconds(), s.priority(),
-                s.retry(), refs);
+                s.retry(), refs, s.tenant());
         return RunAssignment.of(run.jobId(), run.attempt(), spec, run.assignedAt());
     }
 }

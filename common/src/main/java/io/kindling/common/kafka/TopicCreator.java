@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,15 @@ public final class TopicCreator {
 
     public TopicCreator(KafkaClients clients) {
         this.clients = clients;
+    }
+
+    private static boolean exists(Admin admin, String topic) throws InterruptedException {
+        try {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     /** Creates each missing topic, waiting up to {@code deadline} for the broker. */
@@ -36,8 +46,9 @@ public final class TopicCreator {
                         LOG.info("created topic {} ({} partitions)", topic, config.partitions());
                         break;
                     } catch (ExecutionException e) {
-                        if (e.getCause() instanceof TopicExistsException) {
-                            break;
+                        if (e.getCause() instanceof TopicExistsException || (e.getCause() instanceof TopicAuthorizationException
+                                && exists(admin, topic))) {
+                            break; // created by someone else (a client without CREATE, docs/security.md, reads an existing one)
                         }
                         if (Instant.now().isAfter(until)) {
                             throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause(), e.getCause());
