@@ -83,6 +83,12 @@ class DriverPodLauncherIT {
         assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
         secret("storage-account", "analytics");
         assertThat(launcher.launch(DriverPodFixtures.run())).isInstanceOf(Launch.Started.class);
+        awaitWatching(launcher, DriverPodFixtures.run().attemptId());
+    }
+
+    /** Until the launcher's informer has seen the attempt's pod (so closing it does not race its start). */
+    private static void awaitWatching(DriverPodLauncher launcher, String attemptId) {
+        await().atMost(WAIT).until(() -> launcher.app(attemptId) != null && launcher.app(attemptId).lastPod() != null);
     }
 
     @Test
@@ -91,6 +97,9 @@ class DriverPodLauncherIT {
         assertThat(deadHost.launch(DriverPodFixtures.python("orphaned", 1, List.of()))).isInstanceOf(Launch.Started.class);
         assertThat(deadHost.launch(DriverPodFixtures.python("finished", 1, List.of()))).isInstanceOf(Launch.Started.class);
         assertThat(deadHost.launch(DriverPodFixtures.python("orphaned-too", 1, List.of()))).isInstanceOf(Launch.Started.class);
+        for (String attemptId : List.of("orphaned-a1", "finished-a1", "orphaned-too-a1")) {
+            awaitWatching(deadHost, attemptId);
+        }
         setStatus("kd-orphaned-a1-driver", PodStatuses.running());
         setStatus("kd-finished-a1-driver", PodStatuses.terminated("Succeeded", 0, "Completed"));
         setStatus("kd-orphaned-too-a1-driver", PodStatuses.running());
@@ -99,6 +108,8 @@ class DriverPodLauncherIT {
         launcher = launcher(DriverPodFixtures.pool());
         assertThat(launcher.launch(DriverPodFixtures.python("orphaned", 2, List.of()))).isInstanceOf(Launch.Started.class);
         assertThat(launcher.launch(DriverPodFixtures.python("finished", 2, List.of()))).isInstanceOf(Launch.Started.class);
+        awaitWatching(launcher, "orphaned-a2");
+        awaitWatching(launcher, "finished-a2");
 
         assertThat(client.pods().inNamespace(NS).withName("kd-orphaned-a1-driver").get()).isNull();
         pod("kd-orphaned-a2-driver");
