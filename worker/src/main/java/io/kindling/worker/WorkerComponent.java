@@ -82,7 +82,7 @@ public final class WorkerComponent implements AutoCloseable {
         BlobStoreConfig blobConfig = blobStoreConfig(env);
         LOG.info("artifacts are read from the blob store: {}", blobConfig.describe());
         BlobStore blobs = shutdown.add("blob store", BlobStores.open(blobConfig));
-        ArtifactFetcher artifacts = new ArtifactFetcher(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
+        ArtifactFetcher artifacts = ArtifactFetcher.perTenant(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
         List<Worker> workers = new ArrayList<>();
         try {
             Function<PoolConfig, KubernetesClient> k8s = kubernetesClients != null ? kubernetesClients
