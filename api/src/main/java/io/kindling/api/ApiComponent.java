@@ -4,6 +4,7 @@ import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.BlobStores;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.TopicCreator;
+import io.kindling.common.kafka.TopicSettings;
 import io.kindling.schemas.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,7 +44,8 @@ public final class ApiComponent implements AutoCloseable {
     public static ApiComponent start(ApiConfig config, Vertx vertx) throws InterruptedException {
         KafkaClients kafka = new KafkaClients(config.kafka());
         Topics topics = config.kafka().topics();
-        new TopicCreator(kafka).ensure(List.of(topics.commands(), topics.events()), START_TIMEOUT);
+        new TopicCreator(kafka, new TopicSettings(config.views().jobRetention()))
+                .ensure(List.of(topics.commands(), topics.events()), START_TIMEOUT);
         BlobStore blobs = BlobStores.open(config.blobStore());
         ApiServer server;
         try {

@@ -66,7 +66,7 @@ public final class ApiServer {
     private final Vertx vertx;
     private final BlobStore blobs;
     private final Topics topics;
-    private final JobViewStore views = new JobViewStore();
+    private final JobViewStore views;
     private final IoExecutor io;
     private final CommandPublisher publisher;
     private final EventsFollower follower;
@@ -81,11 +81,13 @@ public final class ApiServer {
         this.blobs = blobs;
         this.topics = config.kafka().topics();
         String instance = "kindling-api-" + UUID.randomUUID().toString().substring(0, 8);
+        this.views = new JobViewStore(config.views(), Clock.systemUTC());
         this.io = new IoExecutor("kindling-api-io", IO_THREADS, IO_QUEUE);
         this.publisher = new CommandPublisher(kafka.producer(instance + "-commands"), topics.commands(), io,
                 config.publishTimeout());
         this.follower = new EventsFollower(
-                kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false")),
+                kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000")),
                 topics.events(), views, "kindling-api-events");
         this.health = new Health(follower);
     }
@@ -123,7 +125,7 @@ public final class ApiServer {
         // the body is checked by MessageReader, the dispatcher's own rules, not by the contract's validator
         operation(builder, "submitJob").setDoValidation(false).addHandler(new SubmitJobHandler(
                 new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io, new JobIdGenerator(),
-                Clock.systemUTC()));
+                Clock.systemUTC(), config.pools()));
         operation(builder, "getJob").addHandler(new GetJobHandler(views));
         // listJobs and cancelJob check their own parameters and body, to name the offending one
         operation(builder, "listJobs").setDoValidation(false).addHandler(new ListJobsHandler(views));
@@ -191,6 +193,7 @@ public final class ApiServer {
                         }
                         return vertx.<Void>executeBlocking(() -> {
                             closeQuietly("events follower", follower);
+                            closeQuietly("job store", views);
                             closeQuietly("commands producer", publisher);
                             closeQuietly("I/O pool", io);
                             return null;

@@ -13,8 +13,8 @@ import java.util.List;
  * schema cannot express. Thread-safe.
  */
 public final class MessageReader {
-    /** Largest message accepted, HTTP or Kafka. */
-    public static final int DEFAULT_MAX_BYTES = 1024 * 1024;
+    /** Largest message accepted on Kafka: {@link MessageLimits#COMMAND_BYTES} (HTTP bodies: {@link MessageLimits#SPEC_BYTES}). */
+    public static final int DEFAULT_MAX_BYTES = MessageLimits.COMMAND_BYTES;
 
     private final SchemaValidator validator;
     private final int maxBytes;

@@ -9,16 +9,30 @@ import java.util.Set;
 /**
  * Which jobs a listing shows. Every condition given must hold: the state is one of
  * {@code states} (any when empty), the pool is {@code pool} (any when null), every label in
- * {@code labels} is present with that value, and the job was submitted strictly after
- * {@code submittedAfter} and strictly before {@code submittedBefore} (either may be null).
+ * {@code labels} is present with that value, the job was submitted strictly after
+ * {@code submittedAfter} and strictly before {@code submittedBefore} (either may be null), and its
+ * tenant is one of {@code tenants} (any when empty: callers that restrict a principal to its
+ * tenants must pass them, see {@link #withTenants}).
  */
 public record JobFilter(Set<JobState> states, String pool, Map<String, String> labels, Instant submittedAfter,
-        Instant submittedBefore) {
-    public static final JobFilter ALL = new JobFilter(Set.of(), null, Map.of(), null, null);
+        Instant submittedBefore, Set<String> tenants) {
+    public static final JobFilter ALL = new JobFilter(Set.of(), null, Map.of(), null, null, Set.of());
 
     public JobFilter {
         states = states == null ? Set.of() : Set.copyOf(states);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        tenants = tenants == null ? Set.of() : Set.copyOf(tenants);
+    }
+
+    /** Any tenant. */
+    public JobFilter(Set<JobState> states, String pool, Map<String, String> labels, Instant submittedAfter,
+            Instant submittedBefore) {
+        this(states, pool, labels, submittedAfter, submittedBefore, Set.of());
+    }
+
+    /** The same filter, limited to jobs of {@code value} (empty: any tenant). */
+    public JobFilter withTenants(Set<String> value) {
+        return new JobFilter(states, pool, labels, submittedAfter, submittedBefore, value);
     }
 
     public boolean matches(JobView view) {
@@ -26,6 +40,9 @@ public record JobFilter(Set<JobState> states, String pool, Map<String, String> l
             return false;
         }
         if (pool != null && !pool.equals(view.pool())) {
+            return false;
+        }
+        if (!tenants.isEmpty() && !tenants.contains(view.tenant() == null ? "default" : view.tenant())) {
             return false;
         }
         for (Map.Entry<String, String> label : labels.entrySet()) {

@@ -18,7 +18,9 @@ public final class KnownKeys {
             "KINDLING_AZURE_SERVICE_VERSION",
             // api
             "KINDLING_HTTP_HOST", "KINDLING_HTTP_PORT", "KINDLING_MAX_REQUEST_BYTES", "KINDLING_MAX_ARTIFACT_BYTES",
-            // dispatcher
+            // api: job store and retention (KINDLING_JOB_RETENTION_DAYS: every component that creates topics)
+            "KINDLING_API_STORE_DIR", "KINDLING_API_CACHED_JOBS", "KINDLING_JOB_RETENTION_DAYS",
+            // dispatcher (and the api, to refuse unknown pools)
             "KINDLING_POOLS", "KINDLING_CONFIG",
             // worker
             "KINDLING_WORKER_ID", "KINDLING_SECRETS_DIR", "KINDLING_WORKER_POOL", "KINDLING_WORKER_MAX_RUNNING", "KINDLING_SPARK_HOME",
