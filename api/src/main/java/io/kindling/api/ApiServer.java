@@ -88,7 +88,7 @@ public final class ApiServer {
         this.follower = new EventsFollower(
                 kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000")),
-                topics.events(), views, "kindling-api-events");
+                topics.events(), views, "kindling-api-events", () -> topicId(kafka, topics.events()));
         this.health = new Health(follower);
     }
 
@@ -165,6 +165,20 @@ public final class ApiServer {
             throw new IllegalStateException("the OpenAPI contract has no operation " + operationId);
         }
         return route;
+    }
+
+    /** Kafka's id of {@code topic}, or null if it cannot be had now (the store then trusts its offsets). */
+    private static String topicId(KafkaClients kafka, String topic) {
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin("kindling-api-topic-id")) {
+            return admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topic).topicId().toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.warn("cannot tell the id of topic {} ({}); trusting the job store's offsets", topic, e.toString());
+            return null;
+        }
     }
 
     /** The views the api serves (folded from the events topic). */

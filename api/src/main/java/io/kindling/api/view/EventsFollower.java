@@ -50,6 +50,7 @@ public final class EventsFollower implements AutoCloseable {
     private final Consumer<String, byte[]> consumer;
     private final String topic;
     private final JobViewStore store;
+    private final java.util.function.Supplier<String> topicId;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -68,6 +69,16 @@ public final class EventsFollower implements AutoCloseable {
     private long nextExpiryNanos = System.nanoTime();
 
     public EventsFollower(Consumer<String, byte[]> consumer, String topic, JobViewStore store, String threadName) {
+        this(consumer, topic, store, threadName, () -> null);
+    }
+
+    /**
+     * {@code topicId} tells Kafka's id of the topic (null if unknown), so that a store holding
+     * offsets of an older topic of the same name is cleared rather than trusted.
+     */
+    public EventsFollower(Consumer<String, byte[]> consumer, String topic, JobViewStore store, String threadName,
+            java.util.function.Supplier<String> topicId) {
+        this.topicId = topicId;
         this.consumer = consumer;
         this.topic = topic;
         this.store = store;
@@ -203,7 +214,7 @@ public final class EventsFollower implements AutoCloseable {
     /** Starts each partition where the store left it, or at the beginning; clears the store if the topic was recreated. */
     private void seekToStored(Set<TopicPartition> added) {
         if (stored == null) {
-            stored = store.positions(topic);
+            stored = store.positions(topic, topicId.get());
             LOG.info("the job store holds {} up to offsets {}", topic, stored);
         }
         Set<TopicPartition> fromStore = new HashSet<>();

@@ -147,14 +147,14 @@ final class JobDb implements AutoCloseable {
             if (version != 0) {
                 LOG.warn("job store {} has schema {} (expected {}): rebuilding it from the events topic", file, version,
                         SCHEMA_VERSION);
-                for (String table : List.of("jobs", "labels", "offsets")) {
+                for (String table : List.of("jobs", "labels", "offsets", "topics")) {
                     s.execute("DROP TABLE IF EXISTS " + table);
                 }
             }
             s.execute("""
-                    CREATE TABLE jobs(id TEXT PRIMARY KEY, tenant TEXT NOT NULL, state TEXT NOT NULL, pool TEXT,
+                    CREATE TABLE jobs(id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, state TEXT NOT NULL, pool TEXT,
                       submitted_at INTEGER NOT NULL, finished_at INTEGER, view BLOB NOT NULL, spec BLOB,
-                      events BLOB NOT NULL) WITHOUT ROWID""");
+                      events BLOB NOT NULL)""");
             s.execute("CREATE INDEX jobs_by_tenant ON jobs(tenant, submitted_at, id)");
             s.execute("CREATE INDEX jobs_by_tenant_state ON jobs(tenant, state, submitted_at, id)");
             s.execute("CREATE INDEX jobs_by_tenant_pool ON jobs(tenant, pool, submitted_at, id)");
@@ -166,6 +166,7 @@ final class JobDb implements AutoCloseable {
                     + " PRIMARY KEY(job_id, key)) WITHOUT ROWID");
             s.execute("CREATE TABLE offsets(topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,"
                     + " PRIMARY KEY(topic, partition)) WITHOUT ROWID");
+            s.execute("CREATE TABLE topics(topic TEXT PRIMARY KEY, topic_id TEXT NOT NULL) WITHOUT ROWID");
             s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
         }
     }
@@ -214,6 +215,31 @@ final class JobDb implements AutoCloseable {
             }
             return positions;
         });
+    }
+
+    /**
+     * Records that {@code topic} is the topic with id {@code topicId}; false if the store had
+     * folded a topic of that name with another id (the topic was recreated since).
+     */
+    synchronized boolean sameTopic(String topic, String topicId) {
+        try (PreparedStatement q = writer.prepareStatement("SELECT topic_id FROM topics WHERE topic = ?")) {
+            q.setString(1, topic);
+            String known;
+            try (ResultSet rs = q.executeQuery()) {
+                known = rs.next() ? rs.getString(1) : null;
+            }
+            if (topicId.equals(known)) {
+                return true;
+            }
+            try (PreparedStatement put = writer.prepareStatement("INSERT OR REPLACE INTO topics(topic, topic_id) VALUES (?, ?)")) {
+                put.setString(1, topic);
+                put.setString(2, topicId);
+                put.executeUpdate();
+            }
+            return known == null;
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the job store failed: " + e.getMessage(), e);
+        }
     }
 
     /** Writes the entries and, if given, the offsets they bring {@code topic} to, in one transaction. */

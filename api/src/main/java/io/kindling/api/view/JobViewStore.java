@@ -293,6 +293,20 @@ public final class JobViewStore implements AutoCloseable {
     }
 
     /**
+     * The same, after checking that the store folded this very topic ({@code topicId}, Kafka's
+     * id of it): if the topic was recreated since, the store is cleared and the result empty.
+     */
+    public Map<Integer, Long> positions(String topic, String topicId) {
+        if (topicId != null && !db.sameTopic(topic, topicId)) {
+            LOG.warn("{} was recreated (its id is now {}): clearing the job store and reading it from the beginning",
+                    topic, topicId);
+            clear();
+            db.sameTopic(topic, topicId);
+        }
+        return db.positions(topic);
+    }
+
+    /**
      * Writes every change since the last checkpoint, and {@code positions} (the next offset of each
      * partition of {@code topic}, covering every event applied so far), in one transaction; the
      * finished jobs written then leave memory for the cache. Called by the events follower.
