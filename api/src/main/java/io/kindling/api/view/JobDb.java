@@ -106,7 +106,8 @@ final class JobDb implements AutoCloseable {
                     ON CONFLICT(id) DO UPDATE SET tenant = excluded.tenant, state = excluded.state,
                       pool = excluded.pool, submitted_at = excluded.submitted_at, finished_at = excluded.finished_at,
                       view = excluded.view, spec = excluded.spec, events = excluded.events""");
-            insertLabel = writer.prepareStatement("INSERT OR IGNORE INTO labels(job_id, key, value) VALUES (?, ?, ?)");
+            insertLabel = writer.prepareStatement(
+                    "INSERT OR IGNORE INTO labels(job_id, key, value, submitted_at) VALUES (?, ?, ?, ?)");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the job store " + this.file + ": " + e.getMessage(), e);
         }
@@ -163,7 +164,8 @@ final class JobDb implements AutoCloseable {
             s.execute("CREATE INDEX jobs_by_time ON jobs(submitted_at, id)");
             s.execute("CREATE INDEX jobs_by_finish ON jobs(finished_at) WHERE finished_at IS NOT NULL");
             s.execute("CREATE TABLE labels(job_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-                    + " PRIMARY KEY(job_id, key)) WITHOUT ROWID");
+                    + " submitted_at INTEGER NOT NULL, PRIMARY KEY(job_id, key)) WITHOUT ROWID");
+            s.execute("CREATE INDEX labels_by_value ON labels(key, value, submitted_at, job_id)");
             s.execute("CREATE TABLE offsets(topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,"
                     + " PRIMARY KEY(topic, partition)) WITHOUT ROWID");
             s.execute("CREATE TABLE topics(topic TEXT PRIMARY KEY, topic_id TEXT NOT NULL) WITHOUT ROWID");
@@ -254,6 +256,7 @@ final class JobDb implements AutoCloseable {
                         insertLabel.setString(1, entry.view().id());
                         insertLabel.setString(2, label.getKey());
                         insertLabel.setString(3, label.getValue());
+                        insertLabel.setLong(4, nanos(entry.view().submittedAt()));
                         insertLabel.addBatch();
                     }
                 }
@@ -308,40 +311,62 @@ final class JobDb implements AutoCloseable {
      */
     List<JobView> page(JobFilter filter, String tenant, JobState state, JobCursor after, Instant finishedSince,
             int limit) {
-        StringBuilder sql = new StringBuilder("SELECT view FROM jobs WHERE (finished_at IS NULL OR finished_at >= ?)");
+        // without a tenant, a label is the most selective index there is: walk that label's index, newest first
+        Map.Entry<String, String> driving = tenant == null && !filter.labels().isEmpty()
+                ? filter.labels().entrySet().iterator().next() : null;
+        StringBuilder sql = new StringBuilder();
         List<Object> args = new ArrayList<>();
+        String order;
+        if (driving != null) {
+            sql.append("SELECT jobs.view FROM labels d CROSS JOIN jobs ON jobs.id = d.job_id WHERE d.key = ? AND d.value = ?");
+            args.add(driving.getKey());
+            args.add(driving.getValue());
+            order = "d.submitted_at DESC, d.job_id DESC";
+            if (after != null) {
+                sql.append(" AND (d.submitted_at, d.job_id) < (?, ?)");
+                args.add(nanos(after.submittedAt()));
+                args.add(after.id());
+            }
+        } else {
+            sql.append("SELECT view FROM jobs WHERE 1 = 1");
+            order = "submitted_at DESC, id DESC";
+            if (after != null) {
+                sql.append(" AND (submitted_at, id) < (?, ?)");
+                args.add(nanos(after.submittedAt()));
+                args.add(after.id());
+            }
+        }
+        sql.append(" AND (jobs.finished_at IS NULL OR jobs.finished_at >= ?)");
         args.add(finishedSince.toEpochMilli());
         if (tenant != null) {
-            sql.append(" AND tenant = ?");
+            sql.append(" AND jobs.tenant = ?");
             args.add(tenant);
         }
         if (state != null) {
-            sql.append(" AND state = ?");
+            sql.append(" AND jobs.state = ?");
             args.add(state.name());
         }
         if (filter.pool() != null) {
-            sql.append(" AND pool = ?");
+            sql.append(" AND jobs.pool = ?");
             args.add(filter.pool());
         }
         if (filter.submittedAfter() != null) {
-            sql.append(" AND submitted_at > ?");
+            sql.append(" AND jobs.submitted_at > ?");
             args.add(nanos(filter.submittedAfter()));
         }
         if (filter.submittedBefore() != null) {
-            sql.append(" AND submitted_at < ?");
+            sql.append(" AND jobs.submitted_at < ?");
             args.add(nanos(filter.submittedBefore()));
         }
-        if (after != null) {
-            sql.append(" AND (submitted_at, id) < (?, ?)");
-            args.add(nanos(after.submittedAt()));
-            args.add(after.id());
-        }
         for (Map.Entry<String, String> label : filter.labels().entrySet()) {
+            if (driving != null && label.getKey().equals(driving.getKey())) {
+                continue;
+            }
             sql.append(" AND EXISTS (SELECT 1 FROM labels l WHERE l.job_id = jobs.id AND l.key = ? AND l.value = ?)");
             args.add(label.getKey());
             args.add(label.getValue());
         }
-        sql.append(" ORDER BY submitted_at DESC, id DESC LIMIT ?");
+        sql.append(" ORDER BY ").append(order).append(" LIMIT ?");
         args.add(limit);
         return read(c -> {
             List<JobView> views = new ArrayList<>();
