@@ -73,10 +73,12 @@ public final class MessageReader {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new InvalidMessageException(Code.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(),
+            // a limit of the parser (nesting depth, number length) has no location
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new InvalidMessageException(Code.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage() + where,
                     List.of(), null);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new InvalidMessageException(Code.MALFORMED_JSON, "malformed JSON: " + e.getMessage(), List.of(), null);
         }
     }
