@@ -34,12 +34,16 @@ import java.util.regex.Pattern;
  * {@code -Xmx512m}: its first start (it builds its job store from the whole events topic), a
  * graceful stop, and the measured restart (process start → {@code /health/ready} 200), then
  * listing one tenant's 50 newest jobs over HTTP (p50/p99) and a job's view, and the api's heap
- * after a full GC. Arguments: {@code [finished=1000000] [live=1000] [tenants=100] [requests=2000]}.
+ * after a full GC. With {@code dispatcher} as fifth argument, the dispatcher's restart too
+ * ({@link DispatcherRestart}). Arguments: {@code [finished=1000000] [live=1000] [tenants=100]
+ * [requests=2000] [dispatcher]}.
  * Prints the figures and writes them to {@code bench/results/restart-<time>.json}.
  */
 public final class RestartBench {
     private static final Duration READY_LIMIT = Duration.ofMinutes(30);
     private static final String HEAP = "-Xmx512m";
+    /** The issue sets no heap figure for the dispatcher; this one only keeps it from taking the machine. */
+    private static final String DISPATCHER_HEAP = "-Xmx4g";
 
     private RestartBench() {
     }
@@ -49,6 +53,7 @@ public final class RestartBench {
         int live = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int tenants = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         int requests = args.length > 3 ? Integer.parseInt(args[3]) : 2_000;
+        boolean dispatcher = args.length > 4 && args[4].equals("dispatcher");
         Path dir = Files.createTempDirectory("kindling-restart-bench");
         ObjectNode json = Json.mapper().createObjectNode();
         json.put("benchmark", "restart");
@@ -98,6 +103,16 @@ public final class RestartBench {
                 json.put("storeBytes", storeBytes(dir.resolve("api-home").resolve("api")));
             } finally {
                 stop(api);
+            }
+            if (dispatcher) {
+                Map<String, String> denv = Map.of(
+                        "KINDLING_HOME", dir.resolve("dispatcher-home").toString(),
+                        "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                        "KINDLING_POOLS", "default");
+                DispatcherRestart.measure(broker.bootstrapServers(), topics,
+                        log -> startJvm("io.kindling.dispatcher.DispatcherMain", DISPATCHER_HEAP, denv, log), dir, json);
+                log("dispatcher: first start %.1f s, restart %.2f s (to a new job QUEUED)",
+                        json.path("dispatcherFirstStartSeconds").asDouble(), json.path("dispatcherRestartSeconds").asDouble());
             }
         }
         json.put("passes", json.path("restartSeconds").asDouble(99) <= 10
@@ -159,14 +174,22 @@ public final class RestartBench {
     }
 
     private static Process startApi(Map<String, String> env, Path log) throws IOException {
+        return startJvm("io.kindling.api.ApiMain", HEAP, env, log);
+    }
+
+    private static Process startJvm(String main, String heap, Map<String, String> env, Path log) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), HEAP, "-XX:+ExitOnOutOfMemoryError",
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), heap, "-XX:+ExitOnOutOfMemoryError",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), "io.kindling.api.ApiMain");
+                "-cp", System.getProperty("java.class.path"), main);
         pb.environment().keySet().removeIf(k -> k.startsWith("KINDLING_"));
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        return pb.start();
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static double awaitReady(HttpClient http, String base, Process api) throws Exception {
