@@ -48,13 +48,17 @@ public final class RestartBench {
     private RestartBench() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] all) throws Exception {
+        // reuse=<dir>: the broker data and api store of an earlier run (its figures must be passed again)
+        Path reuse = java.util.Arrays.stream(all).filter(a -> a.startsWith("reuse=")).map(a -> Path.of(a.substring(6)))
+                .findFirst().orElse(null);
+        String[] args = java.util.Arrays.stream(all).filter(a -> !a.startsWith("reuse=")).toArray(String[]::new);
         long finished = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
         int live = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int tenants = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         int requests = args.length > 3 ? Integer.parseInt(args[3]) : 2_000;
         boolean dispatcher = args.length > 4 && args[4].equals("dispatcher");
-        Path dir = Files.createTempDirectory("kindling-restart-bench");
+        Path dir = reuse != null ? reuse : Files.createTempDirectory("kindling-restart-bench");
         ObjectNode json = Json.mapper().createObjectNode();
         json.put("benchmark", "restart");
         json.put("time", Instant.now().toString());
@@ -67,15 +71,12 @@ public final class RestartBench {
             Topics topics = kafka.topics();
             new TopicCreator(new KafkaClients(kafka)).ensure(List.of(topics.commands(), topics.events()),
                     Duration.ofSeconds(60));
-            long t0 = System.nanoTime();
-            long[] written = new HistoryGenerator(broker.bootstrapServers(), topics.commands(), topics.events(), tenants)
-                    .generate(finished, live, Instant.now(), Duration.ofDays(20));
-            double generateSeconds = seconds(t0);
-            json.put("eventsWritten", written[0]);
-            json.put("commandsWritten", written[1]);
-            json.put("generateSeconds", generateSeconds);
-            json.put("generateEventsPerSecond", Math.round(written[0] / generateSeconds));
-            log("wrote %d events and %d commands in %.1f s", written[0], written[1], generateSeconds);
+            if (reuse == null) {
+                generate(broker, topics, finished, live, tenants, json);
+            } else {
+                json.put("reused", reuse.toString());
+            }
+
 
             Map<String, String> env = Map.of(
                     "KINDLING_HOME", dir.resolve("api-home").toString(),
@@ -93,11 +94,13 @@ public final class RestartBench {
             log("first start (store built from the whole topic): ready in %.1f s", firstSeconds);
             stop(first);
 
+            java.time.LocalTime started = java.time.LocalTime.now();
             Process api = startApi(env, dir.resolve("api-restart.log"));
             try {
                 double restartSeconds = awaitReady(http, base, api);
                 json.put("restartSeconds", restartSeconds);
-                log("restart: ready in %.2f s", restartSeconds);
+                json.set("restartPhasesSeconds", phases(started, dir.resolve("api-restart.log")));
+                log("restart: ready in %.2f s (%s)", restartSeconds, json.get("restartPhasesSeconds"));
                 measureRequests(http, base, tenants, finished, requests, json);
                 heap(api, json);
                 json.put("storeBytes", storeBytes(dir.resolve("api-home").resolve("api")));
@@ -124,6 +127,35 @@ public final class RestartBench {
         Path out = results.resolve("restart-" + Instant.now().toString().replace(':', '-') + ".json");
         Files.writeString(out, text + "\n");
         log("results written to %s", out);
+    }
+
+    /** When the api's log says it reached each step of its start, in seconds since its process started. */
+    private static ObjectNode phases(java.time.LocalTime started, Path log) throws IOException {
+        ObjectNode out = Json.mapper().createObjectNode();
+        Map<String, String> steps = new java.util.LinkedHashMap<>();
+        steps.put("jvmAndConfig", "kindling api starting with");
+        steps.put("storeOpenAndLiveJobsLoaded", "live jobs loaded");
+        steps.put("eventsCaughtUp", "caught up with");
+        steps.put("httpListening", "api listening on");
+        List<String> lines = Files.readAllLines(log);
+        steps.forEach((name, marker) -> lines.stream().filter(l -> l.contains(marker)).findFirst().ifPresent(l -> {
+            java.time.LocalTime at = java.time.LocalTime.parse(l.substring(0, 12));
+            out.put(name, Math.round(Duration.between(started, at).toMillis() / 10.0) / 100.0);
+        }));
+        return out;
+    }
+
+    private static void generate(EmbeddedKafkaBroker broker, Topics topics, long finished, int live, int tenants,
+            ObjectNode json) {
+        long t0 = System.nanoTime();
+        long[] written = new HistoryGenerator(broker.bootstrapServers(), topics.commands(), topics.events(), tenants)
+                .generate(finished, live, Instant.now(), Duration.ofDays(20));
+        double generateSeconds = seconds(t0);
+        json.put("eventsWritten", written[0]);
+        json.put("commandsWritten", written[1]);
+        json.put("generateSeconds", generateSeconds);
+        json.put("generateEventsPerSecond", Math.round(written[0] / generateSeconds));
+        log("wrote %d events and %d commands in %.1f s", written[0], written[1], generateSeconds);
     }
 
     /** Listing a random tenant's 50 newest jobs, and getting a random finished job, each {@code requests} times after a warm-up. */
