@@ -312,7 +312,7 @@ public final class EventsFollower implements AutoCloseable {
         }
         caughtUp = true;
         store.markCaughtUp();
-        LOG.info("caught up with {} ({} live jobs in memory)", topic, store.liveJobs());
+        LOG.info("caught up with {}", topic);
     }
 
     /** Stops reading, closes the consumer and waits for the thread (up to 15 s); an interrupt is kept, not thrown. */

@@ -197,17 +197,35 @@ final class JobDb implements AutoCloseable {
         });
     }
 
-    /** Every job that has not finished (start-up: these are kept in memory). */
-    List<JobEntry> loadLive() {
+    /**
+     * The queue keys of every QUEUED job (start-up), read from columns and the spec's priority
+     * without decoding a job: a start costs one index read of the live jobs.
+     */
+    List<QueueIndex.Key> loadQueued() {
         return read(c -> {
-            List<JobEntry> live = new ArrayList<>();
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT view, spec, events FROM jobs WHERE finished_at IS NULL")) {
+            List<QueueIndex.Key> keys = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT id, pool, coalesce(json_extract(CAST(spec AS TEXT), '$.priority'), 0), submitted_at FROM jobs"
+                            + " WHERE finished_at IS NULL AND state = 'QUEUED'")) {
                 while (rs.next()) {
-                    live.add(entry(rs));
+                    long nanos = rs.getLong(4);
+                    String pool = rs.getString(2);
+                    keys.add(new QueueIndex.Key(pool != null ? pool : JobSpec.DEFAULT_POOL, rs.getInt(3),
+                            Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)),
+                            rs.getString(1)));
                 }
             }
-            return live;
+            return keys;
+        });
+    }
+
+    /** Jobs in the store that have not finished. */
+    long countLive() {
+        return read(c -> {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM jobs WHERE finished_at IS NULL")) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
         });
     }
 

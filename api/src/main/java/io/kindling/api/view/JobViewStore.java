@@ -25,11 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The api's view of every job it remembers, folded from the events topic with {@link JobViews#apply}.
+ * At start only the queue keys of the queued jobs are loaded (no job is decoded); a job is read
+ * from the store when an event or a request needs it.
  * Events are applied idempotently: each job remembers the ids of the events already applied to it
  * (event ids are deterministic, so a transition emitted twice has one id).
  *
- * <p>Memory is bounded by configuration ({@link ViewConfig}): live jobs (not finished) are held in
- * memory, with the jobs changed since the last {@link #checkpoint}; finished jobs are in a durable
+ * <p>Memory is bounded by configuration ({@link ViewConfig}): the live jobs that events touched
+ * since the start are held in memory, with the jobs changed since the last {@link #checkpoint}; finished jobs are in a durable
  * store ({@link JobDb}, SQLite) with up to {@link ViewConfig#cachedJobs()} of them cached. A
  * checkpoint writes the changed jobs and the events offsets they bring the store to in one
  * transaction, so a restart loads the live jobs and reads only the tail of the topic.
@@ -79,11 +81,9 @@ public final class JobViewStore implements AutoCloseable {
                 return size() > capacity;
             }
         });
-        for (JobEntry entry : db.loadLive()) {
-            memory.put(entry.view().id(), entry);
-            indexed(null, entry);
-        }
-        LOG.info("job store {}: {} live jobs loaded", db.file(), memory.size());
+        List<QueueIndex.Key> queued = db.loadQueued();
+        queued.forEach(key -> queues.update(null, key));
+        LOG.info("job store {}: {} live jobs loaded ({} queued)", db.file(), db.countLive(), queued.size());
     }
 
     /** Called once every event that was on the topic at start-up has been applied. */
@@ -106,7 +106,7 @@ public final class JobViewStore implements AutoCloseable {
 
     /** The job's view as served: with its queue position when it is queued. */
     public Optional<JobView> find(String jobId) {
-        return entry(jobId).map(this::served);
+        return entry(jobId).map(e -> served(e.view()));
     }
 
     /** The spec the job was submitted with, if known. */
@@ -209,7 +209,7 @@ public final class JobViewStore implements AutoCloseable {
         List<JobView> items = new ArrayList<>(Math.min(limit, sorted.size()));
         for (JobView view : sorted.subList(0, Math.min(limit, sorted.size()))) {
             JobEntry live = memory.get(view.id());
-            items.add(live != null ? served(live) : view);
+            items.add(served(live != null ? live.view() : view));
         }
         if (sorted.size() > limit) {
             JobView last = items.get(items.size() - 1);
@@ -282,9 +282,9 @@ public final class JobViewStore implements AutoCloseable {
         return !dirty.isEmpty();
     }
 
-    /** Live jobs held in memory. */
-    public int liveJobs() {
-        return (int) memory.values().stream().filter(e -> !e.finished()).count();
+    /** Live jobs as of the last checkpoint (counts the store: for logs and tests). */
+    public long liveJobs() {
+        return db.countLive();
     }
 
     /** The next offset of each events partition whose events the store holds (empty: read from the beginning). */
@@ -398,9 +398,9 @@ public final class JobViewStore implements AutoCloseable {
         return new JobCursor(view.submittedAt() != null ? view.submittedAt() : Instant.EPOCH, view.id());
     }
 
-    private JobView served(JobEntry entry) {
-        Integer position = queues.position(QueueIndex.key(entry.view(), entry.spec()));
-        return position == null ? entry.view() : entry.view().withQueuePosition(position);
+    private JobView served(JobView view) {
+        Integer position = view.state() == JobState.QUEUED ? queues.position(view.id()) : null;
+        return position == null ? view : view.withQueuePosition(position);
     }
 
     /** Keeps the queue index in step with a job's entry (called under the job's lock). */

@@ -29,6 +29,8 @@ final class QueueIndex {
             .thenComparing(Key::id);
 
     private final ConcurrentHashMap<String, TreeMultiset<Key>> pools = new ConcurrentHashMap<>();
+    /** The key of every queued job, by id. */
+    private final ConcurrentHashMap<String, Key> keys = new ConcurrentHashMap<>();
 
     /** The job's key if it is queued, else null. */
     static Key key(JobView view, JobSpec spec) {
@@ -50,12 +52,14 @@ final class QueueIndex {
                     queue.remove(before);
                 }
             }
+            keys.remove(before.id(), before);
         }
         if (after != null && !after.equals(before)) {
             TreeMultiset<Key> queue = pools.computeIfAbsent(after.pool(), p -> TreeMultiset.create(ORDER));
             synchronized (queue) {
                 queue.setCount(after, 1);
             }
+            keys.put(after.id(), after);
         }
     }
 
@@ -74,6 +78,11 @@ final class QueueIndex {
             }
             return queue.headMultiset(key, BoundType.OPEN).size() + 1;
         }
+    }
+
+    /** The 1-based position of the job {@code id} in its pool's queue, or null if it is not queued. */
+    Integer position(String id) {
+        return position(keys.get(id));
     }
 
     /** Queued jobs in every pool. */
