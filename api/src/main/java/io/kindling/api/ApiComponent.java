@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,8 +45,16 @@ public final class ApiComponent implements AutoCloseable {
     public static ApiComponent start(ApiConfig config, Vertx vertx) throws InterruptedException {
         KafkaClients kafka = new KafkaClients(config.kafka());
         Topics topics = config.kafka().topics();
-        new TopicCreator(kafka, new TopicSettings(config.views().jobRetention()))
-                .ensure(List.of(topics.commands(), topics.events()), START_TIMEOUT);
+        // topics are checked while the store opens and HTTP starts (the follower waits for the events topic)
+        CompletableFuture<Void> topicsReady = CompletableFuture.runAsync(() -> {
+            try {
+                new TopicCreator(kafka, new TopicSettings(config.views().jobRetention()))
+                        .ensure(List.of(topics.commands(), topics.events()), START_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topics", e);
+            }
+        }, runnable -> new Thread(runnable, "kindling-api-topics").start());
         BlobStore blobs = BlobStores.open(config.blobStore());
         ApiServer server;
         try {
@@ -56,6 +65,7 @@ public final class ApiComponent implements AutoCloseable {
         }
         try {
             int port = await(server.start(), START_TIMEOUT);
+            await(Future.fromCompletionStage(topicsReady), START_TIMEOUT);
             return new ApiComponent(server, blobs, port);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(server);
