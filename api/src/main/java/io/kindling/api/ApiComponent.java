@@ -46,9 +46,9 @@ public final class ApiComponent implements AutoCloseable {
         KafkaClients kafka = new KafkaClients(config.kafka());
         Topics topics = config.kafka().topics();
         // topics are checked while the store opens and HTTP starts (the follower waits for the events topic)
-        CompletableFuture<Void> topicsReady = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Map<String, String>> topicsReady = CompletableFuture.supplyAsync(() -> {
             try {
-                new TopicCreator(kafka, new TopicSettings(config.views().jobRetention()))
+                return new TopicCreator(kafka, new TopicSettings(config.views().jobRetention()))
                         .ensure(List.of(topics.commands(), topics.events()), START_TIMEOUT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -58,7 +58,7 @@ public final class ApiComponent implements AutoCloseable {
         BlobStore blobs = BlobStores.open(config.blobStore());
         ApiServer server;
         try {
-            server = new ApiServer(config, vertx, kafka, blobs);
+            server = new ApiServer(config, vertx, kafka, blobs, () -> eventsTopicId(topicsReady, topics.events()));
         } catch (RuntimeException e) {
             blobs.close();
             throw e;
@@ -71,6 +71,18 @@ public final class ApiComponent implements AutoCloseable {
             stopQuietly(server);
             blobs.close();
             throw e;
+        }
+    }
+
+    /** The events topic's id as the topic creator read it (waited for on the follower's thread), or null. */
+    private static String eventsTopicId(CompletableFuture<Map<String, String>> topicsReady, String topic) {
+        try {
+            return topicsReady.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
         }
     }
 

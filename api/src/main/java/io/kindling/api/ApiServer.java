@@ -76,6 +76,15 @@ public final class ApiServer {
     private Future<Void> stopped; // guarded by this
 
     public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs) {
+        this(config, vertx, kafka, blobs, null);
+    }
+
+    /**
+     * {@code eventsTopicId}: Kafka's id of the events topic once known (it checks that the job
+     * store folded this very topic); null to look it up with an admin client of its own.
+     */
+    public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs,
+            java.util.function.Supplier<String> eventsTopicId) {
         this.config = config;
         this.vertx = vertx;
         this.blobs = blobs;
@@ -88,7 +97,8 @@ public final class ApiServer {
         this.follower = new EventsFollower(
                 kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000")),
-                topics.events(), views, "kindling-api-events", () -> topicId(kafka, topics.events()));
+                topics.events(), views, "kindling-api-events",
+                eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()));
         this.health = new Health(follower);
     }
 

@@ -162,7 +162,7 @@ public final class RestartBench {
     private static void measureRequests(HttpClient http, String base, int tenants, long finished, int requests,
             ObjectNode json) throws Exception {
         Random random = new Random(42);
-        for (int i = 0; i < Math.min(200, requests); i++) {
+        for (int i = 0; i < Math.min(1_000, requests); i++) {
             listTenant(http, base, HistoryGenerator.tenant(tenants, random.nextInt(tenants)));
         }
         List<Double> list = new ArrayList<>();

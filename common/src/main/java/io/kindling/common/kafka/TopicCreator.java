@@ -41,17 +41,21 @@ public final class TopicCreator {
         this(clients, TopicSettings.defaults());
     }
 
-    /** Creates each missing topic with its {@link TopicSettings}, waiting up to {@code deadline} for the broker. */
-    public void ensure(Collection<String> topics, Duration deadline) throws InterruptedException {
+    /**
+     * Creates each missing topic with its {@link TopicSettings}, waiting up to {@code deadline} for
+     * the broker; returns Kafka's id of each topic (missing if it could not be read).
+     */
+    public Map<String, String> ensure(Collection<String> topics, Duration deadline) throws InterruptedException {
         Map<String, Map<String, String>> withSettings = new LinkedHashMap<>();
         for (String topic : topics) {
             withSettings.put(topic, settings.forTopic(clients.config().topics(), topic));
         }
-        ensure(withSettings, deadline);
+        return ensure(withSettings, deadline);
     }
 
-    /** Creates each missing topic with the given settings (e.g. {@link TopicSettings#compacted()}). */
-    public void ensure(Map<String, Map<String, String>> topics, Duration deadline) throws InterruptedException {
+    /** Creates each missing topic with the given settings (e.g. {@link TopicSettings#compacted()}); returns their ids. */
+    public Map<String, String> ensure(Map<String, Map<String, String>> topics, Duration deadline)
+            throws InterruptedException {
         KafkaConfig config = clients.config();
         Instant until = Instant.now().plus(deadline);
         try (Admin admin = clients.admin("kindling-topic-creator")) {
@@ -82,7 +86,19 @@ public final class TopicCreator {
                     }
                 }
             }
+            return topicIds(admin, topics.keySet());
         }
+    }
+
+    private static Map<String, String> topicIds(Admin admin, Collection<String> topics) throws InterruptedException {
+        Map<String, String> ids = new LinkedHashMap<>();
+        try {
+            admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .forEach((name, description) -> ids.put(name, description.topicId().toString()));
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot read the ids of topics {}: {}", topics, e.toString());
+        }
+        return ids;
     }
 
     /** Sets the settings an existing topic lacks; best effort (a topic another tool manages is only warned about). */
