@@ -41,20 +41,26 @@ public final class TopicCreator {
         this(clients, TopicSettings.defaults());
     }
 
-    /**
-     * Creates each missing topic with its {@link TopicSettings}, waiting up to {@code deadline} for
-     * the broker; returns Kafka's id of each topic (missing if it could not be read).
-     */
-    public Map<String, String> ensure(Collection<String> topics, Duration deadline) throws InterruptedException {
+    /** Creates each missing topic with its {@link TopicSettings}, waiting up to {@code deadline} for the broker. */
+    public void ensure(Collection<String> topics, Duration deadline) throws InterruptedException {
+        ensureAndDescribe(topics, deadline);
+    }
+
+    /** As {@link #ensure(Collection, Duration)}; returns Kafka's id of each topic (missing if it could not be read yet). */
+    public Map<String, String> ensureAndDescribe(Collection<String> topics, Duration deadline) throws InterruptedException {
         Map<String, Map<String, String>> withSettings = new LinkedHashMap<>();
         for (String topic : topics) {
             withSettings.put(topic, settings.forTopic(clients.config().topics(), topic));
         }
-        return ensure(withSettings, deadline);
+        return create(withSettings, deadline);
     }
 
-    /** Creates each missing topic with the given settings (e.g. {@link TopicSettings#compacted()}); returns their ids. */
-    public Map<String, String> ensure(Map<String, Map<String, String>> topics, Duration deadline)
+    /** Creates each missing topic with the given settings (e.g. {@link TopicSettings#compacted()}). */
+    public void ensure(Map<String, Map<String, String>> topics, Duration deadline) throws InterruptedException {
+        create(topics, deadline);
+    }
+
+    private Map<String, String> create(Map<String, Map<String, String>> topics, Duration deadline)
             throws InterruptedException {
         KafkaConfig config = clients.config();
         Instant until = Instant.now().plus(deadline);
@@ -96,7 +102,7 @@ public final class TopicCreator {
             admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS)
                     .forEach((name, description) -> ids.put(name, description.topicId().toString()));
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("cannot read the ids of topics {}: {}", topics, e.toString());
+            LOG.info("the ids of topics {} are not known yet ({})", topics, e.toString());
         }
         return ids;
     }
