@@ -13,11 +13,20 @@ os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 import pytest  # noqa: E402
 
 from tests.fake_api import FakeKindling  # noqa: E402
+from tests.token_endpoint import TokenEndpoint  # noqa: E402
 
 
 @pytest.fixture
 def fake():
     server = FakeKindling().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def token_endpoint():
+    """An OAuth 2.0 token endpoint on loopback (client ``kindling-airflow``, secret ``app-secret``)."""
+    server = TokenEndpoint().start()
     yield server
     server.stop()
 

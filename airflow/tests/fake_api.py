@@ -4,6 +4,7 @@ one state per GET, driver logs grow as a job runs, errors are ``{code, message, 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ class FakeJob:
             })
         state = self.state
         return {"id": self.id, "name": self.spec.get("name"), "pool": self.spec.get("pool", "default"),
-                "tenant": "default", "state": state,
+                "tenant": self.spec.get("tenant", "default"), "state": state,
                 "reason": "APP_FAILED" if state == "FAILED" else ("CANCELLED" if state == "CANCELLED" else None),
                 "message": "driver exited with code 3" if state == "FAILED" else None,
                 "labels": self.spec.get("labels", {}), "attempts": attempts}
@@ -73,6 +74,11 @@ class FakeKindling:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
     uploads: list[bytes] = field(default_factory=list)
+    upload_tenants: list[str | None] = field(default_factory=list)
+    #: bearer tokens the fake accepts; ``None``: no authentication (every request passes)
+    tokens: set[str] | None = None
+    #: what ``GET /health/ready`` answers (200 or 503); it never needs a token
+    ready: bool = True
     #: overrides ``stdout``/``stderr``/``steps`` of the jobs submitted from now on
     job_template: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -119,7 +125,18 @@ class FakeKindling:
             if self.fail_next:
                 status = self.fail_next.pop(0)
                 return _send_json(h, status, {"code": "UNAVAILABLE", "message": "try later", "details": []})
+            if self.tokens is not None and not url.path.startswith("/health/"):
+                given = h.headers.get("Authorization", "")
+                token = given[7:] if given.startswith("Bearer ") else None
+                if token not in self.tokens:
+                    challenge = 'Bearer realm="kindling"' + (', error="invalid_token"' if token else "")
+                    return _send_json(h, 401, {"code": "UNAUTHENTICATED",
+                                               "message": "a valid bearer token is required" if token is None
+                                               else "the bearer token is not valid", "details": []},
+                                      {"WWW-Authenticate": challenge})
             parts = [p for p in url.path.split("/") if p]
+            if parts == ["health", "ready"] and method == "GET":
+                return _send_json(h, 200 if self.ready else 503, {"status": "UP" if self.ready else "DOWN"})
             try:
                 if parts == ["v1", "jobs"] and method == "POST":
                     return self._submit(h, body)
@@ -127,7 +144,10 @@ class FakeKindling:
                     return self._list(h, query)
                 if parts == ["v1", "artifacts"] and method == "POST" and self.artifacts_supported:
                     self.uploads.append(body)
-                    return _send_json(h, 201, {"uri": f"artifact://sha256/{len(body)}"})
+                    field_ = re.search(rb'name="tenant"\r\n\r\n([^\r]*)\r\n', body)
+                    tenant = field_.group(1).decode() if field_ else None
+                    self.upload_tenants.append(tenant)
+                    return _send_json(h, 201, {"uri": f"artifact://{tenant or 'default'}/{len(body):064d}/f"})
                 if len(parts) >= 3 and parts[:2] == ["v1", "jobs"]:
                     job = self.jobs.get(parts[2])
                     if job is None:
@@ -159,6 +179,10 @@ class FakeKindling:
         if "application" not in spec:
             return _send_json(h, 400, {"code": "SCHEMA_VIOLATION", "message": "invalid job spec",
                                        "details": [{"field": "$.application", "problem": "is required"}]})
+        if "tenant" in (spec.get("labels") or {}):
+            return _send_json(h, 400, {"code": "SCHEMA_VIOLATION", "message": "invalid job spec", "details": [
+                {"field": "$.labels.tenant", "problem": "the tenant comes from your identity; use the `tenant` field "
+                                                        "or `X-Kindling-Tenant` header"}]})
         key = h.headers.get("Idempotency-Key") or spec.get("idempotencyKey")
         canonical = json.dumps(spec, sort_keys=True)
         if key and key in self.keys:

@@ -1,9 +1,14 @@
 """Example DAGs: the PySpark Pi job (examples/pi.py) run through Kindling, once with a worker
 slot held while it runs (synchronous) and once deferred to the triggerer (deferrable).
 
-Needs a ``kindling_default`` connection (or ``KINDLING_API_URL``, default http://127.0.0.1:8080):
+Needs a ``kindling_default`` connection whose password is an api token, e.g. the admin token
+that ``./kindling up`` writes to ``.kindling/admin.token``:
 
-    airflow connections add kindling_default --conn-type kindling --conn-host 127.0.0.1 --conn-port 8080
+    airflow connections add kindling_default --conn-type kindling --conn-host 127.0.0.1 --conn-port 8080 \
+        --conn-password "$(cat .kindling/admin.token)"
+
+(Without that connection the hook uses ``KINDLING_API_URL``, default http://127.0.0.1:8080, and the
+token from ``KINDLING_TOKEN``, ``KINDLING_TOKEN_FILE`` or ``$KINDLING_HOME/admin.token``.)
 
 ``file://`` tells the operator that the file is already where the Kindling worker can read it
 (``./kindling up`` runs the worker on this host); a bare local path would be uploaded through

@@ -9,17 +9,21 @@ from kindling_client.client import (
     Submission,
     position_key,
 )
+from kindling_client.auth import ClientCredentials, FileToken, StaticToken, TokenSource, resolve_token
 from kindling_client.errors import (
     ArtifactUploadUnsupported,
     KindlingApiError,
+    KindlingAuthError,
     KindlingConnectionError,
     KindlingError,
+    KindlingTokenError,
 )
 from kindling_client import states
 
 __all__ = [
     "DEFAULT_API_URL", "KindlingClient", "LineSplitter", "LogChunk", "LogEvent", "LogFollower", "Submission",
-    "position_key", "ArtifactUploadUnsupported", "KindlingApiError", "KindlingConnectionError", "KindlingError",
-    "states",
+    "position_key", "ArtifactUploadUnsupported", "KindlingApiError", "KindlingAuthError", "KindlingConnectionError",
+    "KindlingError", "KindlingTokenError", "ClientCredentials", "FileToken", "StaticToken", "TokenSource",
+    "resolve_token", "states",
 ]
 __version__ = "0.1.0"

@@ -1,14 +1,17 @@
 """``kindling``: submit Spark jobs to Kindling, follow them, read their logs.
 
-    kindling submit FILE [ARGS...] [--conf k=v ...] [--pool P] [--name N] [--wait] [--follow]
+    kindling submit FILE [ARGS...] [--conf k=v ...] [--pool P] [--name N] [--tenant T]
+                    [--secret ENV=SECRET/KEY ...] [--upload] [--wait] [--follow]
     kindling status ID
     kindling logs ID [-f] [--stream stdout|stderr] [--attempt N]
     kindling cancel ID
     kindling list [--state S ...] [--pool P] [--label k=v ...] [--limit N] [--cursor C]
 
-``--api`` (or ``$KINDLING_API_URL``, default http://127.0.0.1:8080) names the api;
-``$KINDLING_API_TOKEN`` is sent as a bearer token. ``--wait``/``--follow``/``logs -f`` exit 0
-when the job SUCCEEDED and 1 otherwise; errors of the api exit 2.
+``--api`` (or ``$KINDLING_API_URL``, default http://127.0.0.1:8080) names the api. The bearer
+token is ``--token``, else ``$KINDLING_TOKEN``, else the file ``$KINDLING_TOKEN_FILE``, else
+``$KINDLING_HOME/admin.token`` (``KINDLING_HOME`` defaults to ``./.kindling``, where
+``./kindling up`` writes it). ``--wait``/``--follow``/``logs -f`` exit 0 when the job SUCCEEDED
+and 1 otherwise; errors of the api (401/403 included) exit 2.
 """
 from __future__ import annotations
 
@@ -32,9 +35,19 @@ def _key_value(text: str) -> tuple[str, str]:
     return key, value
 
 
+def _secret_ref(text: str) -> tuple[str, dict[str, str]]:
+    env, ref = _key_value(text)
+    secret, sep, key = ref.partition("/")
+    if not sep or not secret or not key:
+        raise argparse.ArgumentTypeError(f"expected ENV=SECRET/KEY, got {text!r}")
+    return env, {"secret": secret, "key": key}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kindling", description="Run Spark jobs on Kindling.")
     parser.add_argument("--api", default=None, help="api base URL (default $KINDLING_API_URL or http://127.0.0.1:8080)")
+    parser.add_argument("--token", default=None,
+                        help="bearer token (default $KINDLING_TOKEN, $KINDLING_TOKEN_FILE, $KINDLING_HOME/admin.token)")
     parser.add_argument("--poll-interval", type=float, default=1.0, help="seconds between polls when following")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -48,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--label", action="append", type=_key_value, default=[], metavar="K=V")
     submit.add_argument("--env", action="append", type=_key_value, default=[], metavar="K=V")
     submit.add_argument("--py-files", action="append", default=[])
+    submit.add_argument("--tenant", help="tenant of the job (and of an uploaded FILE); default: the token's")
+    submit.add_argument("--secret", action="append", type=_secret_ref, default=[], metavar="ENV=SECRET/KEY",
+                        help="driver environment variable ENV from key KEY of the tenant's secret SECRET")
     submit.add_argument("--idempotency-key")
     submit.add_argument("--upload", action="store_true", help="upload a local FILE through /v1/artifacts")
     submit.add_argument("--wait", action="store_true", help="wait until the job ends; exit with its status")
@@ -115,8 +131,8 @@ def run(argv: Sequence[str] | None = None, out=None, err=None, client: KindlingC
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
-    client = client or KindlingClient(args.api or default_api_url())
     try:
+        client = client or KindlingClient(args.api or default_api_url(), args.token)
         if args.command == "submit":
             return _submit(client, args, out, err)
         if args.command == "status":
@@ -159,7 +175,7 @@ def run(argv: Sequence[str] | None = None, out=None, err=None, client: KindlingC
 def _submit(client: KindlingClient, args: argparse.Namespace, out, err) -> int:
     file = args.file
     if args.upload:
-        file = client.upload(file)
+        file = client.upload(file, tenant=args.tenant)
     elif "://" not in file:
         file = os.path.abspath(file)
     app_type = "jvm" if file.endswith(".jar") or args.main_class else "python"
@@ -181,6 +197,10 @@ def _submit(client: KindlingClient, args: argparse.Namespace, out, err) -> int:
         spec["env"] = dict(args.env)
     if args.py_files:
         spec["pyFiles"] = list(args.py_files)
+    if args.tenant:
+        spec["tenant"] = args.tenant
+    if args.secret:
+        spec["secretRefs"] = dict(args.secret)
     job = client.submit(spec, idempotency_key=args.idempotency_key)
     out.write(job["id"] + "\n")
     out.flush()

@@ -2,7 +2,8 @@
 
 Every call retries, with exponential backoff, on connection errors, timeouts and the
 transient statuses 502/503/504; any other error answer raises :class:`KindlingApiError`
-carrying the api's ``{code, message, details[]}``.
+carrying the api's ``{code, message, details[]}`` (:class:`KindlingAuthError` for 401/403).
+The bearer token comes from :func:`kindling_client.auth.resolve_token`.
 """
 from __future__ import annotations
 
@@ -15,15 +16,16 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import requests
 
 from kindling_client import states
+from kindling_client.auth import TOKEN_ENV, TOKEN_FILE_ENV, TokenSource, resolve_token
 from kindling_client.errors import (
     ArtifactUploadUnsupported,
     KindlingApiError,
+    KindlingAuthError,
     KindlingConnectionError,
 )
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 API_URL_ENV = "KINDLING_API_URL"
-TOKEN_ENV = "KINDLING_API_TOKEN"
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 NEXT_OFFSET = "Kindling-Next-Offset"
 LOG_COMPLETE = "Kindling-Log-Complete"
@@ -75,15 +77,17 @@ class KindlingClient:
     """Talks to one Kindling api.
 
     :param api_url: base URL (default ``$KINDLING_API_URL`` or ``http://127.0.0.1:8080``)
-    :param token: bearer token sent as ``Authorization: Bearer <token>``
+    :param token: bearer token sent as ``Authorization: Bearer <token>``, or a
+        :class:`~kindling_client.auth.TokenSource`; ``None`` looks for one in ``$KINDLING_TOKEN``,
+        ``$KINDLING_TOKEN_FILE`` and ``$KINDLING_HOME/admin.token`` (none found: no header is sent)
     :param retries: how many times a transient failure is retried (0 = never)
     """
 
-    def __init__(self, api_url: str | None = None, token: str | None = None, *, timeout: float = 30.0,
+    def __init__(self, api_url: str | None = None, token: str | TokenSource | None = None, *, timeout: float = 30.0,
                  retries: int = 5, backoff: float = 0.5, max_backoff: float = 10.0,
                  session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep):
         self.api_url = (api_url or default_api_url()).rstrip("/")
-        self.token = token if token is not None else os.environ.get(TOKEN_ENV) or None
+        self.auth = resolve_token(token)
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.backoff = backoff
@@ -93,19 +97,27 @@ class KindlingClient:
 
     # ------------------------------------------------------------------ transport
 
+    @property
+    def token(self) -> str | None:
+        """The bearer token the next request sends (``None``: none)."""
+        return self.auth.token() if self.auth is not None else None
+
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": "kindling-python-client"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
+        token = self.token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         if extra:
             headers.update(extra)
         return headers
 
     def _request(self, method: str, path: str, *, ok: Iterable[int] = (200,), **kwargs: Any) -> requests.Response:
         url = self.api_url + path
-        headers = self._headers(kwargs.pop("headers", None))
+        extra_headers = kwargs.pop("headers", None)
+        headers = self._headers(extra_headers)
         ok = set(ok)
         attempt = 0
+        refreshed = False
         while True:
             try:
                 files = kwargs.get("files")
@@ -122,8 +134,12 @@ class KindlingClient:
             else:
                 if response.status_code in ok:
                     return response
+                if response.status_code == 401 and not refreshed and self.auth is not None and self.auth.refresh():
+                    refreshed = True  # an expired or rotated token: one more try with a fresh one
+                    headers = self._headers(extra_headers)
+                    continue
                 if response.status_code not in TRANSIENT_STATUSES or attempt >= self.retries:
-                    raise _api_error(response, method, url)
+                    raise _api_error(response, method, url, self.auth)
             self._sleep(min(self.max_backoff, self.backoff * (2 ** attempt)))
             attempt += 1
 
@@ -222,18 +238,22 @@ class KindlingClient:
 
     # ------------------------------------------------------------------ artifacts
 
-    def upload(self, path: str, name: str | None = None) -> str:
+    def upload(self, path: str, name: str | None = None, tenant: str | None = None) -> str:
         """Uploads a local file through ``POST /v1/artifacts``; returns its ``artifact://`` URI.
 
+        ``tenant`` (the ``tenant`` form field) names the tenant the artifact belongs to; without
+        it the api takes the caller's (see the api's tenant rules). A job can use only the
+        artifacts of its own tenant, so give the same ``tenant`` as the job's spec.
         Raises :class:`ArtifactUploadUnsupported` when the api has no artifact endpoint (404).
         """
         filename = name or os.path.basename(path)
+        data = {"tenant": tenant} if tenant else None
         with open(path, "rb") as handle:
             try:
-                response = self._request("POST", "/v1/artifacts", ok=(200, 201),
+                response = self._request("POST", "/v1/artifacts", ok=(200, 201), data=data,
                                          files={"file": (filename, handle, "application/octet-stream")})
             except KindlingApiError as e:
-                if e.status in (404, 405):
+                if e.status in (404, 405) and not isinstance(e, KindlingAuthError):
                     raise ArtifactUploadUnsupported(
                         f"the Kindling api at {self.api_url} does not accept artifact uploads "
                         f"(POST /v1/artifacts answered {e.status}); cannot upload {path!r}. "
@@ -241,7 +261,7 @@ class KindlingClient:
                         "(or a file:// URI in the embedded mode).") from e
                 raise
         body = response.json()
-        uri = body.get("uri") or body.get("artifactUri") or body.get("location")
+        uri = body.get("uri") if isinstance(body, dict) else None  # the Artifact schema: {uri, sha256, size}
         if not uri:
             raise KindlingApiError(response.status_code, "BAD_RESPONSE",
                                    f"artifact upload answered without a uri: {body!r}", method="POST",
@@ -334,7 +354,8 @@ class LineSplitter:
         return out
 
 
-def _api_error(response: requests.Response, method: str, url: str) -> KindlingApiError:
+def _api_error(response: requests.Response, method: str, url: str,
+               auth: TokenSource | None = None) -> KindlingApiError:
     code, message, details = f"HTTP_{response.status_code}", response.reason or "", []
     try:
         body = response.json()
@@ -346,4 +367,22 @@ def _api_error(response: requests.Response, method: str, url: str) -> KindlingAp
         details = body.get("details") or []
     elif response.text:
         message = response.text[:500]
-    return KindlingApiError(response.status_code, code, message, details, method=method, url=url)
+    return api_error(response.status_code, code, message, details, method, url, auth)
+
+
+def api_error(status: int, code: str, message: str, details: list, method: str, url: str,
+              auth: TokenSource | None) -> KindlingApiError:
+    """The exception for an error answer: :class:`KindlingAuthError` (with a hint naming the
+    token's source, never the token) for 401 and 403, else :class:`KindlingApiError`."""
+    if status == 401:
+        if auth is None:
+            hint = (f"No token was sent: pass --token (or token=...), set {TOKEN_ENV} or {TOKEN_FILE_ENV}, "
+                    "or run where $KINDLING_HOME/admin.token is (./kindling up writes it)")
+        else:
+            hint = f"The token from {auth.description} was refused"
+        return KindlingAuthError(status, code, message, details, method, url, hint)
+    if status == 403:
+        source = auth.description if auth is not None else "no token"
+        return KindlingAuthError(status, code, message, details, method, url,
+                                 f"The token from {source} lacks the role or tenant this needs")
+    return KindlingApiError(status, code, message, details, method=method, url=url)

@@ -41,3 +41,23 @@ class KindlingConnectionError(KindlingError):
 
 class ArtifactUploadUnsupported(KindlingError):
     """The api has no ``POST /v1/artifacts`` (it answered 404): a local file cannot be uploaded."""
+
+
+class KindlingAuthError(KindlingApiError):
+    """The api refused the credential: 401 (none, or not valid) or 403 (not allowed).
+
+    ``hint`` says which token was sent (its source, never the token) and what to do.
+    """
+
+    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+                 method: str = "", url: str = "", hint: str = ""):
+        self.hint = hint
+        super().__init__(status, code, message, details, method, url)
+
+    def _text(self) -> str:
+        text = super()._text()
+        return f"{text}. {self.hint}" if self.hint else text
+
+
+class KindlingTokenError(KindlingError):
+    """No token could be had from the configured source (unreadable file, token endpoint refusal)."""

@@ -3,6 +3,13 @@ a temporary KINDLING_HOME, stopped with SIGTERM at the end) and a real Airflow h
 
 ``KINDLING_TEST_API_URL`` (and ``KINDLING_TEST_KAFKA``) point the tests at a stack that is
 already running instead, for a faster edit-test loop.
+
+The token: ``./kindling up`` with authentication writes ``$KINDLING_HOME/admin.token``; the
+tests read it from the stack's KINDLING_HOME (``KINDLING_TEST_TOKEN`` wins; for an external stack
+the client's look-up: ``KINDLING_TOKEN``, ``KINDLING_TOKEN_FILE``, ``$KINDLING_HOME/admin.token``
+with the repository's ``.kindling`` as the default home). When the api answers 401 without a
+token and none is found, the tests fail saying so; when it does not ask for one, a token is
+sent only if one was found.
 """
 from __future__ import annotations
 
@@ -38,6 +45,68 @@ class Stack:
     api_url: str
     kafka: str
     home: Path | None
+    token: str | None = None
+
+    def cli_env(self) -> dict[str, str]:
+        """Environment of a ``kindling`` CLI process: it finds the token as a user's would, in the
+        stack's ``$KINDLING_HOME/admin.token`` (or ``KINDLING_TOKEN`` for an external stack)."""
+        env = {k: v for k, v in os.environ.items() if k not in ("KINDLING_TOKEN", "KINDLING_TOKEN_FILE")}
+        if self.home is not None and (self.home / "admin.token").is_file():
+            env["KINDLING_HOME"] = str(self.home)
+        elif self.token:
+            env["KINDLING_TOKEN"] = self.token
+        return env
+
+    def client(self):
+        from kindling_client import KindlingClient
+
+        return KindlingClient(self.api_url, self.token or "")
+
+    def connection(self) -> dict:
+        """The ``kindling_default`` connection (JSON form) of this stack, with its token as password."""
+        host, port = self.api_url.removeprefix("http://").split(":")
+        conn = {"conn_type": "kindling", "host": host, "port": int(port)}
+        if self.token:
+            conn["password"] = self.token
+        return conn
+
+
+def _status_without_token(url: str) -> int:
+    return requests.get(url + "/v1/jobs", params={"limit": 1}, timeout=10).status_code
+
+
+def stack_token(url: str, home: Path | None, wait: float = 30.0) -> str | None:
+    """The token the tests use against the api at ``url`` (see the module's doc)."""
+    from kindling_client.auth import resolve_token
+
+    auth_on = _status_without_token(url) == 401
+    explicit = os.environ.get("KINDLING_TEST_TOKEN", "").strip()
+    looked = ["KINDLING_TEST_TOKEN"]
+    token: str | None = explicit or None
+    if token is None and home is not None:
+        admin = home / "admin.token"
+        looked.append(str(admin))
+        deadline = time.monotonic() + (wait if auth_on else 0)
+        while not admin.is_file() and time.monotonic() < deadline:
+            time.sleep(0.5)  # written by the api as it starts; it may trail /health/ready
+        if admin.is_file():
+            token = admin.read_text().strip() or None
+    elif token is None:
+        env = dict(os.environ)
+        env.setdefault("KINDLING_HOME", str(REPO / ".kindling"))
+        looked += ["KINDLING_TOKEN", "KINDLING_TOKEN_FILE", f"{env['KINDLING_HOME']}/admin.token"]
+        source = resolve_token(None, env)
+        token = source.token() if source is not None else None
+    if auth_on and not token:
+        pytest.fail(f"the api at {url} asks for a bearer token (GET /v1/jobs answered 401 without one) and no token "
+                    f"was found; looked in: {', '.join(looked)}")
+    if auth_on:
+        answer = requests.get(url + "/v1/jobs", params={"limit": 1}, timeout=10,
+                              headers={"Authorization": f"Bearer {token}"})
+        if answer.status_code != 200:
+            pytest.fail(f"the api at {url} refused the token found in {', '.join(looked)}: "
+                        f"{answer.status_code} {answer.text[:500]}")
+    return token
 
 
 def _ready(url: str) -> bool:
@@ -53,7 +122,8 @@ def kindling_stack(tmp_path_factory):
     if external:
         if not _ready(external):
             pytest.fail(f"KINDLING_TEST_API_URL={external} is not ready")
-        yield Stack(external.rstrip("/"), os.environ.get("KINDLING_TEST_KAFKA", "127.0.0.1:9092"), None)
+        url = external.rstrip("/")
+        yield Stack(url, os.environ.get("KINDLING_TEST_KAFKA", "127.0.0.1:9092"), None, stack_token(url, None))
         return
     home = tmp_path_factory.mktemp("kindling-home")
     http_port, kafka_port = free_port(), free_port()
@@ -71,7 +141,7 @@ def kindling_stack(tmp_path_factory):
                 tail = (home / "kindling-up.out").read_text(errors="replace")[-4000:]
                 pytest.fail(f"./kindling up did not become ready (exit {proc.poll()}):\n{tail}")
             time.sleep(1)
-        yield Stack(url, f"127.0.0.1:{kafka_port}", home)
+        yield Stack(url, f"127.0.0.1:{kafka_port}", home, stack_token(url, home))
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)  # the script forwards one SIGTERM to the JVM
@@ -128,8 +198,6 @@ def airflow_env(kindling_stack, tmp_path_factory):
     dags.mkdir()
     shutil.copy(REPO / "examples" / "airflow" / "kindling_pi.py", dags)
     shutil.copy(Path(__file__).parent / "dags" / "kindling_it.py", dags)
-    host_port = kindling_stack.api_url.removeprefix("http://")
-    host, port = host_port.split(":")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.update({
         "AIRFLOW_HOME": str(home),
@@ -137,7 +205,7 @@ def airflow_env(kindling_stack, tmp_path_factory):
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        "AIRFLOW_CONN_KINDLING_DEFAULT": json.dumps({"conn_type": "kindling", "host": host, "port": int(port)}),
+        "AIRFLOW_CONN_KINDLING_DEFAULT": json.dumps(kindling_stack.connection()),
         "KINDLING_EXAMPLES_DIR": str(REPO / "examples"),
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     })

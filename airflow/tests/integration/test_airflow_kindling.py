@@ -57,7 +57,7 @@ def test_failing_job_fails_the_task_with_reason(airflow_env, kindling_stack):
     assert "FAILED: reason APP_FAILED, exit code 7" in out, _diag(out)
     assert "kindling-fail: failing on purpose with exit code 7" in out
     job_id = JOB_ID.search(out).group(1)
-    job = KindlingClient(kindling_stack.api_url).get(job_id)
+    job = kindling_stack.client().get(job_id)
     assert job["state"] == "FAILED" and job["attempts"][-1]["exitCode"] == 7
 
 
@@ -70,7 +70,7 @@ def _cancel_is_live(client: KindlingClient) -> bool:
 
 
 def test_killing_the_task_cancels_the_job(airflow_env, kindling_stack):
-    client = KindlingClient(kindling_stack.api_url)
+    client = kindling_stack.client()
     proc = airflow_env.popen_dags_test("kindling_it_kill")
     lines: list[str] = []
     job_id = None
@@ -124,7 +124,7 @@ def test_second_run_of_the_same_try_resumes_the_driver_log(airflow_env, kindling
     try is run again (``dag.test()`` with a fixed ``run_after``: same run id, try 1): it
     re-attaches to the job and writes exactly the lines after the offsets the first run saved
     in its Airflow Variable, so no driver line appears twice in the second run's log."""
-    client = KindlingClient(kindling_stack.api_url)
+    client = kindling_stack.client()
     logical_date = "2026-01-02T00:00:00+00:00"
     proc = airflow_env.popen_dag_test_at("kindling_it_resume", logical_date)
     lines: list[str] = []

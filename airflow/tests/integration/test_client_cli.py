@@ -14,7 +14,8 @@ KINDLING = str(Path(sys.executable).parent / "kindling")
 
 
 def _cli(stack, *args, timeout=600):
-    return subprocess.run([KINDLING, "--api", stack.api_url, *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([KINDLING, "--api", stack.api_url, *args], capture_output=True, text=True, timeout=timeout,
+                          env=stack.cli_env())
 
 
 def test_submit_follow_prints_the_driver_output_live_and_exits_with_the_job_status(kindling_stack):
@@ -37,7 +38,7 @@ def test_logs_follow_prints_a_running_jobs_output_live(kindling_stack):
     assert submitted.returncode == 0, submitted.stderr[-2000:]
     job_id = submitted.stdout.split()[0]
     follower = subprocess.Popen([KINDLING, "--api", kindling_stack.api_url, "logs", job_id, "-f"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kindling_stack.cli_env())
     try:
         first = follower.stdout.readline()
         # the first line reached us while the job was still running: it is followed live
@@ -63,9 +64,7 @@ def test_same_try_of_a_task_reattaches_to_its_job(kindling_stack, monkeypatch):
     from kindling_provider.operators.kindling import KindlingSparkSubmitOperator
     from tests.unit.helpers import capture, context
 
-    host, port = kindling_stack.api_url.removeprefix("http://").split(":")
-    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT",
-                       json.dumps({"conn_type": "kindling", "host": host, "port": int(port)}))
+    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", json.dumps(kindling_stack.connection()))
     run_id = f"manual__reattach-{Path(kindling_stack.api_url).name}-{id(monkeypatch)}"
 
     def task():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kindling_client import KindlingApiError, KindlingClient
+from kindling_client import KindlingApiError
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[3]
@@ -26,7 +26,7 @@ def test_job_submitted_on_kafka_runs_and_is_visible_through_the_api(kindling_sta
     assert produced.returncode == 0, produced.stdout + produced.stderr
     assert job_id in produced.stdout
 
-    client = KindlingClient(kindling_stack.api_url)
+    client = kindling_stack.client()
     deadline = time.monotonic() + 300
     while True:
         try:

@@ -41,3 +41,11 @@ def variables(monkeypatch) -> FakeVariables:
     fake = FakeVariables()
     monkeypatch.setattr(log_offsets, "Variable", fake)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_token(monkeypatch, tmp_path):
+    """Unit tests never pick up a developer's token: no KINDLING_TOKEN(_FILE), an empty KINDLING_HOME."""
+    monkeypatch.delenv("KINDLING_TOKEN", raising=False)
+    monkeypatch.delenv("KINDLING_TOKEN_FILE", raising=False)
+    monkeypatch.setenv("KINDLING_HOME", str(tmp_path / "kindling-home"))

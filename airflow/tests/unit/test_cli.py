@@ -90,3 +90,59 @@ def test_api_url_from_environment(monkeypatch, fake):
     monkeypatch.delenv("KINDLING_API_URL")
     assert default_api_url() == "http://127.0.0.1:8080"
     assert build_parser().parse_args(["--api", "http://x:1", "status", "a"]).api == "http://x:1"
+
+
+def cli_real(fake, *argv):
+    """The CLI building its own client (token look-up included)."""
+    out, err = io.StringIO(), io.StringIO()
+    rc = run(["--api", fake.url, "--poll-interval", "0", *argv], out=out, err=err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def test_token_option_is_sent(fake, monkeypatch):
+    monkeypatch.setenv("KINDLING_TOKEN", "from-env")
+    fake.tokens = {"from-option"}
+    fake.add_job("j")
+    rc, out, _ = cli_real(fake, "--token", "from-option", "status", "j")
+    assert rc == EXIT_OK and json.loads(out)["id"] == "j"
+
+
+def test_token_from_kindling_home(fake, monkeypatch, tmp_path):
+    (tmp_path / "admin.token").write_text("admin-tok\n")
+    monkeypatch.setenv("KINDLING_HOME", str(tmp_path))
+    fake.tokens = {"admin-tok"}
+    fake.add_job("j")
+    assert cli_real(fake, "status", "j")[0] == EXIT_OK
+
+
+def test_401_exits_2_with_the_apis_message_and_a_hint(fake):
+    fake.tokens = {"good"}
+    rc, _, err = cli_real(fake, "list")
+    assert rc == EXIT_ERROR
+    assert "UNAUTHENTICATED (401): a valid bearer token is required" in err and "No token was sent" in err
+    rc, _, err = cli_real(fake, "--token", "zz-not-valid-zz", "list")
+    assert rc == EXIT_ERROR and "The token from the given token was refused" in err and "zz-not-valid-zz" not in err
+
+
+def test_unreadable_token_file_exits_2(fake, monkeypatch, tmp_path):
+    monkeypatch.setenv("KINDLING_TOKEN_FILE", str(tmp_path / "missing"))
+    rc, _, err = cli_real(fake, "list")
+    assert rc == EXIT_ERROR and "cannot read the Kindling token" in err
+
+
+def test_submit_tenant_and_secret_refs(fake, tmp_path):
+    fake.artifacts_supported = True
+    app = tmp_path / "job.py"
+    app.write_text("print(1)\n")
+    rc, out, _ = cli(fake, "submit", str(app), "--upload", "--tenant", "team-a", "--secret", "DB_PASSWORD=db/password")
+    assert rc == EXIT_OK
+    spec = fake.jobs[out.strip()].spec
+    assert spec["tenant"] == "team-a" and spec["secretRefs"] == {"DB_PASSWORD": {"secret": "db", "key": "password"}}
+    assert spec["application"]["file"].startswith("artifact://team-a/") and fake.upload_tenants == ["team-a"]
+
+
+def test_malformed_secret_option_is_a_usage_error(fake):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        cli(fake, "submit", "/x.py", "--secret", "DB_PASSWORD=db")

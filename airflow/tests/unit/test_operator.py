@@ -22,7 +22,8 @@ def test_build_spec_maps_spark_submit_arguments():
               driver_memory="1g", driver_cores=1, executor_memory="2g", executor_cores=2, num_executors=3,
               env_vars={"A": 1}, kindling_pool="etl", priority=7, timeout_seconds=600,
               retry={"max_attempts": 3, "retryOn": ["APP_FAILED"]}, labels={"team": "data"},
-              secret_refs=["db-password"])
+              secret_refs={"DB_PASSWORD": "db/password", "API_KEY": {"secret": "api", "key": "key"}},
+              tenant="team-a")
     spec = task.build_spec(context())
     assert spec["application"] == {"type": "python", "file": "file:///jobs/app.py", "args": ["a", "1"]}
     assert spec["conf"] == {"spark.x": "1", "spark.driver.memory": "1g", "spark.driver.cores": "1",
@@ -35,7 +36,9 @@ def test_build_spec_maps_spark_submit_arguments():
     assert spec["timeoutSeconds"] == 600 and spec["retry"] == {"maxAttempts": 3, "retryOn": ["APP_FAILED"]}
     assert spec["labels"]["team"] == "data" and spec["labels"]["airflow-dag-id"] == "dag"
     assert spec["name"] == "nightly"
-    assert "secretRefs" not in spec
+    assert spec["secretRefs"] == {"DB_PASSWORD": {"secret": "db", "key": "password"},
+                                  "API_KEY": {"secret": "api", "key": "key"}}
+    assert spec["tenant"] == "team-a" and "tenant" not in spec["labels"]
 
 
 def test_jvm_application():
@@ -194,3 +197,73 @@ def test_missing_local_file(kindling_conn):
 def test_extra_links_are_declared():
     names = {link.name for link in KindlingSparkSubmitOperator.operator_extra_links}
     assert names == {"Kindling job logs", "Spark UI"}
+
+
+def test_tenant_names_the_job_and_its_uploads_never_a_label(kindling_conn, tmp_path):
+    kindling_conn.artifacts_supported = True
+    app = tmp_path / "job.py"
+    app.write_text("print('hi')")
+    result = op(application=str(app), tenant="team-a", labels={"team": "a"}).execute(context())
+    spec = kindling_conn.jobs[result["job_id"]].spec
+    assert spec["tenant"] == "team-a" and "tenant" not in spec["labels"]
+    assert kindling_conn.upload_tenants == ["team-a"]
+    assert spec["application"]["file"].startswith("artifact://team-a/")
+
+
+def test_without_tenant_none_is_sent():
+    spec = op().build_spec(context())
+    assert "tenant" not in spec and "tenant" not in spec["labels"]
+
+
+def test_a_tenant_label_is_refused_before_submitting(kindling_conn):
+    with pytest.raises(AirflowException, match="use the operator's tenant argument"):
+        op(labels={"tenant": "team-b"}).execute(context())
+    assert not kindling_conn.jobs
+
+
+@pytest.mark.parametrize("refs", [["db-password"], {"DB": "no-slash"}, {"DB": {"secret": "db"}}])
+def test_malformed_secret_refs_are_a_clear_error(refs):
+    with pytest.raises(AirflowException, match="secret_refs"):
+        op(secret_refs=refs).build_spec()
+
+
+def test_runs_against_an_authenticated_api_with_the_connections_token(kindling_conn):
+    kindling_conn.tokens = {"s3cret"}  # the password of the test connection
+    result = op(secret_refs={"DB_PASSWORD": "db/password"}).execute(context())
+    assert result["state"] == "SUCCEEDED"
+    assert kindling_conn.jobs[result["job_id"]].spec["secretRefs"] == {"DB_PASSWORD": {"secret": "db", "key": "password"}}
+    assert {h.get("Authorization") for _, _, h in kindling_conn.requests} == {"Bearer s3cret"}
+
+
+def test_a_refused_token_fails_the_task_naming_the_connection(kindling_conn):
+    kindling_conn.tokens = {"another"}
+    with pytest.raises(AirflowException) as e:
+        op().execute(context())
+    text = str(e.value)
+    assert "refused the credentials of connection 'kindling_default'" in text
+    assert "UNAUTHENTICATED (401)" in text and "password of connection 'kindling_default'" in text
+    assert "s3cret" not in text
+
+
+def test_oidc_connection_gets_its_token_from_the_token_endpoint(kindling_conn, token_endpoint, monkeypatch):
+    import json
+
+    host, port = kindling_conn.url.removeprefix("http://").split(":")
+    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", json.dumps({
+        "conn_type": "kindling", "host": host, "port": int(port), "login": "kindling-airflow",
+        "password": "app-secret", "extra": {"oidc": {"tenant_id": "contoso", "authority": token_endpoint.url,
+                                                     "scope": "api://kindling-api/.default"}}}))
+    kindling_conn.tokens = {"tok-1"}
+    assert op().execute(context())["state"] == "SUCCEEDED"
+    assert token_endpoint.issued == ["tok-1"]
+    assert token_endpoint.requests[0].path == "/contoso/oauth2/v2.0/token"
+
+
+def test_bad_arguments_are_refused_before_anything_is_uploaded(kindling_conn, tmp_path):
+    kindling_conn.artifacts_supported = True
+    app = tmp_path / "job.py"
+    app.write_text("print('hi')")
+    for bad in ({"labels": {"tenant": "x"}}, {"secret_refs": {"DB": "no-slash"}}):
+        with pytest.raises(AirflowException):
+            op(application=str(app), **bad).execute(context())
+    assert kindling_conn.uploads == [] and not kindling_conn.jobs

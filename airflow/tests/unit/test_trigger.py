@@ -59,3 +59,31 @@ def test_timeout_event(monkeypatch):
 
 async def _no_sleep(_):
     return None
+
+
+@respx.mock
+def test_oidc_connection_token_and_one_refresh_after_401(monkeypatch, token_endpoint):
+    import json
+
+    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", json.dumps({
+        "conn_type": "kindling", "host": URL, "login": "kindling-airflow", "password": "app-secret",
+        "extra": {"oidc": {"token_endpoint": f"{token_endpoint.url}/token"}}}))
+    respx.route(host="127.0.0.1").pass_through()  # the token endpoint is real
+    route = respx.get(f"{URL}/v1/jobs/j1").mock(side_effect=[
+        httpx.Response(401, json={"code": "UNAUTHENTICATED", "message": "expired", "details": []}),
+        httpx.Response(200, json={"id": "j1", "state": "SUCCEEDED", "attempts": []}),
+    ])
+    events = asyncio.run(_events(KindlingJobTrigger("j1", poll_interval=0)))
+    assert events[0].payload["status"] == "done"
+    assert [c.request.headers["Authorization"] for c in route.calls] == ["Bearer tok-1", "Bearer tok-2"]
+
+
+@respx.mock
+def test_a_refused_token_is_an_error_event_with_the_apis_message(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", f'{{"conn_type": "kindling", "host": "{URL}", "password": "bad"}}')
+    respx.get(f"{URL}/v1/jobs/j1").mock(return_value=httpx.Response(
+        401, json={"code": "UNAUTHENTICATED", "message": "the bearer token is not valid", "details": []}))
+    events = asyncio.run(_events(KindlingJobTrigger("j1", poll_interval=0)))
+    message = events[0].payload["message"]
+    assert events[0].payload["status"] == "error"
+    assert "the bearer token is not valid" in message and "password of connection 'kindling_default'" in message

@@ -3,9 +3,7 @@ driver's stdout/stderr into the task log while it runs."""
 from __future__ import annotations
 
 import collections
-import hashlib
 import os
-import re
 import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -14,53 +12,28 @@ from airflow.configuration import conf as airflow_conf
 from airflow.exceptions import TaskDeferred
 
 from kindling_client import LineSplitter, LogEvent, LogFollower, states
-from kindling_client.errors import ArtifactUploadUnsupported, KindlingApiError, KindlingError
+from kindling_client.errors import ArtifactUploadUnsupported, KindlingApiError, KindlingAuthError, KindlingError
 from kindling_provider._compat import AirflowException, BaseOperator
 from kindling_provider.hooks.kindling import KindlingHook
 from kindling_provider.links import JOB_XCOM_KEY, KindlingJobLogsLink, KindlingSparkUiLink
 from kindling_provider.log_offsets import VariableOffsetStore, offsets_key, positions_for
+from kindling_provider.spec import (
+    RESOURCE_CONF,
+    URI_FIELDS,
+    SpecError,
+    as_list,
+    check_labels,
+    idempotency_key,
+    job_name,
+    job_spec,
+    secret_refs_of,
+)
 from kindling_provider.triggers.kindling import KindlingJobTrigger
 
 if TYPE_CHECKING:
     from airflow.utils.context import Context
 
-#: SparkSubmitOperator-style resource arguments and the Spark conf they set.
-RESOURCE_CONF = {
-    "driver_memory": "spark.driver.memory",
-    "driver_cores": "spark.driver.cores",
-    "executor_memory": "spark.executor.memory",
-    "executor_cores": "spark.executor.cores",
-    "num_executors": "spark.executor.instances",
-}
-MAX_IDEMPOTENCY_KEY = 200
-_NAME_BAD = re.compile(r"[^A-Za-z0-9._ -]")
-
-
-def _as_list(value: str | Sequence[str] | None) -> list[str]:
-    """SparkSubmitOperator takes comma-separated strings; Kindling takes lists. Accept both."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v) for v in value]
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def idempotency_key(dag_id: str, task_id: str, run_id: str, map_index: int, try_number: int) -> str:
-    """``airflow/<dag>/<task>/<run>/<map index>/<try>``, hashed when longer than the api allows.
-
-    The same task instance in the same try always gets the same key, so a re-run of it
-    (a restarted worker, a resumed deferral) re-attaches to the job it started; a new try
-    (an Airflow retry) gets a new key and so a new job.
-    """
-    key = f"airflow/{dag_id}/{task_id}/{run_id}/{map_index}/{try_number}"
-    if len(key) <= MAX_IDEMPOTENCY_KEY:
-        return key
-    return "airflow/sha256/" + hashlib.sha256(key.encode()).hexdigest()
+__all__ = ["KindlingSparkSubmitOperator", "idempotency_key", "secret_refs_of"]
 
 
 class KindlingSparkSubmitOperator(BaseOperator):
@@ -74,8 +47,10 @@ class KindlingSparkSubmitOperator(BaseOperator):
     ``executor_memory``, ``executor_cores``, ``num_executors`` (mapped to ``spark.*`` conf),
     ``env_vars``. Kindling's own: ``kindling_pool`` (Airflow's ``pool`` is a different thing),
     ``priority``, ``retry`` (Kindling's retry policy; snake_case or camelCase keys),
-    ``timeout_seconds``, ``labels``, ``secret_refs`` (kept on the operator, not sent yet: the
-    api has no ``secretRefs`` field today).
+    ``timeout_seconds``, ``labels``, ``tenant`` (the Kindling tenant the job and its uploaded
+    files belong to; default: the one of the connection's token), ``secret_refs`` (the spec's
+    ``secretRefs``: driver environment variable → ``{"secret": …, "key": …}`` or
+    ``"secret/key"``, resolved by the worker within the job's tenant).
 
     Files: a URI (``file://``, ``artifact://``, ``s3a://`` …) is passed as it is — a
     ``file://`` URI names a file on the Kindling worker's host. A bare local path is uploaded
@@ -95,9 +70,10 @@ class KindlingSparkSubmitOperator(BaseOperator):
     template_fields: Sequence[str] = (
         "application", "application_args", "conf", "py_files", "jars", "files", "archives", "packages",
         "name", "java_class", "env_vars", "secret_refs", "kindling_pool", "labels", "idempotency_key",
-        "driver_memory", "executor_memory",
+        "driver_memory", "executor_memory", "tenant",
     )
-    template_fields_renderers = {"conf": "json", "env_vars": "json", "labels": "json", "application_args": "json"}
+    template_fields_renderers = {"conf": "json", "env_vars": "json", "labels": "json", "application_args": "json",
+                                 "secret_refs": "json"}
     operator_extra_links = (KindlingJobLogsLink(), KindlingSparkUiLink())
     ui_color = "#f6b26b"
 
@@ -120,7 +96,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         executor_cores: int | str | None = None,
         num_executors: int | str | None = None,
         env_vars: Mapping[str, str] | None = None,
-        secret_refs: Sequence[Any] | None = None,
+        secret_refs: Mapping[str, Mapping[str, str] | str] | None = None,
+        tenant: str | None = None,
         kindling_pool: str | None = None,
         priority: int | None = None,
         retry: Mapping[str, Any] | None = None,
@@ -157,6 +134,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
         self.num_executors = num_executors
         self.env_vars = env_vars
         self.secret_refs = secret_refs
+        self.tenant = tenant
         self.kindling_pool = kindling_pool
         self.priority = priority
         self.retry = retry
@@ -196,7 +174,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
                 f"{what} {path!r} is neither a URI nor a file on this Airflow worker. Pass a URI the Kindling "
                 "worker can read (e.g. file:///abs/path on the worker's host) or set upload_local_files=False.")
         try:
-            uri = self.hook.upload(path)
+            uri = self.hook.upload(path, tenant=self.tenant or None)
         except ArtifactUploadUnsupported as e:
             raise AirflowException(
                 f"cannot upload {what} {path!r}: {e} To use a file the Kindling worker can already read, pass "
@@ -205,53 +183,28 @@ class KindlingSparkSubmitOperator(BaseOperator):
         return uri
 
     def build_spec(self, context: Context | None = None) -> dict[str, Any]:
-        """The job spec (``POST /v1/jobs`` body) of this task, without the idempotency key."""
-        application_file = self._resolve(str(self.application), "application")
-        is_jvm = bool(self.java_class) or application_file.lower().endswith(".jar")
-        application: dict[str, Any] = {"type": "jvm" if is_jvm else "python", "file": application_file}
-        if self.java_class:
-            application["mainClass"] = self.java_class
-        if self.application_args:
-            application["args"] = [str(a) for a in self.application_args]
-        spec: dict[str, Any] = {"name": self._job_name(context), "application": application}
-        spark_conf = {str(k): str(v) for k, v in (self.conf or {}).items()}
-        for arg, key in RESOURCE_CONF.items():
-            value = getattr(self, arg)
-            if value is not None and value != "":
-                spark_conf[key] = str(value)
-        if spark_conf:
-            spec["conf"] = spark_conf
-        for field, value in (("pyFiles", self.py_files), ("jars", self.jars), ("files", self.files),
-                             ("archives", self.archives)):
-            items = [self._resolve(v, field) for v in _as_list(value)]
-            if items:
-                spec[field] = items
-        if self.packages:
-            spec["packages"] = _as_list(self.packages)
-        if self.env_vars:
-            spec["env"] = {str(k): str(v) for k, v in self.env_vars.items()}
-        if self.kindling_pool:
-            spec["pool"] = self.kindling_pool
-        if self.priority is not None:
-            spec["priority"] = int(self.priority)
-        if self.timeout_seconds is not None:
-            spec["timeoutSeconds"] = int(self.timeout_seconds)
-        if self.retry:
-            spec["retry"] = {_camel(k): v for k, v in self.retry.items()}
-        labels = self._airflow_labels(context)
-        labels.update({str(k): str(v) for k, v in (self.labels or {}).items()})
-        if labels:
-            spec["labels"] = labels
-        if self.secret_refs:
-            self.log.warning("secret_refs %s are not sent: this Kindling api has no secretRefs field yet",
-                             [r if isinstance(r, str) else r.get("name", r) for r in self.secret_refs])
-        return spec
-
-    def _job_name(self, context: Context | None) -> str:
-        if self.name:
-            return str(self.name)
-        name = _NAME_BAD.sub("-", f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id)
-        return name.lstrip("._ -")[:200] or "airflow-task"
+        """The job spec (``POST /v1/jobs`` body) of this task, without the idempotency key (see
+        :func:`kindling_provider.spec.job_spec`). Local files are uploaded first, once the
+        arguments were checked."""
+        try:
+            check_labels(self.labels)
+            if self.secret_refs:
+                secret_refs_of(self.secret_refs)
+            application_file = self._resolve(str(self.application), "application")
+            uris = {field: [self._resolve(v, field) for v in as_list(getattr(self, arg))]
+                    for field, arg in URI_FIELDS.items()}
+            labels = self._airflow_labels(context)
+            labels.update({str(k): str(v) for k, v in (self.labels or {}).items()})
+            return job_spec(
+                name=job_name(self.name, f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id),
+                application_file=application_file, java_class=self.java_class,
+                application_args=self.application_args, conf=self.conf,
+                resources={arg: getattr(self, arg) for arg in RESOURCE_CONF}, uris=uris, packages=self.packages,
+                env=self.env_vars, pool=self.kindling_pool, priority=self.priority,
+                timeout_seconds=self.timeout_seconds, retry=self.retry, labels=labels, tenant=self.tenant,
+                secret_refs=self.secret_refs)
+        except SpecError as e:
+            raise AirflowException(str(e)) from e
 
     def _airflow_labels(self, context: Context | None) -> dict[str, str]:
         if not context:
@@ -289,6 +242,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         key = self.idempotency_key_for(context)
         try:
             submission = self.hook.submit(spec, key)
+        except KindlingAuthError as e:
+            raise AirflowException(f"Kindling refused the credentials of connection {self.kindling_conn_id!r}: {e}") from e
         except KindlingApiError as e:
             if e.status == 409:
                 raise AirflowException(

@@ -56,7 +56,7 @@ class KindlingJobTrigger(BaseTrigger):
             params = await sync_to_async(hook.connection_params)()
         except ImportError:  # pragma: no cover - asgiref ships with Airflow
             params = await asyncio.to_thread(hook.connection_params)
-        return AsyncKindlingClient(params["api_url"], params["token"], timeout=params["timeout"],
+        return AsyncKindlingClient(params["api_url"], params["auth"], timeout=params["timeout"],
                                    retries=params["retries"], backoff=params["backoff"])
 
     async def run(self) -> AsyncIterator[TriggerEvent]:

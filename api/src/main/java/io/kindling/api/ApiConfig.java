@@ -1,5 +1,7 @@
 package io.kindling.api;
 
+import io.kindling.api.auth.AuthConfig;
+import io.kindling.api.limits.ApiLimits;
 import io.kindling.blobstore.BlobStoreConfig;
 import io.kindling.common.config.ConfigException;
 import io.kindling.common.config.ConfigParameter;
@@ -30,11 +32,13 @@ import java.util.Objects;
  * @param publishTimeout  how long a submission waits for Kafka's acknowledgement before it answers 503
  * @param kafka           brokers and topic names
  * @param blobStore       where driver logs are read from
+ * @param auth            how requests are authenticated
+ * @param limits          abuse limits (rates, connection caps)
  * @param views           the job store: where, how much in memory, how long finished jobs are kept
  * @param pools           the pools a job may name (the dispatcher's: {@code KINDLING_CONFIG}, else {@code KINDLING_POOLS})
  */
-public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtifactBytes, Duration publishTimeout, KafkaConfig kafka,
-        BlobStoreConfig blobStore, ViewConfig views, Set<String> pools) {
+public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtifactBytes, Duration publishTimeout,
+        KafkaConfig kafka, BlobStoreConfig blobStore, AuthConfig auth, ApiLimits limits, ViewConfig views, Set<String> pools) {
 
     public static final ConfigParameter<String> HTTP_HOST =
             ConfigParameter.string("KINDLING_HTTP_HOST", "0.0.0.0", "interface the api listens on");
@@ -58,9 +62,17 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
             "largest artifact upload (POST /v1/artifacts) the api accepts");
 
     /** The api's own keys. */
-    public static final List<ConfigParameter<?>> PARAMETERS =
+    public static final List<ConfigParameter<?>> PARAMETERS = concat(
             List.of(HTTP_HOST, HTTP_PORT, MAX_REQUEST_BYTES, MAX_ARTIFACT_BYTES, STORE_DIR, CACHED_JOBS,
-                    TopicSettings.JOB_RETENTION_DAYS, POOLS, CONFIG);
+                    TopicSettings.JOB_RETENTION_DAYS, POOLS, CONFIG), AuthConfig.PARAMETERS, ApiLimits.PARAMETERS);
+
+    private static List<ConfigParameter<?>> concat(List<ConfigParameter<?>> a, List<ConfigParameter<?>> b,
+            List<ConfigParameter<?>> c) {
+        List<ConfigParameter<?>> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.addAll(c);
+        return List.copyOf(all);
+    }
 
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -69,6 +81,8 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
         Objects.requireNonNull(publishTimeout, "publishTimeout");
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(blobStore, "blobStore");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(views, "views");
         pools = Set.copyOf(pools);
     }
@@ -87,9 +101,11 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
         ViewConfig views = new ViewConfig(storeDir.resolve("views-" + kafka.topics().events() + ".db"),
                 config.get(CACHED_JOBS), Duration.ofDays(config.get(TopicSettings.JOB_RETENTION_DAYS)),
                 ViewConfig.DEFAULT_EVENTS_PER_JOB);
-        return new ApiConfig(config.get(HTTP_HOST), config.get(HTTP_PORT), config.get(MAX_REQUEST_BYTES),
+        String host = config.get(HTTP_HOST);
+        return new ApiConfig(host, config.get(HTTP_PORT), config.get(MAX_REQUEST_BYTES),
                 config.get(MAX_ARTIFACT_BYTES),
-                DEFAULT_PUBLISH_TIMEOUT, kafka, blobs, views, pools(config));
+                DEFAULT_PUBLISH_TIMEOUT, kafka, blobs, AuthConfig.from(config, host), ApiLimits.from(config), views,
+                pools(config));
     }
 
     /** The pool names the dispatcher reads: the pools file's, else {@code KINDLING_POOLS}. */
@@ -114,18 +130,32 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
     }
 
     public ApiConfig withPort(int value) {
-        return new ApiConfig(host, value, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, views, pools);
+        return new ApiConfig(host, value, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, limits, views,
+                pools);
     }
 
     public ApiConfig withPublishTimeout(Duration value) {
-        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, value, kafka, blobStore, views, pools);
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, value, kafka, blobStore, auth, limits, views,
+                pools);
+    }
+
+    public ApiConfig withAuth(AuthConfig value) {
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, value, limits, views,
+                pools);
+    }
+
+    public ApiConfig withLimits(ApiLimits value) {
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, value, views,
+                pools);
     }
 
     public ApiConfig withMaxArtifactBytes(int value) {
-        return new ApiConfig(host, port, maxRequestBytes, value, publishTimeout, kafka, blobStore, views, pools);
+        return new ApiConfig(host, port, maxRequestBytes, value, publishTimeout, kafka, blobStore, auth, limits, views,
+                pools);
     }
 
     public ApiConfig withViews(ViewConfig value) {
-        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, value, pools);
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, limits, value,
+                pools);
     }
 }

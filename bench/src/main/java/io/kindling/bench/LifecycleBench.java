@@ -3,10 +3,13 @@ package io.kindling.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kindling.broker.BrokerConfig;
 import io.kindling.broker.EmbeddedKafkaBroker;
+import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.embedded.EmbeddedStack;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.JobState;
 import io.kindling.schemas.Json;
+import io.kindling.schemas.Topics;
 import io.kindling.testsupport.spark.StandInSpark;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,17 +23,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The job lifecycle's own overhead: the whole stack in one JVM (real Kafka broker, api,
@@ -61,11 +60,15 @@ public final class LifecycleBench {
                     "KINDLING_HTTP_PORT", "0",
                     "KINDLING_SPARK_HOME", spark.home().toString(),
                     "KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning),
+                    // one principal submits everything: its rate limit is lifted (the limiter still runs)
+                    "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",
                     "KINDLING_BLOB_STORE", "local");
             try (EmbeddedStack stack = EmbeddedStack.start(env)) {
                 Map<String, Instant> finished = new ConcurrentHashMap<>();
                 Thread watcher = watchSucceeded(broker.bootstrapServers(), "kindling.jobs.events", finished, jobs);
                 HttpClient http = HttpClient.newHttpClient();
+                // the admin token the stack made, as for ./kindling up
+                String authorization = "Bearer " + java.nio.file.Files.readString(dir.resolve("admin.token")).trim();
                 String url = "http://127.0.0.1:" + stack.apiPort() + "/v1/jobs";
                 String body = "{\"application\": {\"type\": \"python\", \"file\": \"" + app + "\", \"args\": [\"0\"]}}";
                 List<Double> submitMs = Collections.synchronizedList(new ArrayList<>());
@@ -78,7 +81,7 @@ public final class LifecycleBench {
                         long t0 = System.nanoTime();
                         Instant at = Instant.now();
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                                .header("Content-Type", "application/json")
+                                .header("Content-Type", "application/json").header("Authorization", authorization)
                                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                         submitMs.add((System.nanoTime() - t0) / 1e6);
                         if (r.statusCode() != 202) {
@@ -110,11 +113,9 @@ public final class LifecycleBench {
 
     private static Thread watchSucceeded(String bootstrap, String topic, Map<String, Instant> finished, int expected) {
         Thread thread = new Thread(() -> {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                    new ByteArrayDeserializer())) {
+            // every Kafka client is built by KafkaClients (read_committed, no group: assigned below)
+            KafkaClients clients = new KafkaClients(new KafkaConfig(bootstrap, new Topics(Topics.DEFAULT_PREFIX), 1, (short) 1));
+            try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, "kindling-bench-watch", Map.of())) {
                 List<TopicPartition> partitions = new ArrayList<>();
                 consumer.partitionsFor(topic, Duration.ofSeconds(30))
                         .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));

@@ -19,6 +19,7 @@ import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
+import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
@@ -26,12 +27,16 @@ import com.azure.storage.blob.models.AppendBlobRequestConditions;
 import com.azure.storage.blob.models.BlobDownloadContentResponse;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobRange;
+import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.AppendBlobAppendBlockOptions;
+import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.blob.specialized.AppendBlobClient;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blobs in one Azure Storage container: append blobs for logs, block blobs for whole files.
@@ -46,6 +51,7 @@ import com.azure.storage.common.policy.RetryPolicyType;
  */
 public final class AzureBlobStore implements BlobStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AzureBlobStore.class);
     static final int MAX_TRIES = 3;
     static final Duration TRY_TIMEOUT = Duration.ofSeconds(60);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -63,16 +69,34 @@ public final class AzureBlobStore implements BlobStore {
         this.config = Objects.requireNonNull(config, "config");
         this.httpExecutor = Executors.newCachedThreadPool(daemonThreads("kindling-azure-http-"));
         try {
-            this.container = containerClient(config, httpClient(httpExecutor));
-            container.createIfNotExists();
+            this.container = containerClient(config, httpClient(httpExecutor), httpExecutor);
+            createContainer(container);
         } catch (RuntimeException e) {
             shutDown(httpExecutor);
             if (e instanceof IllegalArgumentException) {
-                // not chained: the SDK's message or stack may quote the connection string
-                throw new IllegalArgumentException(AzureBlobStoreConfig.CONNECTION_STRING
+                // not chained: the SDK's message or stack may quote the connection string or SAS token
+                throw new IllegalArgumentException((config.credential() == AzureBlobStoreConfig.Credential.CONNECTION_STRING
+                        ? AzureBlobStoreConfig.CONNECTION_STRING : AzureBlobStoreConfig.ACCOUNT_URL)
                         + " was rejected by the Azure SDK: " + config.scrub(e.getMessage()));
             }
             throw AzureErrors.failure("create the container of", config.container(), e);
+        }
+    }
+
+    /**
+     * Creates the container if missing; a credential that may not create containers (a container
+     * SAS, an Entra role scoped to the container) is fine when the container exists already.
+     */
+    private static void createContainer(BlobContainerClient container) {
+        try {
+            container.createIfNotExists();
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() != 403) {
+                throw e;
+            }
+            // a container SAS may list but not read the container's properties: list one page to see it exists
+            container.listBlobs(new ListBlobsOptions().setMaxResultsPerPage(1), null).iterableByPage().iterator().next();
+            LOG.info("container {} exists; this credential may not create containers", container.getBlobContainerName());
         }
     }
 
@@ -84,9 +108,18 @@ public final class AzureBlobStore implements BlobStore {
                 .build();
     }
 
-    private static BlobContainerClient containerClient(AzureBlobStoreConfig config, HttpClient httpClient) {
-        return new BlobServiceClientBuilder()
-                .connectionString(config.connectionString())
+    private static BlobContainerClient containerClient(AzureBlobStoreConfig config, HttpClient httpClient,
+            ExecutorService executor) {
+        BlobServiceClientBuilder builder = new BlobServiceClientBuilder();
+        switch (config.credential()) {
+            case CONNECTION_STRING -> builder.connectionString(config.connectionString());
+            case SAS -> builder.endpoint(config.accountUrl()).sasToken(config.sasToken());
+            case ENTRA -> builder.endpoint(config.accountUrl()).credential(new DefaultAzureCredentialBuilder()
+                    .httpClient(httpClient)
+                    .executorService(executor)
+                    .build());
+        }
+        return builder
                 .serviceVersion(config.serviceVersion())
                 .httpClient(httpClient)
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, MAX_TRIES, TRY_TIMEOUT,
@@ -253,6 +286,42 @@ public final class AzureBlobStore implements BlobStore {
             throw AzureErrors.failure("get", path, e);
         } catch (RuntimeException e) {
             throw AzureErrors.failure("get", path, e);
+        }
+    }
+
+    @Override
+    public Optional<VersionedBlob> getVersioned(String path) {
+        BlobClient blob = blob(path);
+        try {
+            BlobDownloadContentResponse response = blob.downloadContentWithResponse(null, null, null, Context.NONE);
+            return Optional.of(new VersionedBlob(response.getValue().toBytes(), response.getDeserializedHeaders().getETag()));
+        } catch (BlobStorageException e) {
+            if (AzureErrors.isNotFound(e)) {
+                return Optional.empty();
+            }
+            throw AzureErrors.failure("get", path, e);
+        } catch (RuntimeException e) {
+            throw AzureErrors.failure("get", path, e);
+        }
+    }
+
+    @Override
+    public String putIfVersion(String path, byte[] data, String expectedVersion) {
+        BlobClient blob = blob(path);
+        Objects.requireNonNull(data, "data");
+        BlobRequestConditions conditions = expectedVersion == null
+                ? new BlobRequestConditions().setIfNoneMatch("*")
+                : new BlobRequestConditions().setIfMatch(expectedVersion);
+        try {
+            return blob.getBlockBlobClient().uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
+                    .setRequestConditions(conditions), null, Context.NONE).getValue().getETag();
+        } catch (BlobStorageException e) {
+            if (AzureErrors.isConditionNotMet(e)) {
+                throw new PreconditionFailedException(path, expectedVersion);
+            }
+            throw AzureErrors.failure("put", path, e);
+        } catch (RuntimeException e) {
+            throw AzureErrors.failure("put", path, e);
         }
     }
 

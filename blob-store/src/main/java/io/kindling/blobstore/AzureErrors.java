@@ -24,6 +24,12 @@ final class AzureErrors {
         return e.getStatusCode() == 412 && BlobErrorCode.APPEND_POSITION_CONDITION_NOT_MET.equals(e.getErrorCode());
     }
 
+    /** An If-Match that no longer matches (412), or an If-None-Match: * on a blob that exists (409 or 412). */
+    static boolean isConditionNotMet(BlobStorageException e) {
+        return (e.getStatusCode() == 412 && !BlobErrorCode.APPEND_POSITION_CONDITION_NOT_MET.equals(e.getErrorCode()))
+                || (e.getStatusCode() == 409 && BlobErrorCode.BLOB_ALREADY_EXISTS.equals(e.getErrorCode()));
+    }
+
     static boolean isInvalidRange(BlobStorageException e) {
         return e.getStatusCode() == 416;
     }

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * Where Kindling keeps driver logs and their index files: append blobs written at an exact
- * position, and small whole blobs overwritten atomically.
+ * position, and small whole blobs overwritten atomically, unconditionally or only over the
+ * version that was read (so two writers of one index never undo each other).
  *
  * <p>Paths are relative, '/'-separated names checked by {@link BlobPaths#requireValid}; an
  * invalid path fails with {@link IllegalArgumentException}. Service and I/O failures are
@@ -46,6 +47,17 @@ public interface BlobStore extends AutoCloseable {
     void put(String path, byte[] data);
 
     Optional<byte[]> get(String path);
+
+    /** The whole blob with its current version, empty if it does not exist. */
+    Optional<VersionedBlob> getVersioned(String path);
+
+    /**
+     * Replaces the whole blob only if it is still at {@code expectedVersion} (Azure If-Match), or,
+     * when {@code expectedVersion} is null, creates it only if it does not exist (If-None-Match: *).
+     * Atomic against every other writer of the store, in any process. Returns the new version;
+     * throws {@link PreconditionFailedException} and writes nothing when the condition fails.
+     */
+    String putIfVersion(String path, byte[] data, String expectedVersion);
 
     /**
      * Paths that start with prefix (a plain string prefix: "a/b" matches "a/b/c" and "a/bc"),

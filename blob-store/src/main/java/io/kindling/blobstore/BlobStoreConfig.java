@@ -17,8 +17,11 @@ import java.util.Optional;
  *   <tr><td>{@value #STORE}</td><td>local</td><td>{@code local} or {@code azure}</td></tr>
  *   <tr><td>{@value #BLOB_DIR}</td><td>$KINDLING_HOME/blobs</td><td>directory of the local store</td></tr>
  *   <tr><td>{@value #HOME}</td><td>./.kindling</td><td>Kindling's state directory</td></tr>
- *   <tr><td>{@value AzureBlobStoreConfig#CONNECTION_STRING}</td><td>required for azure</td>
+ *   <tr><td>{@value AzureBlobStoreConfig#CONNECTION_STRING}</td><td>one of this or the account URL for azure</td>
  *       <td>storage connection string (secret)</td></tr>
+ *   <tr><td>{@value AzureBlobStoreConfig#ACCOUNT_URL}</td><td>-</td>
+ *       <td>Blob service URL: with a SAS token file, or else Microsoft Entra (DefaultAzureCredential)</td></tr>
+ *   <tr><td>{@value AzureBlobStoreConfig#SAS_TOKEN_FILE}</td><td>-</td><td>file holding a SAS token (secret)</td></tr>
  *   <tr><td>{@value AzureBlobStoreConfig#CONTAINER}</td><td>kindling</td><td>container</td></tr>
  *   <tr><td>{@value AzureBlobStoreConfig#SERVICE_VERSION}</td><td>2025-11-05</td>
  *       <td>Blob service REST version</td></tr>
@@ -37,7 +40,8 @@ public record BlobStoreConfig(Kind kind, Path localDir, Optional<AzureBlobStoreC
 
     /** Every key {@link #fromEnv} reads, for a start-up check that rejects unknown KINDLING_* keys. */
     public static final List<String> KEYS = List.of(STORE, BLOB_DIR, HOME,
-            AzureBlobStoreConfig.CONNECTION_STRING, AzureBlobStoreConfig.CONTAINER, AzureBlobStoreConfig.SERVICE_VERSION);
+            AzureBlobStoreConfig.CONNECTION_STRING, AzureBlobStoreConfig.ACCOUNT_URL, AzureBlobStoreConfig.SAS_TOKEN_FILE,
+            AzureBlobStoreConfig.CONTAINER, AzureBlobStoreConfig.SERVICE_VERSION);
 
     public enum Kind {
         LOCAL, AZURE;

@@ -12,8 +12,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,6 +43,7 @@ public final class LocalDirBlobStore implements BlobStore {
 
     private static final String TEMP_MARKER = "~";
     private static final String BLOCKS_SUFFIX = TEMP_MARKER + "blocks";
+    private static final String LOCK_SUFFIX = TEMP_MARKER + "lock";
     private static final byte[] ONE_BLOCK = {1};
     /**
      * File locks belong to the whole JVM (a second lock on the same file from this JVM fails
@@ -227,6 +231,50 @@ public final class LocalDirBlobStore implements BlobStore {
             return Optional.empty();
         } catch (IOException e) {
             throw failure("get", path, e);
+        }
+    }
+
+    @Override
+    public Optional<VersionedBlob> getVersioned(String path) {
+        return get(path).map(data -> new VersionedBlob(data, version(data)));
+    }
+
+    /**
+     * Under the in-JVM lock and an exclusive file lock on the sidecar {@code <blob>~lock} (so
+     * writers in other processes wait too), compares the current content's version and replaces
+     * the blob atomically, as {@link #put} does.
+     */
+    @Override
+    public String putIfVersion(String path, byte[] data, String expectedVersion) {
+        Path file = resolve(path);
+        Objects.requireNonNull(data, "data");
+        ReentrantLock lock = lockFor(file);
+        lock.lock();
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel guard = FileChannel.open(file.resolveSibling(file.getFileName() + LOCK_SUFFIX),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                guard.lock(); // released when the channel closes
+                Optional<String> current = get(path).map(LocalDirBlobStore::version);
+                if (expectedVersion == null ? current.isPresent() : !current.equals(Optional.of(expectedVersion))) {
+                    throw new PreconditionFailedException(path, expectedVersion);
+                }
+                put(path, data);
+            }
+            return version(data);
+        } catch (IOException e) {
+            throw failure("put", path, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The local store's version of a blob: the SHA-256 of its content. */
+    static String version(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("The JDK has no SHA-256", e);
         }
     }
 

@@ -115,8 +115,53 @@ class BlobStoreConfigTest {
     @Test
     void listsEveryKeyItReads() {
         assertThat(BlobStoreConfig.KEYS).containsExactlyInAnyOrder("KINDLING_BLOB_STORE", "KINDLING_BLOB_DIR",
-                "KINDLING_HOME", "KINDLING_AZURE_CONNECTION_STRING", "KINDLING_AZURE_CONTAINER",
-                "KINDLING_AZURE_SERVICE_VERSION");
+                "KINDLING_HOME", "KINDLING_AZURE_CONNECTION_STRING", "KINDLING_AZURE_ACCOUNT_URL",
+                "KINDLING_AZURE_SAS_TOKEN_FILE", "KINDLING_AZURE_CONTAINER", "KINDLING_AZURE_SERVICE_VERSION");
+    }
+
+    @Test
+    void anAccountUrlAloneMeansMicrosoftEntra() {
+        AzureBlobStoreConfig azure = BlobStoreConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure",
+                "KINDLING_AZURE_ACCOUNT_URL", "https://acct.blob.core.windows.net")).azure().orElseThrow();
+
+        assertThat(azure.credential()).isEqualTo(AzureBlobStoreConfig.Credential.ENTRA);
+        assertThat(azure.connectionString()).isNull();
+        assertThat(azure.describe()).contains("https://acct.blob.core.windows.net").contains("DefaultAzureCredential");
+    }
+
+    @Test
+    void anAccountUrlWithASasTokenFileMeansSasAndTheTokenIsNeverShown(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("sas"), "?sv=2025-11-05&sp=racwl&sig=c2lnbmF0dXJl%3D\n");
+        AzureBlobStoreConfig azure = BlobStoreConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure",
+                "KINDLING_AZURE_ACCOUNT_URL", "https://acct.blob.core.windows.net",
+                "KINDLING_AZURE_SAS_TOKEN_FILE", file.toString())).azure().orElseThrow();
+
+        assertThat(azure.credential()).isEqualTo(AzureBlobStoreConfig.Credential.SAS);
+        assertThat(azure.sasToken()).isEqualTo("sv=2025-11-05&sp=racwl&sig=c2lnbmF0dXJl%3D");
+        assertThat(azure.describe()).doesNotContain("c2lnbmF0dXJl").contains("SAS token");
+        assertThat(azure.toString()).doesNotContain("c2lnbmF0dXJl");
+        assertThat(azure.scrub("failed: https://acct/x?sig=c2lnbmF0dXJl%3D")).doesNotContain("c2lnbmF0dXJl");
+    }
+
+    @Test
+    void credentialsThatContradictOrAreMissingFailNamingTheKeys(@org.junit.jupiter.api.io.TempDir Path dir) {
+        assertThatThrownBy(() -> BlobStoreConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure")))
+                .hasMessageContaining("KINDLING_AZURE_CONNECTION_STRING").hasMessageContaining("KINDLING_AZURE_ACCOUNT_URL");
+        assertThatThrownBy(() -> azure(Map.of("KINDLING_AZURE_ACCOUNT_URL", "https://acct.blob.core.windows.net")))
+                .hasMessageContaining("not both");
+        assertThatThrownBy(() -> BlobStoreConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure",
+                "KINDLING_AZURE_ACCOUNT_URL", "http://acct.blob.core.windows.net")))
+                .hasMessageContaining("KINDLING_AZURE_ACCOUNT_URL").hasMessageContaining("https");
+        assertThatThrownBy(() -> BlobStoreConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure",
+                "KINDLING_AZURE_ACCOUNT_URL", "https://acct.blob.core.windows.net?sv=1&sig=x")))
+                .hasMessageContaining("KINDLING_AZURE_SAS_TOKEN_FILE");
+        assertThatThrownBy(() -> BlobStoreConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure",
+                "KINDLING_AZURE_ACCOUNT_URL", "https://acct.blob.core.windows.net",
+                "KINDLING_AZURE_SAS_TOKEN_FILE", dir.resolve("absent").toString())))
+                .hasMessageContaining("KINDLING_AZURE_SAS_TOKEN_FILE");
+        assertThat(AzureBlobStoreConfig.entra("http://127.0.0.1:10000/devstoreaccount1", "kindling").credential())
+                .as("http is fine on loopback (an emulator)").isEqualTo(AzureBlobStoreConfig.Credential.ENTRA);
     }
 
     private static AzureBlobStoreConfig azure(Map<String, String> overrides) {

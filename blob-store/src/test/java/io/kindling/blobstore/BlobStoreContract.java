@@ -274,6 +274,71 @@ abstract class BlobStoreContract {
         }
     }
 
+    @Test
+    void aConditionalCreateSucceedsOnceAndAConditionalReplaceOnlyOverTheVersionRead() {
+        String v1 = store.putIfVersion("t/job/1/index.json", bytes("one"), null);
+        assertThatThrownBy(() -> store.putIfVersion("t/job/1/index.json", bytes("other"), null))
+                .isInstanceOf(PreconditionFailedException.class);
+
+        VersionedBlob read = store.getVersioned("t/job/1/index.json").orElseThrow();
+        assertThat(new String(read.data(), UTF_8)).isEqualTo("one");
+        assertThat(read.version()).isEqualTo(v1);
+
+        String v2 = store.putIfVersion("t/job/1/index.json", bytes("two"), v1);
+        assertThat(v2).isNotEqualTo(v1);
+        assertThatThrownBy(() -> store.putIfVersion("t/job/1/index.json", bytes("stale"), v1))
+                .isInstanceOf(PreconditionFailedException.class);
+        assertThat(store.get("t/job/1/index.json").map(b -> new String(b, UTF_8))).contains("two");
+        assertThat(store.getVersioned("t/job/1/index.json").orElseThrow().version()).isEqualTo(v2);
+        assertThat(store.getVersioned("t/job/2/index.json")).isEmpty();
+        assertThatThrownBy(() -> store.putIfVersion("t/job/2/index.json", bytes("x"), v2))
+                .as("a version of a blob that does not exist").isInstanceOf(PreconditionFailedException.class);
+        assertThat(store.list("t/job/")).containsExactly("t/job/1/index.json");
+    }
+
+    @Test
+    void concurrentConditionalWritersNeverLoseAnUpdate() throws Exception {
+        int writers = 3;
+        int incrementsEach = 15;
+        store.putIfVersion("counter", bytes("0"), null);
+        ExecutorService executor = Executors.newFixedThreadPool(writers);
+        try {
+            CyclicBarrier start = new CyclicBarrier(writers);
+            List<Future<Integer>> refusals = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                refusals.add(executor.submit(() -> increment("counter", incrementsEach, start)));
+            }
+            int totalRefusals = 0;
+            for (Future<Integer> future : refusals) {
+                totalRefusals += future.get(CONCURRENCY_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            }
+            assertThat(store.get("counter").map(b -> new String(b, UTF_8))).contains(Integer.toString(writers * incrementsEach));
+            assertThat(totalRefusals).as("writers raced, and lost races were refused, not applied").isPositive();
+        } finally {
+            executor.shutdownNow();
+            assertThat(executor.awaitTermination(CONCURRENCY_DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** Read-modify-write with a conditional put, again on every refusal; the refusals seen. */
+    private int increment(String path, int times, CyclicBarrier start) throws Exception {
+        int refusals = 0;
+        start.await(CONCURRENCY_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        for (int i = 0; i < times; i++) {
+            while (true) {
+                VersionedBlob current = store.getVersioned(path).orElseThrow();
+                int value = Integer.parseInt(new String(current.data(), UTF_8));
+                try {
+                    store.putIfVersion(path, bytes(Integer.toString(value + 1)), current.version());
+                    break;
+                } catch (PreconditionFailedException e) {
+                    refusals++;
+                }
+            }
+        }
+        return refusals;
+    }
+
     /** Appends records one at a time, moving to the actual length on every conflict; the conflicts seen. */
     private int appendRecords(String path, String writer, int count, CyclicBarrier start) throws Exception {
         int conflicts = 0;

@@ -48,7 +48,7 @@ public final class DispatcherComponent implements AutoCloseable {
         new TopicCreator(clients).ensure(needed, Duration.ofSeconds(60));
         String dispatcherId = "kindling-dispatcher-" + topics.prefix();
         Dispatcher dispatcher = new Dispatcher(clients, () -> new JobStateMachine(config.pools().pools().values()),
-                new InputReader(), clock, dispatcherId).start();
+                new InputReader(topics), clock, dispatcherId).start();
         LOG.info("dispatcher started for pools {}", config.poolNames());
         return new DispatcherComponent(dispatcher);
     }

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,12 +38,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final int port;
+    /** The mutual-TLS client listener's port, 0 without one. */
+    private final int tlsPort;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, int port, int tlsPort) {
         this.server = server;
         this.dataDir = dataDir;
         this.port = port;
+        this.tlsPort = tlsPort;
     }
 
     /**
@@ -50,17 +54,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * broker and returns once it accepts clients.
      */
     public static EmbeddedKafkaBroker start(BrokerConfig config) {
+        return start(config, null);
+    }
+
+    /**
+     * Like {@link #start(BrokerConfig)}, with SASL/SCRAM authentication and the KRaft ACL
+     * authorizer when {@code security} is not null (see {@link BrokerSecurity}).
+     */
+    public static EmbeddedKafkaBroker start(BrokerConfig config, BrokerSecurity security) {
         long startNanos = System.nanoTime();
-        int[] ports = FreePorts.resolve(config.port(), config.controllerPort());
+        int[] ports = FreePorts.resolve(config.port(), config.controllerPort(), 0);
         if (ports[0] == ports[1]) {
             throw new IllegalArgumentException("port and controllerPort must differ, both are " + ports[0]);
         }
         Path dataDir = config.dataDir().toAbsolutePath();
-        KafkaConfig kafkaConfig = KafkaConfig.fromProps(brokerProperties(dataDir, ports[0], ports[1]));
-        formatIfNeeded(dataDir, ports[1]);
+        Properties properties = brokerProperties(dataDir, ports[0], ports[1]);
+        if (security != null) {
+            properties.putAll(security.brokerProperties(HOST, ports[0], ports[1], CONTROLLER_LISTENER, ports[2]));
+        }
+        KafkaConfig kafkaConfig = KafkaConfig.fromProps(properties);
+        formatIfNeeded(dataDir, ports[1], security == null ? List.of() : security.formatterScramArguments());
 
         KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dataDir, ports[0]);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dataDir, ports[0],
+                security != null && security.tls() != null ? ports[2] : 0);
         try {
             server.startup();
         } catch (RuntimeException e) {
@@ -76,6 +93,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** {@code 127.0.0.1:PORT} of the client listener. */
     public String bootstrapServers() {
         return HOST + ":" + port;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the mutual-TLS client listener ({@link BrokerSecurity.Tls}). */
+    public String tlsBootstrapServers() {
+        if (tlsPort == 0) {
+            throw new IllegalStateException("this broker has no TLS listener");
+        }
+        return HOST + ":" + tlsPort;
     }
 
     public int port() {
@@ -129,7 +154,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private static void formatIfNeeded(Path dataDir, int controllerPort) {
+    private static void formatIfNeeded(Path dataDir, int controllerPort, List<String> scramArguments) {
         if (Files.exists(dataDir.resolve(META_PROPERTIES))) {
             LOG.info("Reusing formatted Kafka data directory {}", dataDir);
             return;
@@ -146,6 +171,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setMetadataLogDirectory(dataDir.toString())
                     .addDirectory(dataDir.toString())
                     .setHasDynamicQuorum(true)
+                    .setScramArguments(scramArguments)
                     .setInitialControllers(DynamicVoters.parse(
                             NODE_ID + "@" + HOST + ":" + controllerPort + ":" + Uuid.randomUuid()))
                     .run();

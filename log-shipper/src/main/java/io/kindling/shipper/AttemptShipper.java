@@ -214,21 +214,17 @@ final class AttemptShipper {
     }
 
     private void writeIndex(LogIndex index) {
-        String path = LogLayout.index(attempt.tenant(), attempt.jobId(), attempt.attempt());
-        if (lastIndex == null) {
-            lastIndex = store.get(path).flatMap(AttemptShipper::decodeIndex);
-        }
-        if (lastIndex.isPresent() && sameContent(lastIndex.get(), index)) {
+        if (lastIndex != null && lastIndex.isPresent() && IndexWrites.sameContent(lastIndex.get(), index)) {
             return;
         }
-        if (!index.complete() && store.get(path).flatMap(AttemptShipper::decodeIndex).map(LogIndex::complete)
-                .orElse(false)) {
-            // another shipper on this spool completed the attempt (and may have removed its spool): never undo that
+        String path = LogLayout.index(attempt.tenant(), attempt.jobId(), attempt.attempt());
+        // conditional: another shipper on this spool may write the same index (docs/operations.md)
+        if (IndexWrites.write(store, path, index) == IndexWrites.Outcome.COMPLETED_BY_ANOTHER) {
+            // another shipper completed the attempt (and may have removed its spool): never undo that
             LOG.info("attempt {} was completed by another shipper", attemptId);
             finished = true;
             return;
         }
-        store.put(path, Json.encode(index));
         lastIndex = Optional.of(index);
         LOG.debug("wrote {}: streams {} complete {}", path, index.streams(), index.complete());
     }
@@ -260,20 +256,5 @@ final class AttemptShipper {
         if (reported.add(key)) {
             LOG.error(message);
         }
-    }
-
-    private static Optional<LogIndex> decodeIndex(byte[] bytes) {
-        try {
-            return Optional.of(Json.decode(bytes, LogIndex.class));
-        } catch (UncheckedIOException e) {
-            LOG.warn("the stored index cannot be read and will be rewritten: {}", e.toString());
-            return Optional.empty();
-        }
-    }
-
-    private static boolean sameContent(LogIndex a, LogIndex b) {
-        return Objects.equals(a.jobId(), b.jobId()) && a.attempt() == b.attempt()
-                && Objects.equals(a.attemptId(), b.attemptId()) && a.streams().equals(b.streams())
-                && a.eventLogs().equals(b.eventLogs()) && a.complete() == b.complete();
     }
 }

@@ -13,6 +13,8 @@ final class FlakyBlobStore implements BlobStore {
     private final AtomicInteger callsToFail = new AtomicInteger();
     private final AtomicInteger appendResponsesToLose = new AtomicInteger();
     private final AtomicInteger injected = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> afterNextVersionedRead =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     FlakyBlobStore(BlobStore delegate) {
         this.delegate = delegate;
@@ -21,6 +23,11 @@ final class FlakyBlobStore implements BlobStore {
     /** The next n calls fail before reaching the store. */
     void failNextCalls(int n) {
         callsToFail.set(n);
+    }
+
+    /** Runs {@code write} once, right after the next {@link #getVersioned} read: another writer's race. */
+    void afterNextVersionedRead(Runnable write) {
+        afterNextVersionedRead.set(write);
     }
 
     /** The next n appends reach the store, but the caller sees a failure (a lost response). */
@@ -83,6 +90,23 @@ final class FlakyBlobStore implements BlobStore {
     public Optional<byte[]> get(String path) {
         maybeFail("get");
         return delegate.get(path);
+    }
+
+    @Override
+    public Optional<io.kindling.blobstore.VersionedBlob> getVersioned(String path) {
+        maybeFail("get");
+        Optional<io.kindling.blobstore.VersionedBlob> read = delegate.getVersioned(path);
+        Runnable race = afterNextVersionedRead.getAndSet(null);
+        if (race != null) {
+            race.run();
+        }
+        return read;
+    }
+
+    @Override
+    public String putIfVersion(String path, byte[] data, String expectedVersion) {
+        maybeFail("put");
+        return delegate.putIfVersion(path, data, expectedVersion);
     }
 
     @Override

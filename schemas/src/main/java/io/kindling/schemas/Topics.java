@@ -1,11 +1,20 @@
 package io.kindling.schemas;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The names of Kindling's topics, all under one configurable prefix (default {@value #DEFAULT_PREFIX}). */
 public record Topics(String prefix) {
     public static final String DEFAULT_PREFIX = "kindling.";
     private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
+    private static final String TENANT_CHARS = "[a-z0-9][a-z0-9-]{0,62}";
+    private static final Pattern TENANT = Pattern.compile(TENANT_CHARS);
+    private static final String TENANTS = "tenants.";
+    private static final String COMMANDS_SUFFIX = ".commands";
 
     public Topics {
         if (prefix == null || !LEGAL.matcher(prefix).matches() || prefix.length() > 100) {
@@ -16,6 +25,56 @@ public record Topics(String prefix) {
     /** Submit and cancel commands, key = job id. */
     public String commands() {
         return prefix + "jobs.commands";
+    }
+
+    /**
+     * Submit and cancel commands of one tenant's event-driven producers, key = job id. Kafka ACLs
+     * let a producer write only its tenants' topics; the dispatcher gives every job read here the
+     * tenant named by the topic (docs/security.md).
+     */
+    public String tenantCommands(String tenant) {
+        if (tenant == null || !TENANT.matcher(tenant).matches()) {
+            throw new IllegalArgumentException("tenant must match " + TENANT.pattern() + ", was '" + tenant + "'");
+        }
+        return prefix + TENANTS + tenant + COMMANDS_SUFFIX;
+    }
+
+    /** The literal prefix of every tenant commands topic: the resource of a prefixed ACL. */
+    public String tenantCommandsPrefix() {
+        return prefix + TENANTS;
+    }
+
+    /** The tenant whose commands topic {@code topic} is, or empty when it is not one. */
+    public Optional<String> tenantOfCommands(String topic) {
+        Matcher m = tenantCommandsPattern().matcher(topic);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** Matches every tenant commands topic; group 1 is the tenant. */
+    public Pattern tenantCommandsPattern() {
+        return Pattern.compile(Pattern.quote(prefix + TENANTS) + "(" + TENANT_CHARS + ")" + Pattern.quote(COMMANDS_SUFFIX));
+    }
+
+    /** True for {@link #commands()} and every tenant commands topic. */
+    public boolean isCommands(String topic) {
+        return topic.equals(commands()) || tenantOfCommands(topic).isPresent();
+    }
+
+    /** What the dispatcher consumes: the commands topic, every tenant commands topic and the reports topic. */
+    public Pattern dispatcherInputs() {
+        return Pattern.compile(Pattern.quote(commands()) + "|" + Pattern.quote(reports()) + "|"
+                + tenantCommandsPattern().pattern());
+    }
+
+    /**
+     * The same inputs as a list, for a consumer that assigns partitions instead of subscribing:
+     * {@link #commands()}, {@link #reports()} and each tenant commands topic among {@code existing}
+     * (e.g. {@code consumer.listTopics().keySet()}, listed again now and then to see new tenants).
+     */
+    public List<String> dispatcherInputTopics(Collection<String> existing) {
+        List<String> inputs = new ArrayList<>(List.of(commands(), reports()));
+        existing.stream().filter(t -> tenantOfCommands(t).isPresent()).sorted().forEach(inputs::add);
+        return inputs;
     }
 
     /** Every state change of every job, key = job id. */

@@ -186,7 +186,7 @@ public final class JobViewStore implements AutoCloseable {
             throw new IllegalArgumentException("limit must be positive, was " + limit);
         }
         Instant since = retentionCutoff();
-        int wanted = limit + 1;
+        int wanted = limit == Integer.MAX_VALUE ? limit : limit + 1;
         Map<String, JobView> found = new HashMap<>();
         for (JobEntry entry : dirty.values()) {
             JobView view = entry.view();
@@ -195,7 +195,8 @@ public final class JobViewStore implements AutoCloseable {
                 found.put(view.id(), view);
             }
         }
-        List<String> tenants = filter.tenants().isEmpty() ? Collections.singletonList(null)
+        // null: every tenant (one read over all); an empty set: none
+        List<String> tenants = filter.tenants() == null ? Collections.singletonList(null)
                 : new ArrayList<>(filter.tenants());
         List<JobState> states = filter.states().isEmpty() ? Collections.singletonList(null)
                 : new ArrayList<>(filter.states());

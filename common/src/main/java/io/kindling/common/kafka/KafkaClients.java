@@ -12,13 +12,27 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Builds Kafka clients with the settings Kindling relies on (keys are job ids, values JSON bytes). */
+/**
+ * Builds every Kafka client of Kindling, with the settings Kindling relies on (keys are job ids,
+ * values JSON bytes) and the configured client security ({@link KafkaSecurity}). No component
+ * builds client properties by hand: what is set here is what every connection uses.
+ */
 public final class KafkaClients {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaClients.class);
+    /** Kafka 4 refuses OAuth token endpoints that this JVM system property does not list. */
+    static final String OAUTH_ALLOWED_URLS = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
+
     private final KafkaConfig config;
 
     public KafkaClients(KafkaConfig config) {
         this.config = config;
+        if (config.security().enabled()) {
+            LOG.info("Kafka client security:\n{}", config.security().describe());
+        }
+        allowTokenEndpoint(config.security().clientProperties().get("sasl.oauthbearer.token.endpoint.url"));
     }
 
     public KafkaConfig config() {
@@ -34,6 +48,20 @@ public final class KafkaClients {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * A transactional producer (idempotent, acks=all) whose id fences any earlier producer with the
+     * same {@code transactionalId}. The caller calls {@code initTransactions()}.
+     */
+    public KafkaProducer<String, byte[]> transactionalProducer(String clientId, String transactionalId) {
+        Properties p = base(clientId);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "15000");
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -57,10 +85,24 @@ public final class KafkaClients {
         return Admin.create(p);
     }
 
+    /** The configured security (and pass-through properties) first; Kindling's own settings override them. */
     private Properties base(String clientId) {
         Properties p = new Properties();
+        p.putAll(config.security().clientProperties());
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
         return p;
+    }
+
+    private static synchronized void allowTokenEndpoint(String url) {
+        if (url == null) {
+            return;
+        }
+        String allowed = System.getProperty(OAUTH_ALLOWED_URLS);
+        if (allowed == null || allowed.isBlank()) {
+            System.setProperty(OAUTH_ALLOWED_URLS, url);
+        } else if (!java.util.Arrays.asList(allowed.split(",")).contains(url)) {
+            LOG.warn("the OAuth token endpoint {} is not in -D{}={}; Kafka will refuse it", url, OAUTH_ALLOWED_URLS, allowed);
+        }
     }
 }

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,15 @@ public final class TopicCreator {
     /** With the default settings (finished jobs kept 30 days). */
     public TopicCreator(KafkaClients clients) {
         this(clients, TopicSettings.defaults());
+    }
+
+    private static boolean exists(Admin admin, String topic) throws InterruptedException {
+        try {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     /** Creates each missing topic with its {@link TopicSettings}, waiting up to {@code deadline} for the broker. */
@@ -78,6 +88,9 @@ public final class TopicCreator {
                         if (e.getCause() instanceof TopicExistsException) {
                             alignSettings(admin, topic, entry.getValue());
                             break;
+                        }
+                        if (e.getCause() instanceof TopicAuthorizationException && exists(admin, topic)) {
+                            break; // created by someone else (a client without CREATE, docs/security.md, reads an existing one)
                         }
                         if (Instant.now().isAfter(until)) {
                             throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause(), e.getCause());

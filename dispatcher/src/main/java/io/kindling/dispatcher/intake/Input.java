@@ -14,8 +14,14 @@ public sealed interface Input {
     record Submit(SubmitJob command, Origin origin) implements Input {
     }
 
-    /** A valid cancel command. */
-    record Cancel(CancelJob command, Origin origin) implements Input {
+    /**
+     * A valid cancel command; {@code tenant}, when not null, is the only tenant whose job it may
+     * cancel (it came on that tenant's commands topic).
+     */
+    record Cancel(CancelJob command, Origin origin, String tenant) implements Input {
+        public Cancel(CancelJob command, Origin origin) {
+            this(command, origin, null);
+        }
     }
 
     /** A valid report from a worker. */

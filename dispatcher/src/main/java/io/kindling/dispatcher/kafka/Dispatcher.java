@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,13 +26,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,14 +120,17 @@ public final class Dispatcher implements AutoCloseable {
              KafkaConsumer<String, byte[]> c = clients.consumer(dispatcherId, "kindling-dispatcher",
                      Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500",
                              // static membership: a restarted dispatcher takes its partitions over at once
-                             ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, dispatcherId))) {
+                             ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, dispatcherId,
+                             // a new tenant commands topic is subscribed within 30 s
+                             ConsumerConfig.METADATA_MAX_AGE_CONFIG, "30000"))) {
             consumer = c;
             producer.initTransactions();
             JobStateMachine machine = machines.get();
             long events = EventLog.replay(clients, topics.events(), machine::restore, running::get);
             machine.resume(clock.instant());
             LOG.info("dispatcher: state rebuilt from {} events ({} jobs)", events, machine.size());
-            c.subscribe(List.of(topics.commands(), topics.reports()), new ConsumerRebalanceListener() {
+            // jobs.commands, reports and every tenant's commands topic (found by pattern, docs/security.md)
+            c.subscribe(topics.dispatcherInputs(), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 }
@@ -170,7 +169,7 @@ public final class Dispatcher implements AutoCloseable {
         boolean consistent = true;
         for (ConsumerRecord<String, byte[]> record : records) {
             Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value());
-            Input input = record.topic().equals(topics.commands()) ? reader.command(origin) : reader.report(origin);
+            Input input = topics.isCommands(record.topic()) ? reader.command(origin) : reader.report(origin);
             try {
                 outputs.addAll(machine.handle(input, now));
             } catch (RuntimeException e) {
@@ -207,15 +206,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private KafkaProducer<String, byte[]> transactionalProducer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, clients.config().bootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "kindling-dispatcher-producer");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, dispatcherId);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "15000");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return clients.transactionalProducer("kindling-dispatcher-producer", dispatcherId);
     }
 
     /** Stops after the current transaction and waits for the thread. */

@@ -34,6 +34,8 @@ final class Job {
     private int countedAttempt;
     /** A cancel was asked for the current attempt (not in events: lost on restart, see docs/lifecycle.md). */
     boolean cancelRequested;
+    /** Who asked for that cancel (the CancelJob's principal), recorded in the CANCELLED event. */
+    String cancelledBy;
     /** The timeout backstop already sent its CANCEL for the current attempt. */
     boolean timeoutCancelSent;
 
@@ -84,6 +86,7 @@ final class Job {
                 leaseUntil = null;
                 nextAttemptAt = null;
                 cancelRequested = false;
+                cancelledBy = null;
                 timeoutCancelSent = false;
             }
             case SUBMITTING, RUNNING -> {

@@ -127,13 +127,16 @@ public final class JobStateMachine {
         Job job = new Job(submit.jobId());
         jobs.put(job.id, job);
         out.event(job, JobEvents.job(job.id, JobState.QUEUED, now).spec(submit.spec())
-                .submittedAt(submit.submittedAt() != null ? submit.submittedAt() : now).build());
+                .submittedAt(submit.submittedAt() != null ? submit.submittedAt() : now).principal(submit.principal()).build());
         LOG.info("job {}: queued in pool {}", job.id, pool);
     }
 
     private void cancel(Input.Cancel input, Instant now, Outputs out) {
         CancelJob cancel = input.command();
         Job job = jobs.get(cancel.jobId());
+        if (job != null && input.tenant() != null && (job.spec == null || !input.tenant().equals(job.spec.tenant()))) {
+            job = null; // another tenant's job: as if unknown, so ids confirm nothing
+        }
         String why = cancel.reason() != null ? "cancelled: " + cancel.reason() : "cancelled by request";
         if (job == null) {
             out.deadLetter(input.origin(), cancel.jobId(), "NOT_FOUND", "cancel of unknown job '" + cancel.jobId() + "'",
@@ -142,9 +145,10 @@ public final class JobStateMachine {
             LOG.info("job {}: cancel of a job that ended {}; nothing to do", job.id, job.state);
         } else if (job.state == JobState.QUEUED || job.state == JobState.RETRYING) {
             out.event(job, Transitions.jobEvent(job, JobState.CANCELLED, now).reason(FailureReason.CANCELLED).message(why)
-                    .build());
+                    .principal(cancel.principal()).build());
         } else {
             job.cancelRequested = true;
+            job.cancelledBy = cancel.principal();
             if (job.leaseUntil == null) {
                 // not started yet: if no worker confirms within a lease, the job ends CANCELLED anyway
                 job.leaseUntil = now.plus(rules(job.pool()).lease());
@@ -191,7 +195,7 @@ public final class JobStateMachine {
                     + " within " + r.lease().toSeconds() + " s";
             Transitions.cancelAttempt(job, job.attempt, FailureReason.CANCELLED, message, now, out);
             out.event(job, Transitions.attemptEvent(job, JobState.CANCELLED, now).reason(FailureReason.CANCELLED)
-                    .message(message).workerId(job.workerId).build());
+                    .message(message).workerId(job.workerId).principal(job.cancelledBy).build());
         } else if (job.leaseUntil != null && !job.leaseUntil.isAfter(now)) {
             String message = "no report from worker " + job.workerId + " for " + r.lease().toSeconds()
                     + " s: the attempt is presumed lost";

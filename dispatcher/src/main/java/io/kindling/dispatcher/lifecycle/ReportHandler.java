@@ -86,7 +86,7 @@ final class ReportHandler {
     private static void endCancelled(Job job, AttemptReport r, Instant now, Outputs out) {
         out.event(job, Transitions.attemptEvent(job, JobState.CANCELLED, now).workerId(r.workerId())
                 .reason(FailureReason.CANCELLED).message(r.message() != null ? r.message() : "cancelled")
-                .exitCode(r.exitCode()).build());
+                .exitCode(r.exitCode()).principal(job.cancelledBy).build());
     }
 
     /** Whether moving from {@code from} to the non-terminal {@code to} goes forward. */

@@ -40,7 +40,7 @@ final class Harness {
     static JobSpec spec(String pool, RetryPolicy retry, Integer priority, String tenant, Integer timeoutSeconds) {
         return new JobSpec("job", pool, new Application(ApplicationType.PYTHON, "/x/pi.py", null, null), null, null,
                 tenant == null ? null : Map.of(JobSpec.TENANT_LABEL, tenant), null, null, null, null, null, null,
-                timeoutSeconds, priority, retry);
+                timeoutSeconds, priority, retry).withTenant(tenant);
     }
 
     static JobSpec spec(RetryPolicy retry) {

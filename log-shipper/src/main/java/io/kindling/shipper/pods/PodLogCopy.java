@@ -11,7 +11,7 @@ import io.kindling.blobstore.BlobStoreException;
 import io.kindling.blobstore.PartedAppendLog;
 import io.kindling.common.logs.LogIndex;
 import io.kindling.common.logs.LogStream;
-import io.kindling.schemas.Json;
+import io.kindling.shipper.IndexWrites;
 import io.kindling.shipper.ShipperMetrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,8 +173,11 @@ final class PodLogCopy implements Runnable {
         Map<String, Long> streams = new LinkedHashMap<>();
         streams.put(LogStream.STDOUT.fileName(), stdoutLength);
         streams.put(LogStream.STDERR.fileName(), 0L);
-        store.put(attempt.index(), Json.encode(new LogIndex(attempt.jobId(), attempt.attempt(), attempt.attemptId(),
-                streams, List.of(), complete, clock.instant())));
+        IndexWrites.Outcome outcome = IndexWrites.write(store, attempt.index(), new LogIndex(attempt.jobId(),
+                attempt.attempt(), attempt.attemptId(), streams, List.of(), complete, clock.instant()));
+        if (outcome == IndexWrites.Outcome.COMPLETED_BY_ANOTHER) {
+            LOG.info("driver pod {}: another shipper completed its index", attempt.podName());
+        }
     }
 
     private long failed(String what, Exception e, long backoff) {
