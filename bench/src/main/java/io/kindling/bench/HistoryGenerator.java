@@ -48,13 +48,13 @@ final class HistoryGenerator {
         return "t" + (i % tenants);
     }
 
-    /** The spec a job of {@code tenant} was submitted with (the tenant both as the field and the legacy label). */
+    /** The spec a job of {@code tenant} was submitted with (the api sets the {@code tenant} field from the caller's identity). */
     static JobSpec spec(String tenant, long i) {
         String json = "{\"name\": \"bench-" + i + "\", \"pool\": \"default\", \"tenant\": \"" + tenant + "\","
                 + " \"application\": {\"type\": \"python\", \"file\": \"artifact://" + tenant + "/"
                 + "0f4c2f1b7a8d9e3c5b6a7f8e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c/etl.py\", \"args\": [\"--day\", \"" + i % 365
                 + "\"]}, \"conf\": {\"spark.executor.instances\": \"4\", \"spark.executor.memory\": \"4g\"},"
-                + " \"labels\": {\"tenant\": \"" + tenant + "\", \"team\": \"team-" + (i % 7) + "\"}}";
+                + " \"labels\": {\"team\": \"team-" + (i % 7) + "\"}}";
         return Json.decode(json.getBytes(StandardCharsets.UTF_8), JobSpec.class);
     }
 

@@ -195,7 +195,7 @@ class JobStoreDurabilityTest {
 
     private static JobSpec spec(String tenant, int priority) {
         return new JobSpec("pi", "default", new Application(ApplicationType.PYTHON, "/app/pi.py", null, List.of()), null,
-                null, Map.of("tenant", tenant, "team", tenant), null, null, null, null, null, null, null, priority, null);
+                null, Map.of("team", tenant), null, null, null, null, null, null, null, priority, null).withTenant(tenant);
     }
 
     private static final class MutableClock extends Clock {
