@@ -337,66 +337,12 @@ final class JobDb implements AutoCloseable {
      */
     List<JobView> page(JobFilter filter, String tenant, JobState state, JobCursor after, Instant finishedSince,
             int limit) {
-        // without a tenant, a label is the most selective index there is: walk that label's index, newest first
-        Map.Entry<String, String> driving = tenant == null && !filter.labels().isEmpty()
-                ? filter.labels().entrySet().iterator().next() : null;
-        StringBuilder sql = new StringBuilder();
-        List<Object> args = new ArrayList<>();
-        String order;
-        if (driving != null) {
-            sql.append("SELECT jobs.view FROM labels d CROSS JOIN jobs ON jobs.id = d.job_id WHERE d.key = ? AND d.value = ?");
-            args.add(driving.getKey());
-            args.add(driving.getValue());
-            order = "d.submitted_at DESC, d.job_id DESC";
-            if (after != null) {
-                sql.append(" AND (d.submitted_at, d.job_id) < (?, ?)");
-                args.add(nanos(after.submittedAt()));
-                args.add(after.id());
-            }
-        } else {
-            sql.append("SELECT view FROM jobs WHERE 1 = 1");
-            order = "submitted_at DESC, id DESC";
-            if (after != null) {
-                sql.append(" AND (submitted_at, id) < (?, ?)");
-                args.add(nanos(after.submittedAt()));
-                args.add(after.id());
-            }
-        }
-        sql.append(" AND (jobs.finished_at IS NULL OR jobs.finished_at >= ?)");
-        args.add(finishedSince.toEpochMilli());
-        if (tenant != null) {
-            sql.append(" AND jobs.tenant = ?");
-            args.add(tenant);
-        }
-        if (state != null) {
-            sql.append(" AND jobs.state = ?");
-            args.add(state.name());
-        }
-        if (filter.pool() != null) {
-            sql.append(" AND jobs.pool = ?");
-            args.add(filter.pool());
-        }
-        if (filter.submittedAfter() != null) {
-            sql.append(" AND jobs.submitted_at > ?");
-            args.add(nanos(filter.submittedAfter()));
-        }
-        if (filter.submittedBefore() != null) {
-            sql.append(" AND jobs.submitted_at < ?");
-            args.add(nanos(filter.submittedBefore()));
-        }
-        for (Map.Entry<String, String> label : filter.labels().entrySet()) {
-            if (driving != null && label.getKey().equals(driving.getKey())) {
-                continue;
-            }
-            sql.append(" AND EXISTS (SELECT 1 FROM labels l WHERE l.job_id = jobs.id AND l.key = ? AND l.value = ?)");
-            args.add(label.getKey());
-            args.add(label.getValue());
-        }
-        sql.append(" ORDER BY ").append(order).append(" LIMIT ?");
-        args.add(limit);
+        JobListing.Query query = JobListing.query(filter, tenant, state, after, finishedSince, limit);
+        String sql = query.sql();
+        List<Object> args = query.args();
         return read(c -> {
             List<JobView> views = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement(sql.toString())) {
+            try (PreparedStatement q = c.prepareStatement(sql)) {
                 for (int i = 0; i < args.size(); i++) {
                     q.setObject(i + 1, args.get(i));
                 }
