@@ -46,6 +46,8 @@ public final class EmbeddedStack implements AutoCloseable {
         try {
             Map<String, String> effective = new HashMap<>(env);
             effective.putIfAbsent("KINDLING_HTTP_HOST", "127.0.0.1");
+            // a fixed instance id: a restarted stack's dispatcher takes leadership back at once (static membership)
+            effective.putIfAbsent("KINDLING_DISPATCHER_ID", "embedded");
             secureByDefault(env, effective);
             Optional<EmbeddedKafkaBroker> broker = Optional.empty();
             if (config.startKafka()) {

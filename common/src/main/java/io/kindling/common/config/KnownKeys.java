@@ -33,10 +33,11 @@ public final class KnownKeys {
             "KINDLING_MAX_TAIL_LINES", "KINDLING_MAX_CONCURRENT_UPLOADS",
             // api: the web UI
             "KINDLING_UI_OIDC_CLIENT_ID", "KINDLING_UI_OIDC_SCOPE", "KINDLING_UI_HISTORY_SERVER_URL",
-            // api: job store and retention (KINDLING_JOB_RETENTION_DAYS: every component that creates topics)
-            "KINDLING_API_STORE_DIR", "KINDLING_API_CACHED_JOBS", "KINDLING_JOB_RETENTION_DAYS",
-            // dispatcher (and the api, to refuse unknown pools)
-            "KINDLING_POOLS", "KINDLING_CONFIG",
+            // api: job store (KINDLING_JOB_RETENTION_DAYS, below, also sets the api's retention and the topics')
+            "KINDLING_API_STORE_DIR", "KINDLING_API_CACHED_JOBS",
+            // dispatcher (KINDLING_POOLS, KINDLING_CONFIG: the api too, to refuse unknown pools)
+            "KINDLING_POOLS", "KINDLING_CONFIG", "KINDLING_JOB_RETENTION_DAYS", "KINDLING_DISPATCH_ACK_SECONDS",
+            "KINDLING_DISPATCHER_ID",
             // worker
             "KINDLING_WORKER_ID", "KINDLING_SECRETS_DIR", "KINDLING_WORKER_POOL", "KINDLING_WORKER_MAX_RUNNING", "KINDLING_SPARK_HOME",
             "KINDLING_WORKER_HEARTBEAT_SECONDS", "KINDLING_WORKER_LEASE_SECONDS",

@@ -70,23 +70,40 @@ public final class TopicCreator {
         create(topics, deadline);
     }
 
+    /**
+     * Creates each missing topic with its own partitions and settings; an existing one gets the
+     * settings it lacks, as with {@link #ensure(Map, Duration)}.
+     */
+    public void ensureTopics(Collection<NewTopic> topics, Duration deadline) throws InterruptedException {
+        create(topics, deadline);
+    }
+
     private Map<String, String> create(Map<String, Map<String, String>> topics, Duration deadline)
             throws InterruptedException {
         KafkaConfig config = clients.config();
+        List<NewTopic> newTopics = new ArrayList<>();
+        topics.forEach((topic, settings) -> newTopics.add(
+                new NewTopic(topic, config.partitions(), config.replicationFactor()).configs(settings)));
+        return create(newTopics, deadline);
+    }
+
+    private Map<String, String> create(Collection<NewTopic> topics, Duration deadline) throws InterruptedException {
+        KafkaConfig config = clients.config();
         Instant until = Instant.now().plus(deadline);
         try (Admin admin = clients.admin("kindling-topic-creator")) {
-            for (Map.Entry<String, Map<String, String>> entry : topics.entrySet()) {
-                String topic = entry.getKey();
-                NewTopic newTopic = new NewTopic(topic, config.partitions(), config.replicationFactor())
-                        .configs(entry.getValue());
+            List<String> names = new ArrayList<>();
+            for (NewTopic newTopic : topics) {
+                String topic = newTopic.name();
+                names.add(topic);
+                Map<String, String> settings = newTopic.configs() == null ? Map.of() : newTopic.configs();
                 while (true) {
                     try {
                         admin.createTopics(List.of(newTopic)).all().get(10, TimeUnit.SECONDS);
-                        LOG.info("created topic {} ({} partitions, {})", topic, config.partitions(), entry.getValue());
+                        LOG.info("created topic {} ({} partitions, {})", topic, newTopic.numPartitions(), settings);
                         break;
                     } catch (ExecutionException e) {
                         if (e.getCause() instanceof TopicExistsException) {
-                            alignSettings(admin, topic, entry.getValue());
+                            alignSettings(admin, topic, settings);
                             break;
                         }
                         if (e.getCause() instanceof TopicAuthorizationException && exists(admin, topic)) {
@@ -105,7 +122,7 @@ public final class TopicCreator {
                     }
                 }
             }
-            return topicIds(admin, topics.keySet());
+            return topicIds(admin, names);
         }
     }
 
