@@ -4,12 +4,14 @@ import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.BlobStores;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.TopicCreator;
+import io.kindling.common.kafka.TopicSettings;
 import io.kindling.schemas.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,22 +45,44 @@ public final class ApiComponent implements AutoCloseable {
     public static ApiComponent start(ApiConfig config, Vertx vertx) throws InterruptedException {
         KafkaClients kafka = new KafkaClients(config.kafka());
         Topics topics = config.kafka().topics();
-        new TopicCreator(kafka).ensure(List.of(topics.commands(), topics.events()), START_TIMEOUT);
+        // topics are checked while the store opens and HTTP starts (the follower waits for the events topic)
+        CompletableFuture<Map<String, String>> topicsReady = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new TopicCreator(kafka, new TopicSettings(config.views().jobRetention()))
+                        .ensureAndDescribe(List.of(topics.commands(), topics.events()), START_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topics", e);
+            }
+        }, runnable -> new Thread(runnable, "kindling-api-topics").start());
         BlobStore blobs = BlobStores.open(config.blobStore());
         ApiServer server;
         try {
-            server = new ApiServer(config, vertx, kafka, blobs);
+            server = new ApiServer(config, vertx, kafka, blobs, () -> eventsTopicId(topicsReady, topics.events()));
         } catch (RuntimeException e) {
             blobs.close();
             throw e;
         }
         try {
             int port = await(server.start(), START_TIMEOUT);
+            await(Future.fromCompletionStage(topicsReady), START_TIMEOUT);
             return new ApiComponent(server, blobs, port);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(server);
             blobs.close();
             throw e;
+        }
+    }
+
+    /** The events topic's id as the topic creator read it (waited for on the follower's thread), or null. */
+    private static String eventsTopicId(CompletableFuture<Map<String, String>> topicsReady, String topic) {
+        try {
+            return topicsReady.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
         }
     }
 

@@ -82,7 +82,7 @@ public final class ApiServer {
     private final Vertx vertx;
     private final BlobStore blobs;
     private final Topics topics;
-    private final JobViewStore views = new JobViewStore();
+    private final JobViewStore views;
     private final IoExecutor io;
     private final CommandPublisher publisher;
     private final EventsFollower follower;
@@ -98,6 +98,15 @@ public final class ApiServer {
     private Future<Void> stopped; // guarded by this
 
     public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs) {
+        this(config, vertx, kafka, blobs, null);
+    }
+
+    /**
+     * {@code eventsTopicId}: Kafka's id of the events topic once known (it checks that the job
+     * store folded this very topic); null to look it up with an admin client of its own.
+     */
+    public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs,
+            java.util.function.Supplier<String> eventsTopicId) {
         AuthConfig auth = config.auth().requireConfigured();
         try {
             this.tokens = auth.tokensFile() == null ? null : StaticTokens.load(auth.tokensFile());
@@ -110,12 +119,15 @@ public final class ApiServer {
         this.blobs = blobs;
         this.topics = config.kafka().topics();
         String instance = "kindling-api-" + UUID.randomUUID().toString().substring(0, 8);
+        this.views = new JobViewStore(config.views(), Clock.systemUTC());
         this.io = new IoExecutor("kindling-api-io", IO_THREADS, IO_QUEUE);
         this.publisher = new CommandPublisher(kafka.producer(instance + "-commands"), topics.commands(), io,
                 config.publishTimeout());
         this.follower = new EventsFollower(
-                kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false")),
-                topics.events(), views, "kindling-api-events");
+                kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000")),
+                topics.events(), views, "kindling-api-events",
+                eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()));
         this.health = new Health(follower);
         ApiLimits limits = config.limits();
         this.submitRate = new SubmitRateLimiter(limits.submitsPerSecond());
@@ -186,7 +198,7 @@ public final class ApiServer {
         operation(builder, "submitJob", Role.SUBMIT).setDoValidation(false)
                 .addHandler(Limits.submissions(submitRate, config.limits().submitsPerSecond()))
                 .addHandler(new SubmitJobHandler(new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io,
-                        new JobIdGenerator(), Clock.systemUTC()));
+                        new JobIdGenerator(), Clock.systemUTC(), config.pools()));
         operation(builder, "getJob", Role.READ).addHandler(new GetJobHandler(views));
         // listJobs and cancelJob check their own parameters and body, to name the offending one
         operation(builder, "listJobs", Role.READ).setDoValidation(false).addHandler(new ListJobsHandler(views));
@@ -246,6 +258,20 @@ public final class ApiServer {
         return operation(builder, operationId).addHandler(Access.require(role, operationId));
     }
 
+    /** Kafka's id of {@code topic}, or null if it cannot be had now (the store then trusts its offsets). */
+    private static String topicId(KafkaClients kafka, String topic) {
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin("kindling-api-topic-id")) {
+            return admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topic).topicId().toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.warn("cannot tell the id of topic {} ({}); trusting the job store's offsets", topic, e.toString());
+            return null;
+        }
+    }
+
     /** The views the api serves (folded from the events topic). */
     public JobViewStore views() {
         return views;
@@ -275,6 +301,7 @@ public final class ApiServer {
                         }
                         return vertx.<Void>executeBlocking(() -> {
                             closeQuietly("events follower", follower);
+                            closeQuietly("job store", views);
                             closeQuietly("commands producer", publisher);
                             closeQuietly("I/O pool", io);
                             return null;

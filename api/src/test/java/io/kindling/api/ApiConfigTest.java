@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kindling.common.config.ConfigException;
 import io.kindling.common.config.KnownKeys;
+import io.kindling.schemas.MessageLimits;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,10 @@ class ApiConfigTest {
 
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.port()).isEqualTo(8080);
-        assertThat(config.maxRequestBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.maxRequestBytes()).isEqualTo(MessageLimits.SPEC_BYTES);
+        assertThat(config.pools()).containsExactly("default");
+        assertThat(config.views().jobRetention()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(config.views().storeFile().getFileName().toString()).isEqualTo("views-kindling.jobs.events.db");
         assertThat(config.publishTimeout()).isEqualTo(ApiConfig.DEFAULT_PUBLISH_TIMEOUT);
         assertThat(config.kafka().topics().commands()).isEqualTo("kindling.jobs.commands");
     }

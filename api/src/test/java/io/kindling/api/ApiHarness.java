@@ -117,6 +117,12 @@ final class ApiHarness implements AutoCloseable {
                 .toList();
     }
 
+    /** Every command on the commands topic, read up to the topic's current end. */
+    List<JobCommand> allCommands() {
+        MessageReader reader = new MessageReader();
+        return readToEnd(topics.commands()).stream().map(r -> reader.readCommand(r.value())).toList();
+    }
+
     private List<ConsumerRecord<String, byte[]>> readToEnd(String topic) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(

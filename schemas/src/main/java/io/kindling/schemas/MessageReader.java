@@ -13,8 +13,8 @@ import java.util.List;
  * schema cannot express. Thread-safe.
  */
 public final class MessageReader {
-    /** Largest message accepted, HTTP or Kafka. */
-    public static final int DEFAULT_MAX_BYTES = 1024 * 1024;
+    /** Largest message accepted on Kafka: {@link MessageLimits#COMMAND_BYTES} (HTTP bodies: {@link MessageLimits#SPEC_BYTES}). */
+    public static final int DEFAULT_MAX_BYTES = MessageLimits.COMMAND_BYTES;
 
     private final SchemaValidator validator;
     private final int maxBytes;
@@ -73,10 +73,12 @@ public final class MessageReader {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new InvalidMessageException(Code.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(),
+            // a limit of the parser (nesting depth, number length) has no location
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new InvalidMessageException(Code.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage() + where,
                     List.of(), null);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new InvalidMessageException(Code.MALFORMED_JSON, "malformed JSON: " + e.getMessage(), List.of(), null);
         }
     }

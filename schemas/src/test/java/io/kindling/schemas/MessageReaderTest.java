@@ -36,6 +36,17 @@ class MessageReaderTest {
     }
 
     @Test
+    void jsonBeyondTheParsersLimitsIsMalformedNotACrash() {
+        for (String text : new String[] {"[".repeat(200_000), "{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000),
+                "{\"priority\": 1" + "0".repeat(5_000) + "}"}) {
+            assertThatThrownBy(() -> reader.readJobSpec(bytes(text)))
+                    .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_JSON));
+            assertThatThrownBy(() -> reader.readCommand(bytes(text)))
+                    .isInstanceOfSatisfying(InvalidMessageException.class, e -> assertThat(e.code()).isEqualTo(Code.MALFORMED_JSON));
+        }
+    }
+
+    @Test
     void malformedJsonIsNamed() {
         assertThatThrownBy(() -> reader.readJobSpec(bytes("{\"application\": ")))
                 .isInstanceOfSatisfying(InvalidMessageException.class, e -> {

@@ -59,6 +59,11 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
     private final Set<String> ended = Collections.newSetFromMap(Collections.synchronizedMap(bounded()));
     private final AtomicInteger launching = new AtomicInteger();
     private volatile boolean stopping;
+    /**
+     * Controls older than this many leases are moot: the worker reads only the newer ones at start
+     * (ControlLoop), by the wall clock, as Kafka timestamps its records.
+     */
+    static final int CONTROL_LOOKBACK_LEASES = 4;
 
     /**
      * Takes ownership of both consumers, {@code reports} and {@code launcher}: {@link #close()}
@@ -77,7 +82,8 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
         this.stoppers = Executors.newCachedThreadPool(threads("stop-" + config.pool()));
         this.runLoop = new RunLoop("runs-" + config.pool(), runs, config.kafka().topics().runs(config.pool()),
                 config.maxRunning(), this);
-        this.controlLoop = new ControlLoop(controls, config.kafka().topics().control(), config.pool(), this::onControl);
+        this.controlLoop = new ControlLoop(controls, config.kafka().topics().control(), config.pool(),
+                config.lease().multipliedBy(CONTROL_LOOKBACK_LEASES), Clock.systemUTC(), this::onControl);
     }
 
     /** Adopts what the spool says is still this worker's, then starts reading controls and taking work. */

@@ -156,6 +156,18 @@ final class WorkerFixture implements AutoCloseable {
             }
         }
 
+        /** Kafka's MockConsumer lacks it: every record here is recent, so each partition starts at its beginning. */
+        @Override
+        public synchronized Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp>
+                offsetsForTimes(Map<org.apache.kafka.common.TopicPartition, Long> query) {
+            Map<org.apache.kafka.common.TopicPartition, Long> beginnings = beginningOffsets(query.keySet());
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> out =
+                    new java.util.HashMap<>();
+            query.forEach((tp, time) -> out.put(tp,
+                    new org.apache.kafka.clients.consumer.OffsetAndTimestamp(beginnings.getOrDefault(tp, 0L), time)));
+            return out;
+        }
+
         @Override
         public ConsumerRecords<String, byte[]> poll(Duration timeout) {
             ConsumerRecords<String, byte[]> records = super.poll(timeout);

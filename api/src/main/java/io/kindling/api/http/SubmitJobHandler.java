@@ -11,6 +11,7 @@ import io.kindling.schemas.JobState;
 import io.kindling.schemas.JobView;
 import io.kindling.schemas.JobViews;
 import io.kindling.schemas.Json;
+import io.kindling.schemas.MessageLimits;
 import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.SubmitJob;
 import io.kindling.schemas.Violation;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +58,12 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
     private final IoExecutor io;
     private final JobIdGenerator ids;
     private final Clock clock;
+    private final Set<String> pools;
 
+    /** {@code pools}: the pools the dispatcher knows; a job naming another is refused here, as it would be there. */
     public SubmitJobHandler(MessageReader reader, CommandPublisher publisher, JobViewStore views, IoExecutor io,
-            JobIdGenerator ids, Clock clock) {
+            JobIdGenerator ids, Clock clock, Set<String> pools) {
+        this.pools = new TreeSet<>(pools);
         this.reader = reader;
         this.publisher = publisher;
         this.views = views;
@@ -77,7 +83,9 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                 .compose(v -> io.call(context, () -> new Read(reader.readJobSpec(body), namedTenant(body))))
                 .map(read -> withTenant(ctx, read, headerTenant))
                 .map(spec -> withIdempotencyKey(spec, headerKey))
+                .map(spec -> requireKnownPool(spec, pools))
                 .map(spec -> new SubmitJob(jobId(spec), spec, clock.instant(), principal))
+                .map(SubmitJobHandler::requireFits)
                 .compose(command -> earlier(command)
                         .map(view -> Future.succeededFuture(new Outcome(view, true)))
                         .orElseGet(() -> publish(context, command).map(this::remember).map(view -> new Outcome(view, false))))
@@ -202,6 +210,25 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                     + " request (job " + command.jobId() + ")",
                     List.of(new Violation("$.idempotencyKey", "already used for a different request")));
         }
+    }
+
+    /** The spec, if its pool is one the dispatcher knows; else 400 naming it and the known pools. */
+    static JobSpec requireKnownPool(JobSpec spec, Set<String> pools) {
+        if (pools.contains(spec.pool())) {
+            return spec;
+        }
+        String problem = "unknown pool '" + spec.pool() + "'; the pools are " + String.join(", ", new TreeSet<>(pools));
+        throw new ApiException(ErrorCode.INVALID, "$.pool: " + problem, List.of(new Violation("$.pool", problem)));
+    }
+
+    /** The command, if it fits a command record ({@link MessageLimits#COMMAND_BYTES}); else 413. */
+    static SubmitJob requireFits(SubmitJob command) {
+        int size = Json.encode(command).length;
+        if (size > MessageLimits.COMMAND_BYTES) {
+            throw new ApiException(ErrorCode.TOO_LARGE, "the job's command would be " + size + " bytes; the limit is "
+                    + MessageLimits.COMMAND_BYTES + " (make the request smaller)");
+        }
+        return command;
     }
 
     static Future<Void> requireJson(String contentType) {

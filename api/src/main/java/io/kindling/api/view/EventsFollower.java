@@ -22,10 +22,14 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Reads the whole events topic, from the beginning, into a {@link JobViewStore}. Every api
- * instance must see every event, so there is no consumer group: the follower assigns itself
- * every partition (and, every {@link #REFRESH}, any partition added since) and seeks to the
- * beginning; after a restart the view is rebuilt from the log.
+ * Reads the events topic into a {@link JobViewStore}. Every api instance must see every event, so
+ * there is no consumer group: the follower assigns itself every partition (and, every
+ * {@link #REFRESH}, any partition added since) and starts each where the store's last checkpoint
+ * left it (the beginning for a new store); so a restart reads only the tail of the topic. It
+ * checkpoints the store at least every {@link #CHECKPOINT_EVERY} (or {@link #CHECKPOINT_EVENTS}
+ * events) while events arrive, and once more when it stops; every {@link #EXPIRE_EVERY} it has the
+ * store forget the jobs past their retention. A stored offset beyond a partition's end means the
+ * topic was recreated: the store is cleared and the topic read from the beginning.
  *
  * <p>One thread owns the consumer. {@link #caughtUp()} turns true once the follower has read up
  * to the end offsets the topic had when it started; {@link #close()} wakes the consumer and waits
@@ -39,10 +43,14 @@ public final class EventsFollower implements AutoCloseable {
     private static final Duration WAIT_FOR_TOPIC = Duration.ofSeconds(1);
     /** Longest a metadata or offsets call may block the loop; on timeout it is tried again later. */
     private static final Duration KAFKA_CALL = Duration.ofSeconds(10);
+    static final Duration CHECKPOINT_EVERY = Duration.ofMillis(200);
+    static final int CHECKPOINT_EVENTS = 20_000;
+    static final Duration EXPIRE_EVERY = Duration.ofMinutes(10);
 
     private final Consumer<String, byte[]> consumer;
     private final String topic;
     private final JobViewStore store;
+    private final java.util.function.Supplier<String> topicId;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -55,8 +63,22 @@ public final class EventsFollower implements AutoCloseable {
     private final Set<TopicPartition> assigned = new HashSet<>();
     private Map<TopicPartition, Long> catchUpTo; // null until known
     private long nextRefreshNanos;
+    private Map<Integer, Long> stored; // the store's positions, read once
+    private long sinceCheckpoint;
+    private long lastCheckpointNanos = System.nanoTime();
+    private long nextExpiryNanos = System.nanoTime();
 
     public EventsFollower(Consumer<String, byte[]> consumer, String topic, JobViewStore store, String threadName) {
+        this(consumer, topic, store, threadName, () -> null);
+    }
+
+    /**
+     * {@code topicId} tells Kafka's id of the topic (null if unknown), so that a store holding
+     * offsets of an older topic of the same name is cleared rather than trusted.
+     */
+    public EventsFollower(Consumer<String, byte[]> consumer, String topic, JobViewStore store, String threadName,
+            java.util.function.Supplier<String> topicId) {
+        this.topicId = topicId;
         this.consumer = consumer;
         this.topic = topic;
         this.store = store;
@@ -99,8 +121,15 @@ public final class EventsFollower implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : records) {
                     apply(record);
                 }
+                sinceCheckpoint += records.count();
+                boolean wasCaughtUp = caughtUp;
                 if (!caughtUp) {
                     checkCaughtUp();
+                }
+                maybeCheckpoint(caughtUp != wasCaughtUp);
+                if (caughtUp && System.nanoTime() - nextExpiryNanos > 0) {
+                    nextExpiryNanos = System.nanoTime() + EXPIRE_EVERY.toNanos();
+                    store.expire();
                 }
                 if (System.nanoTime() - nextRefreshNanos > 0) {
                     assignNewPartitions();
@@ -115,6 +144,13 @@ public final class EventsFollower implements AutoCloseable {
             failed = true;
             LOG.error("events follower failed; the job view stops here", e);
         } finally {
+            try {
+                if (!failed) {
+                    checkpoint();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("the last checkpoint of the job store failed; the next start reads a little more", e);
+            }
             try {
                 consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
             } catch (RuntimeException e) {
@@ -167,12 +203,64 @@ public final class EventsFollower implements AutoCloseable {
         if (!added.isEmpty()) {
             assigned.addAll(added);
             consumer.assign(Set.copyOf(assigned));
-            consumer.seekToBeginning(added);
+            seekToStored(added);
             if (catchUpTo != null) {
                 LOG.info("topic {} has new partitions {}; reading them from the beginning", topic, added);
             }
         }
         return !assigned.isEmpty();
+    }
+
+    /** Starts each partition where the store left it, or at the beginning; clears the store if the topic was recreated. */
+    private void seekToStored(Set<TopicPartition> added) {
+        if (stored == null) {
+            stored = store.positions(topic, topicId.get());
+            LOG.info("the job store holds {} up to offsets {}", topic, stored);
+        }
+        Set<TopicPartition> fromStore = new HashSet<>();
+        for (TopicPartition tp : added) {
+            if (stored.containsKey(tp.partition())) {
+                fromStore.add(tp);
+            }
+        }
+        Set<TopicPartition> fromBeginning = new HashSet<>(added);
+        fromBeginning.removeAll(fromStore);
+        if (!fromStore.isEmpty()) {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(fromStore, KAFKA_CALL);
+            for (TopicPartition tp : fromStore) {
+                long next = stored.get(tp.partition());
+                if (next > ends.getOrDefault(tp, 0L)) {
+                    LOG.warn("the job store is ahead of {} (offset {} > end {}): the topic was recreated;"
+                            + " clearing the store and reading the topic from the beginning", tp, next, ends.get(tp));
+                    store.clear();
+                    stored = Map.of();
+                    consumer.seekToBeginning(assigned);
+                    return;
+                }
+                consumer.seek(tp, next);
+            }
+        }
+        if (!fromBeginning.isEmpty()) {
+            consumer.seekToBeginning(fromBeginning);
+        }
+    }
+
+    private void maybeCheckpoint(boolean now) {
+        boolean due = System.nanoTime() - lastCheckpointNanos > CHECKPOINT_EVERY.toNanos();
+        if (now || sinceCheckpoint >= CHECKPOINT_EVENTS || (due && (sinceCheckpoint > 0 || store.hasUnwritten()))) {
+            checkpoint();
+        }
+    }
+
+    /** Writes the store's changes with the position of every partition (all that precedes it is applied). */
+    private void checkpoint() {
+        Map<Integer, Long> positions = new java.util.HashMap<>();
+        for (TopicPartition tp : assigned) {
+            positions.put(tp.partition(), consumer.position(tp, KAFKA_CALL));
+        }
+        store.checkpoint(topic, positions);
+        sinceCheckpoint = 0;
+        lastCheckpointNanos = System.nanoTime();
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
@@ -207,8 +295,11 @@ public final class EventsFollower implements AutoCloseable {
         try {
             if (catchUpTo == null) {
                 catchUpTo = consumer.endOffsets(assigned, KAFKA_CALL);
-                LOG.info("reading {} from the beginning ({} partitions, {} events to catch up with)", topic,
-                        assigned.size(), catchUpTo.values().stream().mapToLong(Long::longValue).sum());
+                long behind = 0;
+                for (Map.Entry<TopicPartition, Long> end : catchUpTo.entrySet()) {
+                    behind += Math.max(0, end.getValue() - consumer.position(end.getKey(), KAFKA_CALL));
+                }
+                LOG.info("reading {} ({} partitions, {} events to catch up with)", topic, assigned.size(), behind);
             }
             for (Map.Entry<TopicPartition, Long> end : catchUpTo.entrySet()) {
                 if (consumer.position(end.getKey(), KAFKA_CALL) < end.getValue()) {
@@ -221,7 +312,7 @@ public final class EventsFollower implements AutoCloseable {
         }
         caughtUp = true;
         store.markCaughtUp();
-        LOG.info("caught up with {} ({} jobs)", topic, store.size());
+        LOG.info("caught up with {}", topic);
     }
 
     /** Stops reading, closes the consumer and waits for the thread (up to 15 s); an interrupt is kept, not thrown. */

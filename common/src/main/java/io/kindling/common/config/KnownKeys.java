@@ -33,7 +33,9 @@ public final class KnownKeys {
             "KINDLING_MAX_TAIL_LINES", "KINDLING_MAX_CONCURRENT_UPLOADS",
             // api: the web UI
             "KINDLING_UI_OIDC_CLIENT_ID", "KINDLING_UI_OIDC_SCOPE", "KINDLING_UI_HISTORY_SERVER_URL",
-            // dispatcher
+            // api: job store (KINDLING_JOB_RETENTION_DAYS, below, also sets the api's retention and the topics')
+            "KINDLING_API_STORE_DIR", "KINDLING_API_CACHED_JOBS",
+            // dispatcher (KINDLING_POOLS, KINDLING_CONFIG: the api too, to refuse unknown pools)
             "KINDLING_POOLS", "KINDLING_CONFIG", "KINDLING_JOB_RETENTION_DAYS", "KINDLING_DISPATCH_ACK_SECONDS",
             "KINDLING_DISPATCHER_ID",
             // worker

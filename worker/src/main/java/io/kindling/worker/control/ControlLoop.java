@@ -2,7 +2,9 @@ package io.kindling.worker.control;
 
 import io.kindling.schemas.Json;
 import io.kindling.schemas.WorkerControl;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -18,12 +21,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the whole control topic, every partition, from the beginning (no consumer group: every
- * worker sees every control) on a thread of its own, and hands each control for this worker's
- * pool to {@code handler}. Reading from the beginning means a cancel sent while this worker was
- * down is still seen; the handler ignores controls for attempts it does not hold (and remembers
- * them, in case the attempt comes later). {@link #caughtUp()} turns true once it has read up to
- * where the topic ended when it started.
+ * Reads the control topic, every partition (no consumer group: every worker sees every control),
+ * on a thread of its own, and hands each control for this worker's pool to {@code handler}.
+ *
+ * <p>It starts from the controls written in the last {@code lookback} (the first offset of each
+ * partition whose timestamp is at most that old, found with {@code offsetsForTimes}), not from
+ * the beginning: a worker is ready after reading a bounded tail, however long the topic's
+ * history. Older controls are moot: a cancel names an attempt, and an attempt whose worker has
+ * not reported for a lease is stopped by its own worker (self-fencing, at 2/3 of the lease) and
+ * declared LOST by the dispatcher; so a lookback of a few leases still shows a restarted worker
+ * every cancel sent while it was down that concerns an attempt it can adopt. The handler ignores
+ * controls for attempts it does not hold (and remembers them, in case the attempt comes later).
+ * {@link #caughtUp()} turns true once it has read up to where the topic ended when it started.
  */
 public final class ControlLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
@@ -33,17 +42,24 @@ public final class ControlLoop implements AutoCloseable {
     private final String topic;
     private final String pool;
     private final Consumer<WorkerControl> handler;
+    private final Duration lookback;
+    private final Clock clock;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
-    /** Takes ownership of {@code consumer} (a consumer without a group), which it closes when it stops. */
+    /**
+     * Takes ownership of {@code consumer} (a consumer without a group), which it closes when it
+     * stops; reads the controls of the last {@code lookback} (by {@code clock}) and every later one.
+     */
     public ControlLoop(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer, String topic, String pool,
-            Consumer<WorkerControl> handler) {
+            Duration lookback, Clock clock, Consumer<WorkerControl> handler) {
         this.consumer = consumer;
         this.topic = topic;
         this.pool = pool;
+        this.lookback = lookback;
+        this.clock = clock;
         this.handler = handler;
         this.thread = new Thread(this::run, "control-" + pool);
     }
@@ -70,9 +86,8 @@ public final class ControlLoop implements AutoCloseable {
                 return;
             }
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            LOG.info("reading controls from {} ({} partitions) from the beginning", topic, partitions.size());
+            seekToLookback(partitions, end);
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     handle(record);
@@ -96,6 +111,23 @@ public final class ControlLoop implements AutoCloseable {
             }
             stopped.countDown();
         }
+    }
+
+    /** Positions each partition at its first control not older than the lookback, or at its end if there is none. */
+    private void seekToLookback(List<TopicPartition> partitions, Map<TopicPartition, Long> end) {
+        long since = clock.instant().minus(lookback).toEpochMilli();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, since));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+        long skipped = 0;
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp at = found.get(tp);
+            long offset = at != null ? at.offset() : end.getOrDefault(tp, 0L);
+            consumer.seek(tp, offset);
+            skipped += Math.max(0, offset);
+        }
+        LOG.info("reading controls from {} ({} partitions) written since {} (skipping up to {} older ones)", topic,
+                partitions.size(), Instant.ofEpochMilli(since), skipped);
     }
 
     /** Waits for the topic's partitions to be known; null when closed first. */

@@ -7,13 +7,17 @@ import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.WorkerControl;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -24,11 +28,37 @@ class ControlLoopTest {
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
     private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
 
+    private static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
+    private static final Duration LOOKBACK = Duration.ofMinutes(2);
+
+    /** MockConsumer lacks offsetsForTimes: this one answers from a map (null: no record that recent). */
+    private static final class TimedConsumer extends MockConsumer<String, byte[]> {
+        private final Map<TopicPartition, Long> sinceLookback;
+        private final List<Long> asked = new CopyOnWriteArrayList<>();
+
+        TimedConsumer(Map<TopicPartition, Long> sinceLookback) {
+            super("earliest");
+            this.sinceLookback = sinceLookback;
+        }
+
+        @Override
+        public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> query) {
+            Map<TopicPartition, OffsetAndTimestamp> out = new HashMap<>();
+            query.forEach((tp, time) -> {
+                asked.add(time);
+                Long offset = sinceLookback.get(tp);
+                out.put(tp, offset == null ? null : new OffsetAndTimestamp(offset, time));
+            });
+            return out;
+        }
+    }
+
     @Test
-    void waitsForTheTopicReadsEveryPartitionFromTheBeginningAndHandsOnCancelsOfItsPool() {
-        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    void waitsForTheTopicReadsEveryPartitionAndHandsOnCancelsOfItsPool() {
+        MockConsumer<String, byte[]> consumer = new TimedConsumer(Map.of(P0, 0L, P1, 0L));
         List<WorkerControl> handled = new CopyOnWriteArrayList<>();
-        try (ControlLoop loop = new ControlLoop(consumer, TOPIC, "gpu", handled::add).start()) {
+        try (ControlLoop loop = new ControlLoop(consumer, TOPIC, "gpu", LOOKBACK, Clock.fixed(NOW, ZoneOffset.UTC),
+                handled::add).start()) {
             await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
                     .until(() -> loop.alive() && !loop.caughtUp());
 
@@ -47,6 +77,27 @@ class ControlLoopTest {
             assertThat(loop.alive()).isTrue();
         }
         assertThat(consumer.closed()).isTrue();
+    }
+
+    @Test
+    void startsAtTheControlsOfTheLookbackNotTheBeginning() {
+        // P0: offsets 0-1 are older than the lookback; P1: nothing that recent, so it starts at its end
+        TimedConsumer consumer = new TimedConsumer(Map.of(P0, 2L));
+        List<WorkerControl> handled = new CopyOnWriteArrayList<>();
+        consumer.updatePartitions(TOPIC, List.of(info(0), info(1)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 3L, P1, 5L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(P0, 2, cancel("job-new", "gpu")));
+        });
+        try (ControlLoop loop = new ControlLoop(consumer, TOPIC, "gpu", LOOKBACK, Clock.fixed(NOW, ZoneOffset.UTC),
+                handled::add).start()) {
+            await().atMost(Duration.ofSeconds(5)).until(loop::caughtUp);
+            assertThat(consumer.asked).containsOnly(NOW.minus(LOOKBACK).toEpochMilli());
+            assertThat(consumer.position(P0)).isEqualTo(3L);
+            assertThat(consumer.position(P1)).isEqualTo(5L);
+            assertThat(handled).extracting(WorkerControl::jobId).containsExactly("job-new");
+        }
     }
 
     private static ConsumerRecord<String, byte[]> record(TopicPartition tp, long offset, WorkerControl control) {
