@@ -3,6 +3,7 @@ unit tests of the CLI, hook, operator and sensor. It follows the OpenAPI contrac
 one state per GET, driver logs grow as a job runs, errors are ``{code, message, details}``."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -147,7 +148,9 @@ class FakeKindling:
                     field_ = re.search(rb'name="tenant"\r\n\r\n([^\r]*)\r\n', body)
                     tenant = field_.group(1).decode() if field_ else None
                     self.upload_tenants.append(tenant)
-                    return _send_json(h, 201, {"uri": f"artifact://{tenant or 'default'}/{len(body):064d}/f"})
+                    digest = hashlib.sha256(body).hexdigest()
+                    return _send_json(h, 201, {"uri": f"artifact://{tenant or 'default'}/{digest}/f", "sha256": digest,
+                                               "size": len(body)})
                 if len(parts) >= 3 and parts[:2] == ["v1", "jobs"]:
                     job = self.jobs.get(parts[2])
                     if job is None:

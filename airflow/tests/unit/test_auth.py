@@ -81,14 +81,14 @@ def test_token_file_env_that_does_not_exist_fails_the_request(tmp_path):
 @responses.activate
 def test_client_takes_the_token_from_the_environment(monkeypatch):
     monkeypatch.setenv("KINDLING_TOKEN", "env-token")
-    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1"})
+    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1", "state": "RUNNING", "attempts": []})
     KindlingClient(API).get("j1")
     assert responses.calls[0].request.headers["Authorization"] == "Bearer env-token"
 
 
 @responses.activate
 def test_no_token_found_sends_no_header():
-    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1"})
+    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1", "state": "RUNNING", "attempts": []})
     KindlingClient(API).get("j1")
     assert "Authorization" not in responses.calls[0].request.headers
 
@@ -144,16 +144,16 @@ def test_a_rotated_token_file_is_used_after_a_401(tmp_path):
 
     def answer(request):
         ok = request.headers.get("Authorization") == "Bearer new"
-        return (200, {}, '{"id": "j1"}') if ok else (401, {}, '{"code": "UNAUTHENTICATED", "message": "x", "details": []}')
+        return (200, {}, '{"id": "j1", "state": "RUNNING", "attempts": []}') if ok else (401, {}, '{"code": "UNAUTHENTICATED", "message": "x", "details": []}')
 
     responses.add_callback(responses.GET, f"{API}/v1/jobs/j1", callback=answer)
-    assert KindlingClient(API, source).get("j1") == {"id": "j1"}
+    assert KindlingClient(API, source).get("j1") == {"id": "j1", "state": "RUNNING", "attempts": []}
 
 
 @responses.activate
 def test_upload_names_the_tenant_in_the_form(tmp_path):
     f = _write(tmp_path / "job.py", "print(1)\n")
-    responses.post(f"{API}/v1/artifacts", status=201, json={"uri": "artifact://team-a/abc/job.py"})
+    responses.post(f"{API}/v1/artifacts", status=201, json={"uri": "artifact://team-a/abc/job.py", "sha256": "a" * 64, "size": 9})
     assert KindlingClient(API, "t").upload(str(f), tenant="team-a") == "artifact://team-a/abc/job.py"
     body = responses.calls[0].request.body
     assert b'name="tenant"\r\n\r\nteam-a\r\n' in body and b"print(1)" in body

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 import requests
 import responses
@@ -54,15 +58,73 @@ def test_error_body_becomes_exception_with_code_message_details():
     assert len(responses.calls) == 1  # 400 is not retried
 
 
-@responses.activate
-def test_transient_statuses_are_retried_with_backoff():
-    for status in (502, 503, 504):
-        responses.get(f"{API}/v1/jobs/j1", status=status, body="bad gateway")
-    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1", "state": "RUNNING", "attempts": []})
-    sleeps = []
-    c = KindlingClient(API, sleep=sleeps.append, backoff=0.5, max_backoff=1.5)
+class _Flaky(BaseHTTPRequestHandler):
+    """Answers the first ``failures`` requests with 503 (or drops the connection), then a job view."""
+
+    failures = 0
+    drop = False
+    seen = 0
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        cls.seen += 1
+        if cls.seen <= cls.failures:
+            if cls.drop:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self._send(503, b'{"code": "UNAVAILABLE", "message": "busy", "details": []}')
+            return
+        self._send(200, b'{"id": "j1", "state": "RUNNING", "attempts": []}')
+
+    def _send(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def flaky():
+    handler = type("Flaky", (_Flaky,), {"failures": 0, "drop": False, "seen": 0})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield handler, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_transient_statuses_are_retried_with_backoff(monkeypatch, flaky):
+    handler, url = flaky
+    handler.failures = 3
+    sleeps: list[float] = []
+    monkeypatch.setattr("urllib3.util.retry.time.sleep", sleeps.append)
+    c = KindlingClient(url, sleep=lambda s: None, backoff=0.5, max_backoff=1.5)
     assert c.get("j1")["state"] == "RUNNING"
-    assert sleeps == [0.5, 1.0, 1.5]
+    assert handler.seen == 4
+    assert sleeps == [1.0, 1.5]  # urllib3's Retry: the first retry at once, then backoff * 2**(n-1), capped
+
+
+def test_dropped_connections_are_retried(monkeypatch, flaky):
+    handler, url = flaky
+    handler.failures, handler.drop = 2, True
+    monkeypatch.setattr("urllib3.util.retry.time.sleep", lambda s: None)
+    assert KindlingClient(url, retries=2).get("j1")["id"] == "j1"
+    assert handler.seen == 3
+
+
+def test_dropped_connections_give_up_after_retries(monkeypatch, flaky):
+    handler, url = flaky
+    handler.failures, handler.drop = 10, True
+    monkeypatch.setattr("urllib3.util.retry.time.sleep", lambda s: None)
+    with pytest.raises(KindlingConnectionError, match="after 2 retries"):
+        KindlingClient(url, retries=2).get("j1")
+    assert handler.seen == 3
 
 
 @responses.activate
@@ -76,7 +138,7 @@ def test_gives_up_after_retries():
 @responses.activate
 def test_connection_errors_are_retried_then_raised():
     responses.get(f"{API}/v1/jobs/j1", body=requests.ConnectionError("refused"))
-    with pytest.raises(KindlingConnectionError, match="after 3 tries"):
+    with pytest.raises(KindlingConnectionError, match="cannot reach the Kindling api"):
         client(retries=2).get("j1")
 
 
@@ -100,7 +162,7 @@ def test_read_log_uses_offsets_and_headers():
 @responses.activate
 def test_cancel_and_list():
     responses.post(f"{API}/v1/jobs/j1/cancel", status=202, json={"id": "j1", "state": "RUNNING", "attempts": []})
-    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "j1"}], "nextCursor": None})
+    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "j1", "state": "RUNNING", "attempts": []}], "nextCursor": None})
     assert client().cancel("j1")["id"] == "j1"
     assert client().list(state=["RUNNING", "QUEUED"], pool="p", labels={"a": "b"}, limit=5)["items"]
     url = responses.calls[1].request.url
@@ -109,8 +171,8 @@ def test_cancel_and_list():
 
 @responses.activate
 def test_iter_jobs_follows_cursor():
-    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "a"}], "nextCursor": "c1"})
-    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "b"}], "nextCursor": None})
+    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "a", "state": "RUNNING", "attempts": []}], "nextCursor": "c1"})
+    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "b", "state": "RUNNING", "attempts": []}], "nextCursor": None})
     assert [j["id"] for j in client().iter_jobs()] == ["a", "b"]
     assert "cursor=c1" in responses.calls[1].request.url
 
@@ -119,8 +181,8 @@ def test_iter_jobs_follows_cursor():
 def test_upload_returns_uri(tmp_path):
     f = tmp_path / "app.py"
     f.write_text("print(1)")
-    responses.post(f"{API}/v1/artifacts", status=201, json={"uri": "artifact://sha256/abc"})
-    assert client().upload(str(f)) == "artifact://sha256/abc"
+    responses.post(f"{API}/v1/artifacts", status=201, json={"uri": "artifact://default/abc/app.py", "sha256": "a" * 64, "size": 8})
+    assert client().upload(str(f)) == "artifact://default/abc/app.py"
     assert b"print(1)" in responses.calls[0].request.body
 
 

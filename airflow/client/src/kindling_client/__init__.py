@@ -18,12 +18,13 @@ from kindling_client.errors import (
     KindlingError,
     KindlingTokenError,
 )
+from kindling_client.models import Artifact, AttemptView, JobPage, JobView
 from kindling_client import states
 
 __all__ = [
     "DEFAULT_API_URL", "KindlingClient", "LineSplitter", "LogChunk", "LogEvent", "LogFollower", "Submission",
     "position_key", "ArtifactUploadUnsupported", "KindlingApiError", "KindlingAuthError", "KindlingConnectionError",
     "KindlingError", "KindlingTokenError", "ClientCredentials", "FileToken", "StaticToken", "TokenSource",
-    "resolve_token", "states",
+    "resolve_token", "states", "Artifact", "AttemptView", "JobPage", "JobView",
 ]
 __version__ = "0.1.0"
