@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
 
 
 class FakeTaskInstance:
@@ -16,8 +19,10 @@ class FakeTaskInstance:
         self.xcoms[key] = value
 
 
-def context(try_number: int = 1, run_id: str = "manual__2026-11-21T06:00:00+00:00", **kw: Any) -> dict[str, Any]:
-    return {"ti": FakeTaskInstance(try_number=try_number, **kw), "run_id": run_id}
+def context(try_number: int = 1, run_id: str = "manual__2026-11-21T06:00:00+00:00", *,
+            ti: FakeTaskInstance | None = None, **kw: Any) -> Context:
+    """A stand-in for Airflow's task context: only the keys the operator reads."""
+    return cast("Context", {"ti": ti or FakeTaskInstance(try_number=try_number, **kw), "run_id": run_id})
 
 
 class Lines(logging.Handler):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 import requests
@@ -14,7 +15,20 @@ from kindling_client.client import LineSplitter
 API = "http://kindling.test"
 
 
-def client(**kw) -> KindlingClient:
+def _url(n: int) -> str:
+    return str(responses.calls[n].request.url)
+
+
+def _body(request: Any) -> bytes:
+    body = request.body
+    return body.encode() if isinstance(body, str) else bytes(body or b"")
+
+
+def _view(job_id: str) -> dict[str, Any]:
+    return {"id": job_id, "state": "RUNNING", "attempts": []}
+
+
+def client(**kw: Any) -> KindlingClient:
     return KindlingClient(API, token=kw.pop("token", None), sleep=lambda s: None, **kw)
 
 
@@ -26,7 +40,7 @@ def test_submit_sends_spec_idempotency_key_and_token():
     call = responses.calls[0].request
     assert call.headers["Idempotency-Key"] == "key-1"
     assert call.headers["Authorization"] == "Bearer t0k"
-    assert b'"idempotencyKey": "key-1"' in call.body
+    assert b'"idempotencyKey": "key-1"' in _body(call)
 
 
 @responses.activate
@@ -156,34 +170,35 @@ def test_read_log_uses_offsets_and_headers():
                   headers={"Kindling-Next-Offset": "13", "Kindling-Log-Complete": "true", "Kindling-Attempt": "2"})
     chunk = client().read_log("j1", "stderr", attempt=2, offset=10)
     assert (chunk.data, chunk.next_offset, chunk.complete, chunk.attempt) == (b"abc", 13, True, 2)
-    assert "offset=10" in responses.calls[0].request.url and "attempt=2" in responses.calls[0].request.url
+    assert "offset=10" in _url(0) and "attempt=2" in _url(0)
 
 
 @responses.activate
 def test_cancel_and_list():
     responses.post(f"{API}/v1/jobs/j1/cancel", status=202, json={"id": "j1", "state": "RUNNING", "attempts": []})
-    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "j1", "state": "RUNNING", "attempts": []}], "nextCursor": None})
+    responses.get(f"{API}/v1/jobs", json={"items": [_view("j1")], "nextCursor": None})
     assert client().cancel("j1")["id"] == "j1"
     assert client().list(state=["RUNNING", "QUEUED"], pool="p", labels={"a": "b"}, limit=5)["items"]
-    url = responses.calls[1].request.url
+    url = _url(1)
     assert "state=RUNNING" in url and "state=QUEUED" in url and "label=a%3Db" in url and "limit=5" in url
 
 
 @responses.activate
 def test_iter_jobs_follows_cursor():
-    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "a", "state": "RUNNING", "attempts": []}], "nextCursor": "c1"})
-    responses.get(f"{API}/v1/jobs", json={"items": [{"id": "b", "state": "RUNNING", "attempts": []}], "nextCursor": None})
+    responses.get(f"{API}/v1/jobs", json={"items": [_view("a")], "nextCursor": "c1"})
+    responses.get(f"{API}/v1/jobs", json={"items": [_view("b")], "nextCursor": None})
     assert [j["id"] for j in client().iter_jobs()] == ["a", "b"]
-    assert "cursor=c1" in responses.calls[1].request.url
+    assert "cursor=c1" in _url(1)
 
 
 @responses.activate
 def test_upload_returns_uri(tmp_path):
     f = tmp_path / "app.py"
     f.write_text("print(1)")
-    responses.post(f"{API}/v1/artifacts", status=201, json={"uri": "artifact://default/abc/app.py", "sha256": "a" * 64, "size": 8})
+    responses.post(f"{API}/v1/artifacts", status=201,
+                   json={"uri": "artifact://default/abc/app.py", "sha256": "a" * 64, "size": 8})
     assert client().upload(str(f)) == "artifact://default/abc/app.py"
-    assert b"print(1)" in responses.calls[0].request.body
+    assert b"print(1)" in _body(responses.calls[0].request)
 
 
 @responses.activate
@@ -204,7 +219,7 @@ def test_follow_against_fake_api(fake):
     for event in follower:
         got[event.stream] += event.data
     assert got == {"stdout": b"one\ntwo\nPi is roughly 3.1\n", "stderr": b"warn\n"}
-    assert follower.job["state"] == "SUCCEEDED"
+    assert follower.view["state"] == "SUCCEEDED"
     assert follower.positions == {"1/stdout": 26, "1/stderr": 5}
 
 

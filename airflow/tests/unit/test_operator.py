@@ -5,7 +5,7 @@ from airflow.exceptions import AirflowException, TaskDeferred
 
 from kindling_provider.operators.kindling import KindlingSparkSubmitOperator, idempotency_key
 from kindling_provider.triggers.kindling import KindlingJobTrigger
-from tests.unit.helpers import capture, context, run_trigger
+from tests.unit.helpers import FakeTaskInstance, capture, context, run_trigger
 
 
 def op(**kw) -> KindlingSparkSubmitOperator:
@@ -61,14 +61,14 @@ def test_idempotency_key_derivation():
 def test_sync_run_streams_driver_log_and_returns_xcom(kindling_conn):
     task = op()
     lines = capture(task)
-    ctx = context()
-    result = task.execute(ctx)
+    ti = FakeTaskInstance()
+    result = task.execute(context(ti=ti))
     assert result["state"] == "SUCCEEDED" and result["spark_app_id"] == "local-123"
     assert result["links"]["logs_url"].endswith(f"/v1/jobs/{result['job_id']}/logs/stdout")
     assert "[stdout] Pi is roughly 3.14159" in lines.text
     assert "[stderr] INFO SparkContext: Running Spark" in lines.text
     assert lines.text.count("Pi is roughly") == 1
-    assert ctx["ti"].xcoms["kindling_job"]["spark_ui_url"] == "http://127.0.0.1:4040"
+    assert ti.xcoms["kindling_job"]["spark_ui_url"] == "http://127.0.0.1:4040"
     # the log was written while the job ran: the Pi line came before the SUCCEEDED state line
     assert lines.text.index("Pi is roughly") < lines.text.index("is SUCCEEDED")
     submitted = kindling_conn.jobs[result["job_id"]].spec
@@ -231,7 +231,8 @@ def test_runs_against_an_authenticated_api_with_the_connections_token(kindling_c
     kindling_conn.tokens = {"s3cret"}  # the password of the test connection
     result = op(secret_refs={"DB_PASSWORD": "db/password"}).execute(context())
     assert result["state"] == "SUCCEEDED"
-    assert kindling_conn.jobs[result["job_id"]].spec["secretRefs"] == {"DB_PASSWORD": {"secret": "db", "key": "password"}}
+    assert kindling_conn.jobs[result["job_id"]].spec["secretRefs"] == {
+        "DB_PASSWORD": {"secret": "db", "key": "password"}}
     assert {h.get("Authorization") for _, _, h in kindling_conn.requests} == {"Bearer s3cret"}
 
 

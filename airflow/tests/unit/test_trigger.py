@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import requests
 import responses
@@ -23,7 +24,8 @@ def test_serialize_round_trip():
 
 @responses.activate
 def test_fires_when_job_is_terminal(monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", f'{{"conn_type": "kindling", "host": "{URL}", "password": "tk"}}')
+    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", json.dumps(
+        {"conn_type": "kindling", "host": URL, "password": "tk"}))
     responses.get(f"{URL}/v1/jobs/j1", json={"id": "j1", "state": "RUNNING", "attempts": []})
     responses.get(f"{URL}/v1/jobs/j1", status=503, json={"code": "UNAVAILABLE", "message": "x", "details": []})
     responses.get(f"{URL}/v1/jobs/j1", json={"id": "j1", "state": "SUCCEEDED", "attempts": []})
@@ -63,8 +65,6 @@ def test_timeout_event(monkeypatch):
 
 @responses.activate
 def test_oidc_connection_token_and_one_refresh_after_401(monkeypatch, token_endpoint):
-    import json
-
     monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", json.dumps({
         "conn_type": "kindling", "host": URL, "login": "kindling-airflow", "password": "app-secret",
         "extra": {"oidc": {"token_endpoint": f"{token_endpoint.url}/token"}}}))
@@ -74,13 +74,14 @@ def test_oidc_connection_token_and_one_refresh_after_401(monkeypatch, token_endp
     responses.get(f"{URL}/v1/jobs/j1", json={"id": "j1", "state": "SUCCEEDED", "attempts": []})
     events = asyncio.run(_events(KindlingJobTrigger("j1", poll_interval=0)))
     assert events[0].payload["status"] == "done"
-    api_calls = [c for c in responses.calls if c.request.url.startswith(URL)]
+    api_calls = [c for c in responses.calls if str(c.request.url).startswith(URL)]
     assert [c.request.headers["Authorization"] for c in api_calls] == ["Bearer tok-1", "Bearer tok-2"]
 
 
 @responses.activate
 def test_a_refused_token_is_an_error_event_with_the_apis_message(monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", f'{{"conn_type": "kindling", "host": "{URL}", "password": "bad"}}')
+    monkeypatch.setenv("AIRFLOW_CONN_KINDLING_DEFAULT", json.dumps(
+        {"conn_type": "kindling", "host": URL, "password": "bad"}))
     responses.get(f"{URL}/v1/jobs/j1", status=401,
                   json={"code": "UNAUTHENTICATED", "message": "the bearer token is not valid", "details": []})
     events = asyncio.run(_events(KindlingJobTrigger("j1", poll_interval=0)))

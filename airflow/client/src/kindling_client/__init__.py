@@ -1,4 +1,6 @@
 """Python client of the Kindling HTTP API, and the ``kindling`` command line."""
+from kindling_client import states
+from kindling_client.auth import ClientCredentials, FileToken, StaticToken, TokenSource, resolve_token
 from kindling_client.client import (
     DEFAULT_API_URL,
     KindlingClient,
@@ -9,7 +11,6 @@ from kindling_client.client import (
     Submission,
     position_key,
 )
-from kindling_client.auth import ClientCredentials, FileToken, StaticToken, TokenSource, resolve_token
 from kindling_client.errors import (
     ArtifactUploadUnsupported,
     KindlingApiError,
@@ -19,12 +20,31 @@ from kindling_client.errors import (
     KindlingTokenError,
 )
 from kindling_client.models import Artifact, AttemptView, JobPage, JobView
-from kindling_client import states
 
 __all__ = [
-    "DEFAULT_API_URL", "KindlingClient", "LineSplitter", "LogChunk", "LogEvent", "LogFollower", "Submission",
-    "position_key", "ArtifactUploadUnsupported", "KindlingApiError", "KindlingAuthError", "KindlingConnectionError",
-    "KindlingError", "KindlingTokenError", "ClientCredentials", "FileToken", "StaticToken", "TokenSource",
-    "resolve_token", "states", "Artifact", "AttemptView", "JobPage", "JobView",
+    "DEFAULT_API_URL",
+    "Artifact",
+    "ArtifactUploadUnsupported",
+    "AttemptView",
+    "ClientCredentials",
+    "FileToken",
+    "JobPage",
+    "JobView",
+    "KindlingApiError",
+    "KindlingAuthError",
+    "KindlingClient",
+    "KindlingConnectionError",
+    "KindlingError",
+    "KindlingTokenError",
+    "LineSplitter",
+    "LogChunk",
+    "LogEvent",
+    "LogFollower",
+    "StaticToken",
+    "Submission",
+    "TokenSource",
+    "position_key",
+    "resolve_token",
+    "states",
 ]
 __version__ = "0.1.0"

@@ -19,7 +19,8 @@ import argparse
 import json
 import os
 import sys
-from typing import IO, Any, Sequence
+from collections.abc import Sequence
+from typing import IO, Any
 
 from kindling_client import states
 from kindling_client.client import STREAMS, KindlingClient, default_api_url

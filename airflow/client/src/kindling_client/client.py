@@ -15,8 +15,9 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -32,7 +33,6 @@ from kindling_client.errors import (
 )
 from kindling_client.models import (
     BadResponse,
-    ErrorDetail,
     JobPage,
     JobView,
     artifact,
@@ -279,7 +279,7 @@ class KindlingClient:
                         attempt=answered_attempt)
 
     def follow(self, job_id: str, streams: Iterable[str] = STREAMS, *, positions: Mapping[str, int] | None = None,
-               poll_interval: float = 1.0, complete_grace: float = 30.0) -> "LogFollower":
+               poll_interval: float = 1.0, complete_grace: float = 30.0) -> LogFollower:
         """Follows a job's driver logs until it ends; iterate the result for :class:`LogEvent` s."""
         return LogFollower(self, job_id, tuple(streams), dict(positions or {}), poll_interval, complete_grace)
 
@@ -352,6 +352,13 @@ class LogFollower:
                         break
         return events
 
+    @property
+    def view(self) -> JobView:
+        """The last job view seen (after at least one :meth:`poll`)."""
+        if self.job is None:
+            raise RuntimeError("no job view yet: poll() first")
+        return self.job
+
     def finished(self) -> bool:
         """True once the job is terminal and every attempt's streams are complete."""
         if not self.job or not states.is_terminal(self.job["state"]):
@@ -404,7 +411,8 @@ def error_from_body(status: int, reason: str, text: str, method: str, url: str,
                     auth: TokenSource | None) -> KindlingApiError:
     """The exception for an error answer whose body is ``text``: the api's ``Error`` object
     (``{code, message, details}``) when it is one, else ``HTTP_<status>`` and the text."""
-    code, message, details = f"HTTP_{status}", reason, []
+    code, message = f"HTTP_{status}", reason
+    details: list[Mapping[str, object]] = []
     try:
         body = json.loads(text) if text else None
     except ValueError:
@@ -418,7 +426,7 @@ def error_from_body(status: int, reason: str, text: str, method: str, url: str,
     return api_error(status, code, message, details, method, url, auth)
 
 
-def api_error(status: int, code: str, message: str, details: list[ErrorDetail], method: str, url: str,
+def api_error(status: int, code: str, message: str, details: Sequence[Mapping[str, object]], method: str, url: str,
               auth: TokenSource | None) -> KindlingApiError:
     """The exception for an error answer: :class:`KindlingAuthError` (with a hint naming the
     token's source, never the token) for 401 and 403, else :class:`KindlingApiError`."""

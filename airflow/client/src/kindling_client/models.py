@@ -10,7 +10,7 @@ client turns it into a :class:`~kindling_client.errors.KindlingApiError` with co
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, TypedDict, cast
+from typing import Any, TypedDict, cast
 
 
 class BadResponse(ValueError):
@@ -25,7 +25,7 @@ class ErrorDetail(TypedDict, total=False):
 class ErrorBody(TypedDict):
     code: str
     message: str
-    details: List[ErrorDetail]
+    details: list[ErrorDetail]
 
 
 class _AttemptViewRequired(TypedDict):
@@ -35,39 +35,39 @@ class _AttemptViewRequired(TypedDict):
 
 
 class AttemptView(_AttemptViewRequired, total=False):
-    workerId: Optional[str]
-    exitCode: Optional[int]
-    reason: Optional[str]
-    message: Optional[str]
-    sparkAppId: Optional[str]
-    sparkUiUrl: Optional[str]
+    workerId: str | None
+    exitCode: int | None
+    reason: str | None
+    message: str | None
+    sparkAppId: str | None
+    sparkUiUrl: str | None
     createdAt: str
-    startedAt: Optional[str]
-    finishedAt: Optional[str]
+    startedAt: str | None
+    finishedAt: str | None
 
 
 class _JobViewRequired(TypedDict):
     id: str
     state: str
-    attempts: List[AttemptView]
+    attempts: list[AttemptView]
 
 
 class JobView(_JobViewRequired, total=False):
-    name: Optional[str]
+    name: str | None
     pool: str
     tenant: str
-    reason: Optional[str]
-    message: Optional[str]
-    labels: Dict[str, str]
+    reason: str | None
+    message: str | None
+    labels: dict[str, str]
     submittedAt: str
     updatedAt: str
-    nextAttemptAt: Optional[str]
-    queuePosition: Optional[int]
+    nextAttemptAt: str | None
+    queuePosition: int | None
 
 
 class JobPage(TypedDict):
-    items: List[JobView]
-    nextCursor: Optional[str]
+    items: list[JobView]
+    nextCursor: str | None
 
 
 class Artifact(TypedDict):

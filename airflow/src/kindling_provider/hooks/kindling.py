@@ -1,9 +1,10 @@
 """``KindlingHook``: the Airflow side of a ``kindling`` connection."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from kindling_client import KindlingClient, LogChunk, LogFollower, Submission
+from kindling_client import JobView, KindlingClient, LogChunk, LogFollower, Submission
 from kindling_client.auth import ClientCredentials, FileToken, StaticToken, TokenSource, resolve_token
 from kindling_client.client import STREAMS, default_api_url
 from kindling_provider._compat import AirflowNotFoundException, BaseHook
@@ -138,10 +139,10 @@ class KindlingHook(BaseHook):
     def submit(self, spec: Mapping[str, Any], idempotency_key: str | None = None) -> Submission:
         return self.get_conn().submit_detailed(spec, idempotency_key)
 
-    def get_job(self, job_id: str) -> dict[str, Any]:
+    def get_job(self, job_id: str) -> JobView:
         return self.get_conn().get(job_id)
 
-    def cancel(self, job_id: str) -> dict[str, Any]:
+    def cancel(self, job_id: str) -> JobView:
         return self.get_conn().cancel(job_id)
 
     def read_log(self, job_id: str, stream: str = "stdout", attempt: int | None = None, offset: int = 0,

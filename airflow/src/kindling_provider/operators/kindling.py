@@ -5,13 +5,14 @@ from __future__ import annotations
 import collections
 import os
 import time
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.configuration import conf as airflow_conf
 from airflow.exceptions import TaskDeferred
 
-from kindling_client import LineSplitter, LogEvent, LogFollower, states
+from kindling_client import AttemptView, JobView, LineSplitter, LogEvent, LogFollower, states
 from kindling_client.errors import ArtifactUploadUnsupported, KindlingApiError, KindlingAuthError, KindlingError
 from kindling_provider._compat import AirflowException, BaseOperator
 from kindling_provider.hooks.kindling import KindlingHook
@@ -31,7 +32,7 @@ from kindling_provider.spec import (
 from kindling_provider.triggers.kindling import KindlingJobTrigger
 
 if TYPE_CHECKING:
-    from airflow.utils.context import Context
+    from airflow.sdk import Context
 
 __all__ = ["KindlingSparkSubmitOperator", "idempotency_key", "secret_refs_of"]
 
@@ -72,8 +73,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         "name", "java_class", "env_vars", "secret_refs", "kindling_pool", "labels", "idempotency_key",
         "driver_memory", "executor_memory", "tenant",
     )
-    template_fields_renderers = {"conf": "json", "env_vars": "json", "labels": "json", "application_args": "json",
-                                 "secret_refs": "json"}
+    template_fields_renderers: ClassVar[dict[str, str]] = {
+        "conf": "json", "env_vars": "json", "labels": "json", "application_args": "json", "secret_refs": "json"}
     operator_extra_links = (KindlingJobLogsLink(), KindlingSparkUiLink())
     ui_color = "#f6b26b"
 
@@ -196,7 +197,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
             labels = self._airflow_labels(context)
             labels.update({str(k): str(v) for k, v in (self.labels or {}).items()})
             return job_spec(
-                name=job_name(self.name, f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id),
+                name=job_name(self.name, f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id),  # type: ignore[no-untyped-call]
                 application_file=application_file, java_class=self.java_class,
                 application_args=self.application_args, conf=self.conf,
                 resources={arg: getattr(self, arg) for arg in RESOURCE_CONF}, uris=uris, packages=self.packages,
@@ -243,12 +244,14 @@ class KindlingSparkSubmitOperator(BaseOperator):
         try:
             submission = self.hook.submit(spec, key)
         except KindlingAuthError as e:
-            raise AirflowException(f"Kindling refused the credentials of connection {self.kindling_conn_id!r}: {e}") from e
+            raise AirflowException(
+                f"Kindling refused the credentials of connection {self.kindling_conn_id!r}: {e}") from e
         except KindlingApiError as e:
             if e.status == 409:
                 raise AirflowException(
                     f"Kindling already has a job for idempotency key {key!r} with a different spec ({e.message}); "
-                    "the task's arguments changed since that job was submitted. Clear the task to start a new try.") from e
+                    "the task's arguments changed since that job was submitted. Clear the task to start a new try."
+                ) from e
             raise AirflowException(f"Kindling rejected the job: {e}") from e
         except KindlingError as e:
             raise AirflowException(f"cannot submit to Kindling: {e}") from e
@@ -274,7 +277,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
         if self.deferrable:
             try:  # write what the driver printed so far; the trigger waits for the rest
                 self._write(follower.poll())
-                state = follower.job.get("state")
+                state = follower.view["state"]
             except KindlingError as e:
                 self.log.warning("could not read job %s before deferring: %s", self._job_id, e)
                 state = job.get("state")
@@ -318,7 +321,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
     def _follow_to_end(self, context: Context, follower: LogFollower) -> Any:
         self._drain(follower, grace=self.log_complete_grace)
         self._forget_offsets()  # the job has ended and its remaining lines are written
-        job = follower.job
+        job = follower.view
         self._push_job(context, job)
         return self._result(job)
 
@@ -334,9 +337,9 @@ class KindlingSparkSubmitOperator(BaseOperator):
                 raise AirflowException(f"lost track of Kindling job {self._job_id}: {e}") from e
             self._write(events)
             self._save_offsets(follower)
-            job = follower.job
-            if job.get("state") != last_state:
-                last_state = job.get("state")
+            job = follower.view
+            if job["state"] != last_state:
+                last_state = job["state"]
                 self.log.info("Kindling job %s is %s%s", self._job_id, last_state, _attempt_summary(job))
             if follower.finished():
                 break
@@ -450,38 +453,37 @@ class KindlingSparkSubmitOperator(BaseOperator):
             return
         self._offsets_saved = None
 
-    def _push_job(self, context: Context, job: dict[str, Any]) -> None:
+    def _push_job(self, context: Context, job: JobView) -> None:
         try:
             context["ti"].xcom_push(key=JOB_XCOM_KEY, value=self._links(job))
         except Exception as e:  # noqa: BLE001 - links are a convenience
             self.log.debug("could not push the job's links: %s", e)
 
-    def _links(self, job: dict[str, Any]) -> dict[str, Any]:
+    def _links(self, job: JobView) -> dict[str, Any]:
         base = self.hook.api_url
-        attempts = job.get("attempts") or []
-        last = attempts[-1] if attempts else {}
+        last = _last_attempt(job)
         return {
-            "job_id": job.get("id"),
-            "job_url": f"{base}/v1/jobs/{job.get('id')}",
-            "logs_url": f"{base}/v1/jobs/{job.get('id')}/logs/stdout",
-            "stderr_url": f"{base}/v1/jobs/{job.get('id')}/logs/stderr",
-            "spark_ui_url": last.get("sparkUiUrl"),
+            "job_id": job["id"],
+            "job_url": f"{base}/v1/jobs/{job['id']}",
+            "logs_url": f"{base}/v1/jobs/{job['id']}/logs/stdout",
+            "stderr_url": f"{base}/v1/jobs/{job['id']}/logs/stderr",
+            "spark_ui_url": last.get("sparkUiUrl") if last else None,
         }
 
-    def _result(self, job: dict[str, Any]) -> dict[str, Any]:
-        attempts = job.get("attempts") or []
-        last = attempts[-1] if attempts else {}
-        if job.get("state") == states.SUCCEEDED:
-            self.log.info("Kindling job %s SUCCEEDED%s", job.get("id"), _attempt_summary(job))
-            return {"job_id": job.get("id"), "state": job.get("state"), "spark_app_id": last.get("sparkAppId"),
-                    "attempts": len(attempts), "links": self._links(job)}
-        text = f"Kindling job {job.get('id')} {job.get('state')}"
-        reason = job.get("reason") or last.get("reason")
+    def _result(self, job: JobView) -> dict[str, Any]:
+        last = _last_attempt(job)
+        if job["state"] == states.SUCCEEDED:
+            self.log.info("Kindling job %s SUCCEEDED%s", job["id"], _attempt_summary(job))
+            return {"job_id": job["id"], "state": job["state"],
+                    "spark_app_id": last.get("sparkAppId") if last else None,
+                    "attempts": len(job["attempts"]), "links": self._links(job)}
+        text = f"Kindling job {job['id']} {job['state']}"
+        reason = job.get("reason") or (last.get("reason") if last else None)
         if reason:
             text += f": reason {reason}"
-        if last.get("exitCode") is not None:
-            text += f", exit code {last['exitCode']}"
-        message = job.get("message") or last.get("message")
+        if last and last.get("exitCode") is not None:
+            text += f", exit code {last.get('exitCode')}"
+        message = job.get("message") or (last.get("message") if last else None)
         if message:
             text += f" — {message}"
         if self._stderr_tail:
@@ -507,14 +509,17 @@ def _describe_positions(positions: Mapping[str, int]) -> str:
                      for k, v in sorted(positions.items()))
 
 
-def _attempt_summary(job: dict[str, Any]) -> str:
-    attempts = job.get("attempts") or []
-    if not attempts:
+def _last_attempt(job: JobView) -> AttemptView | None:
+    return job["attempts"][-1] if job["attempts"] else None
+
+
+def _attempt_summary(job: JobView) -> str:
+    last = _last_attempt(job)
+    if last is None:
         return ""
-    last = attempts[-1]
-    parts = [f"attempt {last.get('number')} {last.get('state')}"]
+    parts = [f"attempt {last['number']} {last['state']}"]
     if last.get("sparkAppId"):
-        parts.append(f"Spark app {last['sparkAppId']}")
+        parts.append(f"Spark app {last.get('sparkAppId')}")
     if last.get("exitCode") is not None:
-        parts.append(f"exit code {last['exitCode']}")
+        parts.append(f"exit code {last.get('exitCode')}")
     return " (" + ", ".join(parts) + ")"

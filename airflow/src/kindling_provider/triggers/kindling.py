@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -25,7 +26,7 @@ class KindlingJobTrigger(BaseTrigger):
     def __init__(self, job_id: str, kindling_conn_id: str = "kindling_default", poll_interval: float = 5.0,
                  positions: dict[str, int] | None = None, timeout: float | None = None,
                  started_at: float | None = None) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # Airflow's BaseTrigger.__init__ is unannotated
         self.job_id = job_id
         self.kindling_conn_id = kindling_conn_id
         self.poll_interval = poll_interval
@@ -64,7 +65,7 @@ class KindlingJobTrigger(BaseTrigger):
             client = await self._client()
             while True:
                 job = await client.get(self.job_id)
-                if states.is_terminal(job.get("state")):
+                if states.is_terminal(job["state"]):
                     yield TriggerEvent({"status": "done", "job_id": self.job_id, "job": job,
                                         "positions": self.positions})
                     return
