@@ -16,6 +16,7 @@ from kindling_client import AttemptView, JobView, LineSplitter, LogEvent, LogFol
 from kindling_client.errors import ArtifactUploadUnsupported, KindlingApiError, KindlingAuthError, KindlingError
 from kindling_provider._compat import AirflowException, BaseOperator
 from kindling_provider.hooks.kindling import KindlingHook
+from kindling_provider.lineage import inject_openlineage
 from kindling_provider.links import JOB_XCOM_KEY, KindlingJobLogsLink, KindlingSparkUiLink
 from kindling_provider.log_offsets import VariableOffsetStore, offsets_key, positions_for
 from kindling_provider.spec import (
@@ -66,6 +67,18 @@ class KindlingSparkSubmitOperator(BaseOperator):
     in an Airflow Variable of this task try (see :mod:`kindling_provider.log_offsets`), at most
     every ``log_offsets_save_interval`` seconds; a re-run of the same try resumes from there
     instead of writing the log again. ``persist_log_offsets=False`` turns this off.
+
+    OpenLineage (with ``apache-airflow-providers-openlineage`` configured): like the official
+    Spark operators, the job's Spark conf gets this task's parent-job information
+    (``openlineage_inject_parent_job_info``) and Airflow's OpenLineage transport
+    (``openlineage_inject_transport_info``); each defaults to the ``[openlineage]`` setting
+    ``spark_inject_parent_job_info`` / ``spark_inject_transport_info``. Keys set in ``conf``
+    are never overridden (see :mod:`kindling_provider.lineage`).
+
+    Tracing: every call to the api carries a W3C ``traceparent`` header: the current
+    OpenTelemetry span's when Airflow's OTel tracing is on, else a fresh trace id for this
+    task try (see :mod:`kindling_provider.tracing`); it is logged and pushed to XCom
+    (``kindling_traceparent``).
     """
 
     template_fields: Sequence[str] = (
@@ -115,6 +128,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         log_complete_grace: float = 30.0,
         persist_log_offsets: bool = True,
         log_offsets_save_interval: float = 5.0,
+        openlineage_inject_parent_job_info: bool | None = None,
+        openlineage_inject_transport_info: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -152,6 +167,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         self.log_complete_grace = log_complete_grace
         self.persist_log_offsets = persist_log_offsets
         self.log_offsets_save_interval = log_offsets_save_interval
+        self.openlineage_inject_parent_job_info = openlineage_inject_parent_job_info
+        self.openlineage_inject_transport_info = openlineage_inject_transport_info
         self._job_id: str | None = None
         self._offsets_key: str | None = None
         self._offsets_saved: dict[str, int] | None = None  # what the record holds (None: no record known)
@@ -199,13 +216,20 @@ class KindlingSparkSubmitOperator(BaseOperator):
             return job_spec(
                 name=job_name(self.name, f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id),  # type: ignore[no-untyped-call]
                 application_file=application_file, java_class=self.java_class,
-                application_args=self.application_args, conf=self.conf,
+                application_args=self.application_args, conf=self._conf_with_lineage(context),
                 resources={arg: getattr(self, arg) for arg in RESOURCE_CONF}, uris=uris, packages=self.packages,
                 env=self.env_vars, pool=self.kindling_pool, priority=self.priority,
                 timeout_seconds=self.timeout_seconds, retry=self.retry, labels=labels, tenant=self.tenant,
                 secret_refs=self.secret_refs)
         except SpecError as e:
             raise AirflowException(str(e)) from e
+
+    def _conf_with_lineage(self, context: Context | None) -> Mapping[str, Any] | None:
+        """``conf`` plus the OpenLineage properties (only when running, i.e. with a context)."""
+        if context is None:
+            return self.conf
+        return inject_openlineage(self.conf, context, parent_job_info=self.openlineage_inject_parent_job_info,
+                                  transport_info=self.openlineage_inject_transport_info, logger=self.log)
 
     def _airflow_labels(self, context: Context | None) -> dict[str, str]:
         if not context:
