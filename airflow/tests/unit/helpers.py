@@ -56,7 +56,7 @@ def run_trigger(trigger):
 
 
 def runtime_context(task: Any, *, run_id: str = "manual__2026-12-05T06:00:00+00:00", try_number: int = 1,
-                    conf: dict[str, Any] | None = None) -> Context:
+                    conf: dict[str, Any] | None = None, context_carrier: dict[str, Any] | None = None) -> Context:
     """The real template context of a real Task SDK ``RuntimeTaskInstance`` of ``task`` (which
     must belong to a DAG), built the way the task runner builds it from what the api server
     sends (a ``TIRunContext`` with the DAG run); no database and no supervisor are needed."""
@@ -74,5 +74,5 @@ def runtime_context(task: Any, *, run_id: str = "manual__2026-12-05T06:00:00+00:
     ti = RuntimeTaskInstance.model_construct(
         id=uuid7(), task_id=task.task_id, dag_id=task.dag_id, run_id=run_id, try_number=try_number, map_index=-1,
         dag_version_id=uuid7(), task=task, _ti_context_from_server=TIRunContext(dag_run=dag_run, max_tries=0),
-        max_tries=0, start_date=when, state=TaskInstanceState.RUNNING)
+        max_tries=0, start_date=when, state=TaskInstanceState.RUNNING, context_carrier=context_carrier)
     return ti.get_template_context()

@@ -241,3 +241,18 @@ def test_line_splitter_keeps_partial_lines():
     assert s.feed("k", "é\r\nc".encode()[:1]) == []
     assert s.feed("k", "é\r\nc".encode()[1:]) == ["bé"]
     assert s.flush() == [("k", "c")]
+
+
+@responses.activate
+def test_traceparent_header_fixed_or_per_request():
+    responses.get(f"{API}/v1/jobs/j1", json=_view("j1"))
+    fixed = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    client(traceparent=fixed).get("j1")
+    values = iter(["00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01", None])
+    dynamic = client(traceparent=lambda: next(values))
+    dynamic.get("j1")
+    dynamic.get("j1")
+    assert [c.request.headers.get("traceparent") for c in responses.calls] == [
+        fixed, "00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01", None]
+    client().get("j1")
+    assert "traceparent" not in responses.calls[-1].request.headers

@@ -76,10 +76,13 @@ class KindlingHook(BaseHook):
     conn_type = "kindling"
     hook_name = "Kindling"
 
-    def __init__(self, kindling_conn_id: str = default_conn_name, *, retries: int | None = None) -> None:
+    def __init__(self, kindling_conn_id: str = default_conn_name, *, retries: int | None = None,
+                 traceparent: str | None = None) -> None:
         super().__init__()
         self.kindling_conn_id = kindling_conn_id
         self._retries = retries
+        #: the W3C ``traceparent`` header sent on every call (``None``: none); may be set at any time
+        self.traceparent = traceparent
         self._client: KindlingClient | None = None
 
     @classmethod
@@ -125,7 +128,7 @@ class KindlingHook(BaseHook):
             retries = self._retries if self._retries is not None else p["retries"]
             # "" rather than None: a connection without credentials sends none (no look-up in the environment)
             self._client = KindlingClient(p["api_url"], p["auth"] or "", timeout=p["timeout"], retries=retries,
-                                          backoff=p["backoff"])
+                                          backoff=p["backoff"], traceparent=lambda: self.traceparent)
         return self._client
 
     @property

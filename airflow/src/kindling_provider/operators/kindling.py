@@ -30,6 +30,8 @@ from kindling_provider.spec import (
     job_spec,
     secret_refs_of,
 )
+from kindling_provider.tracing import XCOM_KEY as TRACE_XCOM_KEY
+from kindling_provider.tracing import is_traceparent, traceparent_for
 from kindling_provider.triggers.kindling import KindlingJobTrigger
 
 if TYPE_CHECKING:
@@ -262,7 +264,21 @@ class KindlingSparkSubmitOperator(BaseOperator):
             self._forget_offsets()  # this try is over: a re-run of it is not expected any more
             raise
 
+    def _trace(self, context: Context, traceparent: str | None = None) -> None:
+        """Chooses the W3C ``traceparent`` of this run's api calls (see :mod:`kindling_provider.tracing`)."""
+        if traceparent and is_traceparent(traceparent):
+            source = "the task before it deferred"
+        else:
+            traceparent, source = traceparent_for(context)
+        self.hook.traceparent = traceparent
+        self.log.info("Kindling api calls carry traceparent %s (from %s)", traceparent, source)
+        try:
+            context["ti"].xcom_push(key=TRACE_XCOM_KEY, value=traceparent)
+        except Exception as e:  # noqa: BLE001 - the trace id is a convenience
+            self.log.debug("could not push the traceparent: %s", e)
+
     def _execute(self, context: Context) -> Any:
+        self._trace(context)
         spec = self.build_spec(context)
         key = self.idempotency_key_for(context)
         try:
@@ -311,7 +327,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
                 self.log.info("deferring until Kindling job %s ends (it is %s)", self._job_id, state)
                 self.defer(
                     trigger=KindlingJobTrigger(job_id=self._job_id, kindling_conn_id=self.kindling_conn_id,
-                                               poll_interval=self.poll_interval, positions=written),
+                                               poll_interval=self.poll_interval, positions=written,
+                                               traceparent=self.hook.traceparent),
                     method_name="execute_complete",
                     timeout=self.execution_timeout,
                 )
@@ -326,6 +343,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
             raise
 
     def _execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+        self._trace(context, event.get("traceparent"))
         self._job_id = event["job_id"]
         positions = {str(k): int(v) for k, v in (event.get("positions") or {}).items()}
         for k, v in self._load_offsets().items():  # a run of this try may have got further since
