@@ -9,7 +9,7 @@ import pytest
 import requests
 import responses
 
-from kindling_client import ArtifactUploadUnsupported, KindlingApiError, KindlingClient, KindlingConnectionError
+from kindling_client import KindlingApiError, KindlingClient, KindlingConnectionError
 from kindling_client.client import LineSplitter
 
 API = "http://kindling.test"
@@ -202,13 +202,15 @@ def test_upload_returns_uri(tmp_path):
 
 
 @responses.activate
-def test_upload_404_is_a_clear_error(tmp_path):
+def test_upload_error_is_the_apis_error(tmp_path):
     f = tmp_path / "app.py"
     f.write_text("print(1)")
-    responses.post(f"{API}/v1/artifacts", status=404,
-                   json={"code": "NOT_FOUND", "message": "no such resource", "details": []})
-    with pytest.raises(ArtifactUploadUnsupported, match="does not accept artifact uploads"):
+    responses.post(f"{API}/v1/artifacts", status=413,
+                   json={"code": "PAYLOAD_TOO_LARGE", "message": "over 512 MiB", "details": []})
+    with pytest.raises(KindlingApiError) as e:
         client().upload(str(f))
+    assert e.value.status == 413 and e.value.code == "PAYLOAD_TOO_LARGE"
+    assert len(responses.calls) == 1
 
 
 def test_follow_against_fake_api(fake):

@@ -166,12 +166,13 @@ def test_cancelled_job_fails_task(kindling_conn):
         task._follow_to_end(context(), KindlingClient(fake.url).follow("j", poll_interval=0))
 
 
-def test_local_application_without_artifact_endpoint_is_a_clear_error(kindling_conn, tmp_path):
+def test_a_refused_upload_is_a_clear_error(kindling_conn, tmp_path):
     app = tmp_path / "job.py"
     app.write_text("print('hi')")
     with pytest.raises(AirflowException) as e:
         op(application=str(app)).execute(context())
-    assert "does not accept artifact uploads" in str(e.value) and f"file://{app}" in str(e.value)
+    assert "cannot upload application" in str(e.value) and "NOT_FOUND (404)" in str(e.value)
+    assert f"file://{app}" in str(e.value)
     assert not kindling_conn.jobs
 
 

@@ -26,7 +26,6 @@ from urllib3.util import Retry
 from kindling_client import states
 from kindling_client.auth import TOKEN_ENV, TOKEN_FILE_ENV, TokenSource, resolve_token
 from kindling_client.errors import (
-    ArtifactUploadUnsupported,
     KindlingApiError,
     KindlingAuthError,
     KindlingConnectionError,
@@ -290,23 +289,14 @@ class KindlingClient:
 
         ``tenant`` (the ``tenant`` form field) names the tenant the artifact belongs to; without
         it the api takes the caller's (see the api's tenant rules). A job can use only the
-        artifacts of its own tenant, so give the same ``tenant`` as the job's spec.
-        Raises :class:`ArtifactUploadUnsupported` when the api has no artifact endpoint (404/405).
+        artifacts of its own tenant, so give the same ``tenant`` as the job's spec. An error
+        answer (e.g. 413 for a file over the api's limit) raises :class:`KindlingApiError`.
         """
         filename = name or os.path.basename(path)
         data = {"tenant": tenant} if tenant else None
         with open(path, "rb") as handle:
-            try:
-                response = self._request("POST", "/v1/artifacts", ok=(200, 201), data=data,
-                                         files={"file": (filename, handle, "application/octet-stream")})
-            except KindlingApiError as e:
-                if e.status in (404, 405) and not isinstance(e, KindlingAuthError):
-                    raise ArtifactUploadUnsupported(
-                        f"the Kindling api at {self.api_url} does not accept artifact uploads "
-                        f"(POST /v1/artifacts answered {e.status}); cannot upload {path!r}. "
-                        "Put the file where the worker can read it and pass its absolute path or URI "
-                        "(or a file:// URI in the embedded mode).") from e
-                raise
+            response = self._request("POST", "/v1/artifacts", ok=(201,), data=data,
+                                     files={"file": (filename, handle, "application/octet-stream")})
         return self._parse(response, artifact)["uri"]
 
 

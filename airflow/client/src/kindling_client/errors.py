@@ -40,7 +40,9 @@ class KindlingConnectionError(KindlingError):
 
 
 class ArtifactUploadUnsupported(KindlingError):
-    """The api has no ``POST /v1/artifacts`` (it answered 404): a local file cannot be uploaded."""
+    """Deprecated, no longer raised: ``POST /v1/artifacts`` is part of the api's contract, so the
+    client does not probe for it; an upload's error answer is a :class:`KindlingApiError`. Kept
+    so that code importing it keeps working."""
 
 
 class KindlingAuthError(KindlingApiError):

@@ -13,7 +13,7 @@ from airflow.configuration import conf as airflow_conf
 from airflow.exceptions import TaskDeferred
 
 from kindling_client import AttemptView, JobView, LineSplitter, LogEvent, LogFollower, states
-from kindling_client.errors import ArtifactUploadUnsupported, KindlingApiError, KindlingAuthError, KindlingError
+from kindling_client.errors import KindlingApiError, KindlingAuthError, KindlingError
 from kindling_provider._compat import AirflowException, BaseOperator
 from kindling_provider.hooks.kindling import KindlingHook
 from kindling_provider.lineage import inject_openlineage
@@ -195,10 +195,10 @@ class KindlingSparkSubmitOperator(BaseOperator):
                 "worker can read (e.g. file:///abs/path on the worker's host) or set upload_local_files=False.")
         try:
             uri = self.hook.upload(path, tenant=self.tenant or None)
-        except ArtifactUploadUnsupported as e:
+        except KindlingError as e:
             raise AirflowException(
-                f"cannot upload {what} {path!r}: {e} To use a file the Kindling worker can already read, pass "
-                f"'file://{os.path.abspath(path)}' or set upload_local_files=False.") from e
+                f"cannot upload {what} {path!r} to Kindling: {e}. To use a file the Kindling worker can already "
+                f"read instead, pass 'file://{os.path.abspath(path)}' or set upload_local_files=False.") from e
         self.log.info("uploaded %s %s as %s", what, path, uri)
         return uri
 
