@@ -1,5 +1,7 @@
 package io.kindling.api;
 
+import io.kindling.api.auth.AuthConfig;
+import io.kindling.api.limits.ApiLimits;
 import io.kindling.blobstore.BlobStoreConfig;
 import io.kindling.common.config.ConfigException;
 import io.kindling.common.config.ConfigParameter;
@@ -22,9 +24,11 @@ import java.util.Objects;
  * @param publishTimeout  how long a submission waits for Kafka's acknowledgement before it answers 503
  * @param kafka           brokers and topic names
  * @param blobStore       where driver logs are read from
+ * @param auth            how requests are authenticated
+ * @param limits          abuse limits (rates, connection caps)
  */
 public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtifactBytes, Duration publishTimeout, KafkaConfig kafka,
-        BlobStoreConfig blobStore) {
+        BlobStoreConfig blobStore, AuthConfig auth, ApiLimits limits) {
 
     public static final ConfigParameter<String> HTTP_HOST =
             ConfigParameter.string("KINDLING_HTTP_HOST", "0.0.0.0", "interface the api listens on");
@@ -38,8 +42,16 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
             "largest artifact upload (POST /v1/artifacts) the api accepts");
 
     /** The api's own keys. */
-    public static final List<ConfigParameter<?>> PARAMETERS =
-            List.of(HTTP_HOST, HTTP_PORT, MAX_REQUEST_BYTES, MAX_ARTIFACT_BYTES);
+    public static final List<ConfigParameter<?>> PARAMETERS = concat(
+            List.of(HTTP_HOST, HTTP_PORT, MAX_REQUEST_BYTES, MAX_ARTIFACT_BYTES), AuthConfig.PARAMETERS, ApiLimits.PARAMETERS);
+
+    private static List<ConfigParameter<?>> concat(List<ConfigParameter<?>> a, List<ConfigParameter<?>> b,
+            List<ConfigParameter<?>> c) {
+        List<ConfigParameter<?>> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.addAll(c);
+        return List.copyOf(all);
+    }
 
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -48,6 +60,8 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
         Objects.requireNonNull(publishTimeout, "publishTimeout");
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(blobStore, "blobStore");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(limits, "limits");
     }
 
     public static ApiConfig fromEnv(Map<String, String> env) {
@@ -58,9 +72,10 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-        return new ApiConfig(config.get(HTTP_HOST), config.get(HTTP_PORT), config.get(MAX_REQUEST_BYTES),
+        String host = config.get(HTTP_HOST);
+        return new ApiConfig(host, config.get(HTTP_PORT), config.get(MAX_REQUEST_BYTES),
                 config.get(MAX_ARTIFACT_BYTES),
-                DEFAULT_PUBLISH_TIMEOUT, KafkaConfig.from(config), blobs);
+                DEFAULT_PUBLISH_TIMEOUT, KafkaConfig.from(config), blobs, AuthConfig.from(config, host), ApiLimits.from(config));
     }
 
     /** Every parameter the api reads through {@link EnvConfig}, for the start-up log. */
@@ -77,14 +92,22 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
     }
 
     public ApiConfig withPort(int value) {
-        return new ApiConfig(host, value, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore);
+        return new ApiConfig(host, value, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, limits);
     }
 
     public ApiConfig withPublishTimeout(Duration value) {
-        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, value, kafka, blobStore);
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, value, kafka, blobStore, auth, limits);
+    }
+
+    public ApiConfig withAuth(AuthConfig value) {
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, value, limits);
+    }
+
+    public ApiConfig withLimits(ApiLimits value) {
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, value);
     }
 
     public ApiConfig withMaxArtifactBytes(int value) {
-        return new ApiConfig(host, port, maxRequestBytes, value, publishTimeout, kafka, blobStore);
+        return new ApiConfig(host, port, maxRequestBytes, value, publishTimeout, kafka, blobStore, auth, limits);
     }
 }

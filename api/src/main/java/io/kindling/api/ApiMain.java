@@ -23,6 +23,7 @@ public final class ApiMain {
         try {
             new EnvConfig(env).rejectUnknown(KnownKeys.ALL);
             config = ApiConfig.fromEnv(env);
+            config.auth().requireConfigured();
         } catch (ConfigException e) {
             LOG.error("kindling api cannot start: {}", e.getMessage());
             System.exit(2);

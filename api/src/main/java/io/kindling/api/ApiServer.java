@@ -1,6 +1,16 @@
 package io.kindling.api;
 
 import io.kindling.api.artifacts.ArtifactStore;
+import io.kindling.api.auth.Access;
+import io.kindling.api.auth.AuthConfig;
+import io.kindling.api.auth.AuthHandler;
+import io.kindling.api.auth.JwtAuthenticator;
+import io.kindling.api.auth.Role;
+import io.kindling.api.auth.StaticTokens;
+import io.kindling.api.limits.ApiLimits;
+import io.kindling.api.limits.ConnectionLimiter;
+import io.kindling.api.limits.Limits;
+import io.kindling.api.limits.SubmitRateLimiter;
 import io.kindling.api.http.ApiContract;
 import io.kindling.api.http.CancelJobHandler;
 import io.kindling.api.http.ErrorResponses;
@@ -10,6 +20,7 @@ import io.kindling.api.http.GetArtifactHandler;
 import io.kindling.api.http.GetJobHandler;
 import io.kindling.api.http.GetJobEventsHandler;
 import io.kindling.api.http.GetJobLogsHandler;
+import io.kindling.api.http.GetQueuesHandler;
 import io.kindling.api.http.Health;
 import io.kindling.api.http.HealthLiveHandler;
 import io.kindling.api.http.HealthReadyHandler;
@@ -19,9 +30,12 @@ import io.kindling.api.http.SubmitJobHandler;
 import io.kindling.api.http.UploadArtifactHandler;
 import io.kindling.api.logs.EventLogArchive;
 import io.kindling.api.logs.LogReader;
+import io.kindling.api.ui.UiHandler;
+import io.kindling.api.ui.UiSettings;
 import io.kindling.api.view.EventsFollower;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.blobstore.BlobStore;
+import io.kindling.common.config.ConfigException;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.SchemaValidator;
@@ -59,6 +73,8 @@ public final class ApiServer {
     private static final int IO_THREADS = 16;
     private static final int IO_QUEUE = 512;
     static final String ARTIFACTS_PATH = "/v1/artifacts";
+    /** How often the tokens file is checked for changes. */
+    private static final long TOKENS_CHECK_MILLIS = 2_000;
     /** Where artifact uploads are streamed before they are stored (deleted when the request ends). */
     private static final Path UPLOADS_DIR = Path.of(System.getProperty("java.io.tmpdir"), "kindling-api-uploads");
 
@@ -71,11 +87,24 @@ public final class ApiServer {
     private final CommandPublisher publisher;
     private final EventsFollower follower;
     private final Health health;
+    private final StaticTokens tokens;
+    private final JwtAuthenticator jwt;
+    private final SubmitRateLimiter submitRate;
+    private final ConnectionLimiter streams;
+    private final ConnectionLimiter uploads;
     private volatile HttpServer server;
+    private volatile long tokensTimer = -1;
     private boolean started; // guarded by this
     private Future<Void> stopped; // guarded by this
 
     public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs) {
+        AuthConfig auth = config.auth().requireConfigured();
+        try {
+            this.tokens = auth.tokensFile() == null ? null : StaticTokens.load(auth.tokensFile());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(AuthConfig.TOKENS_FILE.name() + ": " + e.getMessage());
+        }
+        this.jwt = auth.oidc() == null ? null : new JwtAuthenticator(auth.oidc());
         this.config = config;
         this.vertx = vertx;
         this.blobs = blobs;
@@ -88,6 +117,17 @@ public final class ApiServer {
                 kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false")),
                 topics.events(), views, "kindling-api-events");
         this.health = new Health(follower);
+        ApiLimits limits = config.limits();
+        this.submitRate = new SubmitRateLimiter(limits.submitsPerSecond());
+        this.streams = new ConnectionLimiter(limits.streamsPerPrincipal(), limits.streamsTotal());
+        this.uploads = new ConnectionLimiter(Integer.MAX_VALUE, limits.concurrentUploads());
+        if (auth.disabled()) {
+            LOG.warn("authentication is DISABLED ({}=true): every caller on {} acts as an admin", AuthConfig.DISABLED.name(),
+                    config.host());
+        } else {
+            LOG.info("authentication: {}{}", tokens == null ? "" : tokens.size() + " static tokens from " + tokens.file(),
+                    auth.oidc() == null ? "" : (tokens == null ? "" : ", ") + "OIDC tokens of " + auth.oidc().issuer());
+        }
     }
 
     /** Starts following the events topic and serving HTTP; completes with the port listened on. */
@@ -97,6 +137,15 @@ public final class ApiServer {
         }
         started = true;
         follower.start();
+        if (tokens != null) {
+            tokensTimer = vertx.setPeriodic(TOKENS_CHECK_MILLIS, id -> {
+                try {
+                    io.execute(tokens::reloadIfChanged);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    LOG.debug("I/O pool full: the tokens file is checked on the next tick");
+                }
+            });
+        }
         return ApiContract.load(vertx)
                 .map(this::router)
                 .compose(router -> vertx.createHttpServer(new HttpServerOptions()
@@ -117,31 +166,57 @@ public final class ApiServer {
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(maxBytes);
         // an artifact upload streams its file part to a temporary file, under its own limit
-        BodyHandler uploads = BodyHandler.create(UPLOADS_DIR.toString()).setBodyLimit(config.maxArtifactBytes())
+        BodyHandler artifactUploads = BodyHandler.create(UPLOADS_DIR.toString()).setBodyLimit(config.maxArtifactBytes())
                 .setDeleteUploadedFilesOnEnd(true);
-        builder.rootHandler(ctx -> (isArtifactUpload(ctx) ? uploads : bodies).handle(ctx));
+        // authentication first, so nothing of an unauthenticated request's body is read
+        builder.rootHandler(new AuthHandler(tokens, jwt, config.auth().disabled(), io));
+        builder.rootHandler(ctx -> {
+            if (isArtifactUpload(ctx)) {
+                // a principal that may not upload is refused by the route before any byte is stored
+                if (!Access.principal(ctx).has(Role.SUBMIT)) {
+                    ctx.next();
+                } else if (Limits.hold(ctx, uploads, "artifact uploads in progress")) {
+                    artifactUploads.handle(ctx);
+                }
+            } else {
+                bodies.handle(ctx);
+            }
+        });
         // the body is checked by MessageReader, the dispatcher's own rules, not by the contract's validator
-        operation(builder, "submitJob").setDoValidation(false).addHandler(new SubmitJobHandler(
-                new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io, new JobIdGenerator(),
-                Clock.systemUTC()));
-        operation(builder, "getJob").addHandler(new GetJobHandler(views));
+        operation(builder, "submitJob", Role.SUBMIT).setDoValidation(false)
+                .addHandler(Limits.submissions(submitRate, config.limits().submitsPerSecond()))
+                .addHandler(new SubmitJobHandler(new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io,
+                        new JobIdGenerator(), Clock.systemUTC()));
+        operation(builder, "getJob", Role.READ).addHandler(new GetJobHandler(views));
         // listJobs and cancelJob check their own parameters and body, to name the offending one
-        operation(builder, "listJobs").setDoValidation(false).addHandler(new ListJobsHandler(views));
-        operation(builder, "cancelJob").setDoValidation(false).addHandler(
+        operation(builder, "listJobs", Role.READ).setDoValidation(false).addHandler(new ListJobsHandler(views));
+        operation(builder, "cancelJob", Role.CANCEL).setDoValidation(false).addHandler(
                 new CancelJobHandler(publisher, views, Clock.systemUTC()));
-        operation(builder, "getJobEvents").addHandler(new GetJobEventsHandler(views));
+        operation(builder, "getJobEvents", Role.READ)
+                .addHandler(Limits.connections(streams, "event and log streams", ctx -> true))
+                .addHandler(new GetJobEventsHandler(views));
         LogReader logs = new LogReader(blobs);
-        operation(builder, "getJobLogs").addHandler(new GetJobLogsHandler(views, logs, io,
-                new FollowLogsHandler(views, logs, io)));
-        operation(builder, "getJobEventLog").addHandler(new GetEventLogHandler(views, logs, new EventLogArchive(blobs), io));
+        operation(builder, "getJobLogs", Role.READ)
+                .addHandler(Limits.connections(streams, "event and log streams",
+                        ctx -> "true".equalsIgnoreCase(ctx.queryParams().get("follow"))))
+                .addHandler(new GetJobLogsHandler(views, logs, io, new FollowLogsHandler(views, logs, io),
+                        config.limits().maxTailLines()));
+        operation(builder, "getJobEventLog", Role.READ)
+                .addHandler(new GetEventLogHandler(views, logs, new EventLogArchive(blobs), io));
         operation(builder, "healthLive").addHandler(new HealthLiveHandler(health));
         operation(builder, "healthReady").addHandler(new HealthReadyHandler(health));
         ArtifactStore artifacts = new ArtifactStore(blobs);
         // the multipart body is checked by the handler, which names the offending part
-        operation(builder, "uploadArtifact").setDoValidation(false).addHandler(
+        operation(builder, "uploadArtifact", Role.SUBMIT).setDoValidation(false).addHandler(
                 new UploadArtifactHandler(artifacts, io, config.maxArtifactBytes()));
-        operation(builder, "getArtifact").addHandler(new GetArtifactHandler(artifacts, io));
+        operation(builder, "getArtifact", Role.READ).addHandler(new GetArtifactHandler(artifacts, io));
+        // read-only; a caller sees its tenants' jobs (an admin every tenant's)
+        operation(builder, "getQueues", Role.READ).addHandler(new GetQueuesHandler(views,
+                GetQueuesHandler.poolsFromEnv(System.getenv()),
+                ctx -> Access.principal(ctx).admin() ? null : Access.principal(ctx).tenants()));
         Router router = builder.createRouter();
+        // the web UI (static files, same origin); its sign-in settings come from the same environment
+        router.route(UiHandler.PREFIX + "*").handler(new UiHandler(vertx, UiSettings.fromEnv(System.getenv())));
         ErrorResponses errors = new ErrorResponses(maxBytes, config.maxArtifactBytes());
         router.route().failureHandler(errors);
         router.errorHandler(404, errors);
@@ -157,12 +232,18 @@ public final class ApiServer {
                 && type != null && type.regionMatches(true, 0, "multipart/form-data", 0, "multipart/form-data".length());
     }
 
+    /** An operation open to everyone (health); authentication is the {@link AuthHandler}'s, not the contract's. */
     private static OpenAPIRoute operation(RouterBuilder builder, String operationId) {
         OpenAPIRoute route = builder.getRoute(operationId);
         if (route == null) {
             throw new IllegalStateException("the OpenAPI contract has no operation " + operationId);
         }
-        return route;
+        return route.setDoSecurity(false);
+    }
+
+    /** An operation whose caller must hold {@code role}: the first handler checks it (403 otherwise). */
+    private static OpenAPIRoute operation(RouterBuilder builder, String operationId, Role role) {
+        return operation(builder, operationId).addHandler(Access.require(role, operationId));
     }
 
     /** The views the api serves (folded from the events topic). */
@@ -182,6 +263,9 @@ public final class ApiServer {
     public synchronized Future<Void> stop() {
         if (stopped == null) {
             health.stopping();
+            if (tokensTimer >= 0) {
+                vertx.cancelTimer(tokensTimer);
+            }
             HttpServer http = server;
             Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.shutdown(5, TimeUnit.SECONDS);
             stopped = httpStopped

@@ -12,6 +12,7 @@ import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.Topics;
+import io.kindling.testsupport.auth.TestTokens;
 import io.kindling.testsupport.kafka.KafkaFixture;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -49,8 +50,11 @@ final class ApiHarness implements AutoCloseable {
     final ApiComponent api;
     final HttpClient http;
     final String base;
+    /** The tokens the api accepts: {@code admin} (every tenant) unless a test brings its own. */
+    final TestTokens tokens;
 
-    private ApiHarness(KafkaFixture kafka, Map<String, String> env, Vertx vertx, ApiComponent api) {
+    private ApiHarness(KafkaFixture kafka, Map<String, String> env, Vertx vertx, ApiComponent api, TestTokens tokens) {
+        this.tokens = tokens;
         this.kafka = kafka;
         this.topics = new Topics(kafka.topicPrefix());
         this.env = env;
@@ -66,7 +70,15 @@ final class ApiHarness implements AutoCloseable {
 
     /** As {@link #start(KafkaFixture, Path)}, with {@code extraEnv} added to the api's environment. */
     static ApiHarness start(KafkaFixture kafka, Path blobDir, Map<String, String> extraEnv) throws InterruptedException {
+        return start(kafka, blobDir, extraEnv, TestTokens.admin());
+    }
+
+    /** As {@link #start(KafkaFixture, Path, Map)}, accepting {@code tokens} (requests default to the one named admin). */
+    static ApiHarness start(KafkaFixture kafka, Path blobDir, Map<String, String> extraEnv, TestTokens tokens)
+            throws InterruptedException {
         Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        Path tokensFile = tokens.write(blobDir.toAbsolutePath().resolveSibling(blobDir.getFileName() + "-tokens.yaml"));
+        env.putIfAbsent("KINDLING_AUTH_TOKENS_FILE", tokensFile.toString());
         env.putAll(Map.of(
                 "KINDLING_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "KINDLING_TOPIC_PREFIX", kafka.topicPrefix(),
@@ -77,7 +89,7 @@ final class ApiHarness implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         ApiComponent api = ApiComponent.start(env, vertx);
         await().atMost(DEADLINE).until(() -> api.server().ready());
-        return new ApiHarness(kafka, env, vertx, api);
+        return new ApiHarness(kafka, env, vertx, api, tokens);
     }
 
     @Override
@@ -141,8 +153,18 @@ final class ApiHarness implements AutoCloseable {
         return send(request);
     }
 
+    /** Sends {@code request}, as the admin token unless it carries its own {@code Authorization}. */
     HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return http.send(request.timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(authorized(request.timeout(DEADLINE).build()), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code request} with the admin token, unless it has an {@code Authorization} header already. */
+    HttpRequest authorized(HttpRequest request) {
+        if (request.headers().firstValue("Authorization").isPresent()) {
+            return request;
+        }
+        return HttpRequest.newBuilder(request, (name, value) -> true)
+                .header("Authorization", tokens.get("admin").bearer()).build();
     }
 
     static JsonNode json(HttpResponse<String> response) throws IOException {

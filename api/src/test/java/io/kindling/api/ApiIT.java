@@ -21,6 +21,7 @@ import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.SubmitJob;
 import io.kindling.schemas.Topics;
+import io.kindling.testsupport.auth.TestTokens;
 import io.kindling.testsupport.kafka.KafkaFixture;
 import io.kindling.testsupport.kafka.KafkaTestExtension;
 import io.vertx.core.Vertx;
@@ -55,9 +56,11 @@ class ApiIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final String VALID = """
             {"name": "pi", "application": {"type": "python", "file": "/apps/pi.py", "args": ["10"]},
-             "conf": {"spark.executor.memory": "1g"}, "labels": {"tenant": "acme"}}
+             "conf": {"spark.executor.memory": "1g"}, "tenant": "acme"}
             """;
 
+    private static final TestTokens TOKENS = TestTokens.admin();
+    private static final String ADMIN = TOKENS.get("admin").bearer();
     private static KafkaFixture kafka;
     private static Topics topics;
     private static Map<String, String> env;
@@ -72,6 +75,8 @@ class ApiIT {
         kafka = fixture;
         topics = new Topics(fixture.topicPrefix());
         env = Map.of(
+                "KINDLING_AUTH_TOKENS_FILE", TOKENS.write(blobDir.resolveSibling(blobDir.getFileName() + "-tokens.yaml"))
+                        .toString(),
                 "KINDLING_KAFKA_BOOTSTRAP_SERVERS", fixture.bootstrapServers(),
                 "KINDLING_TOPIC_PREFIX", fixture.topicPrefix(),
                 "KINDLING_HTTP_HOST", "127.0.0.1",
@@ -260,7 +265,7 @@ class ApiIT {
         try {
             int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/jobs"))
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", "application/json").header("Authorization", ADMIN)
                     .POST(HttpRequest.BodyPublishers.ofString(VALID)).build(), HttpResponse.BodyHandlers.ofString());
             assertError(response, 503, "UNAVAILABLE");
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
@@ -275,7 +280,7 @@ class ApiIT {
 
     private static void publishLifecycle(String id, JobState last) {
         JobSpec spec = new JobSpec("pi", null, new Application(ApplicationType.PYTHON, "/apps/pi.py", null, List.of()),
-                null, null, Map.of("tenant", "acme"), null, null, null, null, null, null, null, null, null);
+                null, null, Map.of(), null, null, null, null, null, null, null, null, null).withTenant("acme");
         Instant t = Instant.now();
         RunAssignment run = RunAssignment.of(id, 1, spec, t);
         List<JobEvent> events = new java.util.ArrayList<>(List.of(
@@ -330,7 +335,8 @@ class ApiIT {
     }
 
     private static HttpResponse<byte[]> getBytes(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(DEADLINE).GET().build(),
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(DEADLINE).header("Authorization", ADMIN)
+                        .GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -344,6 +350,6 @@ class ApiIT {
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return http.send(request.timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(request.timeout(DEADLINE).header("Authorization", ADMIN).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

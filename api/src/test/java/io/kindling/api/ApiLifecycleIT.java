@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ApiLifecycleIT {
     private static final String BODY = """
             {"name": "pi", "application": {"type": "python", "file": "/apps/pi.py", "args": ["%s"]},
-             "labels": {"tenant": "acme"}}
+             "tenant": "acme"}
             """;
 
     private static ApiHarness h;

@@ -190,7 +190,7 @@ class ApiListAndEventsIT {
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
-        HttpResponse<Stream<String>> response = h.http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> response = h.http.send(h.authorized(request.build()), HttpResponse.BodyHandlers.ofLines());
         List<String> received = new CopyOnWriteArrayList<>();
         Stream<String> lines = response.body();
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> lines.forEach(received::add));

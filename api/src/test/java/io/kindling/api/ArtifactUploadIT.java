@@ -70,8 +70,8 @@ class ArtifactUploadIT {
             assertThat(files.toList()).containsExactly(stored);
         }
 
-        HttpResponse<byte[]> download = h.http.send(HttpRequest.newBuilder(
-                URI.create(h.base + "/v1/artifacts/acme/" + sha + "/hello.py")).GET().build(),
+        HttpResponse<byte[]> download = h.http.send(h.authorized(HttpRequest.newBuilder(
+                URI.create(h.base + "/v1/artifacts/acme/" + sha + "/hello.py")).GET().build()),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.body()).isEqualTo(content);

@@ -7,6 +7,7 @@ import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.kafka.TopicCreator;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.kafka.Dispatcher;
+import io.kindling.dispatcher.kafka.Leadership;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.schemas.Topics;
 import java.time.Clock;
@@ -45,11 +46,19 @@ public final class DispatcherComponent implements AutoCloseable {
         List<String> needed = new ArrayList<>(List.of(topics.commands(), topics.events(), topics.deadLetter(),
                 topics.reports(), topics.control()));
         config.poolNames().forEach(pool -> needed.add(topics.runs(pool)));
-        new TopicCreator(clients).ensure(needed, Duration.ofSeconds(60));
+        TopicCreator creator = new TopicCreator(clients);
+        creator.ensure(needed, Duration.ofSeconds(60));
+        creator.ensureTopics(DispatcherTopics.own(config.kafka()), Duration.ofSeconds(60));
         String dispatcherId = "kindling-dispatcher-" + topics.prefix();
-        Dispatcher dispatcher = new Dispatcher(clients, () -> new JobStateMachine(config.pools().pools().values()),
-                new InputReader(topics), clock, dispatcherId).start();
-        LOG.info("dispatcher started for pools {}", config.poolNames());
+        Duration retention = Duration.ofDays(config.retentionDays());
+        Duration ackTimeout = Duration.ofSeconds(config.ackSeconds());
+        Leadership leadership = new Leadership(clients, topics.dispatcherLeader(), dispatcherId + "-leader",
+                config.instanceId(), raw.get(DispatcherConfig.DISPATCHER_ID) != null);
+        Dispatcher dispatcher = new Dispatcher(clients,
+                () -> new JobStateMachine(config.pools().pools().values(), retention, ackTimeout),
+                new InputReader(topics), clock, dispatcherId, leadership).start();
+        LOG.info("dispatcher {} started for pools {} (active once the leader topic's group assigns it)", config.instanceId(),
+                config.poolNames());
         return new DispatcherComponent(dispatcher);
     }
 
@@ -62,6 +71,11 @@ public final class DispatcherComponent implements AutoCloseable {
     /** True once the state is rebuilt from the events topic and the input partitions are assigned. */
     public boolean ready() {
         return dispatcher.ready();
+    }
+
+    /** True while this instance is the active dispatcher (false for a standby). */
+    public boolean active() {
+        return dispatcher.active();
     }
 
     /** Same as {@link #ready()} (kept for callers of the walking skeleton). */

@@ -42,6 +42,8 @@ final class FakeWorker implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     final List<RunAssignment> runs = new CopyOnWriteArrayList<>();
     final List<WorkerControl> controls = new CopyOnWriteArrayList<>();
+    /** Whether a CANCEL control is answered with a CANCELLED report at once (else the test answers). */
+    volatile boolean answerControls = true;
 
     FakeWorker(String bootstrapServers, Topics topics, String pool, BiConsumer<RunAssignment, FakeWorker> onRun) {
         this.topics = topics;
@@ -72,7 +74,9 @@ final class FakeWorker implements AutoCloseable {
                     if (record.topic().equals(topics.control())) {
                         WorkerControl control = Json.decode(record.value(), WorkerControl.class);
                         controls.add(control);
-                        report(control.jobId(), control.attempt(), JobState.CANCELLED, control.reason(), 143);
+                        if (answerControls) {
+                            report(control.jobId(), control.attempt(), JobState.CANCELLED, control.reason(), 143);
+                        }
                     } else {
                         RunAssignment run = Json.decode(record.value(), RunAssignment.class);
                         runs.add(run);

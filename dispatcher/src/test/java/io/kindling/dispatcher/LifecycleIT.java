@@ -114,4 +114,34 @@ class LifecycleIT {
             }
         }
     }
+
+    @Test
+    void aCancelRequestedBeforeARestartStillEndsTheJobCancelledWhenTheWorkerAnswersFailedAfterIt(KafkaFixture kafka)
+            throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        BiConsumer<RunAssignment, FakeWorker> runForever = (run, worker) -> {
+            worker.report(run.jobId(), run.attempt(), JobState.SUBMITTING, null, null);
+            worker.report(run.jobId(), run.attempt(), JobState.RUNNING, null, null);
+        };
+        try (FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", runForever);
+             TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class)) {
+            worker.answerControls = false;
+            try (DispatcherComponent first = DispatcherComponent.start(DispatcherIT.env(kafka))) {
+                kafka.send(topics.commands(), "stubborn", RETRIED.formatted("stubborn").getBytes(UTF_8));
+                events.awaitUntil("stubborn runs", e -> !of(e, "stubborn", JobState.RUNNING).isEmpty(), DEADLINE);
+                kafka.send(topics.commands(), "stubborn",
+                        "{\"type\":\"cancel\",\"jobId\":\"stubborn\"}".getBytes(UTF_8));
+                org.awaitility.Awaitility.await("the CANCEL control").atMost(DEADLINE).until(() -> !worker.controls.isEmpty());
+            }
+            try (DispatcherComponent second = DispatcherComponent.start(DispatcherIT.env(kafka))) {
+                org.awaitility.Awaitility.await("the restarted dispatcher is ready").atMost(DEADLINE).until(second::ready);
+                // the driver was killed by the cancel, and the worker says so as a failure
+                worker.report("stubborn", 1, JobState.FAILED, FailureReason.APP_FAILED, 143);
+                List<JobEvent> all = events.awaitUntil("stubborn ends", e -> ended(e, "stubborn"), DEADLINE);
+                assertThat(all.get(all.size() - 1).state()).isEqualTo(JobState.CANCELLED);
+                assertThat(of(all, "stubborn", JobState.RETRYING)).isEmpty();
+                assertThat(worker.runs).hasSize(1);
+            }
+        }
+    }
 }

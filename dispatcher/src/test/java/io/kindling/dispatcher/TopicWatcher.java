@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,12 +21,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class TopicWatcher<T> implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
-    private final Class<T> type;
+    private final Function<ConsumerRecord<String, byte[]>, T> decoder;
     private final List<T> seen = new ArrayList<>();
 
     TopicWatcher(String bootstrapServers, String topic, Class<T> type) {
+        this(bootstrapServers, topic, record -> Json.decode(record.value(), type));
+    }
+
+    /** Keeps what {@code decoder} makes of each record (the record itself, say). */
+    TopicWatcher(String bootstrapServers, String topic, Function<ConsumerRecord<String, byte[]>, T> decoder) {
         this.topic = topic;
-        this.type = type;
+        this.decoder = decoder;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -61,7 +67,7 @@ final class TopicWatcher<T> implements AutoCloseable {
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
             synchronized (this) {
-                seen.add(Json.decode(record.value(), type));
+                seen.add(decoder.apply(record));
             }
         }
     }

@@ -84,6 +84,7 @@ class ArtifactJobIT {
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e2e.apiPort() + "/v1/artifacts"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Authorization", e2e.client().authorization())
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
         try (HttpClient http = HttpClient.newHttpClient()) {

@@ -36,7 +36,8 @@ final class E2eStack implements AutoCloseable {
         env.put("KINDLING_AZURE_CONTAINER", "e2e-" + name);
         env.putAll(extra);
         EmbeddedStack stack = EmbeddedStack.start(env);
-        KindlingClient client = new KindlingClient(stack.apiPort());
+        // no tokens file nor OIDC: the stack makes home/admin.token, as for ./kindling up
+        KindlingClient client = KindlingClient.forHome(stack.apiPort(), home);
         await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health/ready").status() == 200);
         return new E2eStack(stack, client);
     }

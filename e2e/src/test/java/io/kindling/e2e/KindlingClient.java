@@ -13,13 +13,34 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small HTTP client for the api, as a user would call it. */
+/** A small HTTP client for the api, as a user would call it: with a bearer token. */
 final class KindlingClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String token;
 
-    KindlingClient(int port) {
+    KindlingClient(int port, String token) {
         this.base = "http://127.0.0.1:" + port;
+        this.token = token;
+    }
+
+    /** A client with the admin token that the embedded stack created in {@code home} ({@code admin.token}). */
+    static KindlingClient forHome(int port, java.nio.file.Path home) {
+        return new KindlingClient(port, adminToken(home));
+    }
+
+    /** The token in {@code home/admin.token}, as {@code ./kindling up} leaves it. */
+    static String adminToken(java.nio.file.Path home) {
+        try {
+            return java.nio.file.Files.readString(home.resolve("admin.token")).trim();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** {@code Authorization} header value. */
+    String authorization() {
+        return "Bearer " + token;
     }
 
     record Response(int status, String body, java.net.http.HttpHeaders headers) {
@@ -35,6 +56,7 @@ final class KindlingClient {
     Response post(String path, String body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", authorization())
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -42,7 +64,8 @@ final class KindlingClient {
     }
 
     Response get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", authorization())
+                .timeout(Duration.ofSeconds(30)).GET().build();
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), r.body(), r.headers());
     }
@@ -62,7 +85,7 @@ final class KindlingClient {
         while (true) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(
                     base + "/v1/jobs/" + id + "/logs/" + stream + "?offset=" + offset + "&limit=65536"))
-                    .timeout(Duration.ofSeconds(30)).GET().build();
+                    .header("Authorization", authorization()).timeout(Duration.ofSeconds(30)).GET().build();
             HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 throw new AssertionError("GET log: " + r.statusCode() + " " + new String(r.body(), UTF_8));

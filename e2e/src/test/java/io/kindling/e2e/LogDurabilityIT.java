@@ -83,7 +83,7 @@ class LogDurabilityIT {
         startShipper();
         stackEnv = env;
         stack = EmbeddedStack.start(env);
-        client = new KindlingClient(stack.apiPort());
+        client = KindlingClient.forHome(stack.apiPort(), home);
         await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health/ready").status() == 200);
     }
 
@@ -132,7 +132,7 @@ class LogDurabilityIT {
         assertThat(submitted.status()).as("POST /v1/jobs: %s", submitted.body()).isEqualTo(202);
         String id = submitted.json().get("id").asText();
 
-        try (LogFollower follower = new LogFollower(stack.apiPort(), id, "stdout")) {
+        try (LogFollower follower = new LogFollower(stack.apiPort(), client.authorization(), id, "stdout")) {
             // the follower is waiting before the driver has printed anything
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20))
                     .failFast(() -> follower.failure() != null)
@@ -191,7 +191,7 @@ class LogDurabilityIT {
         shippers.get(shippers.size() - 1).kill();
         startShipper();
         stack = EmbeddedStack.start(stackEnv);
-        client = new KindlingClient(stack.apiPort());
+        client = KindlingClient.forHome(stack.apiPort(), home);
         await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health/ready").status() == 200);
         assertThat(client.job(id).state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(client.log(id, "stdout")).isEqualTo(stdout);
@@ -218,7 +218,8 @@ class LogDurabilityIT {
         }
         HttpResponse<byte[]> response = await().atMost(Duration.ofMinutes(1)).until(() -> HttpClient.newHttpClient()
                 .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + "/v1/jobs/" + id
-                        + "/eventlog")).GET().build(), HttpResponse.BodyHandlers.ofByteArray()), r -> r.statusCode() == 200);
+                        + "/eventlog")).header("Authorization", client.authorization()).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray()), r -> r.statusCode() == 200);
         byte[] body = response.body();
         String type = response.headers().firstValue("Content-Type").orElse("");
         if (type.startsWith("application/zip")) {

@@ -25,12 +25,13 @@ final class LogFollower implements AutoCloseable {
     private final Thread thread;
     private volatile InputStream body;
 
-    LogFollower(int port, String jobId, String stream) {
+    LogFollower(int port, String authorization, String jobId, String stream) {
         URI uri = URI.create("http://127.0.0.1:" + port + "/v1/jobs/" + jobId + "/logs/" + stream + "?follow=true");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.thread = Thread.ofVirtual().name("follow-" + stream).start(() -> {
             try {
-                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).GET().build(),
+                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).header("Authorization", authorization)
+                                .GET().build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 status = response.statusCode();
                 body = response.body();

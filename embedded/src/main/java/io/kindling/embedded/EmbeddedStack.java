@@ -1,15 +1,19 @@
 package io.kindling.embedded;
 
 import io.kindling.api.ApiComponent;
+import io.kindling.api.auth.AdminToken;
+import io.kindling.api.auth.AuthConfig;
 import io.kindling.broker.BrokerConfig;
 import io.kindling.broker.EmbeddedKafkaBroker;
 import io.kindling.common.config.EnvConfig;
+import io.kindling.common.config.KindlingHome;
 import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.lifecycle.ShutdownSequence;
 import io.kindling.dispatcher.DispatcherComponent;
 import io.kindling.shipper.ShipperComponent;
 import io.kindling.worker.WorkerComponent;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +46,9 @@ public final class EmbeddedStack implements AutoCloseable {
         try {
             Map<String, String> effective = new HashMap<>(env);
             effective.putIfAbsent("KINDLING_HTTP_HOST", "127.0.0.1");
+            // a fixed instance id: a restarted stack's dispatcher takes leadership back at once (static membership)
+            effective.putIfAbsent("KINDLING_DISPATCHER_ID", "embedded");
+            secureByDefault(env, effective);
             Optional<EmbeddedKafkaBroker> broker = Optional.empty();
             if (config.startKafka()) {
                 broker = Optional.of(shutdown.add("kafka broker", EmbeddedKafkaBroker.start(BrokerConfig.fromEnv(env))));
@@ -63,6 +70,27 @@ public final class EmbeddedStack implements AutoCloseable {
         } catch (InterruptedException | RuntimeException e) {
             shutdown.close();
             throw e;
+        }
+    }
+
+    /**
+     * With neither a tokens file, nor OIDC, nor {@code KINDLING_AUTH_DISABLED=true}: an admin token
+     * in {@code $KINDLING_HOME/admin.token} and the tokens file holding its hash.
+     */
+    private static void secureByDefault(Map<String, String> env, Map<String, String> effective) {
+        EnvConfig config = new EnvConfig(env);
+        if (config.raw(AuthConfig.TOKENS_FILE).isPresent() || config.raw(AuthConfig.OIDC_ISSUER).isPresent()
+                || Boolean.TRUE.equals(config.get(AuthConfig.DISABLED))) {
+            return;
+        }
+        Path home = KindlingHome.from(config);
+        try {
+            Path tokens = AdminToken.ensure(home);
+            effective.put(AuthConfig.TOKENS_FILE.name(), tokens.toString());
+            LOG.info("no KINDLING_AUTH_TOKENS_FILE nor OIDC configured: requests need the admin token in {}"
+                    + " (Authorization: Bearer $(cat {}))", home.resolve(AdminToken.TOKEN_FILE), home.resolve(AdminToken.TOKEN_FILE));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create the admin token in " + home + ": " + e.getMessage(), e);
         }
     }
 

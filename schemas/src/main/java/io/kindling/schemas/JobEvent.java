@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * One state change of one job, on the events topic, keyed by job id. Attempt fields describe
- * attempt {@link #attempt()}. Build them with {@link JobEvents}.
+ * attempt {@link #attempt()}. {@code principal} is who submitted (QUEUED) or cancelled (CANCELLED)
+ * the job, when known. Build them with {@link JobEvents}.
  */
 public record JobEvent(
         String eventId,
@@ -23,5 +24,6 @@ public record JobEvent(
         String tenant,
         JobSpec spec,
         Instant submittedAt,
-        Instant nextAttemptAt) {
+        Instant nextAttemptAt,
+        String principal) {
 }

@@ -35,6 +35,7 @@ public final class JobEvents {
         private JobSpec spec;
         private Instant submittedAt;
         private Instant nextAttemptAt;
+        private String principal;
 
         private Builder(String jobId, JobState state, Instant time) {
             this.jobId = jobId;
@@ -53,6 +54,7 @@ public final class JobEvents {
         public Builder tenant(String value) { tenant = value; return this; }
         public Builder submittedAt(Instant value) { submittedAt = value; return this; }
         public Builder nextAttemptAt(Instant value) { nextAttemptAt = value; return this; }
+        public Builder principal(String value) { principal = value; return this; }
 
         /** Attaches the spec, and with it the pool and tenant. */
         public Builder spec(JobSpec value) {
@@ -68,7 +70,7 @@ public final class JobEvents {
             String attemptId = attempt == null ? null : AttemptId.of(jobId, attempt);
             String eventId = (attemptId == null ? jobId : attemptId) + "/" + state;
             return new JobEvent(eventId, jobId, state, time, attempt, attemptId, reason, message, exitCode,
-                    sparkAppId, sparkUiUrl, workerId, pool, tenant, spec, submittedAt, nextAttemptAt);
+                    sparkAppId, sparkUiUrl, workerId, pool, tenant, spec, submittedAt, nextAttemptAt, principal);
         }
     }
 }

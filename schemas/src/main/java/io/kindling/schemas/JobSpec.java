@@ -29,12 +29,12 @@ public record JobSpec(
 
     public static final String DEFAULT_POOL = "default";
     public static final String DEFAULT_TENANT = "default";
-    /** The label that names a job's tenant until authentication exists. */
+    /** A label key callers may not set: the tenant is the {@code tenant} field, set by the api from identity. */
     public static final String TENANT_LABEL = "tenant";
 
     public JobSpec {
         pool = pool == null ? DEFAULT_POOL : pool;
-        tenant = tenant != null ? tenant : labels != null ? labels.getOrDefault(TENANT_LABEL, DEFAULT_TENANT) : DEFAULT_TENANT;
+        tenant = tenant == null ? DEFAULT_TENANT : tenant;
         secretRefs = secretRefs == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new TreeMap<>(secretRefs));
         conf = sorted(conf);
@@ -47,7 +47,7 @@ public record JobSpec(
         packages = copy(packages);
     }
 
-    /** A spec without a tenant field. */
+    /** A spec without a tenant field (the tenant is {@value #DEFAULT_TENANT}, or set later with {@link #withTenant}). */
     public JobSpec(String name, String pool, Application application, Map<String, String> conf, String idempotencyKey,
             Map<String, String> labels, List<String> pyFiles, List<String> jars, List<String> files, List<String> archives,
             List<String> packages, Map<String, String> env, Integer timeoutSeconds, Integer priority, RetryPolicy retry,
@@ -64,10 +64,22 @@ public record JobSpec(
                 timeoutSeconds, priority, retry, null, null);
     }
 
-    /** The tenant that owns the job: the {@code tenant} field, else the {@code tenant} label, else {@value #DEFAULT_TENANT}. */
+    /** The tenant that owns the job: the {@code tenant} field, else {@value #DEFAULT_TENANT}. */
     @Override
     public String tenant() {
         return tenant;
+    }
+
+    /** This spec owned by {@code value}. */
+    public JobSpec withTenant(String value) {
+        return new JobSpec(name, pool, application, conf, idempotencyKey, labels, pyFiles, jars, files, archives, packages,
+                env, timeoutSeconds, priority, retry, secretRefs, value);
+    }
+
+    /** This spec with idempotency key {@code value}. */
+    public JobSpec withIdempotencyKey(String value) {
+        return new JobSpec(name, pool, application, conf, value, labels, pyFiles, jars, files, archives, packages,
+                env, timeoutSeconds, priority, retry, secretRefs, tenant);
     }
 
     private static Map<String, String> sorted(Map<String, String> map) {

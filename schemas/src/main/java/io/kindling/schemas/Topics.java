@@ -104,4 +104,17 @@ public record Topics(String prefix) {
     public String deadLetter() {
         return prefix + "jobs.deadletter";
     }
+
+    /**
+     * The dispatcher's own state, compacted, key = job id: each live job's full state and each
+     * recently finished job's small record, written in the same transaction as the events.
+     */
+    public String dispatcherState() {
+        return prefix + "dispatcher.state";
+    }
+
+    /** One partition and no records: the dispatcher instance its consumer group assigns it to is the active one. */
+    public String dispatcherLeader() {
+        return prefix + "dispatcher.leader";
+    }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class JobViewsTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private final JobSpec spec = new JobSpec("pi", "default", new Application(ApplicationType.PYTHON, "/pi.py", null, null),
-            null, null, Map.of("tenant", "acme"), null, null, null, null, null, null, null, null, null);
+            null, null, Map.of("tenant", "acme"), null, null, null, null, null, null, null, null, null).withTenant("acme");
     private final RunAssignment run = RunAssignment.of("job-1", 1, spec, T0);
 
     private Optional<JobView> fold(List<JobEvent> events) {

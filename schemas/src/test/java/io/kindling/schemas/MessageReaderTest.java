@@ -106,6 +106,21 @@ class MessageReaderTest {
     }
 
     @Test
+    void theTenantFieldAndThePrincipalRoundTripAndABadTenantIsRefused() {
+        JobSpec spec = reader.readJobSpec(bytes(
+                "{\"tenant\": \"acme\", \"application\": {\"type\": \"python\", \"file\": \"/x.py\"}}"));
+        assertThat(spec.tenant()).isEqualTo("acme");
+        SubmitJob submit = new SubmitJob("job-1", spec, java.time.Instant.parse("2026-01-01T00:00:00Z"), "alice");
+        assertThat(reader.readCommand(Json.encode(submit))).isEqualTo(submit);
+        CancelJob cancel = new CancelJob("job-1", null, java.time.Instant.parse("2026-01-01T00:00:01Z"), "bob");
+        assertThat(reader.readCommand(Json.encode(cancel))).isEqualTo(cancel);
+        assertThatThrownBy(() -> reader.readJobSpec(bytes(
+                "{\"tenant\": \"Not A Tenant\", \"application\": {\"type\": \"python\", \"file\": \"/x.py\"}}")))
+                .isInstanceOfSatisfying(InvalidMessageException.class,
+                        e -> assertThat(e.details()).extracting(Violation::field).contains("$.tenant"));
+    }
+
+    @Test
     void invalidCommandKeepsTheJobIdItCouldRead() {
         assertThatThrownBy(() -> reader.readCommand(bytes("{\"type\": \"submit\", \"jobId\": \"job-7\", \"spec\": {}}")))
                 .isInstanceOfSatisfying(InvalidMessageException.class, e -> {

@@ -226,6 +226,9 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
     // ---- controls, stops --------------------------------------------------------------------
 
     void onControl(WorkerControl control) {
+        if (control.workerId() != null && !control.workerId().equals(config.workerId())) {
+            return; // aimed at another worker that runs a copy of an attempt this one may hold
+        }
         if (ended.contains(control.attemptId())) {
             return;
         }

@@ -51,6 +51,20 @@ class WorkerControlTest {
     }
 
     @Test
+    void aCancelAimedAtAnotherWorkerIsIgnoredAndOneAimedAtThisWorkerStopsTheAttempt() throws Exception {
+        fx = new WorkerFixture(spoolDir, reports, launcher).start();
+        RunAssignment run = runningAttempt("job-c5", null);
+
+        fx.control(new WorkerControl(WorkerControl.Type.CANCEL, run.jobId(), run.attempt(), run.attemptId(), POOL,
+                FailureReason.CANCELLED, "worker-1 holds this attempt", NOW, "worker-2"));
+        fx.control(new WorkerControl(WorkerControl.Type.CANCEL, run.jobId(), run.attempt(), run.attemptId(), POOL,
+                FailureReason.CANCELLED, "for me", NOW, "worker-1"));
+
+        await().atMost(WAIT).until(() -> reports.stateNames("job-c5").contains(JobState.CANCELLED));
+        assertThat(reports.last("job-c5").message()).isEqualTo("for me");
+    }
+
+    @Test
     void aTimedOutControlEndsTheAttemptFailedTimedOut() throws Exception {
         fx = new WorkerFixture(spoolDir, reports, launcher).start();
         RunAssignment run = runningAttempt("job-c2", null);

@@ -47,7 +47,26 @@ public final class ApiContract {
         Map<String, JsonObject> schemas = new TreeMap<>();
         resolveRelativeRefs(contract, schemas);
         dropUnmodelledResponseTypes(contract);
+        dropSecurityRequirements(contract);
         return new Documents(contract, schemas);
+    }
+
+    /**
+     * Removes, from the copy given to Vert.x, the security requirements (global and per
+     * operation): authentication is {@code AuthHandler}'s, in front of every route, and the
+     * router would otherwise add an empty authentication chain of its own. The document keeps them.
+     */
+    static void dropSecurityRequirements(JsonObject contract) {
+        contract.remove("security");
+        JsonObject paths = contract.getJsonObject("paths", new JsonObject());
+        for (String path : paths.fieldNames()) {
+            JsonObject operations = paths.getJsonObject(path);
+            for (String method : operations.fieldNames()) {
+                if (operations.getValue(method) instanceof JsonObject operation) {
+                    operation.remove("security");
+                }
+            }
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.kindling.api.http;
 
 import io.kindling.schemas.Violation;
 import java.util.List;
+import java.util.Map;
 
 /** A request the api answers with an error body; handlers fail their context with it. */
 public final class ApiException extends RuntimeException {
@@ -9,11 +10,20 @@ public final class ApiException extends RuntimeException {
 
     private final ErrorCode code;
     private final transient List<Violation> details;
+    private final transient Map<String, String> headers;
 
     public ApiException(ErrorCode code, String message, List<Violation> details) {
         super(message);
         this.code = code;
         this.details = List.copyOf(details);
+        this.headers = Map.of();
+    }
+
+    private ApiException(ErrorCode code, String message, Map<String, String> headers) {
+        super(message);
+        this.code = code;
+        this.details = List.of();
+        this.headers = Map.copyOf(headers);
     }
 
     public ApiException(ErrorCode code, String message) {
@@ -24,6 +34,7 @@ public final class ApiException extends RuntimeException {
         super(message, cause);
         this.code = code;
         this.details = List.of();
+        this.headers = Map.of();
     }
 
     public ErrorCode code() {
@@ -32,6 +43,26 @@ public final class ApiException extends RuntimeException {
 
     public List<Violation> details() {
         return details;
+    }
+
+    /** Response headers the answer carries ({@code WWW-Authenticate}, {@code Retry-After}). */
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    /** 401 with {@code WWW-Authenticate: Bearer realm="kindling"} (and {@code error="invalid_token"} when one was given). */
+    public static ApiException unauthenticated(String message, boolean tokenGiven) {
+        return new ApiException(ErrorCode.UNAUTHENTICATED, message, Map.of("WWW-Authenticate",
+                tokenGiven ? "Bearer realm=\"kindling\", error=\"invalid_token\"" : "Bearer realm=\"kindling\""));
+    }
+
+    public static ApiException forbidden(String message) {
+        return new ApiException(ErrorCode.FORBIDDEN, message);
+    }
+
+    /** 429 with {@code Retry-After: seconds}. */
+    public static ApiException rateLimited(String message, long retryAfterSeconds) {
+        return new ApiException(ErrorCode.RATE_LIMITED, message, Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 
     public static ApiException notFound(String message) {

@@ -3,6 +3,7 @@ package io.kindling.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kindling.api.CommandPublisher;
+import io.kindling.api.auth.Access;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.schemas.CancelJob;
 import io.kindling.schemas.JobView;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -59,7 +61,7 @@ public final class CancelJobHandler implements Handler<RoutingContext> {
                 .compose(v -> body == null || body.length() == 0 ? Future.succeededFuture()
                         : SubmitJobHandler.requireJson(contentType))
                 .map(v -> reason(body))
-                .compose(reason -> cancel(context, id, reason))
+                .compose(reason -> cancel(ctx, context, id, reason))
                 .onSuccess(outcome -> ctx.response()
                         .setStatusCode(outcome.status())
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -67,12 +69,16 @@ public final class CancelJobHandler implements Handler<RoutingContext> {
                 .onFailure(ctx::fail);
     }
 
-    private Future<Outcome> cancel(Context context, String id, String reason) {
-        JobView view = views.find(id).orElseThrow(() -> ApiException.unknownJob(id, views.caughtUp()));
+    private Future<Outcome> cancel(RoutingContext ctx, Context context, String id, String reason) {
+        Optional<JobView> found = views.find(id);
+        if (found.isPresent() && !GetJobHandler.visible(ctx, found.get())) {
+            throw GetJobHandler.notFound(id);
+        }
+        JobView view = found.orElseThrow(() -> ApiException.unknownJob(id, views.caughtUp()));
         if (view.state().terminal()) {
             return Future.succeededFuture(new Outcome(200, view));
         }
-        return publisher.publish(context, new CancelJob(id, reason, clock.instant()))
+        return publisher.publish(context, new CancelJob(id, reason, clock.instant(), Access.principal(ctx).name()))
                 .map(metadata -> {
                     try (MDC.MDCCloseable job = MDC.putCloseable("jobId", id)) {
                         LOG.info("cancel requested (state {}){}", view.state(), reason == null ? "" : ": " + reason);

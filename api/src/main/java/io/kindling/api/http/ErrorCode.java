@@ -12,12 +12,18 @@ public enum ErrorCode {
     INVALID(400),
     /** A path, query or header parameter is not acceptable. */
     INVALID_PARAMETER(400),
+    /** No credential, or one that is not valid (with a {@code WWW-Authenticate} header). */
+    UNAUTHENTICATED(401),
+    /** The principal lacks the role, or named a tenant that is not its own. */
+    FORBIDDEN(403),
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
     /** The idempotency key was already used for a different request. */
     CONFLICT(409),
     TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),
+    /** A rate limit or connection cap was reached (with a {@code Retry-After} header). */
+    RATE_LIMITED(429),
     INTERNAL(500),
     /** Kafka or the blob store did not answer in time, the api is overloaded, or it is not ready. */
     UNAVAILABLE(503);

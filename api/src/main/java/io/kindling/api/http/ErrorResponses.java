@@ -39,6 +39,9 @@ public final class ErrorResponses implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         ApiError error = toError(ctx.failure(), ctx.statusCode(), ctx.request().method() + " " + ctx.request().path());
+        if (ctx.failure() instanceof ApiException e && !ctx.response().headWritten()) {
+            e.headers().forEach(ctx.response()::putHeader);
+        }
         send(ctx.response(), error);
     }
 

@@ -4,6 +4,7 @@ import io.kindling.api.IoExecutor;
 import io.kindling.api.artifacts.ArtifactStore;
 import io.kindling.blobstore.BlobRead;
 import io.kindling.common.artifacts.ArtifactRef;
+import io.kindling.api.auth.Access;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -34,6 +35,12 @@ public final class GetArtifactHandler implements Handler<RoutingContext> {
         Context context = ctx.vertx().getOrCreateContext();
         Future.succeededFuture(ctx)
                 .map(GetArtifactHandler::ref)
+                .map(ref -> {
+                    if (!Access.canSee(ctx, ref.tenant(), ref.toString())) {
+                        throw ApiException.notFound("artifact " + ref + " not found");
+                    }
+                    return ref;
+                })
                 .compose(ref -> io.call(context, () -> store.read(ref, 0, CHUNK))
                         .map(first -> first.orElseThrow(() -> ApiException.notFound("artifact " + ref + " not found")))
                         .compose(first -> send(ctx, context, ref, first)))

@@ -39,6 +39,10 @@ public final class GetJobEventsHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         String id = ctx.pathParam("id");
+        if (views.find(id).filter(view -> !GetJobHandler.visible(ctx, view)).isPresent()) {
+            ctx.fail(GetJobHandler.notFound(id));
+            return;
+        }
         long lastSeen = lastEventId(ctx.request().getHeader(LAST_EVENT_ID));
         Context context = ctx.vertx().getOrCreateContext();
         HttpServerResponse response = ctx.response();

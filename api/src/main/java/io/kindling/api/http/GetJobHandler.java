@@ -1,5 +1,6 @@
 package io.kindling.api.http;
 
+import io.kindling.api.auth.Access;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.schemas.JobView;
 import io.kindling.schemas.Json;
@@ -18,7 +19,13 @@ public final class GetJobHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         String id = ctx.pathParam("id");
-        views.find(id).ifPresentOrElse(view -> send(ctx, view), () -> ctx.fail(notFound(id)));
+        views.find(id).filter(view -> visible(ctx, view)).ifPresentOrElse(view -> send(ctx, view),
+                () -> ctx.fail(notFound(id)));
+    }
+
+    /** True if the request's principal may see the job (else the denial is logged and the job is answered 404). */
+    static boolean visible(RoutingContext ctx, JobView view) {
+        return Access.canSee(ctx, GetJobLogsHandler.tenant(view), view.id());
     }
 
     static ApiException notFound(String id) {

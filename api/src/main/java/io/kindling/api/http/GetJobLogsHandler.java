@@ -32,14 +32,22 @@ public final class GetJobLogsHandler implements Handler<RoutingContext> {
     public static final String COMPLETE = "Kindling-Log-Complete";
     public static final int DEFAULT_LIMIT = 1024 * 1024;
     public static final int MAX_LIMIT = 4 * 1024 * 1024;
+    /** The largest {@code tail} the contract allows; {@code KINDLING_MAX_TAIL_LINES} may lower it. */
     public static final int MAX_TAIL_LINES = 1_000_000;
 
     private final JobViewStore views;
     private final LogReader reader;
     private final IoExecutor io;
     private final FollowLogsHandler follow;
+    private final int maxTail;
 
     public GetJobLogsHandler(JobViewStore views, LogReader reader, IoExecutor io, FollowLogsHandler follow) {
+        this(views, reader, io, follow, MAX_TAIL_LINES);
+    }
+
+    /** @param maxTail the largest {@code tail} accepted ({@code KINDLING_MAX_TAIL_LINES}) */
+    public GetJobLogsHandler(JobViewStore views, LogReader reader, IoExecutor io, FollowLogsHandler follow, int maxTail) {
+        this.maxTail = maxTail;
         this.views = views;
         this.reader = reader;
         this.io = io;
@@ -61,8 +69,16 @@ public final class GetJobLogsHandler implements Handler<RoutingContext> {
         LogQuery query;
         try {
             query = query(ctx);
+            if (query.tail() != null && query.tail() > maxTail) {
+                throw ApiException.invalidParameter("tail", "must be at most " + maxTail
+                        + " lines (KINDLING_MAX_TAIL_LINES); read older bytes with offset and limit");
+            }
         } catch (ApiException e) {
             ctx.fail(e);
+            return;
+        }
+        if (views.get(query.jobId()).filter(view -> !GetJobHandler.visible(ctx, view)).isPresent()) {
+            ctx.fail(GetJobHandler.notFound(query.jobId()));
             return;
         }
         if (query.follow()) {

@@ -16,12 +16,13 @@ import java.util.Set;
 
 /**
  * The query of {@code GET /v1/jobs}, parsed: {@code state} (repeatable, or a comma-separated list),
- * {@code pool}, {@code label} (repeatable {@code key=value}; all must match), {@code submittedAfter}
+ * {@code tenant} (one of the caller's), {@code pool}, {@code label} (repeatable {@code key=value}; all must match),
+ * {@code submittedAfter}
  * and {@code submittedBefore} (RFC 3339, exclusive), {@code limit} (1 to {@value #MAX_LIMIT},
  * default {@value #DEFAULT_LIMIT}) and {@code cursor} (a {@code nextCursor} this api returned).
  * A bad value is an {@link ErrorCode#INVALID_PARAMETER} naming the parameter.
  */
-public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit) {
+public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, String tenant) {
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
 
@@ -29,7 +30,8 @@ public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit) {
         JobFilter filter = new JobFilter(states(params.getAll("state")), single(params, "pool"),
                 labels(params.getAll("label")), time(params, "submittedAfter"), time(params, "submittedBefore"));
         String cursor = single(params, "cursor");
-        return new ListJobsQuery(filter, cursor == null ? null : cursor(cursor), limit(single(params, "limit")));
+        return new ListJobsQuery(filter, cursor == null ? null : cursor(cursor), limit(single(params, "limit")),
+                single(params, "tenant"));
     }
 
     static Set<JobState> states(List<String> values) {

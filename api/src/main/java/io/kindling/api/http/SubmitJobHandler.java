@@ -2,7 +2,9 @@ package io.kindling.api.http;
 
 import io.kindling.api.CommandPublisher;
 import io.kindling.api.IoExecutor;
+import io.kindling.api.auth.Access;
 import io.kindling.api.view.JobViewStore;
+import io.kindling.common.artifacts.ArtifactRef;
 import io.kindling.schemas.JobEvents;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
@@ -22,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -68,15 +71,90 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         Context context = ctx.vertx().getOrCreateContext();
         byte[] body = Optional.ofNullable(ctx.body().buffer()).map(Buffer::getBytes).orElse(new byte[0]);
         String headerKey = ctx.request().getHeader(IDEMPOTENCY_KEY);
+        String headerTenant = ctx.request().getHeader(Access.TENANT_HEADER);
+        String principal = Access.principal(ctx).name();
         requireJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))
-                .compose(v -> io.call(context, () -> reader.readJobSpec(body)))
+                .compose(v -> io.call(context, () -> new Read(reader.readJobSpec(body), namedTenant(body))))
+                .map(read -> withTenant(ctx, read, headerTenant))
                 .map(spec -> withIdempotencyKey(spec, headerKey))
-                .map(spec -> new SubmitJob(jobId(spec), spec, clock.instant()))
+                .map(spec -> new SubmitJob(jobId(spec), spec, clock.instant(), principal))
                 .compose(command -> earlier(command)
                         .map(view -> Future.succeededFuture(new Outcome(view, true)))
                         .orElseGet(() -> publish(context, command).map(this::remember).map(view -> new Outcome(view, false))))
                 .onSuccess(outcome -> send(ctx, outcome))
                 .onFailure(ctx::fail);
+    }
+
+    /** A spec as read, and the tenant its body names (null if none). */
+    private record Read(JobSpec spec, String namedTenant) {
+    }
+
+    /** The body's {@code tenant} field, if it has one (the spec's {@code tenant()} is never null). */
+    private static String namedTenant(byte[] body) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode tenant = Json.mapper().readTree(body).get("tenant");
+        return tenant != null && tenant.isTextual() ? tenant.asText() : null;
+    }
+
+    /**
+     * The spec owned by the tenant the principal acts in ({@link Access#tenantFor}): named by the
+     * {@code tenant} field or the {@value Access#TENANT_HEADER} header (they must agree). A
+     * {@code tenant} label is refused: the tenant comes from identity.
+     */
+    static JobSpec withTenant(RoutingContext ctx, Read read, String headerTenant) {
+        JobSpec spec = read.spec();
+        if (spec.labels().containsKey(JobSpec.TENANT_LABEL)) {
+            String problem = "the tenant comes from your identity; use the `tenant` field or `" + Access.TENANT_HEADER
+                    + "` header";
+            throw new ApiException(ErrorCode.INVALID, "$.labels.tenant: " + problem,
+                    List.of(new Violation("$.labels.tenant", problem)));
+        }
+        String named = read.namedTenant();
+        if (headerTenant != null && !headerTenant.isEmpty()) {
+            if (named != null && !named.equals(headerTenant)) {
+                String problem = "differs from the " + Access.TENANT_HEADER + " header";
+                throw new ApiException(ErrorCode.INVALID, "$.tenant: " + problem, List.of(new Violation("$.tenant", problem)));
+            }
+            named = headerTenant;
+        }
+        JobSpec owned = spec.withTenant(Access.tenantFor(ctx, named,
+                named == read.namedTenant() ? "$.tenant" : Access.TENANT_HEADER));
+        requireOwnArtifacts(owned);
+        return owned;
+    }
+
+    /** Every {@code artifact://} the job names belongs to its tenant (else 400 naming the field). */
+    static void requireOwnArtifacts(JobSpec spec) {
+        List<Violation> foreign = new java.util.ArrayList<>();
+        checkArtifact("$.application.file", spec.application().file(), spec.tenant(), foreign);
+        Map<String, List<String>> lists = new java.util.LinkedHashMap<>();
+        lists.put("pyFiles", spec.pyFiles());
+        lists.put("jars", spec.jars());
+        lists.put("files", spec.files());
+        lists.put("archives", spec.archives());
+        lists.forEach((field, uris) -> {
+            for (int i = 0; i < uris.size(); i++) {
+                checkArtifact("$." + field + "[" + i + "]", uris.get(i), spec.tenant(), foreign);
+            }
+        });
+        if (!foreign.isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID, foreign.get(0).field() + ": " + foreign.get(0).problem(), foreign);
+        }
+    }
+
+    private static void checkArtifact(String field, String uri, String tenant, List<Violation> foreign) {
+        if (!ArtifactRef.isArtifact(uri)) {
+            return;
+        }
+        int fragment = uri.indexOf('#');
+        try {
+            ArtifactRef ref = ArtifactRef.parse(fragment < 0 ? uri : uri.substring(0, fragment));
+            if (!ref.tenant().equals(tenant)) {
+                foreign.add(new Violation(field, "artifact of tenant '" + ref.tenant() + "'; a job of tenant '" + tenant
+                        + "' may use only its own tenant's artifacts"));
+            }
+        } catch (IllegalArgumentException e) {
+            // malformed references are refused where they are resolved, naming the problem
+        }
     }
 
     /** A job's view, and whether it is an earlier submission's (nothing was published). */
@@ -151,9 +229,7 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
             }
             return spec;
         }
-        return new JobSpec(spec.name(), spec.pool(), spec.application(), spec.conf(), headerKey, spec.labels(),
-                spec.pyFiles(), spec.jars(), spec.files(), spec.archives(), spec.packages(), spec.env(),
-                spec.timeoutSeconds(), spec.priority(), spec.retry(), spec.secretRefs());
+        return spec.withIdempotencyKey(headerKey);
     }
 
     private Future<SubmitJob> publish(Context context, SubmitJob command) {

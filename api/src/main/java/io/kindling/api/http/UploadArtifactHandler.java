@@ -3,7 +3,7 @@ package io.kindling.api.http;
 import io.kindling.api.IoExecutor;
 import io.kindling.api.artifacts.ArtifactStore;
 import io.kindling.common.artifacts.ArtifactRef;
-import io.kindling.schemas.JobSpec;
+import io.kindling.api.auth.Access;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,11 +19,12 @@ import java.util.Locale;
  * {@code POST /v1/artifacts} (operation {@code uploadArtifact}): one {@code multipart/form-data}
  * file part named {@code file}, already streamed to a temporary file by the route's body
  * handler, is stored content-addressed ({@link ArtifactStore}); the answer is 201
- * {@code {"uri", "sha256", "size"}}. The tenant comes from a {@code tenant} form field or the
- * {@value #TENANT_HEADER} header (default {@code default}) until authentication exists.
+ * {@code {"uri", "sha256", "size"}}. The artifact's tenant is the principal's, or the one it
+ * names among its own with a {@code tenant} form field or the {@value #TENANT_HEADER} header
+ * ({@link Access#tenantFor}).
  */
 public final class UploadArtifactHandler implements Handler<RoutingContext> {
-    public static final String TENANT_HEADER = "X-Kindling-Tenant";
+    public static final String TENANT_HEADER = Access.TENANT_HEADER;
     public static final String FILE_PART = "file";
 
     private final ArtifactStore store;
@@ -78,21 +79,22 @@ public final class UploadArtifactHandler implements Handler<RoutingContext> {
             throw ApiException.invalidParameter(FILE_PART, "file name '" + printable(name)
                     + "' must be 1 to 200 of [A-Za-z0-9._-] and not '.' or '..'");
         }
-        String tenant = tenant(ctx);
-        if (!ArtifactRef.isSafe(tenant)) {
-            throw ApiException.invalidParameter("tenant", "'" + printable(tenant)
-                    + "' must be 1 to 200 of [A-Za-z0-9._-] and not '.' or '..'");
-        }
+        String tenant = Access.tenantFor(ctx, named(ctx), "tenant");
         return new Upload(tenant, name, Path.of(file.uploadedFileName()));
     }
 
-    private static String tenant(RoutingContext ctx) {
+    /** The tenant the request names: the {@code tenant} form field, else the {@value Access#TENANT_HEADER} header; null if neither. */
+    private static String named(RoutingContext ctx) {
         String field = ctx.request().getFormAttribute("tenant");
+        String header = ctx.request().getHeader(Access.TENANT_HEADER);
         if (field != null && !field.isEmpty()) {
+            if (header != null && !header.isEmpty() && !header.equals(field)) {
+                throw ApiException.invalidParameter("tenant", "the tenant field and the " + Access.TENANT_HEADER
+                        + " header differ");
+            }
             return field;
         }
-        String header = ctx.request().getHeader(TENANT_HEADER);
-        return header != null && !header.isEmpty() ? header : JobSpec.DEFAULT_TENANT;
+        return header != null && !header.isEmpty() ? header : null;
     }
 
     private static String printable(String value) {

@@ -38,6 +38,7 @@ class JobEventStreamTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
+        router.route().handler(io.kindling.api.auth.Access.actingAs(io.kindling.api.auth.Principal.ANONYMOUS_ADMIN));
         router.get("/v1/jobs/:id/events").handler(new GetJobEventsHandler(store, Duration.ofMillis(100)))
                 .failureHandler(new ErrorResponses(1024));
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kindling.api.auth.Access;
+import io.kindling.api.auth.Principal;
 import io.kindling.api.IoExecutor;
 import io.kindling.api.logs.EventLogArchive;
 import io.kindling.api.logs.LogReader;
@@ -63,6 +65,7 @@ class LogHandlersTest {
         io = new IoExecutor("test-io", 4, 64);
         LogReader reader = new LogReader(blobs);
         Router router = Router.router(vertx);
+        router.route().handler(Access.actingAs(Principal.ANONYMOUS_ADMIN));
         router.get("/v1/jobs/:id/logs/:stream").handler(new GetJobLogsHandler(views, reader, io,
                 new FollowLogsHandler(views, reader, io)));
         router.get("/v1/jobs/:id/eventlog").handler(new GetEventLogHandler(views, reader, new EventLogArchive(blobs), io));

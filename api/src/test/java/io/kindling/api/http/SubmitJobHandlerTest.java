@@ -55,6 +55,25 @@ class SubmitJobHandlerTest {
                 .isInstanceOf(ApiException.class);
     }
 
+    @Test
+    void aJobMayNameOnlyItsOwnTenantsArtifacts() {
+        String sha = "a".repeat(64);
+        JobSpec own = new JobSpec("pi", null, new Application(ApplicationType.PYTHON, "artifact://acme/" + sha + "/pi.py",
+                null, List.of()), null, null, null, List.of("artifact://acme/" + sha + "/deps.zip"), null, null,
+                List.of("artifact://acme/" + sha + "/env.zip#env"), null, null, null, null, null).withTenant("acme");
+        SubmitJobHandler.requireOwnArtifacts(own);
+        JobSpec foreign = new JobSpec("pi", null, new Application(ApplicationType.PYTHON, "/apps/pi.py", null, List.of()),
+                null, null, null, null, List.of("artifact://globex/" + sha + "/udf.jar"), null,
+                List.of("artifact://globex/" + sha + "/env.zip#env"), null, null, null, null, null).withTenant("acme");
+        assertThatThrownBy(() -> SubmitJobHandler.requireOwnArtifacts(foreign))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID);
+                    assertThat(e.details()).extracting(io.kindling.schemas.Violation::field)
+                            .containsExactly("$.jars[0]", "$.archives[0]");
+                    assertThat(e.getMessage()).contains("globex").contains("acme");
+                });
+    }
+
     private static JobSpec spec(String idempotencyKey) {
         return new JobSpec("pi", "default", new Application(ApplicationType.PYTHON, "/app/pi.py", null, List.of("5")),
                 null, idempotencyKey, null, null, null, null, null, null, null, 60, 5, null);

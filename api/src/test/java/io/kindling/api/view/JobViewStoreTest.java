@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class JobViewStoreTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final JobSpec SPEC = new JobSpec("pi", null, new Application(ApplicationType.PYTHON, "/app/pi.py", null,
-            List.of("10")), null, null, Map.of("tenant", "acme"), null, null, null, null, null, null, null, null, null);
+            List.of("10")), null, null, Map.of("tenant", "acme"), null, null, null, null, null, null, null, null, null)
+            .withTenant("acme");
 
     private final JobViewStore store = new JobViewStore();
 

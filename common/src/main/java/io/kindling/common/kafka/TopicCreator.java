@@ -36,14 +36,22 @@ public final class TopicCreator {
     /** Creates each missing topic, waiting up to {@code deadline} for the broker. */
     public void ensure(Collection<String> topics, Duration deadline) throws InterruptedException {
         KafkaConfig config = clients.config();
+        ensureTopics(topics.stream().map(t -> new NewTopic(t, config.partitions(), config.replicationFactor())).toList(),
+                deadline);
+    }
+
+    /** Creates each missing topic with its own partitions and settings (an existing topic is left as it is). */
+    public void ensureTopics(Collection<NewTopic> topics, Duration deadline) throws InterruptedException {
+        KafkaConfig config = clients.config();
         Instant until = Instant.now().plus(deadline);
         try (Admin admin = clients.admin("kindling-topic-creator")) {
-            for (String topic : topics) {
-                NewTopic newTopic = new NewTopic(topic, config.partitions(), config.replicationFactor());
+            for (NewTopic newTopic : topics) {
+                String topic = newTopic.name();
                 while (true) {
                     try {
                         admin.createTopics(List.of(newTopic)).all().get(10, TimeUnit.SECONDS);
-                        LOG.info("created topic {} ({} partitions)", topic, config.partitions());
+                        LOG.info("created topic {} ({} partitions{})", topic, newTopic.numPartitions(),
+                                newTopic.configs() == null || newTopic.configs().isEmpty() ? "" : ", " + newTopic.configs());
                         break;
                     } catch (ExecutionException e) {
                         if (e.getCause() instanceof TopicExistsException || (e.getCause() instanceof TopicAuthorizationException

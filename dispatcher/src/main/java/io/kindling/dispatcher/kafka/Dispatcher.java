@@ -4,6 +4,7 @@ import io.kindling.common.kafka.KafkaClients;
 import io.kindling.dispatcher.intake.Input;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.intake.Origin;
+import io.kindling.dispatcher.lifecycle.DeadLetters;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.dispatcher.lifecycle.Output;
 import io.kindling.schemas.Topics;
@@ -11,22 +12,23 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -42,7 +44,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** How often the tenant commands topics are listed again. */
+    private static final Duration TOPIC_RELIST = Duration.ofSeconds(30);
     private static final Duration MAX_POLL = Duration.ofMillis(500);
+    private static final Duration STANDBY_POLL = Duration.ofMillis(200);
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -53,45 +58,75 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
+    private final Isolation isolation = new Isolation();
+    private final Leadership leadership;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean ready;
+    /** The state topic holds every job's state (its marker was read or written): start-up reads it alone. */
+    private boolean stateMarked;
 
     public Dispatcher(KafkaClients clients, Supplier<JobStateMachine> machines, InputReader reader, Clock clock,
-            String dispatcherId) {
+            String dispatcherId, Leadership leadership) {
         this.clients = clients;
         this.topics = clients.config().topics();
         this.machines = machines;
         this.reader = reader;
         this.clock = clock;
         this.dispatcherId = dispatcherId;
+        this.leadership = leadership;
         this.thread = new Thread(this::run, "dispatcher");
     }
 
     public Dispatcher start() {
+        leadership.start(this::leadershipLost);
         thread.start();
         return this;
     }
 
-    /** True once the state is rebuilt and the group has assigned the input partitions. */
+    /** True once this instance leads, its state is rebuilt and the input partitions are assigned. */
     public boolean ready() {
         return ready;
     }
 
+    /** True while this instance is the active one (a standby is not). */
+    public boolean active() {
+        return leadership.leader();
+    }
+
+    private void leadershipLost() {
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup(); // stop deciding now; the next leader fences this instance's producer anyway
+        }
+    }
+
     private void run() {
+        StateTail tail = null;
         try {
             while (running.get()) {
                 try {
-                    session();
-                } catch (ProducerFencedException | org.apache.kafka.common.errors.FencedInstanceIdException e) {
-                    LOG.error("dispatcher: another dispatcher with id {} took over; stopping", dispatcherId);
-                    return;
+                    if (tail == null) {
+                        tail = new StateTail(clients, topics.dispatcherState(), machines);
+                    }
+                    if (leadership.leader()) {
+                        try {
+                            session(tail);
+                        } finally {
+                            tail.reset(); // the machine decided: it may hold what no transaction committed
+                        }
+                    } else {
+                        tail.poll(STANDBY_POLL); // warm standby: keep the state current
+                    }
+                } catch (ProducerFencedException e) {
+                    LOG.warn("dispatcher: another instance with transactional id {} took over; standing by", dispatcherId);
+                    pause();
                 } catch (WakeupException e) {
-                    if (running.get()) {
+                    if (running.get() && leadership.leader()) {
                         LOG.warn("dispatcher: unexpected wakeup; rebuilding");
                     }
                 } catch (RuntimeException e) {
                     if (running.get()) {
-                        LOG.error("dispatcher: session failed; rebuilding the state from the events topic in 1 s", e);
+                        LOG.error("dispatcher: session failed; rebuilding the state in 1 s", e);
                         pause();
                     }
                 } finally {
@@ -99,6 +134,9 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
         } finally {
+            if (tail != null) {
+                tail.close();
+            }
             stopped.countDown();
         }
     }
@@ -114,42 +152,96 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void session() {
+    private boolean deciding() {
+        return running.get() && leadership.leader();
+    }
+
+    /**
+     * One term as the active instance: fence the previous one ({@code initTransactions} with the
+     * shared transactional id aborts its open transaction), rebuild, then consume the input
+     * partitions from the committed offsets until leadership is lost or a transaction fails.
+     */
+    private void session(StateTail tail) {
         try (KafkaProducer<String, byte[]> producer = transactionalProducer();
-             // the group, its static member id and the transactional id are all the dispatcher's id (one per prefix)
+             // offsets are committed for the group named by the dispatcher's id; partitions are assigned, not
+             // subscribed: leadership comes from the leader topic's group, so a standby never splits the input
              KafkaConsumer<String, byte[]> c = clients.consumer(dispatcherId, "kindling-dispatcher",
-                     Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500",
-                             // static membership: a restarted dispatcher takes its partitions over at once
-                             ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, dispatcherId,
-                             // a new tenant commands topic is subscribed within 30 s
-                             ConsumerConfig.METADATA_MAX_AGE_CONFIG, "30000"))) {
+                     Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500"))) {
             consumer = c;
             producer.initTransactions();
-            JobStateMachine machine = machines.get();
-            long events = EventLog.replay(clients, topics.events(), machine::restore, running::get);
-            machine.resume(clock.instant());
-            LOG.info("dispatcher: state rebuilt from {} events ({} jobs)", events, machine.size());
-            // jobs.commands, reports and every tenant's commands topic (found by pattern, docs/security.md)
-            c.subscribe(topics.dispatcherInputs(), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    ready = true;
-                }
-            });
+            if (!deciding()) {
+                return;
+            }
+            JobStateMachine machine = rebuild(tail);
+            List<TopicPartition> assigned = inputPartitions(c);
+            c.assign(assigned);
+            long listedAt = System.nanoTime();
+            ready = deciding();
             boolean consistent = true;
             Duration timeout = Duration.ZERO; // act at once on what the rebuild found due (retries, expired timers)
-            while (running.get() && consistent) {
+            while (deciding() && consistent) {
+                if (System.nanoTime() - listedAt > TOPIC_RELIST.toNanos()) {
+                    // a tenant's commands topic created since is read from its committed offset (or the start)
+                    List<TopicPartition> now = inputPartitions(c);
+                    if (!now.equals(assigned)) {
+                        LOG.info("dispatcher: input partitions now {}", now);
+                        assigned = now;
+                        c.assign(assigned);
+                    }
+                    listedAt = System.nanoTime();
+                }
                 ConsumerRecords<String, byte[]> records = c.poll(timeout);
+                if (!deciding()) {
+                    return; // records polled after leadership was lost are left to the next leader
+                }
                 consistent = processInTransaction(producer, c, machine, records);
                 timeout = pollTimeout(machine);
             }
         } finally {
             consumer = null;
         }
+    }
+
+    /**
+     * The topics the dispatcher consumes: {@code jobs.commands}, the reports and every tenant's
+     * commands topic that exists (docs/security.md), listed again every {@link #TOPIC_RELIST}.
+     */
+    private List<String> inputTopics(KafkaConsumer<String, byte[]> c) {
+        return topics.dispatcherInputTopics(c.listTopics(Duration.ofSeconds(30)).keySet());
+    }
+
+    private List<TopicPartition> inputPartitions(KafkaConsumer<String, byte[]> c) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : inputTopics(c)) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " has no partitions (does it exist?)");
+            }
+            infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        return partitions;
+    }
+
+    /**
+     * The machine to decide with: the state topic followed to its end (the standby kept it warm, so
+     * this reads what the last leader committed since). Without a state topic yet (the first start
+     * after an upgrade), the whole events topic is folded and every job's record is written with the
+     * first transaction.
+     */
+    private JobStateMachine rebuild(StateTail tail) {
+        long started = System.nanoTime();
+        stateMarked = tail.catchUp(this::deciding);
+        JobStateMachine machine = tail.machine();
+        String source = "the state topic (" + tail.records() + " records)";
+        if (!stateMarked) {
+            long events = EventLog.replay(clients, topics.events(), machine::restore, this::deciding);
+            machine.snapshotAll();
+            source = "the events topic (" + events + " events; no state topic yet)";
+        }
+        machine.resume(clock.instant());
+        LOG.info("dispatcher: caught up with {} in {} ms: {} jobs, {} live", source,
+                (System.nanoTime() - started) / 1_000_000, machine.size(), machine.liveJobs());
+        return machine;
     }
 
     private Duration pollTimeout(JobStateMachine machine) {
@@ -160,29 +252,152 @@ public final class Dispatcher implements AutoCloseable {
                 .orElse(MAX_POLL);
     }
 
-    /** Publishes what the batch and the timers lead to; false when the machine may no longer match the log. */
+    /**
+     * Publishes what the batch and the timers lead to; false when the machine may no longer match
+     * the log. A batch that failed is read again record by record (see {@link Isolation}).
+     */
     private boolean processInTransaction(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
             JobStateMachine machine, ConsumerRecords<String, byte[]> records) {
+        if (isolation.covers(records)) {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                if (!processAlone(producer, c, machine, record)) {
+                    return false;
+                }
+            }
+            return timersAlone(producer, c, machine);
+        }
         Instant now = clock.instant();
         List<Output> outputs = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         boolean consistent = true;
         for (ConsumerRecord<String, byte[]> record : records) {
-            Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value());
-            Input input = topics.isCommands(record.topic()) ? reader.command(origin) : reader.report(origin);
-            try {
-                outputs.addAll(machine.handle(input, now));
-            } catch (RuntimeException e) {
-                LOG.error("dispatcher: handling {}-{}@{} failed; dead-lettering it and rebuilding", record.topic(),
-                        record.partition(), record.offset(), e);
-                outputs.addAll(machine.handle(new Input.Invalid(origin, null, "INTERNAL_ERROR", e.toString(), List.of()), now));
-                consistent = false;
-            }
+            consistent &= handle(machine, record, now, outputs);
             offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
         }
         if (consistent) {
             outputs.addAll(machine.tick(now));
         }
+        if (!publish(producer, c, outputs, offsets, null)) {
+            isolation.suspect(records);
+            return false;
+        }
+        return consistent;
+    }
+
+    /** One record in a transaction of its own; after repeated failures, only its dead letter. */
+    private boolean processAlone(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
+            JobStateMachine machine, ConsumerRecord<String, byte[]> record) {
+        Instant now = clock.instant();
+        List<Output> outputs = new ArrayList<>();
+        boolean consistent;
+        Optional<String> failure = isolation.givenUp(Isolation.key(record));
+        if (failure.isPresent()) {
+            Origin origin = origin(record);
+            LOG.error("dispatcher: {}-{}@{} failed {} times; dead-lettering it and moving on", record.topic(),
+                    record.partition(), record.offset(), Isolation.MAX_TRIES);
+            outputs.addAll(machine.handle(new Input.Invalid(origin, commandJobId(record), "UNPROCESSABLE",
+                    "its outputs could not be published " + Isolation.MAX_TRIES + " times (" + failure.get()
+                            + "); skipped", List.of()), now));
+            consistent = true;
+        } else {
+            consistent = handle(machine, record, now, outputs);
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(new TopicPartition(record.topic(), record.partition()),
+                new OffsetAndMetadata(record.offset() + 1));
+        if (!publish(producer, c, outputs, offsets, Isolation.key(record))) {
+            return false;
+        }
+        isolation.passed(record);
+        return consistent;
+    }
+
+    /**
+     * The timers' outputs one job per transaction, after jobs given up are ended: a job whose
+     * records cannot be published (a runs topic that refuses its assignment, say) stops only itself.
+     */
+    private boolean timersAlone(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
+            JobStateMachine machine) {
+        Instant now = clock.instant();
+        for (String jobId : isolation.givenUpJobs()) {
+            String failure = isolation.givenUp(Isolation.jobKey(jobId)).orElse("");
+            LOG.error("dispatcher: job {}: its records could not be published {} times; ending it FAILED", jobId,
+                    Isolation.MAX_TRIES);
+            if (!publish(producer, c, machine.abandon(jobId, "the dispatcher could not publish this job's records "
+                    + Isolation.MAX_TRIES + " times (" + failure + "); given up", now), Map.of(), null)) {
+                return false;
+            }
+            isolation.passed(Isolation.jobKey(jobId));
+        }
+        List<Output> tick = machine.tick(now);
+        if (!isolation.timersSuspect()) {
+            return publish(producer, c, tick, Map.of(), null);
+        }
+        Map<String, List<Output>> byJob = new LinkedHashMap<>();
+        for (Output output : tick) {
+            byJob.computeIfAbsent(jobOf(output), k -> new ArrayList<>()).add(output);
+        }
+        for (Map.Entry<String, List<Output>> job : byJob.entrySet()) {
+            if (!publish(producer, c, job.getValue(), Map.of(), Isolation.jobKey(job.getKey()))) {
+                return false;
+            }
+            isolation.passed(Isolation.jobKey(job.getKey()));
+        }
+        isolation.timersPassed();
+        return true;
+    }
+
+    private static String jobOf(Output output) {
+        return switch (output) {
+            case Output.Event e -> e.event().jobId();
+            case Output.Run r -> r.run().jobId();
+            case Output.Control ctl -> ctl.control().jobId();
+            case Output.State st -> st.jobId();
+            case Output.DeadLettered d -> String.valueOf(d.letter().jobId());
+        };
+    }
+
+    /** Adds what one record leads to; false when handling it threw (it is dead-lettered and the state rebuilt). */
+    private boolean handle(JobStateMachine machine, ConsumerRecord<String, byte[]> record, Instant now, List<Output> outputs) {
+        Origin origin = origin(record);
+        try {
+            outputs.addAll(machine.handle(read(origin), now));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("dispatcher: handling {}-{}@{} failed; dead-lettering it and rebuilding", record.topic(),
+                    record.partition(), record.offset(), e);
+            outputs.add(new Output.DeadLettered(DeadLetters.of(origin, null, "INTERNAL_ERROR", e.toString(), List.of(), now)));
+            return false;
+        }
+    }
+
+    private Input read(Origin origin) {
+        return origin.topic().equals(topics.reports()) ? reader.report(origin) : reader.command(origin);
+    }
+
+    private static Origin origin(ConsumerRecord<String, byte[]> record) {
+        return new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value());
+    }
+
+    /** The job id of a command record, when one can be read (so an unknown job gets its REJECTED event). */
+    private String commandJobId(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(topics.reports())) {
+            return null;
+        }
+        return switch (read(origin(record))) {
+            case Input.Submit s -> s.command().jobId();
+            case Input.Cancel cancel -> cancel.command().jobId();
+            case Input.Invalid i -> i.jobId();
+            case Input.Report r -> null;
+        };
+    }
+
+    /**
+     * One transaction: the outputs and the offsets. False if it failed and was aborted; a failure
+     * that a record can have caused (not a timeout or another retriable broker error) counts
+     * against {@code alone}, the record or job published alone, if any.
+     */
+    private boolean publish(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c, List<Output> outputs,
+            Map<TopicPartition, OffsetAndMetadata> offsets, String alone) {
         if (outputs.isEmpty() && offsets.isEmpty()) {
             return true;
         }
@@ -191,25 +406,36 @@ public final class Dispatcher implements AutoCloseable {
             for (Output output : outputs) {
                 producer.send(OutputRecords.of(output, topics));
             }
+            if (!stateMarked) {
+                producer.send(StateMarker.record(topics, clock.instant()));
+            }
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
             }
             producer.commitTransaction();
+            stateMarked = true;
+            return true;
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
-            LOG.warn("dispatcher: transaction failed ({}); aborting and rebuilding from the log", e.toString());
-            producer.abortTransaction();
+            LOG.warn("dispatcher: transaction failed ({}); aborting and rebuilding from the log", Isolation.describe(e));
+            if (alone != null) {
+                isolation.failed(alone, e);
+            }
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abort) {
+                throw new KafkaException("abort failed after a failed transaction", abort);
+            }
             return false;
         }
-        return consistent;
     }
 
     private KafkaProducer<String, byte[]> transactionalProducer() {
         return clients.transactionalProducer("kindling-dispatcher-producer", dispatcherId);
     }
 
-    /** Stops after the current transaction and waits for the thread. */
+    /** Stops after the current transaction, waits for the thread, then hands leadership over. */
     @Override
     public void close() {
         running.set(false);
@@ -224,5 +450,6 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        leadership.close(); // leaves the group: a standby takes over without waiting for the session timeout
     }
 }

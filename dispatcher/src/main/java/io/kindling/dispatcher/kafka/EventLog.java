@@ -16,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads the events topic from the beginning to its end as it stands now (committed records only). */
+/** Reads a topic (the events, the dispatcher's state) from the beginning to its end as it stands now (committed records only). */
 final class EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
     private static final Duration POLL = Duration.ofMillis(200);
@@ -26,6 +26,12 @@ final class EventLog {
 
     /** Hands every event to {@code sink} in partition order; returns how many were read. */
     static long replay(KafkaClients clients, String topic, Consumer<JobEvent> sink, BooleanSupplier running) {
+        return read(clients, topic, record -> sink.accept(Json.decode(record.value(), JobEvent.class)), running);
+    }
+
+    /** Hands every record to {@code sink} in partition order; returns how many were read (unreadable ones skipped). */
+    static long read(KafkaClients clients, String topic, Consumer<ConsumerRecord<String, byte[]>> sink,
+            BooleanSupplier running) {
         long count = 0;
         try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, "kindling-dispatcher-rebuild",
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"))) {
@@ -37,10 +43,10 @@ final class EventLog {
             while (running.getAsBoolean() && !caughtUp(consumer, end)) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     try {
-                        sink.accept(Json.decode(record.value(), JobEvent.class));
+                        sink.accept(record);
                         count++;
                     } catch (RuntimeException e) {
-                        LOG.warn("events {}-{}@{}: unreadable event skipped ({})", record.topic(), record.partition(),
+                        LOG.warn("{}-{}@{}: unreadable record skipped ({})", record.topic(), record.partition(),
                                 record.offset(), e.toString());
                     }
                 }

@@ -17,6 +17,8 @@ final class OutputRecords {
             case Output.Control c -> new ProducerRecord<>(topics.control(), c.control().jobId(), Json.encode(c.control()));
             case Output.DeadLettered d -> new ProducerRecord<>(topics.deadLetter(), d.letter().originalKey(),
                     Json.encode(d.letter()));
+            case Output.State st -> new ProducerRecord<>(topics.dispatcherState(), st.jobId(),
+                    st.snapshot() == null ? null : Json.encode(st.snapshot()));
         };
     }
 }

@@ -15,12 +15,21 @@ import java.time.Instant;
 final class Job {
     final String id;
     JobSpec spec;
+    /** The pool and tenant, kept once the spec is dropped (a finished job). */
+    private String pool;
+    private String tenant;
+    /** sha256 of the spec, canonical JSON: what a replayed submit is compared with once the spec is dropped. */
+    String specSha256;
     Instant submittedAt;
     Instant queuedAt;
     JobState state;
     /** The current attempt's number; 0 before the first dispatch. */
     int attempt;
     String workerId;
+    /** When the current attempt was dispatched (its acknowledgement deadline counts from it). */
+    Instant dispatchedAt;
+    /** When the job ended (its retention counts from it). */
+    Instant endedAt;
     /** When the current attempt reached SUBMITTING (or RUNNING, if it skipped SUBMITTING). */
     Instant startedAt;
     /**
@@ -32,8 +41,12 @@ final class Job {
     int submissionFailures;
     int otherFailures;
     private int countedAttempt;
-    /** A cancel was asked for the current attempt (not in events: lost on restart, see docs/lifecycle.md). */
+    /** A cancel was asked for the current attempt (not in events: kept in the job's snapshot on the state topic). */
     boolean cancelRequested;
+    /** Who asked for that cancel (the CancelJob's principal), recorded in the CANCELLED event. */
+    String cancelledBy;
+    /** Why the cancel was asked. */
+    String cancelMessage;
     /** The timeout backstop already sent its CANCEL for the current attempt. */
     boolean timeoutCancelSent;
 
@@ -50,11 +63,11 @@ final class Job {
     }
 
     String pool() {
-        return spec == null ? null : spec.pool();
+        return spec == null ? pool : spec.pool();
     }
 
     String tenant() {
-        return spec == null ? JobSpec.DEFAULT_TENANT : spec.tenant();
+        return spec == null ? (tenant == null ? JobSpec.DEFAULT_TENANT : tenant) : spec.tenant();
     }
 
     int priority() {
@@ -70,20 +83,27 @@ final class Job {
             case QUEUED -> {
                 if (state == null) {
                     spec = e.spec();
+                    specSha256 = Specs.sha256(e.spec());
                     submittedAt = e.submittedAt() != null ? e.submittedAt() : e.time();
                     queuedAt = e.time();
                     state = JobState.QUEUED;
                 }
             }
-            case REJECTED -> state = JobState.REJECTED;
+            case REJECTED -> {
+                state = JobState.REJECTED;
+                ended(e.time());
+            }
             case DISPATCHED -> {
                 attempt = e.attempt();
                 state = JobState.DISPATCHED;
+                dispatchedAt = e.time();
                 workerId = null;
                 startedAt = null;
                 leaseUntil = null;
                 nextAttemptAt = null;
                 cancelRequested = false;
+                cancelledBy = null;
+                cancelMessage = null;
                 timeoutCancelSent = false;
             }
             case SUBMITTING, RUNNING -> {
@@ -103,10 +123,59 @@ final class Job {
                     count(e.attempt(), e.reason());
                 }
                 state = e.state();
-                leaseUntil = null;
+                ended(e.time());
             }
             default -> throw new IllegalStateException("unknown state " + e.state());
         }
+    }
+
+    /** A finished job keeps only what idempotent replays and retention need. */
+    private void ended(Instant time) {
+        endedAt = time;
+        leaseUntil = null;
+        pool = pool();
+        tenant = spec == null ? tenant : spec.tenant();
+        spec = null;
+        workerId = null;
+        cancelRequested = false;
+        cancelMessage = null;
+        cancelledBy = null;
+    }
+
+    JobSnapshot snapshot() {
+        if (terminal()) {
+            return new JobSnapshot(id, state, null, pool(), tenant(), specSha256, null, null, attempt, null, null, null, false, null, 0, 0, 0,
+                    false, null, null, false, endedAt);
+        }
+        return new JobSnapshot(id, state, spec, pool(), tenant(), specSha256, submittedAt, queuedAt, attempt, workerId, startedAt,
+                dispatchedAt, leaseUntil != null, nextAttemptAt, submissionFailures, otherFailures, countedAttempt,
+                cancelRequested, cancelMessage, cancelledBy, timeoutCancelSent, endedAt);
+    }
+
+    static Job of(JobSnapshot s) {
+        Job job = new Job(s.jobId());
+        job.state = s.state();
+        job.spec = s.spec();
+        job.pool = s.pool();
+        job.tenant = s.tenant();
+        job.specSha256 = s.specSha256();
+        job.submittedAt = s.submittedAt();
+        job.queuedAt = s.queuedAt();
+        job.attempt = s.attempt();
+        job.workerId = s.workerId();
+        job.startedAt = s.startedAt();
+        job.dispatchedAt = s.dispatchedAt();
+        job.leaseUntil = s.leaseHeld() ? Instant.EPOCH : null; // re-armed fresh by resume()
+        job.nextAttemptAt = s.nextAttemptAt();
+        job.submissionFailures = s.submissionFailures();
+        job.otherFailures = s.otherFailures();
+        job.countedAttempt = s.countedAttempt();
+        job.cancelRequested = s.cancelRequested();
+        job.cancelMessage = s.cancelMessage();
+        job.cancelledBy = s.cancelledBy();
+        job.timeoutCancelSent = s.timeoutCancelSent();
+        job.endedAt = s.endedAt();
+        return job;
     }
 
     private void count(int failedAttempt, FailureReason reason) {

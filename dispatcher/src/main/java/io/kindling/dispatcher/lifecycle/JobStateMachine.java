@@ -8,16 +8,23 @@ import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.JobEvents;
 import io.kindling.schemas.JobState;
+import io.kindling.schemas.Json;
+import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.SubmitJob;
 import io.kindling.schemas.Violation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,14 +39,48 @@ public final class JobStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(JobStateMachine.class);
     /** How long past {@code timeoutSeconds} the dispatcher waits for the worker to stop an attempt itself. */
     public static final Duration TIMEOUT_GRACE = Duration.ofSeconds(30);
+    /**
+     * Largest spec accepted, encoded: its QUEUED event and run assignments carry it, and must fit in
+     * one record (the producer's 1 MiB) with their other fields.
+     */
+    public static final int MAX_SPEC_BYTES = MessageReader.DEFAULT_MAX_BYTES - 16 * 1024;
+    /** Longest message copied into an event from a record or a report. */
+    public static final int MAX_MESSAGE_CHARS = 4096;
+
+    /** How long a finished job is remembered (idempotent replays) by default. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+    /** How long a dispatched attempt may wait for its worker's first report by default. */
+    public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(300);
 
     private final Map<String, PoolRules> pools = new HashMap<>();
+    /** Every job known: live ones with their full state, finished ones small (no spec) until their retention ends. */
     private final Map<String, Job> jobs = new HashMap<>();
+    /** The jobs that have not ended: what timers and the scheduler look at, so a poll costs what live work costs. */
+    private final Map<String, Job> live = new LinkedHashMap<>();
+    /** Finished jobs by end time, to forget them once their retention has passed. */
+    private final PriorityQueue<Expiry> expiries = new PriorityQueue<>(Comparator.comparing(Expiry::at));
+    /** Jobs changed since the last batch of outputs: their snapshots go to the state topic. */
+    private final Set<String> dirty = new LinkedHashSet<>();
+    private final Duration retention;
+    private final Duration ackTimeout;
     private final Transitions transitions;
     private final ReportHandler reports;
 
+    private record Expiry(Instant at, String jobId) {
+    }
+
     public JobStateMachine(Collection<PoolConfig> pools) {
+        this(pools, DEFAULT_RETENTION, DEFAULT_ACK_TIMEOUT);
+    }
+
+    /**
+     * {@code retention}: how long a finished job is remembered (a submit replayed after that runs
+     * again); {@code ackTimeout}: how long a dispatched attempt may wait for its worker's first report.
+     */
+    public JobStateMachine(Collection<PoolConfig> pools, Duration retention, Duration ackTimeout) {
         pools.forEach(p -> this.pools.put(p.name(), PoolRules.of(p)));
+        this.retention = retention;
+        this.ackTimeout = ackTimeout;
         this.transitions = new Transitions(this::rules);
         this.reports = new ReportHandler(transitions);
     }
@@ -50,10 +91,25 @@ public final class JobStateMachine {
     }
 
     private Outputs outputs() {
-        return new Outputs(job -> rules(job.pool()).lease());
+        return new Outputs(job -> rules(job.pool()).lease(), this::changed);
     }
 
-    /** Folds one event read from the events topic while rebuilding; emits nothing. */
+    private void changed(Job job) {
+        dirty.add(job.id);
+        index(job);
+    }
+
+    private void index(Job job) {
+        if (job.terminal()) {
+            live.remove(job.id);
+            expiries.add(new Expiry(job.endedAt != null ? job.endedAt : Instant.EPOCH, job.id));
+        } else {
+            live.put(job.id, job);
+        }
+        jobs.put(job.id, job);
+    }
+
+    /** Folds one event read from the events topic while rebuilding (start-up without a state topic); emits nothing. */
     public void restore(JobEvent event) {
         Job job = jobs.get(event.jobId());
         if (job == null) {
@@ -62,18 +118,48 @@ public final class JobStateMachine {
                 return;
             }
             job = new Job(event.jobId());
-            jobs.put(job.id, job);
         }
+        boolean wasLive = !job.terminal();
         job.apply(event, rules(job.pool()).lease());
+        if (wasLive) {
+            index(job);
+        }
+    }
+
+    /** Restores one job from its snapshot on the state topic (a later snapshot of the same job replaces it). */
+    public void restore(JobSnapshot snapshot) {
+        forget(snapshot.jobId());
+        index(Job.of(snapshot));
+    }
+
+    /** A tombstone on the state topic: the job is forgotten. */
+    public void forget(String jobId) {
+        jobs.remove(jobId);
+        live.remove(jobId);
+    }
+
+    /** Every job's snapshot is written with the next outputs (after a rebuild from the events topic). */
+    public void snapshotAll() {
+        dirty.addAll(jobs.keySet());
     }
 
     /** Called once the rebuild is done: every attempt that holds a lease gets a fresh one from {@code now}. */
     public void resume(Instant now) {
-        for (Job job : jobs.values()) {
+        for (Job job : live.values()) {
             if (job.leaseUntil != null) {
                 job.leaseUntil = now.plus(rules(job.pool()).lease());
             }
         }
+    }
+
+    /** The snapshots of the jobs changed since the last call, and tombstones of the jobs forgotten. */
+    private List<Output> withSnapshots(Outputs out) {
+        for (String id : dirty) {
+            Job job = jobs.get(id);
+            out.add(new Output.State(id, job == null ? null : job.snapshot()));
+        }
+        dirty.clear();
+        return out.list();
     }
 
     /** What one consumed record leads to. */
@@ -88,19 +174,19 @@ public final class JobStateMachine {
                     out.deadLetter(r.origin(), r.report().jobId(), "NOT_FOUND",
                             "report about unknown job '" + r.report().jobId() + "'", List.of(), now);
                 } else {
-                    reports.handle(job, r.report(), now, out);
+                    reports.handle(job, r.report(), r.origin(), now, out);
                 }
             }
             case Input.Invalid i -> invalid(i, now, out);
         }
-        return out.list();
+        return withSnapshots(out);
     }
 
     private void submit(Input.Submit input, Instant now, Outputs out) {
         SubmitJob submit = input.command();
         Job existing = jobs.get(submit.jobId());
         if (existing != null) {
-            if (existing.spec != null && existing.spec.equals(submit.spec())) {
+            if (existing.specSha256 != null && existing.specSha256.equals(Specs.sha256(submit.spec()))) {
                 LOG.info("job {}: submitted again with the same request; nothing to do ({})", submit.jobId(), existing.state);
             } else {
                 String message = "job '" + submit.jobId() + "' already exists (" + existing.state
@@ -108,6 +194,13 @@ public final class JobStateMachine {
                 LOG.warn("job {}: {}", submit.jobId(), message);
                 out.deadLetter(input.origin(), submit.jobId(), "CONFLICT", message, List.of(), now);
             }
+            return;
+        }
+        int specBytes = Json.encode(submit.spec()).length;
+        if (specBytes > MAX_SPEC_BYTES) {
+            String message = "the spec is " + specBytes + " bytes encoded; the limit is " + MAX_SPEC_BYTES;
+            invalid(new Input.Invalid(input.origin(), submit.jobId(), "TOO_LARGE", message,
+                    List.of(new Violation("$.spec", message))), now, out);
             return;
         }
         String pool = submit.spec().pool();
@@ -125,9 +218,8 @@ public final class JobStateMachine {
             return;
         }
         Job job = new Job(submit.jobId());
-        jobs.put(job.id, job);
         out.event(job, JobEvents.job(job.id, JobState.QUEUED, now).spec(submit.spec())
-                .submittedAt(submit.submittedAt() != null ? submit.submittedAt() : now).build());
+                .submittedAt(submit.submittedAt() != null ? submit.submittedAt() : now).principal(submit.principal()).build());
         LOG.info("job {}: queued in pool {}", job.id, pool);
     }
 
@@ -145,9 +237,12 @@ public final class JobStateMachine {
             LOG.info("job {}: cancel of a job that ended {}; nothing to do", job.id, job.state);
         } else if (job.state == JobState.QUEUED || job.state == JobState.RETRYING) {
             out.event(job, Transitions.jobEvent(job, JobState.CANCELLED, now).reason(FailureReason.CANCELLED).message(why)
-                    .build());
+                    .principal(cancel.principal()).build());
         } else {
             job.cancelRequested = true;
+            job.cancelledBy = cancel.principal();
+            job.cancelMessage = why;
+            out.changed(job);
             if (job.leaseUntil == null) {
                 // not started yet: if no worker confirms within a lease, the job ends CANCELLED anyway
                 job.leaseUntil = now.plus(rules(job.pool()).lease());
@@ -162,24 +257,61 @@ public final class JobStateMachine {
         out.deadLetter(input.origin(), input.jobId(), input.code(), input.message(), input.details(), now);
         if (input.jobId() != null && !jobs.containsKey(input.jobId())) {
             Job job = new Job(input.jobId());
-            jobs.put(job.id, job);
             out.event(job, JobEvents.job(job.id, JobState.REJECTED, now).reason(FailureReason.REJECTED)
-                    .message(input.code() + ": " + input.message()).build());
+                    .message(DeadLetters.truncate(input.code() + ": " + input.message(), MAX_MESSAGE_CHARS)).build());
         }
+    }
+
+    /**
+     * Ends a job whose records the dispatcher could not publish (it stopped every other job while it
+     * was tried): FAILED, reason SUBMISSION_FAILED, and a CANCEL control if an attempt is live.
+     */
+    public List<Output> abandon(String jobId, String message, Instant now) {
+        Outputs out = outputs();
+        Job job = jobs.get(jobId);
+        if (job != null && !job.terminal()) {
+            String text = DeadLetters.truncate(message, MAX_MESSAGE_CHARS);
+            if (job.active()) {
+                Transitions.cancelAttempt(job, job.attempt, FailureReason.SUBMISSION_FAILED, text, now, out);
+            }
+            JobEvents.Builder failed = job.attempt > 0 ? Transitions.attemptEvent(job, JobState.FAILED, now)
+                    : Transitions.jobEvent(job, JobState.FAILED, now);
+            out.event(job, failed.reason(FailureReason.SUBMISSION_FAILED).message(text).build());
+        }
+        return withSnapshots(out);
     }
 
     /** Fires the timers due at {@code now} (queue timeouts, leases, run timeouts), then dispatches what fits. */
     public List<Output> tick(Instant now) {
         Outputs out = outputs();
-        for (Job job : new ArrayList<>(jobs.values())) {
+        expire(now);
+        for (Job job : new ArrayList<>(live.values())) {
             if (!job.terminal()) {
-                fireTimers(job, now, out);
+                try {
+                    fireTimers(job, now, out);
+                } catch (RuntimeException e) {
+                    // one job's bug must not stop every other job's timers
+                    LOG.error("job {}: its timers failed; skipped this round", job.id, e);
+                }
             }
         }
-        for (Job job : Scheduler.pick(jobs.values(), this::rules, now)) {
+        for (Job job : Scheduler.pick(live.values(), this::rules, now)) {
             transitions.dispatch(job, out, now);
         }
-        return out.list();
+        return withSnapshots(out);
+    }
+
+    /** Forgets the finished jobs whose retention has passed: their snapshots become tombstones. */
+    private void expire(Instant now) {
+        Instant horizon = now.minus(retention);
+        while (!expiries.isEmpty() && !expiries.peek().at().isAfter(horizon)) {
+            Expiry e = expiries.poll();
+            Job job = jobs.get(e.jobId());
+            if (job != null && job.terminal() && (job.endedAt == null || !job.endedAt.isAfter(horizon))) {
+                jobs.remove(job.id);
+                dirty.add(job.id);
+            }
+        }
     }
 
     private void fireTimers(Job job, Instant now, Outputs out) {
@@ -194,7 +326,12 @@ public final class JobStateMachine {
                     + " within " + r.lease().toSeconds() + " s";
             Transitions.cancelAttempt(job, job.attempt, FailureReason.CANCELLED, message, now, out);
             out.event(job, Transitions.attemptEvent(job, JobState.CANCELLED, now).reason(FailureReason.CANCELLED)
-                    .message(message).workerId(job.workerId).build());
+                    .message(message).workerId(job.workerId).principal(job.cancelledBy).build());
+        } else if (ackDeadline(job).filter(d -> !d.isAfter(now)).isPresent()) {
+            String message = "no worker acknowledged the run assignment of attempt " + job.attempt + " within "
+                    + ackTimeout.toSeconds() + " s: the attempt is presumed lost and its slot freed";
+            Transitions.cancelAttempt(job, job.attempt, FailureReason.LOST, message, now, out);
+            transitions.fail(job, FailureReason.LOST, message, null, now, out);
         } else if (job.leaseUntil != null && !job.leaseUntil.isAfter(now)) {
             String message = "no report from worker " + job.workerId + " for " + r.lease().toSeconds()
                     + " s: the attempt is presumed lost";
@@ -213,6 +350,14 @@ public final class JobStateMachine {
         return job.state == JobState.QUEUED ? r.queueTimeout().map(job.queuedAt::plus) : Optional.empty();
     }
 
+    /** A DISPATCHED attempt no worker has reported about yet (and no cancel awaits): when it is given up. */
+    private Optional<Instant> ackDeadline(Job job) {
+        if (job.state != JobState.DISPATCHED || job.leaseUntil != null || job.dispatchedAt == null) {
+            return Optional.empty();
+        }
+        return Optional.of(job.dispatchedAt.plus(ackTimeout));
+    }
+
     private static Optional<Instant> runDeadline(Job job) {
         if (job.leaseUntil == null || job.timeoutCancelSent || job.startedAt == null || job.spec.timeoutSeconds() == null) {
             return Optional.empty();
@@ -222,14 +367,15 @@ public final class JobStateMachine {
 
     /** The earliest moment a timer fires after {@code now}, if any: poll no longer than that. */
     public Optional<Instant> nextDeadline(Instant now) {
-        Instant next = null;
-        for (Job job : jobs.values()) {
+        Instant next = expiries.isEmpty() ? null : expiries.peek().at().plus(retention);
+        for (Job job : live.values()) {
             if (job.terminal()) {
                 continue;
             }
             List<Instant> candidates = new ArrayList<>(4);
             queueDeadline(job, rules(job.pool())).ifPresent(candidates::add);
             runDeadline(job).ifPresent(candidates::add);
+            ackDeadline(job).ifPresent(candidates::add);
             if (job.leaseUntil != null) {
                 candidates.add(job.leaseUntil);
             }
@@ -251,5 +397,10 @@ public final class JobStateMachine {
     /** How many jobs are known. */
     public int size() {
         return jobs.size();
+    }
+
+    /** How many jobs have not ended. */
+    public int liveJobs() {
+        return live.size();
     }
 }

@@ -23,4 +23,8 @@ public sealed interface Output {
     /** A record that could not be accepted, on {@code jobs.deadletter}. */
     record DeadLettered(DeadLetter letter) implements Output {
     }
+
+    /** A job's state on the dispatcher's compacted state topic; a null snapshot is a tombstone (the job is forgotten). */
+    record State(String jobId, JobSnapshot snapshot) implements Output {
+    }
 }

@@ -1,7 +1,6 @@
 package io.kindling.dispatcher.lifecycle;
 
 import io.kindling.dispatcher.intake.Origin;
-import io.kindling.schemas.DeadLetter;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.Violation;
@@ -9,8 +8,8 @@ import io.kindling.schemas.WorkerControl;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -20,14 +19,26 @@ import java.util.function.Function;
 final class Outputs {
     private final List<Output> list = new ArrayList<>();
     private final Function<Job, Duration> lease;
+    private final Consumer<Job> changed;
 
-    Outputs(Function<Job, Duration> lease) {
+    Outputs(Function<Job, Duration> lease, Consumer<Job> changed) {
         this.lease = lease;
+        this.changed = changed;
     }
 
     void event(Job job, JobEvent event) {
         job.apply(event, lease.apply(job));
+        changed.accept(job);
         list.add(new Output.Event(event));
+    }
+
+    /** The job changed in a way no event shows (a cancel requested): its snapshot is written. */
+    void changed(Job job) {
+        changed.accept(job);
+    }
+
+    void add(Output output) {
+        list.add(output);
     }
 
     void run(RunAssignment run) {
@@ -39,9 +50,7 @@ final class Outputs {
     }
 
     void deadLetter(Origin origin, String jobId, String reason, String message, List<Violation> details, Instant now) {
-        byte[] value = origin.value() == null ? new byte[0] : origin.value();
-        list.add(new Output.DeadLettered(new DeadLetter(origin.topic(), origin.partition(), origin.offset(), origin.key(),
-                Base64.getEncoder().encodeToString(value), jobId, reason, message, details, now)));
+        list.add(new Output.DeadLettered(DeadLetters.of(origin, jobId, reason, message, details, now)));
     }
 
     List<Output> list() {

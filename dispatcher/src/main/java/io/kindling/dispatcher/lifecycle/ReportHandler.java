@@ -1,9 +1,11 @@
 package io.kindling.dispatcher.lifecycle;
 
+import io.kindling.dispatcher.intake.Origin;
 import io.kindling.schemas.AttemptReport;
 import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.JobState;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,15 +18,22 @@ import org.slf4j.LoggerFactory;
 final class ReportHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ReportHandler.class);
 
+    private static final int MAX_LINK_CHARS = 2048;
+
     private final Transitions transitions;
 
     ReportHandler(Transitions transitions) {
         this.transitions = transitions;
     }
 
-    void handle(Job job, AttemptReport r, Instant now, Outputs out) {
+    void handle(Job job, AttemptReport r, Origin origin, Instant now, Outputs out) {
         boolean stillRuns = !r.state().terminal();
         boolean current = job.active() && r.attempt() == job.attempt;
+        if (r.attempt() > job.attempt) {
+            out.deadLetter(origin, job.id, "NOT_FOUND", "report about attempt " + r.attempt() + " of job '" + job.id
+                    + "', which has had " + job.attempt + " attempt(s)", List.of(), now);
+            return;
+        }
         if (!current) {
             if (stillRuns) {
                 String why = job.terminal() ? "the job has ended " + job.state
@@ -33,6 +42,10 @@ final class ReportHandler {
             } else {
                 LOG.debug("job {} attempt {}: ignoring stale report {}", job.id, r.attempt(), r.state());
             }
+            return;
+        }
+        if (job.workerId != null && r.workerId() != null && !job.workerId.equals(r.workerId())) {
+            intruder(job, r, origin, now, out);
             return;
         }
         if (job.leaseUntil != null) {
@@ -44,10 +57,26 @@ final class ReportHandler {
         switch (r.state()) {
             case SUBMITTING, RUNNING -> start(job, r, now, out);
             case SUCCEEDED -> out.event(job, Transitions.attemptEvent(job, JobState.SUCCEEDED, now).workerId(r.workerId())
-                    .exitCode(r.exitCode()).sparkAppId(r.sparkAppId()).sparkUiUrl(r.sparkUiUrl()).build());
+                    .exitCode(r.exitCode()).sparkAppId(bounded(r.sparkAppId())).sparkUiUrl(bounded(r.sparkUiUrl())).build());
             case FAILED -> failed(job, r, now, out);
             case CANCELLED -> cancelled(job, r, now, out);
             default -> LOG.warn("job {} attempt {}: report with state {} ignored", job.id, r.attempt(), r.state());
+        }
+    }
+
+    /**
+     * A report about the current attempt from a worker other than the one that holds it (the first
+     * to report it): two workers got the same assignment (a rebalance during a launch). Rejected, and
+     * if it says it still runs, that worker alone is told to stop its copy.
+     */
+    private static void intruder(Job job, AttemptReport r, Origin origin, Instant now, Outputs out) {
+        String message = "attempt " + r.attempt() + " of job '" + job.id + "' is held by worker " + job.workerId
+                + "; report " + r.state() + " from worker " + r.workerId() + " rejected";
+        LOG.warn("job {} attempt {}: {}", job.id, r.attempt(), message);
+        out.deadLetter(origin, job.id, "FORBIDDEN", message, List.of(), now);
+        if (!r.state().terminal()) {
+            Transitions.cancelAttempt(job, r.attempt(), r.workerId(), FailureReason.CANCELLED,
+                    "worker " + job.workerId + " holds this attempt", now, out);
         }
     }
 
@@ -56,7 +85,7 @@ final class ReportHandler {
             return; // a repeated report
         }
         out.event(job, Transitions.attemptEvent(job, r.state(), now).workerId(r.workerId())
-                .sparkAppId(r.sparkAppId()).sparkUiUrl(r.sparkUiUrl()).build());
+                .sparkAppId(bounded(r.sparkAppId())).sparkUiUrl(bounded(r.sparkUiUrl())).build());
         job.leaseUntil = now.plus(transitions.rules(job).lease());
         if (job.cancelRequested) {
             Transitions.cancelAttempt(job, job.attempt, FailureReason.CANCELLED, "cancel requested", now, out);
@@ -69,13 +98,13 @@ final class ReportHandler {
             return;
         }
         FailureReason reason = r.reason() != null ? r.reason() : FailureReason.APP_FAILED;
-        transitions.fail(job, reason, r.message(), r.exitCode(), now, out);
+        transitions.fail(job, reason, message(r), r.exitCode(), now, out);
     }
 
     private void cancelled(Job job, AttemptReport r, Instant now, Outputs out) {
         boolean timedOut = r.reason() == FailureReason.TIMED_OUT || (job.timeoutCancelSent && !job.cancelRequested);
         if (timedOut) {
-            String message = r.message() != null ? r.message()
+            String message = r.message() != null ? message(r)
                     : "the attempt exceeded timeoutSeconds (" + job.spec.timeoutSeconds() + ") and was stopped";
             transitions.fail(job, FailureReason.TIMED_OUT, message, r.exitCode(), now, out);
         } else {
@@ -85,8 +114,17 @@ final class ReportHandler {
 
     private static void endCancelled(Job job, AttemptReport r, Instant now, Outputs out) {
         out.event(job, Transitions.attemptEvent(job, JobState.CANCELLED, now).workerId(r.workerId())
-                .reason(FailureReason.CANCELLED).message(r.message() != null ? r.message() : "cancelled")
-                .exitCode(r.exitCode()).build());
+                .reason(FailureReason.CANCELLED).message(r.message() != null ? message(r) : "cancelled")
+                .exitCode(r.exitCode()).principal(job.cancelledBy).build());
+    }
+
+    /** An identifier or link copied into an event: dropped when absurdly long, so every event stays bounded. */
+    private static String bounded(String value) {
+        return value == null || value.length() > MAX_LINK_CHARS ? null : value;
+    }
+
+    private static String message(AttemptReport r) {
+        return DeadLetters.truncate(r.message(), JobStateMachine.MAX_MESSAGE_CHARS);
     }
 
     /** Whether moving from {@code from} to the non-terminal {@code to} goes forward. */

@@ -65,8 +65,15 @@ final class Transitions {
 
     /** A CANCEL instruction for attempt {@code attempt} of the job. */
     static void cancelAttempt(Job job, int attempt, FailureReason reason, String message, Instant now, Outputs out) {
-        LOG.info("job {} attempt {}: asking its worker to cancel ({}: {})", job.id, attempt, reason, message);
+        cancelAttempt(job, attempt, null, reason, message, now, out);
+    }
+
+    /** A CANCEL instruction for attempt {@code attempt} of the job, for worker {@code workerId} only when it is not null. */
+    static void cancelAttempt(Job job, int attempt, String workerId, FailureReason reason, String message, Instant now,
+            Outputs out) {
+        LOG.info("job {} attempt {}: asking {} to cancel ({}: {})", job.id, attempt,
+                workerId == null ? "its worker" : "worker " + workerId, reason, message);
         out.control(new WorkerControl(WorkerControl.Type.CANCEL, job.id, attempt,
-                io.kindling.schemas.AttemptId.of(job.id, attempt), job.pool(), reason, message, now));
+                io.kindling.schemas.AttemptId.of(job.id, attempt), job.pool(), reason, message, now, workerId));
     }
 }

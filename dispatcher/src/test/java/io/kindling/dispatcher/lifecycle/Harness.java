@@ -40,7 +40,7 @@ final class Harness {
     static JobSpec spec(String pool, RetryPolicy retry, Integer priority, String tenant, Integer timeoutSeconds) {
         return new JobSpec("job", pool, new Application(ApplicationType.PYTHON, "/x/pi.py", null, null), null, null,
                 tenant == null ? null : Map.of(JobSpec.TENANT_LABEL, tenant), null, null, null, null, null, null,
-                timeoutSeconds, priority, retry);
+                timeoutSeconds, priority, retry).withTenant(tenant);
     }
 
     static JobSpec spec(RetryPolicy retry) {
@@ -101,10 +101,29 @@ final class Harness {
         report(jobId, attempt, JobState.RUNNING, null, null);
     }
 
-    /** A fresh machine rebuilt from every event so far, resumed at {@code now}. */
+    /** A fresh machine rebuilt from the state topic as it would stand (each job's latest snapshot), resumed at {@code now}. */
     void restart() {
         machine = new JobStateMachine(pools);
-        // as read back from the events topic: through JSON
+        Map<String, JobSnapshot> latest = new java.util.LinkedHashMap<>();
+        for (Output o : all) {
+            if (o instanceof Output.State st) {
+                latest.put(st.jobId(), st.snapshot());
+            }
+        }
+        // as read back from the topic: through JSON
+        latest.forEach((id, snap) -> {
+            if (snap == null) {
+                machine.forget(id);
+            } else {
+                machine.restore(Json.decode(Json.encode(snap), JobSnapshot.class));
+            }
+        });
+        machine.resume(now);
+    }
+
+    /** A fresh machine rebuilt from every event so far (start-up without a state topic), resumed at {@code now}. */
+    void restartFromEvents() {
+        machine = new JobStateMachine(pools);
         events(all).forEach(e -> machine.restore(Json.decode(Json.encode(e), JobEvent.class)));
         machine.resume(now);
     }

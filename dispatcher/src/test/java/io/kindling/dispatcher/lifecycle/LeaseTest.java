@@ -7,6 +7,7 @@ import static io.kindling.schemas.JobState.DISPATCHED;
 import static io.kindling.schemas.JobState.FAILED;
 import static io.kindling.schemas.JobState.RETRYING;
 import static io.kindling.schemas.JobState.RUNNING;
+import static io.kindling.schemas.JobState.SUBMITTING;
 import static io.kindling.schemas.JobState.SUCCEEDED;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,12 +54,58 @@ class LeaseTest {
     }
 
     @Test
-    void aDispatchedAttemptHoldsNoLease() {
+    void aDispatchedAttemptNoWorkerAcknowledgesIsLostAfterTheAckTimeoutAndItsSlotFreed() {
+        Harness h = new Harness(new io.kindling.common.pools.PoolConfig("default",
+                io.kindling.common.pools.PoolBackend.defaults(),
+                new io.kindling.common.pools.PoolScheduling(1, null, null, null, null, null)));
+        h.submit("j", spec(retry(2, null, null)));
+        h.submit("k", spec(null));
+        h.tick();
+        assertThat(h.machine.nextDeadline(h.now)).contains(h.now.plus(JobStateMachine.DEFAULT_ACK_TIMEOUT));
+        assertThat(h.advance(JobStateMachine.DEFAULT_ACK_TIMEOUT.minusSeconds(1))).isEmpty();
+        List<Output> out = h.advance(Duration.ofSeconds(1));
+        assertThat(Harness.controls(out)).singleElement().satisfies(c -> {
+            assertThat(c.attemptId()).isEqualTo("j-a1");
+            assertThat(c.reason()).isEqualTo(FailureReason.LOST);
+        });
+        assertThat(h.eventsOf("j").get(h.eventsOf("j").size() - 1).state()).isEqualTo(RETRYING);
+        assertThat(Harness.runs(out)).as("the slot went to the next job").extracting(r -> r.run().attemptId())
+                .containsExactly("k-a1");
+    }
+
+    @Test
+    void aDispatchedAttemptThatAWorkerAcknowledgedIsNotExpiredByTheAckTimeout() {
         Harness h = new Harness();
         h.submit("j", spec(null));
         h.tick();
-        assertThat(h.machine.nextDeadline(h.now)).isEmpty();
-        assertThat(h.advance(Duration.ofHours(2))).isEmpty();
+        h.report("j", 1, SUBMITTING, null, null);
+        for (int i = 0; i < 20; i++) {
+            h.advance(Duration.ofSeconds(20));
+            h.heartbeat("j", 1, SUBMITTING);
+        }
+        assertThat(h.lastEvent("j").state()).isEqualTo(SUBMITTING);
+    }
+
+    @Test
+    void aReportFromAWorkerThatDoesNotHoldTheAttemptIsRejectedAndThatWorkerAloneIsFenced() {
+        Harness h = new Harness();
+        h.submit("j", spec(null));
+        h.tick();
+        h.report("j", 1, SUBMITTING, null, null); // w1 holds it
+        List<Output> out = h.record(h.machine.handle(new io.kindling.dispatcher.intake.Input.Report(
+                new io.kindling.schemas.AttemptReport(io.kindling.schemas.AttemptReport.Type.STATE, "j", 1, "j-a1", "default",
+                        "w2", RUNNING, h.now, null, null, null, null, null),
+                new io.kindling.dispatcher.intake.Origin("reports", 0, 9L, "j", new byte[] {'{', '}'})), h.now));
+        assertThat(Harness.events(out)).isEmpty();
+        assertThat(Harness.deadLetters(out)).singleElement().satisfies(d -> assertThat(d.letter().reason())
+                .isEqualTo("FORBIDDEN"));
+        assertThat(Harness.controls(out)).singleElement().satisfies(c -> {
+            assertThat(c.attemptId()).isEqualTo("j-a1");
+            assertThat(c.workerId()).isEqualTo("w2");
+        });
+        h.report("j", 1, RUNNING, null, null);
+        assertThat(h.lastEvent("j").state()).isEqualTo(RUNNING);
+        assertThat(h.lastEvent("j").workerId()).isEqualTo("w1");
     }
 
     @Test

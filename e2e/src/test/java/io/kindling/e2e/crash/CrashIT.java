@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.JobState;
+import io.kindling.testsupport.auth.TestTokens;
 import io.kindling.testsupport.kafka.SharedKafka;
 import io.kindling.testsupport.spark.StandInSpark;
 import java.io.IOException;
@@ -56,6 +57,7 @@ class CrashIT {
     private final List<ComponentProcess> components = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private int apiPort;
+    private String authorization;
 
     @AfterEach
     void stopAll() throws InterruptedException {
@@ -73,6 +75,8 @@ class CrashIT {
         StandInSpark spark = StandInSpark.create(dir, python());
         Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
         apiPort = freePort();
+        TestTokens tokens = TestTokens.admin();
+        authorization = tokens.get("admin").bearer();
 
         Map<String, String> common = Map.of(
                 "KINDLING_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers(),
@@ -90,7 +94,8 @@ class CrashIT {
                 "KINDLING_HTTP_HOST", "127.0.0.1",
                 "KINDLING_HTTP_PORT", Integer.toString(apiPort),
                 "KINDLING_BLOB_STORE", "local",
-                "KINDLING_BLOB_DIR", dir.resolve("blobs").toString()));
+                "KINDLING_BLOB_DIR", dir.resolve("blobs").toString(),
+                "KINDLING_AUTH_TOKENS_FILE", tokens.write(dir.resolve("tokens.yaml")).toString()));
         for (ComponentProcess c : components) {
             c.start();
         }
@@ -219,6 +224,7 @@ class CrashIT {
                 .pollInterval(Duration.ofMillis(300)).ignoreExceptionsInstanceOf(ConnectException.class)
                 .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/jobs"))
                                 .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                                .header("Authorization", authorization)
                                 .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString()),
                         r -> r.statusCode() == 202 || r.statusCode() == 200);
@@ -229,7 +235,8 @@ class CrashIT {
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", authorization).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private void awaitApiReady() {

@@ -54,7 +54,7 @@ final class DriverPodArtifacts {
         JobSpec resolved = new JobSpec(spec.name(), spec.pool(), local, spec.conf(), spec.idempotencyKey(),
                 spec.labels(), local(spec.pyFiles(), tenant), local(spec.jars(), tenant), local(spec.files(), tenant),
                 local(spec.archives(), tenant), spec.packages(), spec.env(), spec.timeoutSeconds(), spec.priority(),
-                spec.retry(), spec.secretRefs());
+                spec.retry(), spec.secretRefs()).withTenant(spec.tenant());
         return new RunAssignment(run.jobId(), run.attempt(), run.attemptId(), run.pool(), run.tenant(), resolved,
                 run.assignedAt());
     }

@@ -145,7 +145,7 @@ class ArtifactFetcherTest {
         ArtifactRef jar = upload("acme", "udf.jar", new byte[] {3});
         JobSpec spec = new JobSpec("job", null, new Application(ApplicationType.PYTHON, main.uri(), null, List.of("1")),
                 null, null, Map.of("tenant", "acme"), List.of(deps.uri(), "hdfs:///x.zip"), List.of(jar.uri()),
-                List.of(), List.of(deps.uri() + "#env"), null, null, null, null, null);
+                List.of(), List.of(deps.uri() + "#env"), null, null, null, null, null).withTenant("acme");
         RunAssignment run = RunAssignment.of("job-1", 1, spec, Instant.parse("2025-01-01T00:00:00Z"));
 
         RunAssignment resolved = new ArtifactResolver(fetcher).resolve(run);

@@ -28,7 +28,8 @@ final class DriverPodFixtures {
 
     static JobSpec spec(Application app, Map<String, String> conf, Map<String, String> env) {
         return new JobSpec("nightly", "aks", app, conf, null, Map.of("tenant", "analytics"),
-                List.of("local:///opt/app/lib.zip"), List.of(), List.of(), List.of(), List.of(), env, null, null, null);
+                List.of("local:///opt/app/lib.zip"), List.of(), List.of(), List.of(), List.of(), env, null, null, null)
+                .withTenant("analytics");
     }
 
     static RunAssignment run(String jobId, int attempt, Application app, Map<String, String> conf,

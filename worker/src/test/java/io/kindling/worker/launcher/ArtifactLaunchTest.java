@@ -50,7 +50,7 @@ class ArtifactLaunchTest {
 
     private static RunAssignment run(String file, String tenant, List<String> jars) {
         JobSpec spec = new JobSpec("job", null, new Application(ApplicationType.PYTHON, file, null, null), null, null,
-                Map.of("tenant", tenant), null, jars, null, null, null, null, null, null, null);
+                Map.of("tenant", tenant), null, jars, null, null, null, null, null, null, null).withTenant(tenant);
         return RunAssignment.of("job-" + Math.abs(file.hashCode()), 1, spec, Instant.parse("2025-01-01T00:00:00Z"));
     }
 

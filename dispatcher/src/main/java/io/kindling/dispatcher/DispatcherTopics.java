@@ -1,0 +1,33 @@
+package io.kindling.dispatcher;
+
+import io.kindling.common.kafka.KafkaConfig;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** The topics only the dispatcher uses, with their settings (documented in docs/architecture.md). */
+final class DispatcherTopics {
+    /**
+     * {@code dispatcher.state}: compacted (only each job's latest snapshot matters), cleaned early
+     * (small segments, low dirty ratio) so a restart reads little more than the live jobs;
+     * tombstones kept a day so a reader that was behind still sees a job forgotten.
+     */
+    static final Map<String, String> STATE = Map.of(
+            "cleanup.policy", "compact",
+            "segment.ms", String.valueOf(60 * 60 * 1000),
+            "min.cleanable.dirty.ratio", "0.1",
+            "delete.retention.ms", String.valueOf(24 * 60 * 60 * 1000),
+            "max.message.bytes", String.valueOf(1024 * 1024 + 64 * 1024));
+
+    /** {@code dispatcher.leader}: one partition, no records; only its consumer group matters. */
+    static final Map<String, String> LEADER = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(60 * 60 * 1000));
+
+    private DispatcherTopics() {
+    }
+
+    static List<NewTopic> own(KafkaConfig kafka) {
+        return List.of(
+                new NewTopic(kafka.topics().dispatcherState(), kafka.partitions(), kafka.replicationFactor()).configs(STATE),
+                new NewTopic(kafka.topics().dispatcherLeader(), 1, kafka.replicationFactor()).configs(LEADER));
+    }
+}

@@ -1,0 +1,39 @@
+package io.kindling.dispatcher.lifecycle;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.kindling.schemas.JobSpec;
+import io.kindling.schemas.JobState;
+import java.time.Instant;
+
+/**
+ * One job's state as the dispatcher keeps it on its compacted state topic (key = job id), written
+ * in the same transaction as the events that changed it. A live job's snapshot is its full state
+ * (spec, attempt, holder, budgets, cancel requested, ...); a finished job's is small (its id,
+ * final state, the sha256 of its spec for idempotent replays, when it ended) and becomes a
+ * tombstone once the retention time has passed. Read back on start instead of the events topic.
+ */
+@JsonInclude(JsonInclude.Include.NON_DEFAULT) // zeros and false left out: a finished job's record stays small
+public record JobSnapshot(
+        String jobId,
+        JobState state,
+        JobSpec spec,
+        String pool,
+        String tenant,
+        String specSha256,
+        Instant submittedAt,
+        Instant queuedAt,
+        int attempt,
+        String workerId,
+        Instant startedAt,
+        Instant dispatchedAt,
+        boolean leaseHeld,
+        Instant nextAttemptAt,
+        int submissionFailures,
+        int otherFailures,
+        int countedAttempt,
+        boolean cancelRequested,
+        String cancelMessage,
+        String cancelledBy,
+        boolean timeoutCancelSent,
+        Instant endedAt) {
+}

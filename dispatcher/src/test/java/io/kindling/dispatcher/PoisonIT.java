@@ -1,0 +1,255 @@
+package io.kindling.dispatcher;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kindling.schemas.DeadLetter;
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.JobState;
+import io.kindling.schemas.Json;
+import io.kindling.schemas.RunAssignment;
+import io.kindling.schemas.Topics;
+import io.kindling.testsupport.kafka.KafkaFixture;
+import io.kindling.testsupport.kafka.KafkaTestExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Bad records of every kind on every topic the dispatcher consumes: each is dead-lettered with its
+ * reason, no dead letter is over its bound, and a valid job submitted afterwards still runs to the end.
+ */
+@ExtendWith(KafkaTestExtension.class)
+class PoisonIT {
+    private static final Duration DEADLINE = Duration.ofSeconds(120);
+    private static final int NEAR_LIMIT = 1024 * 1024 - 2048;
+
+    static final BiConsumer<RunAssignment, FakeWorker> SUCCEED = (run, worker) -> {
+        worker.report(run.jobId(), run.attempt(), JobState.SUBMITTING, null, null);
+        worker.report(run.jobId(), run.attempt(), JobState.RUNNING, null, null);
+        worker.report(run.jobId(), run.attempt(), JobState.SUCCEEDED, null, 0);
+    };
+
+    /** A bad record sent, and the dead-letter reasons that would be right for it. */
+    private record Sent(String topic, long offset, Set<String> reasons, String what) {
+    }
+
+    /** A submit whose args carry {@code padding}, cut in arguments the schema allows (100,000 characters each). */
+    private static String submit(String jobId, String pool, String padding) {
+        List<String> args = new ArrayList<>();
+        for (int i = 0; i < padding.length(); i += 90_000) {
+            args.add("\"" + padding.substring(i, Math.min(padding.length(), i + 90_000)) + "\"");
+        }
+        return """
+                {"type":"submit","jobId":"%s","spec":{"name":"p","pool":"%s",
+                 "application":{"type":"python","file":"/tmp/p.py","args":[%s]}}}
+                """.formatted(jobId, pool, String.join(",", args));
+    }
+
+    private static String report(String jobId, int attempt, String attemptId, String state, String message) {
+        return """
+                {"type":"STATE","jobId":"%s","attempt":%d,"attemptId":"%s","pool":"default","workerId":"w",
+                 "state":"%s","time":"2026-12-05T10:00:00Z","message":"%s"}
+                """.formatted(jobId, attempt, attemptId, state, message);
+    }
+
+    @Test
+    void an800KbSubmitNamingAnUnknownPoolIsDeadLetteredAndTheNextJobStillRuns(KafkaFixture kafka) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
+             FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
+             TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class);
+             TopicWatcher<ConsumerRecord<String, byte[]>> letters = new TopicWatcher<>(kafka.bootstrapServers(),
+                     topics.deadLetter(), r -> r)) {
+            long poison = kafka.send(topics.commands(), "big", submit("big", "nowhere", "x".repeat(800 * 1024))
+                    .getBytes(UTF_8)).offset();
+            kafka.send(topics.commands(), "after", submit("after", "default", "ok").getBytes(UTF_8));
+
+            events.awaitUntil("the next job succeeds", e -> e.stream()
+                    .anyMatch(x -> x.jobId().equals("after") && x.state() == JobState.SUCCEEDED), DEADLINE);
+            ConsumerRecord<String, byte[]> record = letters.awaitUntil("a dead letter", l -> !l.isEmpty(), DEADLINE).get(0);
+            DeadLetter letter = Json.decode(record.value(), DeadLetter.class);
+            assertThat(letter.sourceOffset()).isEqualTo(poison);
+            assertThat(letter.reason()).isEqualTo("INVALID");
+            assertThat(letter.message()).contains("unknown pool 'nowhere'");
+            assertThat(record.value().length).isLessThanOrEqualTo(DeadLetter.MAX_ENCODED_BYTES);
+            assertThat(letter.originalSize()).isGreaterThan(800 * 1024);
+            assertThat(letter.originalValueTruncated()).isTrue();
+            assertThat(events.seen()).anyMatch(e -> e.jobId().equals("big") && e.state() == JobState.REJECTED);
+        }
+    }
+
+    @Test
+    void everyKindOfBadRecordOnEveryConsumedTopicIsDeadLetteredAndALaterJobSucceeds(KafkaFixture kafka) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        Random random = new Random(5);
+        List<Sent> bad = new ArrayList<>();
+        try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
+             FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024),
+                     new StringSerializer(), new ByteArraySerializer());
+             TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class);
+             TopicWatcher<ConsumerRecord<String, byte[]>> letters = new TopicWatcher<>(kafka.bootstrapServers(),
+                     topics.deadLetter(), r -> r)) {
+            class Sender {
+                long send(String topic, String key, byte[] value, Set<String> reasons, String what, String... headers)
+                        throws Exception {
+                    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+                    for (int i = 0; i + 1 < headers.length; i += 2) {
+                        record.headers().add(new RecordHeader(headers[i], headers[i + 1].getBytes(UTF_8)));
+                    }
+                    RecordMetadata sent = producer.send(record).get();
+                    if (!reasons.isEmpty()) {
+                        bad.add(new Sent(topic, sent.offset(), reasons, what));
+                    }
+                    return sent.offset();
+                }
+            }
+            Sender s = new Sender();
+            String c = topics.commands();
+            String r = topics.reports();
+            byte[] noise = new byte[300];
+            random.nextBytes(noise);
+            byte[] bigNoise = new byte[NEAR_LIMIT];
+            random.nextBytes(bigNoise);
+            // commands: bytes, sizes, keys, headers, schema, references, duplicates
+            s.send(c, null, noise, Set.of("MALFORMED_JSON"), "random bytes");
+            s.send(c, "k", bigNoise, Set.of("MALFORMED_JSON"), "near-limit random bytes");
+            s.send(c, "tomb", null, Set.of("MALFORMED_JSON"), "null value");
+            s.send(c, "huge", submit("huge", "default", "y".repeat(NEAR_LIMIT - 300)).getBytes(UTF_8), Set.of("TOO_LARGE"),
+                    "near-limit valid submit");
+            s.send(c, "big", submit("big", "nowhere", "x".repeat(800 * 1024)).getBytes(UTF_8), Set.of("INVALID"),
+                    "800 KB unknown pool");
+            s.send(c, "someone-else", submit("lie", "default", "k").getBytes(UTF_8), Set.of("INVALID"), "lying key");
+            s.send(c, "z".repeat(20_000), submit("longkey", "default", "k").getBytes(UTF_8), Set.of("INVALID"), "20 KB key");
+            s.send(c, new String(new byte[] {(byte) 0xff, (byte) 0xfe, 0}, UTF_8), submit("badkey", "default", "k")
+                    .getBytes(UTF_8), Set.of("INVALID"), "invalid UTF-8 key");
+            s.send(c, "schema", "{\"type\":\"submit\",\"jobId\":\"schema\",\"spec\":{}}".getBytes(UTF_8),
+                    Set.of("SCHEMA_VIOLATION"), "schema violation");
+            s.send(c, "unk", submit("unk", "default", "k").replace("\"name\":\"p\"", "\"name\":\"p\",\"bogus\":1")
+                    .getBytes(UTF_8), Set.of("SCHEMA_VIOLATION", "UNKNOWN_FIELD"), "unknown field");
+            s.send(c, "[]", "[1,2,3]".getBytes(UTF_8), Set.of("MALFORMED_JSON"), "an array");
+            s.send(c, "ghost", "{\"type\":\"cancel\",\"jobId\":\"ghost\"}".getBytes(UTF_8), Set.of("NOT_FOUND"),
+                    "cancel of an unknown job");
+            s.send(c, "dup", submit("dup", "default", "one").getBytes(UTF_8), Set.of(), "first submit");
+            s.send(c, "dup", submit("dup", "default", "one").getBytes(UTF_8), Set.of(), "identical replay");
+            s.send(c, "dup", submit("dup", "default", "two").getBytes(UTF_8), Set.of("CONFLICT"), "conflicting replay");
+            s.send(c, "headers", submit("headers", "default", "k").getBytes(UTF_8), Set.of(), "lying headers",
+                    "type", "cancel", "jobId", "dup", "content-type", "application/x-nonsense");
+            // reports: bytes, sizes, keys, schema, references
+            s.send(r, null, noise, Set.of("MALFORMED_JSON"), "random report bytes");
+            s.send(r, "k", bigNoise, Set.of("MALFORMED_JSON"), "near-limit random report");
+            s.send(r, "tomb", null, Set.of("MALFORMED_JSON"), "null report");
+            s.send(r, "x", "{}".getBytes(UTF_8), Set.of("SCHEMA_VIOLATION"), "empty report object");
+            s.send(r, "nojob", report("nojob", 1, "nojob-a1", "RUNNING", "m").getBytes(UTF_8), Set.of("NOT_FOUND"),
+                    "report about an unknown job");
+            s.send(r, "nojob2", report("nojob2", 1, "nojob2-a1", "FAILED", "z".repeat(NEAR_LIMIT - 400)).getBytes(UTF_8),
+                    Set.of("NOT_FOUND"), "near-limit report about an unknown job");
+            s.send(r, "dup", report("dup", 1, "other-a1", "RUNNING", "m").getBytes(UTF_8), Set.of("INVALID"),
+                    "attempt id of another job");
+            s.send(r, "someone", report("dup", 1, "dup-a1", "RUNNING", "m").getBytes(UTF_8), Set.of("INVALID"),
+                    "report with a lying key");
+            s.send(r, "dup", report("dup", 9, "dup-a9", "RUNNING", "m").getBytes(UTF_8), Set.of("NOT_FOUND"),
+                    "report about an attempt that does not exist");
+            // then a valid job
+            s.send(c, "after", submit("after", "default", "ok").getBytes(UTF_8), Set.of(), "the valid job");
+
+            events.awaitUntil("the valid job succeeds", e -> e.stream()
+                    .anyMatch(x -> x.jobId().equals("after") && x.state() == JobState.SUCCEEDED), DEADLINE);
+            List<ConsumerRecord<String, byte[]>> all = letters.awaitUntil("a dead letter for every bad record",
+                    l -> l.size() >= bad.size(), DEADLINE);
+            for (Sent sent : bad) {
+                List<DeadLetter> matching = all.stream().map(x -> Json.decode(x.value(), DeadLetter.class))
+                        .filter(l -> l.sourceTopic().equals(sent.topic()) && l.sourceOffset() == sent.offset()).toList();
+                assertThat(matching).as("dead letter for %s", sent.what()).hasSize(1);
+                assertThat(matching.get(0).reason()).as("reason for %s", sent.what()).isIn(sent.reasons());
+            }
+            assertThat(all).allSatisfy(x -> assertThat(x.value().length).isLessThanOrEqualTo(DeadLetter.MAX_ENCODED_BYTES));
+            assertThat(events.seen()).filteredOn(e -> e.jobId().equals("dup") && e.state() == JobState.QUEUED).hasSize(1);
+            events.awaitUntil("the jobs with lying headers and a replay succeed", e -> e.stream()
+                    .filter(x -> (x.jobId().equals("dup") || x.jobId().equals("headers")) && x.state() == JobState.SUCCEEDED)
+                    .count() == 2, DEADLINE);
+            assertThat(dispatcher.ready()).isTrue();
+        }
+    }
+
+    @Test
+    void aRecordWhoseTransactionKeepsFailingIsIsolatedDeadLetteredAndTheRestFlowsOn(KafkaFixture kafka) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        // the events topic takes records up to 300 KB: a 400 KB job is valid, but its QUEUED event cannot be written
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topics.events(), 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", String.valueOf(300 * 1024))))).all().get();
+        }
+        try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
+             FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
+             TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class);
+             TopicWatcher<DeadLetter> letters = new TopicWatcher<>(kafka.bootstrapServers(), topics.deadLetter(),
+                     DeadLetter.class)) {
+            kafka.send(topics.commands(), "before", submit("before", "default", "ok").getBytes(UTF_8));
+            long poison = kafka.send(topics.commands(), "heavy", submit("heavy", "default", "h".repeat(400 * 1024))
+                    .getBytes(UTF_8)).offset();
+            kafka.send(topics.commands(), "after", submit("after", "default", "ok").getBytes(UTF_8));
+
+            List<JobEvent> all = events.awaitUntil("both light jobs succeed", e -> e.stream()
+                    .filter(x -> x.state() == JobState.SUCCEEDED).count() == 2, DEADLINE);
+            DeadLetter letter = letters.awaitUntil("the heavy job's dead letter", l -> !l.isEmpty(), DEADLINE).get(0);
+            assertThat(letter.sourceOffset()).isEqualTo(poison);
+            assertThat(letter.reason()).isEqualTo("UNPROCESSABLE");
+            assertThat(letter.message()).contains("RecordTooLarge");
+            assertThat(all).filteredOn(e -> e.jobId().equals("heavy")).extracting(JobEvent::state)
+                    .containsExactly(JobState.REJECTED);
+            assertThat(all).filteredOn(e -> e.jobId().equals("before")).extracting(JobEvent::state)
+                    .containsExactly(JobState.QUEUED, JobState.DISPATCHED, JobState.SUBMITTING, JobState.RUNNING,
+                            JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void aJobWhoseRunAssignmentTheBrokerRefusesEndsFailedAndTheOthersRun(KafkaFixture kafka) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        // the runs topic takes records up to 4 KB: the fat job's assignment is refused, every time
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topics.runs("default"), 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", "4096")))).all().get();
+        }
+        try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
+             FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
+             TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class)) {
+            kafka.send(topics.commands(), "fat", submit("fat", "default", "f".repeat(8 * 1024)).getBytes(UTF_8));
+            kafka.send(topics.commands(), "slim", submit("slim", "default", "ok").getBytes(UTF_8));
+
+            List<JobEvent> all = events.awaitUntil("both end", e -> RestartChurnIT.terminalJobs(e) == 2, DEADLINE);
+            assertThat(all).filteredOn(e -> e.jobId().equals("slim") && e.state().terminal())
+                    .extracting(JobEvent::state).containsExactly(JobState.SUCCEEDED);
+            assertThat(all).filteredOn(e -> e.jobId().equals("fat")).extracting(JobEvent::state)
+                    .containsExactly(JobState.QUEUED, JobState.FAILED);
+            JobEvent failed = all.stream().filter(e -> e.jobId().equals("fat") && e.state() == JobState.FAILED)
+                    .findFirst().orElseThrow();
+            assertThat(failed.reason()).isEqualTo(io.kindling.schemas.FailureReason.SUBMISSION_FAILED);
+            assertThat(failed.message()).contains("could not publish").contains("RecordTooLarge");
+            kafka.send(topics.commands(), "later", submit("later", "default", "ok").getBytes(UTF_8));
+            events.awaitUntil("a later job succeeds", e -> e.stream()
+                    .anyMatch(x -> x.jobId().equals("later") && x.state() == JobState.SUCCEEDED), DEADLINE);
+        }
+    }
+}

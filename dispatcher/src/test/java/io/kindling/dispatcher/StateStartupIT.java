@@ -1,0 +1,86 @@
+package io.kindling.dispatcher;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kindling.schemas.DeadLetter;
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.JobState;
+import io.kindling.schemas.Topics;
+import io.kindling.testsupport.kafka.KafkaFixture;
+import io.kindling.testsupport.kafka.KafkaTestExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Start-up from the state topic, not the history: many finished jobs' records (in the exact format
+ * the dispatcher writes) and a thousand live ones; the dispatcher is ready within seconds, runs the
+ * live jobs, and still knows the finished ones (a replay of one is a no-op).
+ */
+@ExtendWith(KafkaTestExtension.class)
+class StateStartupIT {
+    private static final int FINISHED = 100_000;
+    private static final int LIVE = 1_000;
+
+    @Test
+    void startsFromTheStateTopicInTimeProportionalToItsRecords(KafkaFixture kafka) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        String spec = "{\"name\":\"s\",\"application\":{\"type\":\"python\",\"file\":\"/x.py\"}}";
+        Instant ended = Instant.now().minusSeconds(3600);
+        try (DispatcherComponent creator = DispatcherComponent.start(DispatcherIT.env(kafka))) {
+            await().atMost(Duration.ofSeconds(60)).until(creator::ready); // creates the topics and writes the marker
+            kafka.send(topics.commands(), "marker", ("{\"type\":\"submit\",\"jobId\":\"marker\",\"spec\":" + spec + "}")
+                    .getBytes(UTF_8));
+            kafka.awaitRecords(topics.runs("default"), 1, Duration.ofSeconds(60));
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < FINISHED; i++) {
+                String id = "old-" + i;
+                producer.send(new ProducerRecord<>(topics.dispatcherState(), id, ("{\"jobId\":\"" + id
+                        + "\",\"state\":\"SUCCEEDED\",\"pool\":\"default\",\"tenant\":\"default\",\"specSha256\":\""
+                        + "0".repeat(64) + "\",\"attempt\":1,\"endedAt\":\"" + ended + "\"}").getBytes(UTF_8)));
+            }
+            for (int i = 0; i < LIVE; i++) {
+                String id = "live-" + i;
+                producer.send(new ProducerRecord<>(topics.dispatcherState(), id, ("{\"jobId\":\"" + id
+                        + "\",\"state\":\"QUEUED\",\"spec\":" + spec + ",\"pool\":\"default\",\"tenant\":\"default\","
+                        + "\"specSha256\":\"" + "1".repeat(64) + "\",\"submittedAt\":\"" + ended + "\",\"queuedAt\":\""
+                        + ended + "\"}").getBytes(UTF_8)));
+            }
+            producer.flush();
+        }
+        long started = System.nanoTime();
+        try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
+             TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class);
+             TopicWatcher<DeadLetter> letters = new TopicWatcher<>(kafka.bootstrapServers(), topics.deadLetter(),
+                     DeadLetter.class)) {
+            await().atMost(Duration.ofSeconds(60)).until(dispatcher::ready);
+            Duration ready = Duration.ofNanos(System.nanoTime() - started);
+            System.out.println("StateStartupIT: ready " + ready.toMillis() + " ms after start, with " + FINISHED
+                    + " finished and " + LIVE + " live jobs on the state topic");
+            assertThat(ready).isLessThan(Duration.ofSeconds(30));
+            List<JobEvent> dispatched = events.awaitUntil("every live job dispatched", e -> e.stream()
+                    .filter(x -> x.jobId().startsWith("live-") && x.state() == JobState.DISPATCHED).count() == LIVE,
+                    Duration.ofSeconds(60));
+            assertThat(dispatched).noneMatch(e -> e.jobId().startsWith("old-"));
+            // a finished job is still known: a different request under its id is a CONFLICT, not a new job
+            kafka.send(topics.commands(), "old-7", ("{\"type\":\"submit\",\"jobId\":\"old-7\",\"spec\":" + spec + "}")
+                    .getBytes(UTF_8));
+            assertThat(letters.awaitUntil("the conflict", l -> !l.isEmpty(), Duration.ofSeconds(60)).get(0).reason())
+                    .isEqualTo("CONFLICT");
+        }
+    }
+}

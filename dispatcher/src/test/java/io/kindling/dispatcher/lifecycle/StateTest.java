@@ -1,0 +1,105 @@
+package io.kindling.dispatcher.lifecycle;
+
+import static io.kindling.dispatcher.lifecycle.Harness.retry;
+import static io.kindling.dispatcher.lifecycle.Harness.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kindling.common.pools.PoolConfig;
+import io.kindling.schemas.FailureReason;
+import io.kindling.schemas.JobState;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher's state topic: what each job's snapshot holds, restarts from it, retention of finished jobs. */
+class StateTest {
+
+    private static List<Output.State> states(List<Output> outputs) {
+        return outputs.stream().filter(o -> o instanceof Output.State).map(o -> (Output.State) o).toList();
+    }
+
+    @Test
+    void everyChangeWritesTheJobsSnapshotAndAFinishedJobsSnapshotIsSmall() {
+        Harness h = new Harness();
+        assertThat(states(h.submit("j", spec(null)))).singleElement()
+                .satisfies(s -> assertThat(s.snapshot().spec()).isNotNull());
+        h.tick();
+        h.start("j", 1);
+        List<Output.State> end = states(h.report("j", 1, JobState.SUCCEEDED, null, 0));
+        assertThat(end).singleElement().satisfies(s -> {
+            assertThat(s.snapshot().state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(s.snapshot().spec()).isNull();
+            assertThat(s.snapshot().specSha256()).hasSize(64);
+            assertThat(s.snapshot().endedAt()).isEqualTo(h.now);
+        });
+        assertThat(h.machine.liveJobs()).isZero();
+    }
+
+    @Test
+    void afterARestartFromTheStateTopicReplayedSubmitsOfFinishedJobsAreNoOpsOrConflicts() {
+        Harness h = new Harness();
+        h.submit("j", spec(null));
+        h.tick();
+        h.start("j", 1);
+        h.report("j", 1, JobState.SUCCEEDED, null, 0);
+        h.restart();
+        assertThat(h.submit("j", spec(null))).isEmpty();
+        assertThat(Harness.deadLetters(h.submit("j", spec(retry(4, null, null))))).singleElement()
+                .satisfies(d -> assertThat(d.letter().reason()).isEqualTo("CONFLICT"));
+    }
+
+    @Test
+    void aFinishedJobIsForgottenAfterTheRetentionThenAReplayRunsAgain() {
+        Harness h = new Harness();
+        h.machine = new JobStateMachine(h.pools, Duration.ofDays(30), JobStateMachine.DEFAULT_ACK_TIMEOUT);
+        h.submit("j", spec(null));
+        h.tick();
+        h.start("j", 1);
+        h.report("j", 1, JobState.FAILED, FailureReason.APP_FAILED, 1);
+        assertThat(h.machine.nextDeadline(h.now)).contains(h.now.plus(Duration.ofDays(30)));
+        assertThat(states(h.advance(Duration.ofDays(29)))).isEmpty();
+        assertThat(states(h.advance(Duration.ofDays(1)))).singleElement()
+                .satisfies(s -> assertThat(s.snapshot()).as("tombstone").isNull());
+        assertThat(h.machine.size()).isZero();
+        h.restart();
+        assertThat(h.machine.size()).isZero();
+        assertThat(Harness.events(h.submit("j", spec(null)))).extracting(e -> e.state()).containsExactly(JobState.QUEUED);
+    }
+
+    @Test
+    void restartingFromSnapshotsOrFromEventsGivesTheSameDecisions() {
+        List<List<String>> decisions = new java.util.ArrayList<>();
+        for (boolean fromEvents : new boolean[] {false, true}) {
+            Harness h = new Harness(new PoolConfig("default", io.kindling.common.pools.PoolBackend.defaults(),
+                    new io.kindling.common.pools.PoolScheduling(1, null, null, null, null, null)));
+            h.submit("a", spec(retry(2, null, null)));
+            h.submit("b", spec(null));
+            h.tick();
+            h.start("a", 1);
+            h.report("a", 1, JobState.FAILED, FailureReason.APP_FAILED, 3);
+            if (fromEvents) {
+                h.restartFromEvents();
+            } else {
+                h.restart();
+            }
+            assertThat(h.machine.liveJobs()).isEqualTo(2);
+            List<Output> out = h.advance(Duration.ofSeconds(30));
+            decisions.add(Harness.runs(out).stream().map(r -> r.run().attemptId()).toList());
+        }
+        // a's retry comes first: same priority and submission time, and "a" sorts before "b"
+        assertThat(decisions).containsExactly(List.of("a-a2"), List.of("a-a2"));
+    }
+
+    @Test
+    void aCancelRequestedSurvivesARestartSoAFailedAnswerEndsTheJobCancelledNotRetried() {
+        Harness h = new Harness();
+        h.submit("j", spec(retry(3, null, null)));
+        h.tick();
+        h.start("j", 1);
+        assertThat(states(h.cancel("j"))).singleElement().satisfies(s -> assertThat(s.snapshot().cancelRequested()).isTrue());
+        h.restart();
+        h.report("j", 1, JobState.FAILED, FailureReason.APP_FAILED, 143);
+        assertThat(h.lastEvent("j").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(Harness.runs(h.advance(Duration.ofMinutes(10)))).isEmpty();
+    }
+}

@@ -1,0 +1,151 @@
+import { JOB_STATES, listJobs, type JobQuery, type JobView } from "../api";
+import { age, fmtTime, h, stateBadge, errorBox } from "../dom";
+import { navigate } from "../main";
+
+const BASE = import.meta.env.BASE_URL;
+const REFRESH_MS = 2000;
+
+function queryFromUrl(q: URLSearchParams): JobQuery {
+  return {
+    states: q.get("state")?.split(",").filter(Boolean) ?? [],
+    pool: q.get("pool") ?? "",
+    tenant: q.get("tenant") ?? "",
+    labels: (q.get("label") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    submittedAfter: q.get("after") ?? "",
+    submittedBefore: q.get("before") ?? "",
+    cursor: q.get("cursor"),
+    limit: Number(q.get("limit") ?? 50),
+  };
+}
+
+function toIso(local: string): string | undefined {
+  if (!local) return undefined;
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+function toLocalInput(iso?: string): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Jobs, newest first: filters, live refresh, pages by cursor. */
+export async function jobsPage(main: HTMLElement, _p: Record<string, string>, url: URLSearchParams, signal: AbortSignal) {
+  const q = queryFromUrl(url);
+  const prevCursors = (url.get("prev") ?? "").split(" ").filter(Boolean);
+
+  const stateBoxes = JOB_STATES.map((s) =>
+    h("label", { class: "chip" }, h("input", { type: "checkbox", name: "state", value: s, checked: q.states!.includes(s) }), s));
+  const pool = h("input", { id: "f-pool", name: "pool", value: q.pool ?? "", placeholder: "any", size: 12 });
+  const tenant = h("input", { id: "f-tenant", name: "tenant", value: q.tenant ?? "", placeholder: "yours", size: 12 });
+  const label = h("input", { id: "f-label", name: "label", value: (q.labels ?? []).join(","), placeholder: "key=value,…", size: 18 });
+  const after = h("input", { id: "f-after", name: "after", type: "datetime-local", value: toLocalInput(q.submittedAfter) });
+  const before = h("input", { id: "f-before", name: "before", type: "datetime-local", value: toLocalInput(q.submittedBefore) });
+  const form = h("form", { class: "filters", "aria-label": "Filter jobs" },
+    h("fieldset", { class: "states" }, h("legend", {}, "State"), ...stateBoxes),
+    h("div", { class: "field" }, h("label", { for: "f-pool" }, "Pool"), pool),
+    h("div", { class: "field" }, h("label", { for: "f-tenant" }, "Tenant"), tenant),
+    h("div", { class: "field" }, h("label", { for: "f-label" }, "Labels"), label),
+    h("div", { class: "field" }, h("label", { for: "f-after" }, "Submitted after"), after),
+    h("div", { class: "field" }, h("label", { for: "f-before" }, "Submitted before"), before),
+    h("div", { class: "field buttons" },
+      h("button", { type: "submit", class: "primary" }, "Apply"),
+      h("a", { href: `${BASE}jobs`, class: "button" }, "Reset")),
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const p = new URLSearchParams();
+    const states = stateBoxes.map((l) => l.querySelector("input")!).filter((i) => i.checked).map((i) => i.value);
+    if (states.length) p.set("state", states.join(","));
+    if (pool.value.trim()) p.set("pool", pool.value.trim());
+    if (tenant.value.trim()) p.set("tenant", tenant.value.trim());
+    if (label.value.trim()) p.set("label", label.value.trim());
+    const a = toIso(after.value), b = toIso(before.value);
+    if (a) p.set("after", a);
+    if (b) p.set("before", b);
+    navigate(`${BASE}jobs${p.size ? `?${p}` : ""}`);
+  });
+
+  const tbody = h("tbody", {});
+  const status = h("p", { class: "muted live", "aria-live": "polite" });
+  const pager = h("nav", { class: "pager", "aria-label": "Pages" });
+  const errors = h("div", {});
+  main.append(
+    h("div", { class: "page-head" }, h("h1", {}, "Jobs"), status),
+    form,
+    errors,
+    h("table", { class: "jobs" },
+      h("caption", { class: "sr-only" }, "Jobs, newest first"),
+      h("thead", {}, h("tr", {},
+        ...["Job", "State", "Pool", "Tenant", "Submitted", "Updated", "Attempts", "Queue"].map((c) => h("th", { scope: "col" }, c)))),
+      tbody),
+    pager,
+  );
+
+  const urlWith = (changes: Record<string, string | null>) => {
+    const p = new URLSearchParams(url);
+    for (const [k, v] of Object.entries(changes)) { if (v === null) p.delete(k); else p.set(k, v); }
+    return `${BASE}jobs?${p}`;
+  };
+
+  let drawn = "";
+  const render = (items: JobView[], nextCursor: string | null) => {
+    const shown = q.tenant ? items.filter((j) => !j.tenant || j.tenant === q.tenant) : items;
+    const key = JSON.stringify([shown, nextCursor, Math.floor(Date.now() / 30_000)]); // ages move on too
+    if (key === drawn) return; // unchanged: keep the DOM (and the keyboard focus) as it is
+    drawn = key;
+    const focused = document.activeElement instanceof HTMLAnchorElement && tbody.contains(document.activeElement)
+      ? document.activeElement.getAttribute("href") : null;
+    tbody.replaceChildren(...shown.map(row));
+    if (focused) tbody.querySelector<HTMLAnchorElement>(`a[href="${CSS.escape(focused)}"]`)?.focus();
+    if (!shown.length) tbody.append(h("tr", {}, h("td", { colspan: 8, class: "empty" }, "No jobs match.")));
+    // the cursors of the newer pages, newest first ("-" = the first page), so "Newer" can go back
+    const back = prevCursors.at(-1);
+    pager.replaceChildren(
+      back !== undefined
+        ? h("a", { class: "button", href: urlWith({ cursor: back === "-" ? null : back, prev: prevCursors.slice(0, -1).join(" ") || null }) }, "← Newer")
+        : h("span", {}),
+      q.cursor ? h("a", { class: "button", href: urlWith({ cursor: null, prev: null }) }, "Newest") : h("span", {}),
+      nextCursor
+        ? h("a", { class: "button", rel: "next", href: urlWith({ cursor: nextCursor, prev: [...prevCursors, q.cursor ?? "-"].join(" ") }) }, "Older →")
+        : h("span", { class: "muted" }, "end of list"),
+    );
+  };
+
+  // Live: the page is fetched again every 2 s while it is shown (and the tab is visible).
+  let first = true;
+  while (!signal.aborted) {
+    if (first || document.visibilityState === "visible") {
+      try {
+        const page = await listJobs(q);
+        if (signal.aborted) return;
+        render(page.items, page.nextCursor);
+        errors.replaceChildren();
+        status.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
+      } catch (e) {
+        if (signal.aborted) return;
+        errors.replaceChildren(errorBox(e));
+        status.textContent = "not updating";
+      }
+      first = false;
+    }
+    await new Promise((r) => setTimeout(r, REFRESH_MS));
+  }
+}
+
+function row(job: JobView): HTMLElement {
+  const last = job.attempts.at(-1);
+  return h("tr", { "data-job": job.id, "data-state": job.state },
+    h("td", {}, h("a", { href: `${BASE}jobs/${job.id}` }, job.name || job.id), job.name ? h("div", { class: "muted small mono" }, job.id) : null),
+    h("td", {}, stateBadge(job.state), job.reason ? h("div", { class: "small muted" }, job.reason) : null),
+    h("td", {}, job.pool ?? "default"),
+    h("td", {}, job.tenant ?? "default"),
+    h("td", { title: job.submittedAt ?? "" }, fmtTime(job.submittedAt), h("div", { class: "small muted" }, `${age(job.submittedAt)} ago`)),
+    h("td", { title: job.updatedAt ?? "" }, fmtTime(job.updatedAt)),
+    h("td", {}, String(job.attempts.length), last?.exitCode != null ? h("span", { class: "small muted" }, ` (exit ${last.exitCode})`) : null),
+    h("td", {}, job.queuePosition ? `#${job.queuePosition}` : "—"),
+  );
+}
