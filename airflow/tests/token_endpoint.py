@@ -33,7 +33,7 @@ class TokenEndpoint:
     fail_next: list[tuple[int, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self) -> "TokenEndpoint":
+    def start(self) -> TokenEndpoint:
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):

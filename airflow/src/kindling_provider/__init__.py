@@ -1,10 +1,12 @@
 """Apache Airflow provider for Kindling: run Spark jobs through the Kindling api."""
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
 
 
-def get_provider_info() -> dict:
+def get_provider_info() -> dict[str, Any]:
     """Read by Airflow through the ``apache_airflow_provider`` entry point."""
     return {
         "package-name": "airflow-provider-kindling",

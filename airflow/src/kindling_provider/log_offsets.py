@@ -16,7 +16,8 @@ written.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from kindling_provider._compat import AIRFLOW_3
 
@@ -27,10 +28,10 @@ FORMAT_VERSION = 1
 DESCRIPTION = ("Kindling: how far the driver log of a running job was written into this task try's log "
                "(deleted by the operator when the job ends)")
 
-if AIRFLOW_3:
+if TYPE_CHECKING or AIRFLOW_3:
     from airflow.sdk import Variable
 else:  # Airflow 2.10
-    from airflow.models import Variable  # type: ignore[no-redef,assignment]
+    from airflow.models import Variable
 
 
 def offsets_key(dag_id: str, task_id: str, run_id: str, map_index: int, try_number: int) -> str:

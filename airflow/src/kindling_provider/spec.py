@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 #: SparkSubmitOperator-style resource arguments and the Spark conf they set.
 RESOURCE_CONF = {

@@ -20,10 +20,10 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -37,7 +37,7 @@ UP_TIMEOUT = float(os.environ.get("KINDLING_TEST_UP_TIMEOUT", "900"))  # a first
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Stack:
 
         return KindlingClient(self.api_url, self.token or "")
 
-    def connection(self) -> dict:
+    def connection(self) -> dict[str, Any]:
         """The ``kindling_default`` connection (JSON form) of this stack, with its token as password."""
         host, port = self.api_url.removeprefix("http://").split(":")
         conn = {"conn_type": "kindling", "host": host, "port": int(port)}
@@ -158,16 +158,16 @@ class AirflowEnv:
     env: dict[str, str]
     home: Path
 
-    def dags_test(self, dag_id: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    def dags_test(self, dag_id: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(VENV_BIN / "airflow"), "dags", "test", dag_id, *args], env=self.env,
                               capture_output=True, text=True, timeout=timeout)
 
-    def popen_dags_test(self, dag_id: str, *args: str) -> subprocess.Popen:
+    def popen_dags_test(self, dag_id: str, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen([str(VENV_BIN / "airflow"), "dags", "test", dag_id, *args], env=self.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
 
-    def popen_dag_test_at(self, dag_id: str, when: str) -> subprocess.Popen:
+    def popen_dag_test_at(self, dag_id: str, when: str) -> subprocess.Popen[str]:
         """``dag.test()`` with a fixed ``run_after`` (and logical date), so that two runs get the same
         run id (``airflow dags test`` takes ``run_after`` from the clock). Exits 0 when the run succeeded."""
         script = (
@@ -184,7 +184,7 @@ class AirflowEnv:
                                  when], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
 
-    def airflow(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    def airflow(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(VENV_BIN / "airflow"), *args], env=self.env, capture_output=True, text=True,
                               timeout=timeout)
 

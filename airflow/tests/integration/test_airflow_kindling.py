@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import time
 
 import pytest
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.integration
 JOB_ID = re.compile(r"submitted Kindling job ([a-z0-9-]+)")
 
 
-def _output(result) -> str:
-    return result.stdout + result.stderr
+def _output(result: subprocess.CompletedProcess[str]) -> str:
+    return str(result.stdout) + str(result.stderr)
 
 
 def _diag(out: str) -> str:
@@ -56,7 +57,9 @@ def test_failing_job_fails_the_task_with_reason(airflow_env, kindling_stack):
     out = _output(result)
     assert "FAILED: reason APP_FAILED, exit code 7" in out, _diag(out)
     assert "kindling-fail: failing on purpose with exit code 7" in out
-    job_id = JOB_ID.search(out).group(1)
+    found = JOB_ID.search(out)
+    assert found, _diag(out)
+    job_id = found.group(1)
     job = kindling_stack.client().get(job_id)
     assert job["state"] == "FAILED" and job["attempts"][-1]["exitCode"] == 7
 
@@ -88,7 +91,7 @@ def test_killing_the_task_cancels_the_job(airflow_env, kindling_stack):
         proc.send_signal(signal.SIGTERM)  # what Airflow does to a task it kills
         try:
             rest, _ = proc.communicate(timeout=120)
-        except Exception:
+        except subprocess.TimeoutExpired:
             proc.kill()
             rest, _ = proc.communicate()
         lines.append(rest or "")

@@ -40,6 +40,7 @@ def test_logs_follow_prints_a_running_jobs_output_live(kindling_stack):
     follower = subprocess.Popen([KINDLING, "--api", kindling_stack.api_url, "logs", job_id, "-f"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kindling_stack.cli_env())
     try:
+        assert follower.stdout is not None
         first = follower.stdout.readline()
         # the first line reached us while the job was still running: it is followed live
         state_then = json.loads(_cli(kindling_stack, "status", job_id).stdout)["state"]

@@ -26,6 +26,12 @@ def _write(path, text):
     return path
 
 
+def _token(token, environ):
+    source = resolve_token(token, environ)
+    assert source is not None
+    return source.token()
+
+
 # ------------------------------------------------------------------ look-up order
 
 def test_explicit_token_wins_over_everything(tmp_path):
@@ -34,13 +40,13 @@ def test_explicit_token_wins_over_everything(tmp_path):
     _write(home / "admin.token", "from-home\n")
     env = {"KINDLING_TOKEN": "from-env", "KINDLING_TOKEN_FILE": str(_write(tmp_path / "f", "from-file")),
            "KINDLING_HOME": str(home)}
-    assert resolve_token("explicit", env).token() == "explicit"
-    assert resolve_token(None, env).token() == "from-env"
+    assert _token("explicit", env) == "explicit"
+    assert _token(None, env) == "from-env"
     del env["KINDLING_TOKEN"]
-    assert resolve_token(None, env).token() == "from-file"
+    assert _token(None, env) == "from-file"
     del env["KINDLING_TOKEN_FILE"]
     source = resolve_token(None, env)
-    assert source.token() == "from-home" and "admin.token" in source.description
+    assert source is not None and source.token() == "from-home" and "admin.token" in source.description
     assert resolve_token(None, {"KINDLING_HOME": str(tmp_path / "empty")}) is None
 
 
@@ -52,7 +58,7 @@ def test_kindling_home_defaults_to_dot_kindling_in_the_working_directory(tmp_pat
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".kindling").mkdir()
     _write(tmp_path / ".kindling" / "admin.token", "dot-kindling\n")
-    assert resolve_token(None, {}).token() == "dot-kindling"
+    assert _token(None, {}) == "dot-kindling"
 
 
 def test_token_file_is_read_again_when_it_changes(tmp_path):
@@ -64,7 +70,7 @@ def test_token_file_is_read_again_when_it_changes(tmp_path):
 
 
 def test_token_file_missing_or_empty_is_a_clear_error(tmp_path):
-    with pytest.raises(KindlingTokenError, match="cannot read the Kindling token from .*nope"):
+    with pytest.raises(KindlingTokenError, match=r"cannot read the Kindling token from .*nope"):
         FileToken(tmp_path / "nope").token()
     with pytest.raises(KindlingTokenError, match="is empty"):
         FileToken(_write(tmp_path / "empty", "\n")).token()
@@ -81,14 +87,14 @@ def test_token_file_env_that_does_not_exist_fails_the_request(tmp_path):
 @responses.activate
 def test_client_takes_the_token_from_the_environment(monkeypatch):
     monkeypatch.setenv("KINDLING_TOKEN", "env-token")
-    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1"})
+    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1", "state": "RUNNING", "attempts": []})
     KindlingClient(API).get("j1")
     assert responses.calls[0].request.headers["Authorization"] == "Bearer env-token"
 
 
 @responses.activate
 def test_no_token_found_sends_no_header():
-    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1"})
+    responses.get(f"{API}/v1/jobs/j1", json={"id": "j1", "state": "RUNNING", "attempts": []})
     KindlingClient(API).get("j1")
     assert "Authorization" not in responses.calls[0].request.headers
 
@@ -144,18 +150,22 @@ def test_a_rotated_token_file_is_used_after_a_401(tmp_path):
 
     def answer(request):
         ok = request.headers.get("Authorization") == "Bearer new"
-        return (200, {}, '{"id": "j1"}') if ok else (401, {}, '{"code": "UNAUTHENTICATED", "message": "x", "details": []}')
+        if ok:
+            return 200, {}, '{"id": "j1", "state": "RUNNING", "attempts": []}'
+        return 401, {}, '{"code": "UNAUTHENTICATED", "message": "x", "details": []}'
 
     responses.add_callback(responses.GET, f"{API}/v1/jobs/j1", callback=answer)
-    assert KindlingClient(API, source).get("j1") == {"id": "j1"}
+    assert dict(KindlingClient(API, source).get("j1")) == {"id": "j1", "state": "RUNNING", "attempts": []}
 
 
 @responses.activate
 def test_upload_names_the_tenant_in_the_form(tmp_path):
     f = _write(tmp_path / "job.py", "print(1)\n")
-    responses.post(f"{API}/v1/artifacts", status=201, json={"uri": "artifact://team-a/abc/job.py"})
+    responses.post(f"{API}/v1/artifacts", status=201,
+                   json={"uri": "artifact://team-a/abc/job.py", "sha256": "a" * 64, "size": 9})
     assert KindlingClient(API, "t").upload(str(f), tenant="team-a") == "artifact://team-a/abc/job.py"
     body = responses.calls[0].request.body
+    assert isinstance(body, bytes)
     assert b'name="tenant"\r\n\r\nteam-a\r\n' in body and b"print(1)" in body
 
 

@@ -28,8 +28,9 @@ def test_submit_builds_spec(fake, tmp_path):
 
 
 def test_submit_jar_is_jvm(fake):
-    rc, out, _ = cli(fake, "submit", "file:///x/app.jar", "--class", "a.B")
-    assert fake.jobs[out.strip()].spec["application"] == {"type": "jvm", "file": "file:///x/app.jar", "mainClass": "a.B"}
+    _rc, out, _ = cli(fake, "submit", "file:///x/app.jar", "--class", "a.B")
+    assert fake.jobs[out.strip()].spec["application"] == {"type": "jvm", "file": "file:///x/app.jar",
+                                                           "mainClass": "a.B"}
 
 
 def test_submit_follow_prints_output_and_exits_0(fake):

@@ -3,6 +3,7 @@ re-run of the same try (worker restart) resumes the log instead of writing it tw
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import pytest
 from airflow.exceptions import TaskDeferred
@@ -191,7 +192,7 @@ def test_trigger_gets_offsets_of_complete_lines_only():
     assert splitter.pending("1/stdout") == 4
 
     class Follower:
-        positions = {"1/stdout": 8}
+        positions: ClassVar[dict[str, int]] = {"1/stdout": 8}
 
     task = op()
     task._splitter = splitter

@@ -5,7 +5,7 @@ from airflow.exceptions import AirflowException, TaskDeferred
 
 from kindling_provider.operators.kindling import KindlingSparkSubmitOperator, idempotency_key
 from kindling_provider.triggers.kindling import KindlingJobTrigger
-from tests.unit.helpers import capture, context, run_trigger
+from tests.unit.helpers import FakeTaskInstance, capture, context, run_trigger
 
 
 def op(**kw) -> KindlingSparkSubmitOperator:
@@ -61,14 +61,14 @@ def test_idempotency_key_derivation():
 def test_sync_run_streams_driver_log_and_returns_xcom(kindling_conn):
     task = op()
     lines = capture(task)
-    ctx = context()
-    result = task.execute(ctx)
+    ti = FakeTaskInstance()
+    result = task.execute(context(ti=ti))
     assert result["state"] == "SUCCEEDED" and result["spark_app_id"] == "local-123"
     assert result["links"]["logs_url"].endswith(f"/v1/jobs/{result['job_id']}/logs/stdout")
     assert "[stdout] Pi is roughly 3.14159" in lines.text
     assert "[stderr] INFO SparkContext: Running Spark" in lines.text
     assert lines.text.count("Pi is roughly") == 1
-    assert ctx["ti"].xcoms["kindling_job"]["spark_ui_url"] == "http://127.0.0.1:4040"
+    assert ti.xcoms["kindling_job"]["spark_ui_url"] == "http://127.0.0.1:4040"
     # the log was written while the job ran: the Pi line came before the SUCCEEDED state line
     assert lines.text.index("Pi is roughly") < lines.text.index("is SUCCEEDED")
     submitted = kindling_conn.jobs[result["job_id"]].spec
@@ -166,12 +166,13 @@ def test_cancelled_job_fails_task(kindling_conn):
         task._follow_to_end(context(), KindlingClient(fake.url).follow("j", poll_interval=0))
 
 
-def test_local_application_without_artifact_endpoint_is_a_clear_error(kindling_conn, tmp_path):
+def test_a_refused_upload_is_a_clear_error(kindling_conn, tmp_path):
     app = tmp_path / "job.py"
     app.write_text("print('hi')")
     with pytest.raises(AirflowException) as e:
         op(application=str(app)).execute(context())
-    assert "does not accept artifact uploads" in str(e.value) and f"file://{app}" in str(e.value)
+    assert "cannot upload application" in str(e.value) and "NOT_FOUND (404)" in str(e.value)
+    assert f"file://{app}" in str(e.value)
     assert not kindling_conn.jobs
 
 
@@ -231,7 +232,8 @@ def test_runs_against_an_authenticated_api_with_the_connections_token(kindling_c
     kindling_conn.tokens = {"s3cret"}  # the password of the test connection
     result = op(secret_refs={"DB_PASSWORD": "db/password"}).execute(context())
     assert result["state"] == "SUCCEEDED"
-    assert kindling_conn.jobs[result["job_id"]].spec["secretRefs"] == {"DB_PASSWORD": {"secret": "db", "key": "password"}}
+    assert kindling_conn.jobs[result["job_id"]].spec["secretRefs"] == {
+        "DB_PASSWORD": {"secret": "db", "key": "password"}}
     assert {h.get("Authorization") for _, _, h in kindling_conn.requests} == {"Bearer s3cret"}
 
 

@@ -1,9 +1,10 @@
 """``KindlingHook``: the Airflow side of a ``kindling`` connection."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from kindling_client import KindlingClient, LogChunk, LogFollower, Submission
+from kindling_client import JobView, KindlingClient, LogChunk, LogFollower, Submission
 from kindling_client.auth import ClientCredentials, FileToken, StaticToken, TokenSource, resolve_token
 from kindling_client.client import STREAMS, default_api_url
 from kindling_provider._compat import AirflowNotFoundException, BaseHook
@@ -75,10 +76,13 @@ class KindlingHook(BaseHook):
     conn_type = "kindling"
     hook_name = "Kindling"
 
-    def __init__(self, kindling_conn_id: str = default_conn_name, *, retries: int | None = None) -> None:
+    def __init__(self, kindling_conn_id: str = default_conn_name, *, retries: int | None = None,
+                 traceparent: str | None = None) -> None:
         super().__init__()
         self.kindling_conn_id = kindling_conn_id
         self._retries = retries
+        #: the W3C ``traceparent`` header sent on every call (``None``: none); may be set at any time
+        self.traceparent = traceparent
         self._client: KindlingClient | None = None
 
     @classmethod
@@ -124,7 +128,7 @@ class KindlingHook(BaseHook):
             retries = self._retries if self._retries is not None else p["retries"]
             # "" rather than None: a connection without credentials sends none (no look-up in the environment)
             self._client = KindlingClient(p["api_url"], p["auth"] or "", timeout=p["timeout"], retries=retries,
-                                          backoff=p["backoff"])
+                                          backoff=p["backoff"], traceparent=lambda: self.traceparent)
         return self._client
 
     @property
@@ -138,10 +142,10 @@ class KindlingHook(BaseHook):
     def submit(self, spec: Mapping[str, Any], idempotency_key: str | None = None) -> Submission:
         return self.get_conn().submit_detailed(spec, idempotency_key)
 
-    def get_job(self, job_id: str) -> dict[str, Any]:
+    def get_job(self, job_id: str) -> JobView:
         return self.get_conn().get(job_id)
 
-    def cancel(self, job_id: str) -> dict[str, Any]:
+    def cancel(self, job_id: str) -> JobView:
         return self.get_conn().cancel(job_id)
 
     def read_log(self, job_id: str, stream: str = "stdout", attempt: int | None = None, offset: int = 0,

@@ -5,16 +5,18 @@ from __future__ import annotations
 import collections
 import os
 import time
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.configuration import conf as airflow_conf
 from airflow.exceptions import TaskDeferred
 
-from kindling_client import LineSplitter, LogEvent, LogFollower, states
-from kindling_client.errors import ArtifactUploadUnsupported, KindlingApiError, KindlingAuthError, KindlingError
+from kindling_client import AttemptView, JobView, LineSplitter, LogEvent, LogFollower, states
+from kindling_client.errors import KindlingApiError, KindlingAuthError, KindlingError
 from kindling_provider._compat import AirflowException, BaseOperator
 from kindling_provider.hooks.kindling import KindlingHook
+from kindling_provider.lineage import inject_openlineage
 from kindling_provider.links import JOB_XCOM_KEY, KindlingJobLogsLink, KindlingSparkUiLink
 from kindling_provider.log_offsets import VariableOffsetStore, offsets_key, positions_for
 from kindling_provider.spec import (
@@ -28,10 +30,12 @@ from kindling_provider.spec import (
     job_spec,
     secret_refs_of,
 )
+from kindling_provider.tracing import XCOM_KEY as TRACE_XCOM_KEY
+from kindling_provider.tracing import is_traceparent, traceparent_for
 from kindling_provider.triggers.kindling import KindlingJobTrigger
 
 if TYPE_CHECKING:
-    from airflow.utils.context import Context
+    from airflow.sdk import Context
 
 __all__ = ["KindlingSparkSubmitOperator", "idempotency_key", "secret_refs_of"]
 
@@ -65,6 +69,18 @@ class KindlingSparkSubmitOperator(BaseOperator):
     in an Airflow Variable of this task try (see :mod:`kindling_provider.log_offsets`), at most
     every ``log_offsets_save_interval`` seconds; a re-run of the same try resumes from there
     instead of writing the log again. ``persist_log_offsets=False`` turns this off.
+
+    OpenLineage (with ``apache-airflow-providers-openlineage`` configured): like the official
+    Spark operators, the job's Spark conf gets this task's parent-job information
+    (``openlineage_inject_parent_job_info``) and Airflow's OpenLineage transport
+    (``openlineage_inject_transport_info``); each defaults to the ``[openlineage]`` setting
+    ``spark_inject_parent_job_info`` / ``spark_inject_transport_info``. Keys set in ``conf``
+    are never overridden (see :mod:`kindling_provider.lineage`).
+
+    Tracing: every call to the api carries a W3C ``traceparent`` header: the current
+    OpenTelemetry span's when Airflow's OTel tracing is on, else a fresh trace id for this
+    task try (see :mod:`kindling_provider.tracing`); it is logged and pushed to XCom
+    (``kindling_traceparent``).
     """
 
     template_fields: Sequence[str] = (
@@ -72,8 +88,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         "name", "java_class", "env_vars", "secret_refs", "kindling_pool", "labels", "idempotency_key",
         "driver_memory", "executor_memory", "tenant",
     )
-    template_fields_renderers = {"conf": "json", "env_vars": "json", "labels": "json", "application_args": "json",
-                                 "secret_refs": "json"}
+    template_fields_renderers: ClassVar[dict[str, str]] = {
+        "conf": "json", "env_vars": "json", "labels": "json", "application_args": "json", "secret_refs": "json"}
     operator_extra_links = (KindlingJobLogsLink(), KindlingSparkUiLink())
     ui_color = "#f6b26b"
 
@@ -114,6 +130,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         log_complete_grace: float = 30.0,
         persist_log_offsets: bool = True,
         log_offsets_save_interval: float = 5.0,
+        openlineage_inject_parent_job_info: bool | None = None,
+        openlineage_inject_transport_info: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -151,6 +169,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
         self.log_complete_grace = log_complete_grace
         self.persist_log_offsets = persist_log_offsets
         self.log_offsets_save_interval = log_offsets_save_interval
+        self.openlineage_inject_parent_job_info = openlineage_inject_parent_job_info
+        self.openlineage_inject_transport_info = openlineage_inject_transport_info
         self._job_id: str | None = None
         self._offsets_key: str | None = None
         self._offsets_saved: dict[str, int] | None = None  # what the record holds (None: no record known)
@@ -175,10 +195,10 @@ class KindlingSparkSubmitOperator(BaseOperator):
                 "worker can read (e.g. file:///abs/path on the worker's host) or set upload_local_files=False.")
         try:
             uri = self.hook.upload(path, tenant=self.tenant or None)
-        except ArtifactUploadUnsupported as e:
+        except KindlingError as e:
             raise AirflowException(
-                f"cannot upload {what} {path!r}: {e} To use a file the Kindling worker can already read, pass "
-                f"'file://{os.path.abspath(path)}' or set upload_local_files=False.") from e
+                f"cannot upload {what} {path!r} to Kindling: {e}. To use a file the Kindling worker can already "
+                f"read instead, pass 'file://{os.path.abspath(path)}' or set upload_local_files=False.") from e
         self.log.info("uploaded %s %s as %s", what, path, uri)
         return uri
 
@@ -196,15 +216,22 @@ class KindlingSparkSubmitOperator(BaseOperator):
             labels = self._airflow_labels(context)
             labels.update({str(k): str(v) for k, v in (self.labels or {}).items()})
             return job_spec(
-                name=job_name(self.name, f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id),
+                name=job_name(self.name, f"{self.dag_id}.{self.task_id}" if self.has_dag() else self.task_id),  # type: ignore[no-untyped-call]
                 application_file=application_file, java_class=self.java_class,
-                application_args=self.application_args, conf=self.conf,
+                application_args=self.application_args, conf=self._conf_with_lineage(context),
                 resources={arg: getattr(self, arg) for arg in RESOURCE_CONF}, uris=uris, packages=self.packages,
                 env=self.env_vars, pool=self.kindling_pool, priority=self.priority,
                 timeout_seconds=self.timeout_seconds, retry=self.retry, labels=labels, tenant=self.tenant,
                 secret_refs=self.secret_refs)
         except SpecError as e:
             raise AirflowException(str(e)) from e
+
+    def _conf_with_lineage(self, context: Context | None) -> Mapping[str, Any] | None:
+        """``conf`` plus the OpenLineage properties (only when running, i.e. with a context)."""
+        if context is None:
+            return self.conf
+        return inject_openlineage(self.conf, context, parent_job_info=self.openlineage_inject_parent_job_info,
+                                  transport_info=self.openlineage_inject_transport_info, logger=self.log)
 
     def _airflow_labels(self, context: Context | None) -> dict[str, str]:
         if not context:
@@ -237,18 +264,34 @@ class KindlingSparkSubmitOperator(BaseOperator):
             self._forget_offsets()  # this try is over: a re-run of it is not expected any more
             raise
 
+    def _trace(self, context: Context, traceparent: str | None = None) -> None:
+        """Chooses the W3C ``traceparent`` of this run's api calls (see :mod:`kindling_provider.tracing`)."""
+        if traceparent and is_traceparent(traceparent):
+            source = "the task before it deferred"
+        else:
+            traceparent, source = traceparent_for(context)
+        self.hook.traceparent = traceparent
+        self.log.info("Kindling api calls carry traceparent %s (from %s)", traceparent, source)
+        try:
+            context["ti"].xcom_push(key=TRACE_XCOM_KEY, value=traceparent)
+        except Exception as e:  # noqa: BLE001 - the trace id is a convenience
+            self.log.debug("could not push the traceparent: %s", e)
+
     def _execute(self, context: Context) -> Any:
+        self._trace(context)
         spec = self.build_spec(context)
         key = self.idempotency_key_for(context)
         try:
             submission = self.hook.submit(spec, key)
         except KindlingAuthError as e:
-            raise AirflowException(f"Kindling refused the credentials of connection {self.kindling_conn_id!r}: {e}") from e
+            raise AirflowException(
+                f"Kindling refused the credentials of connection {self.kindling_conn_id!r}: {e}") from e
         except KindlingApiError as e:
             if e.status == 409:
                 raise AirflowException(
                     f"Kindling already has a job for idempotency key {key!r} with a different spec ({e.message}); "
-                    "the task's arguments changed since that job was submitted. Clear the task to start a new try.") from e
+                    "the task's arguments changed since that job was submitted. Clear the task to start a new try."
+                ) from e
             raise AirflowException(f"Kindling rejected the job: {e}") from e
         except KindlingError as e:
             raise AirflowException(f"cannot submit to Kindling: {e}") from e
@@ -274,7 +317,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
         if self.deferrable:
             try:  # write what the driver printed so far; the trigger waits for the rest
                 self._write(follower.poll())
-                state = follower.job.get("state")
+                state = follower.view["state"]
             except KindlingError as e:
                 self.log.warning("could not read job %s before deferring: %s", self._job_id, e)
                 state = job.get("state")
@@ -284,7 +327,8 @@ class KindlingSparkSubmitOperator(BaseOperator):
                 self.log.info("deferring until Kindling job %s ends (it is %s)", self._job_id, state)
                 self.defer(
                     trigger=KindlingJobTrigger(job_id=self._job_id, kindling_conn_id=self.kindling_conn_id,
-                                               poll_interval=self.poll_interval, positions=written),
+                                               poll_interval=self.poll_interval, positions=written,
+                                               traceparent=self.hook.traceparent),
                     method_name="execute_complete",
                     timeout=self.execution_timeout,
                 )
@@ -299,6 +343,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
             raise
 
     def _execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+        self._trace(context, event.get("traceparent"))
         self._job_id = event["job_id"]
         positions = {str(k): int(v) for k, v in (event.get("positions") or {}).items()}
         for k, v in self._load_offsets().items():  # a run of this try may have got further since
@@ -318,7 +363,7 @@ class KindlingSparkSubmitOperator(BaseOperator):
     def _follow_to_end(self, context: Context, follower: LogFollower) -> Any:
         self._drain(follower, grace=self.log_complete_grace)
         self._forget_offsets()  # the job has ended and its remaining lines are written
-        job = follower.job
+        job = follower.view
         self._push_job(context, job)
         return self._result(job)
 
@@ -334,9 +379,9 @@ class KindlingSparkSubmitOperator(BaseOperator):
                 raise AirflowException(f"lost track of Kindling job {self._job_id}: {e}") from e
             self._write(events)
             self._save_offsets(follower)
-            job = follower.job
-            if job.get("state") != last_state:
-                last_state = job.get("state")
+            job = follower.view
+            if job["state"] != last_state:
+                last_state = job["state"]
                 self.log.info("Kindling job %s is %s%s", self._job_id, last_state, _attempt_summary(job))
             if follower.finished():
                 break
@@ -450,38 +495,37 @@ class KindlingSparkSubmitOperator(BaseOperator):
             return
         self._offsets_saved = None
 
-    def _push_job(self, context: Context, job: dict[str, Any]) -> None:
+    def _push_job(self, context: Context, job: JobView) -> None:
         try:
             context["ti"].xcom_push(key=JOB_XCOM_KEY, value=self._links(job))
         except Exception as e:  # noqa: BLE001 - links are a convenience
             self.log.debug("could not push the job's links: %s", e)
 
-    def _links(self, job: dict[str, Any]) -> dict[str, Any]:
+    def _links(self, job: JobView) -> dict[str, Any]:
         base = self.hook.api_url
-        attempts = job.get("attempts") or []
-        last = attempts[-1] if attempts else {}
+        last = _last_attempt(job)
         return {
-            "job_id": job.get("id"),
-            "job_url": f"{base}/v1/jobs/{job.get('id')}",
-            "logs_url": f"{base}/v1/jobs/{job.get('id')}/logs/stdout",
-            "stderr_url": f"{base}/v1/jobs/{job.get('id')}/logs/stderr",
-            "spark_ui_url": last.get("sparkUiUrl"),
+            "job_id": job["id"],
+            "job_url": f"{base}/v1/jobs/{job['id']}",
+            "logs_url": f"{base}/v1/jobs/{job['id']}/logs/stdout",
+            "stderr_url": f"{base}/v1/jobs/{job['id']}/logs/stderr",
+            "spark_ui_url": last.get("sparkUiUrl") if last else None,
         }
 
-    def _result(self, job: dict[str, Any]) -> dict[str, Any]:
-        attempts = job.get("attempts") or []
-        last = attempts[-1] if attempts else {}
-        if job.get("state") == states.SUCCEEDED:
-            self.log.info("Kindling job %s SUCCEEDED%s", job.get("id"), _attempt_summary(job))
-            return {"job_id": job.get("id"), "state": job.get("state"), "spark_app_id": last.get("sparkAppId"),
-                    "attempts": len(attempts), "links": self._links(job)}
-        text = f"Kindling job {job.get('id')} {job.get('state')}"
-        reason = job.get("reason") or last.get("reason")
+    def _result(self, job: JobView) -> dict[str, Any]:
+        last = _last_attempt(job)
+        if job["state"] == states.SUCCEEDED:
+            self.log.info("Kindling job %s SUCCEEDED%s", job["id"], _attempt_summary(job))
+            return {"job_id": job["id"], "state": job["state"],
+                    "spark_app_id": last.get("sparkAppId") if last else None,
+                    "attempts": len(job["attempts"]), "links": self._links(job)}
+        text = f"Kindling job {job['id']} {job['state']}"
+        reason = job.get("reason") or (last.get("reason") if last else None)
         if reason:
             text += f": reason {reason}"
-        if last.get("exitCode") is not None:
-            text += f", exit code {last['exitCode']}"
-        message = job.get("message") or last.get("message")
+        if last and last.get("exitCode") is not None:
+            text += f", exit code {last.get('exitCode')}"
+        message = job.get("message") or (last.get("message") if last else None)
         if message:
             text += f" — {message}"
         if self._stderr_tail:
@@ -507,14 +551,17 @@ def _describe_positions(positions: Mapping[str, int]) -> str:
                      for k, v in sorted(positions.items()))
 
 
-def _attempt_summary(job: dict[str, Any]) -> str:
-    attempts = job.get("attempts") or []
-    if not attempts:
+def _last_attempt(job: JobView) -> AttemptView | None:
+    return job["attempts"][-1] if job["attempts"] else None
+
+
+def _attempt_summary(job: JobView) -> str:
+    last = _last_attempt(job)
+    if last is None:
         return ""
-    last = attempts[-1]
-    parts = [f"attempt {last.get('number')} {last.get('state')}"]
+    parts = [f"attempt {last['number']} {last['state']}"]
     if last.get("sparkAppId"):
-        parts.append(f"Spark app {last['sparkAppId']}")
+        parts.append(f"Spark app {last.get('sparkAppId')}")
     if last.get("exitCode") is not None:
-        parts.append(f"exit code {last['exitCode']}")
+        parts.append(f"exit code {last.get('exitCode')}")
     return " (" + ", ".join(parts) + ")"

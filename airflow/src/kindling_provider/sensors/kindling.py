@@ -1,19 +1,20 @@
 """``KindlingJobSensor``: waits for a Kindling job started elsewhere (e.g. by a Kafka producer)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from airflow.configuration import conf as airflow_conf
 
-from kindling_client import states
+from kindling_client import JobView, states
 from kindling_client.errors import KindlingApiError
 from kindling_provider._compat import AirflowException, BaseSensorOperator
 from kindling_provider.hooks.kindling import KindlingHook
 from kindling_provider.triggers.kindling import KindlingJobTrigger
 
 if TYPE_CHECKING:
-    from airflow.utils.context import Context
+    from airflow.sdk import Context
 
 
 class KindlingJobSensor(BaseSensorOperator):
@@ -37,14 +38,14 @@ class KindlingJobSensor(BaseSensorOperator):
         self.target_states = tuple(target_states)
         self.fail_on_missing = fail_on_missing
         self.deferrable = deferrable
-        self._job: dict[str, Any] | None = None
+        self._job: JobView | None = None
 
     @cached_property
     def hook(self) -> KindlingHook:
         return KindlingHook(self.kindling_conn_id)
 
-    def _check(self, job: dict[str, Any]) -> bool:
-        state = job.get("state")
+    def _check(self, job: JobView) -> bool:
+        state = job["state"]
         if state in self.target_states:
             self._job = job
             return True
@@ -63,7 +64,7 @@ class KindlingJobSensor(BaseSensorOperator):
                 self.log.info("Kindling job %s not known yet", self.job_id)
                 return False
             raise AirflowException(f"cannot read Kindling job {self.job_id}: {e}") from e
-        self.log.info("Kindling job %s is %s", self.job_id, job.get("state"))
+        self.log.info("Kindling job %s is %s", self.job_id, job["state"])
         return self._check(job)
 
     def execute(self, context: Context) -> Any:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -20,18 +21,21 @@ class KindlingJobTrigger(BaseTrigger):
     ``{"status": "error", "job_id", "message"}`` when the api could not be asked (after the
     client's retries). ``positions`` (driver-log offsets the task had already written) is
     handed back unchanged so the resumed task writes only the remaining log lines.
+    ``traceparent`` (the task's W3C trace context, see :mod:`kindling_provider.tracing`) is sent
+    on the trigger's api calls and handed back in every event, so the trace goes on.
     """
 
     def __init__(self, job_id: str, kindling_conn_id: str = "kindling_default", poll_interval: float = 5.0,
                  positions: dict[str, int] | None = None, timeout: float | None = None,
-                 started_at: float | None = None) -> None:
-        super().__init__()
+                 started_at: float | None = None, traceparent: str | None = None) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # Airflow's BaseTrigger.__init__ is unannotated
         self.job_id = job_id
         self.kindling_conn_id = kindling_conn_id
         self.poll_interval = poll_interval
         self.positions = dict(positions or {})
         self.timeout = timeout
         self.started_at = started_at if started_at is not None else time.time()
+        self.traceparent = traceparent
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -43,6 +47,7 @@ class KindlingJobTrigger(BaseTrigger):
                 "positions": self.positions,
                 "timeout": self.timeout,
                 "started_at": self.started_at,
+                "traceparent": self.traceparent,
             },
         )
 
@@ -57,24 +62,29 @@ class KindlingJobTrigger(BaseTrigger):
         except ImportError:  # pragma: no cover - asgiref ships with Airflow
             params = await asyncio.to_thread(hook.connection_params)
         return AsyncKindlingClient(params["api_url"], params["auth"], timeout=params["timeout"],
-                                   retries=params["retries"], backoff=params["backoff"])
+                                   retries=params["retries"], backoff=params["backoff"], traceparent=self.traceparent)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         try:
             client = await self._client()
             while True:
                 job = await client.get(self.job_id)
-                if states.is_terminal(job.get("state")):
-                    yield TriggerEvent({"status": "done", "job_id": self.job_id, "job": job,
-                                        "positions": self.positions})
+                if states.is_terminal(job["state"]):
+                    yield self._event({"status": "done", "job_id": self.job_id, "job": job,
+                                       "positions": self.positions})
                     return
                 if self.timeout is not None and time.time() - self.started_at >= self.timeout:
-                    yield TriggerEvent({"status": "timeout", "job_id": self.job_id, "job": job,
-                                        "positions": self.positions,
-                                        "message": f"job {self.job_id} still {job.get('state')} after {self.timeout}s"})
+                    yield self._event({"status": "timeout", "job_id": self.job_id, "job": job,
+                                       "positions": self.positions,
+                                       "message": f"job {self.job_id} still {job['state']} after {self.timeout}s"})
                     return
-                self.log.debug("Kindling job %s is %s", self.job_id, job.get("state"))
+                self.log.debug("Kindling job %s is %s", self.job_id, job["state"])
                 await asyncio.sleep(self.poll_interval)
         except KindlingError as e:
-            yield TriggerEvent({"status": "error", "job_id": self.job_id, "message": str(e),
-                                "positions": self.positions})
+            yield self._event({"status": "error", "job_id": self.job_id, "message": str(e),
+                               "positions": self.positions})
+
+    def _event(self, payload: dict[str, Any]) -> TriggerEvent:
+        if self.traceparent:
+            payload["traceparent"] = self.traceparent
+        return TriggerEvent(payload)

@@ -19,11 +19,13 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import IO, Any
 
 from kindling_client import states
 from kindling_client.client import STREAMS, KindlingClient, default_api_url
 from kindling_client.errors import KindlingError
+from kindling_client.models import JobView
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -91,15 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_json(value: Any, out) -> None:
+def _print_json(value: Any, out: IO[str]) -> None:
     out.write(json.dumps(value, indent=2, sort_keys=False) + "\n")
 
 
-def _job_summary(job: dict[str, Any]) -> str:
-    text = f"job {job.get('id')}: {job.get('state')}"
+def _job_summary(job: JobView) -> str:
+    text = f"job {job['id']}: {job['state']}"
     if job.get("reason"):
         text += f" ({job['reason']})"
-    attempts = job.get("attempts") or []
+    attempts = job["attempts"]
     if attempts:
         last = attempts[-1]
         if last.get("exitCode") is not None:
@@ -111,23 +113,33 @@ def _job_summary(job: dict[str, Any]) -> str:
     return text
 
 
-def _exit_for(job: dict[str, Any]) -> int:
-    return EXIT_OK if job.get("state") == states.SUCCEEDED else EXIT_JOB_FAILED
+def _exit_for(job: JobView) -> int:
+    return EXIT_OK if job["state"] == states.SUCCEEDED else EXIT_JOB_FAILED
 
 
-def _follow(client: KindlingClient, job_id: str, streams: Sequence[str], poll: float, out, err) -> int:
+def _write_bytes(target: IO[str], data: bytes) -> None:
+    """Raw bytes to a text stream's binary buffer when it has one (stdout), else decoded."""
+    buffer = getattr(target, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+    else:
+        target.write(data.decode("utf-8", errors="replace"))
+
+
+def _follow(client: KindlingClient, job_id: str, streams: Sequence[str], poll: float, out: IO[str],
+            err: IO[str]) -> int:
     follower = client.follow(job_id, streams, poll_interval=poll)
     for event in follower:
         target = err if event.stream == "stderr" else out
-        target.buffer.write(event.data) if hasattr(target, "buffer") else target.write(
-            event.data.decode("utf-8", errors="replace"))
+        _write_bytes(target, event.data)
         target.flush()
     job = follower.job or client.get(job_id)
     err.write(_job_summary(job) + "\n")
     return _exit_for(job)
 
 
-def run(argv: Sequence[str] | None = None, out=None, err=None, client: KindlingClient | None = None) -> int:
+def run(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None,
+        client: KindlingClient | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
@@ -147,8 +159,7 @@ def run(argv: Sequence[str] | None = None, out=None, err=None, client: KindlingC
             while True:
                 chunk = client.read_log(args.id, stream, attempt=args.attempt, offset=offset)
                 if chunk.data:
-                    out.buffer.write(chunk.data) if hasattr(out, "buffer") else out.write(
-                        chunk.data.decode("utf-8", errors="replace"))
+                    _write_bytes(out, chunk.data)
                 if not chunk.data or chunk.next_offset <= offset:
                     break
                 offset = chunk.next_offset
@@ -156,14 +167,14 @@ def run(argv: Sequence[str] | None = None, out=None, err=None, client: KindlingC
             return EXIT_OK
         if args.command == "cancel":
             job = client.cancel(args.id)
-            err.write(f"cancel requested for job {args.id}" + (f" (now {job.get('state')})" if job else "") + "\n")
+            err.write(f"cancel requested for job {args.id} (now {job['state']})\n")
             return EXIT_OK
         if args.command == "list":
             page = client.list(state=args.state or None, pool=args.pool, labels=dict(args.label), limit=args.limit,
                                cursor=args.cursor)
-            for job in page.get("items", []):
-                out.write(f"{job.get('id')}\t{job.get('state')}\t{job.get('pool', '')}\t{job.get('name') or ''}\n")
-            if page.get("nextCursor"):
+            for job in page["items"]:
+                out.write(f"{job['id']}\t{job['state']}\t{job.get('pool', '')}\t{job.get('name') or ''}\n")
+            if page["nextCursor"]:
                 err.write(f"more: --cursor {page['nextCursor']}\n")
             return EXIT_OK
     except KindlingError as e:
@@ -172,7 +183,7 @@ def run(argv: Sequence[str] | None = None, out=None, err=None, client: KindlingC
     raise AssertionError(args.command)
 
 
-def _submit(client: KindlingClient, args: argparse.Namespace, out, err) -> int:
+def _submit(client: KindlingClient, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     file = args.file
     if args.upload:
         file = client.upload(file, tenant=args.tenant)

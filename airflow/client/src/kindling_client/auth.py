@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from kindling_client.errors import KindlingConnectionError, KindlingTokenError
 
@@ -144,7 +145,7 @@ class ClientCredentials(TokenSource):
             self._endpoint = self._discover()
         return self._endpoint
 
-    def _session(self):
+    def _session(self) -> Any:  # an Authlib OAuth2Session (Authlib has no type information)
         if self._session_factory is not None:
             return self._session_factory()
         from authlib.integrations.requests_client import OAuth2Session
@@ -177,7 +178,7 @@ class ClientCredentials(TokenSource):
             endpoint = response.json().get("token_endpoint")
         except (requests.HTTPError, ValueError, AttributeError) as e:
             raise KindlingTokenError(f"the OIDC discovery document {url} is unusable: {e}") from e
-        if not endpoint:
+        if not isinstance(endpoint, str) or not endpoint:
             raise KindlingTokenError(f"the OIDC discovery document {url} names no token_endpoint")
         return endpoint
 
@@ -185,7 +186,7 @@ class ClientCredentials(TokenSource):
         with self._lock:
             if self._token is None or self._token.is_expired(leeway=self.leeway):
                 self._token = self._fetch()
-            return self._token["access_token"]
+            return str(self._token["access_token"])
 
     def refresh(self) -> bool:
         with self._lock:

@@ -1,7 +1,7 @@
 """Errors raised by the Kindling client."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 
 class KindlingError(Exception):
@@ -15,7 +15,7 @@ class KindlingApiError(KindlingError):
     ``SCHEMA_VIOLATION``, ``CONFLICT``), ``details`` the list of ``{field, problem}``.
     """
 
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+    def __init__(self, status: int, code: str, message: str, details: Sequence[Mapping[str, object]] | None = None,
                  method: str = "", url: str = ""):
         self.status = status
         self.code = code
@@ -27,7 +27,7 @@ class KindlingApiError(KindlingError):
 
     def _text(self) -> str:
         text = f"{self.code} ({self.status}): {self.message}"
-        problems = [f"{d.get('field', '?')}: {d.get('problem', '')}" for d in self.details if isinstance(d, dict)]
+        problems = [f"{d.get('field', '?')}: {d.get('problem', '')}" for d in self.details]
         if problems:
             text += " [" + "; ".join(problems) + "]"
         if self.method and self.url:
@@ -40,7 +40,9 @@ class KindlingConnectionError(KindlingError):
 
 
 class ArtifactUploadUnsupported(KindlingError):
-    """The api has no ``POST /v1/artifacts`` (it answered 404): a local file cannot be uploaded."""
+    """Deprecated, no longer raised: ``POST /v1/artifacts`` is part of the api's contract, so the
+    client does not probe for it; an upload's error answer is a :class:`KindlingApiError`. Kept
+    so that code importing it keeps working."""
 
 
 class KindlingAuthError(KindlingApiError):
@@ -49,7 +51,7 @@ class KindlingAuthError(KindlingApiError):
     ``hint`` says which token was sent (its source, never the token) and what to do.
     """
 
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+    def __init__(self, status: int, code: str, message: str, details: Sequence[Mapping[str, object]] | None = None,
                  method: str = "", url: str = "", hint: str = ""):
         self.hint = hint
         super().__init__(status, code, message, details, method, url)

@@ -1,27 +1,42 @@
 """A small synchronous client of the Kindling HTTP API (``/v1``).
 
-Every call retries, with exponential backoff, on connection errors, timeouts and the
-transient statuses 502/503/504; any other error answer raises :class:`KindlingApiError`
-carrying the api's ``{code, message, details[]}`` (:class:`KindlingAuthError` for 401/403).
-The bearer token comes from :func:`kindling_client.auth.resolve_token`.
+One HTTP stack: ``requests``, with retries by urllib3's :class:`~urllib3.util.Retry` mounted on
+the session: connection errors, read timeouts and the transient statuses 502/503/504 are
+retried with exponential backoff (and a 429/503 ``Retry-After`` is honoured), for every method
+-- a submission is safe to retry because it always carries an idempotency key. Any other error
+answer raises :class:`KindlingApiError` carrying the api's ``{code, message, details[]}``
+(:class:`KindlingAuthError` for 401/403). Answers are typed (:mod:`kindling_client.models`) and
+checked against the fields the OpenAPI document requires. The bearer token comes from
+:func:`kindling_client.auth.resolve_token`.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Optional, TypeVar, Union
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 
 from kindling_client import states
 from kindling_client.auth import TOKEN_ENV, TOKEN_FILE_ENV, TokenSource, resolve_token
 from kindling_client.errors import (
-    ArtifactUploadUnsupported,
     KindlingApiError,
     KindlingAuthError,
     KindlingConnectionError,
+)
+from kindling_client.models import (
+    BadResponse,
+    JobPage,
+    JobView,
+    artifact,
+    job_page,
+    job_view,
 )
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
@@ -31,11 +46,26 @@ NEXT_OFFSET = "Kindling-Next-Offset"
 LOG_COMPLETE = "Kindling-Log-Complete"
 LOG_ATTEMPT = "Kindling-Attempt"
 IDEMPOTENT_REPLAY = "Kindling-Idempotent-Replay"
+TRACEPARENT = "traceparent"
 STREAMS = ("stdout", "stderr")
+
+#: a W3C ``traceparent`` value, or a callable giving one per request (``None``: send none)
+TraceparentSource = Union[str, Callable[[], Optional[str]], None]
+_T = TypeVar("_T")
 
 
 def default_api_url() -> str:
     return os.environ.get(API_URL_ENV) or DEFAULT_API_URL
+
+
+def retry_policy(retries: int, backoff: float, max_backoff: float) -> Retry:
+    """The retry policy of every call: ``retries`` retries of connection errors, read timeouts
+    and 502/503/504 (``backoff * 2**(n-1)`` seconds before the n-th retry after the first,
+    at most ``max_backoff``), for every method; the last error answer is returned, not raised,
+    so that its ``{code, message}`` reaches the caller."""
+    return Retry(total=retries, connect=retries, read=retries, status=retries, other=0, redirect=0,
+                 backoff_factor=backoff, backoff_max=max_backoff, status_forcelist=TRANSIENT_STATUSES,
+                 allowed_methods=None, raise_on_status=False, respect_retry_after_header=True)
 
 
 @dataclass(frozen=True)
@@ -53,7 +83,7 @@ class LogChunk:
 class Submission:
     """The answer to a submission: the job view and whether it was an idempotent replay."""
 
-    job: dict[str, Any]
+    job: JobView
     replay: bool
     status: int
 
@@ -80,19 +110,26 @@ class KindlingClient:
     :param token: bearer token sent as ``Authorization: Bearer <token>``, or a
         :class:`~kindling_client.auth.TokenSource`; ``None`` looks for one in ``$KINDLING_TOKEN``,
         ``$KINDLING_TOKEN_FILE`` and ``$KINDLING_HOME/admin.token`` (none found: no header is sent)
-    :param retries: how many times a transient failure is retried (0 = never)
+    :param retries: how many times a transient failure is retried (0 = never); see :func:`retry_policy`
+    :param session: a ``requests.Session`` to use; the retry policy is mounted on it
+    :param sleep: how :meth:`wait` and :meth:`follow` wait between polls
+    :param traceparent: a W3C ``traceparent`` header value sent on every request, or a callable
+        giving one per request (``None``: none is sent)
     """
 
     def __init__(self, api_url: str | None = None, token: str | TokenSource | None = None, *, timeout: float = 30.0,
                  retries: int = 5, backoff: float = 0.5, max_backoff: float = 10.0,
-                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep):
+                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
+                 traceparent: TraceparentSource = None):
         self.api_url = (api_url or default_api_url()).rstrip("/")
         self.auth = resolve_token(token)
         self.timeout = timeout
         self.retries = max(0, int(retries))
-        self.backoff = backoff
-        self.max_backoff = max_backoff
         self.session = session or requests.Session()
+        adapter = HTTPAdapter(max_retries=retry_policy(self.retries, backoff, max_backoff))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.traceparent = traceparent
         self._sleep = sleep
 
     # ------------------------------------------------------------------ transport
@@ -107,45 +144,49 @@ class KindlingClient:
         token = self.token
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        traceparent = self.traceparent() if callable(self.traceparent) else self.traceparent
+        if traceparent:
+            headers[TRACEPARENT] = traceparent
         if extra:
             headers.update(extra)
         return headers
 
-    def _request(self, method: str, path: str, *, ok: Iterable[int] = (200,), **kwargs: Any) -> requests.Response:
+    def _request(self, method: str, path: str, *, ok: Iterable[int] = (200,),
+                 headers: Mapping[str, str] | None = None, **kwargs: Any) -> requests.Response:
         url = self.api_url + path
-        extra_headers = kwargs.pop("headers", None)
-        headers = self._headers(extra_headers)
-        ok = set(ok)
-        attempt = 0
+        expected = set(ok)
         refreshed = False
         while True:
+            files = kwargs.get("files")
+            if files:  # a second try (after a 401) must send the file from its first byte again
+                for value in files.values():
+                    handle = value[1] if isinstance(value, tuple) else value
+                    if hasattr(handle, "seek"):
+                        handle.seek(0)
             try:
-                files = kwargs.get("files")
-                if files:  # a retried upload must start from the first byte again
-                    for value in files.values():
-                        handle = value[1] if isinstance(value, tuple) else value
-                        if hasattr(handle, "seek"):
-                            handle.seek(0)
-                response = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as e:
-                if attempt >= self.retries:
-                    raise KindlingConnectionError(
-                        f"{method} {url}: cannot reach the Kindling api after {attempt + 1} tries: {e}") from e
-            else:
-                if response.status_code in ok:
-                    return response
-                if response.status_code == 401 and not refreshed and self.auth is not None and self.auth.refresh():
-                    refreshed = True  # an expired or rotated token: one more try with a fresh one
-                    headers = self._headers(extra_headers)
-                    continue
-                if response.status_code not in TRANSIENT_STATUSES or attempt >= self.retries:
-                    raise _api_error(response, method, url, self.auth)
-            self._sleep(min(self.max_backoff, self.backoff * (2 ** attempt)))
-            attempt += 1
+                response = self.session.request(method, url, headers=self._headers(headers), timeout=self.timeout,
+                                                **kwargs)
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.RetryError) as e:
+                raise KindlingConnectionError(
+                    f"{method} {url}: cannot reach the Kindling api (after {self.retries} retries): {e}") from e
+            if response.status_code in expected:
+                return response
+            if response.status_code == 401 and not refreshed and self.auth is not None and self.auth.refresh():
+                refreshed = True  # an expired or rotated token: one more try with a fresh one
+                continue
+            raise _api_error(response, method, url, self.auth)
+
+    def _parse(self, response: requests.Response, parse: Callable[[Any, str], _T]) -> _T:
+        where = f"{response.request.method} {response.url}"
+        try:
+            return parse(response.json(), where)
+        except (BadResponse, ValueError) as e:  # requests' JSONDecodeError is a ValueError
+            raise KindlingApiError(response.status_code, "BAD_RESPONSE", f"not the documented answer: {e}",
+                                   method=response.request.method or "", url=response.url) from e
 
     # ------------------------------------------------------------------ jobs
 
-    def submit(self, spec: Mapping[str, Any], idempotency_key: str | None = None) -> dict[str, Any]:
+    def submit(self, spec: Mapping[str, Any], idempotency_key: str | None = None) -> JobView:
         """Submits a job spec; returns the job view (202, or 200 for an idempotent replay)."""
         return self.submit_detailed(spec, idempotency_key).job
 
@@ -160,21 +201,20 @@ class KindlingClient:
         response = self._request("POST", "/v1/jobs", ok=(200, 201, 202), json=body,
                                  headers={"Idempotency-Key": key, "Content-Type": "application/json"})
         replay = response.status_code == 200 or response.headers.get(IDEMPOTENT_REPLAY, "").lower() == "true"
-        return Submission(job=response.json(), replay=replay, status=response.status_code)
+        return Submission(job=self._parse(response, job_view), replay=replay, status=response.status_code)
 
-    def get(self, job_id: str) -> dict[str, Any]:
-        return self._request("GET", f"/v1/jobs/{job_id}").json()
+    def get(self, job_id: str) -> JobView:
+        return self._parse(self._request("GET", f"/v1/jobs/{job_id}"), job_view)
 
     status = get
 
-    def cancel(self, job_id: str) -> dict[str, Any]:
-        """Asks for the job to be cancelled (202; 200 when it had already ended)."""
-        response = self._request("POST", f"/v1/jobs/{job_id}/cancel", ok=(200, 202))
-        return response.json() if response.content else {}
+    def cancel(self, job_id: str) -> JobView:
+        """Asks for the job to be cancelled (202; 200 when it had already ended); the job's view."""
+        return self._parse(self._request("POST", f"/v1/jobs/{job_id}/cancel", ok=(200, 202)), job_view)
 
     def list(self, state: str | Iterable[str] | None = None, pool: str | None = None,
              labels: Mapping[str, str] | None = None, limit: int | None = None,
-             cursor: str | None = None) -> dict[str, Any]:
+             cursor: str | None = None) -> JobPage:
         """One page of jobs: ``{items, nextCursor}``."""
         params: list[tuple[str, str]] = []
         if state:
@@ -188,27 +228,27 @@ class KindlingClient:
             params.append(("limit", str(limit)))
         if cursor:
             params.append(("cursor", cursor))
-        return self._request("GET", "/v1/jobs", params=params).json()
+        return self._parse(self._request("GET", "/v1/jobs", params=params), job_page)
 
-    def iter_jobs(self, **filters: Any) -> Iterator[dict[str, Any]]:
+    def iter_jobs(self, **filters: Any) -> Iterator[JobView]:
         """Every job matching the filters, page after page."""
         cursor = None
         while True:
             page = self.list(cursor=cursor, **filters)
-            yield from page.get("items", [])
-            cursor = page.get("nextCursor")
+            yield from page["items"]
+            cursor = page["nextCursor"]
             if not cursor:
                 return
 
-    def wait(self, job_id: str, poll_interval: float = 2.0, timeout: float | None = None) -> dict[str, Any]:
+    def wait(self, job_id: str, poll_interval: float = 2.0, timeout: float | None = None) -> JobView:
         """Polls until the job is in a terminal state; returns its view."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             job = self.get(job_id)
-            if states.is_terminal(job.get("state")):
+            if states.is_terminal(job["state"]):
                 return job
             if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"job {job_id} still {job.get('state')} after {timeout}s")
+                raise TimeoutError(f"job {job_id} still {job['state']} after {timeout}s")
             self._sleep(poll_interval)
 
     # ------------------------------------------------------------------ logs
@@ -225,14 +265,20 @@ class KindlingClient:
             params["limit"] = limit
         response = self._request("GET", f"/v1/jobs/{job_id}/logs/{stream}", params=params)
         data = response.content
-        next_offset = int(response.headers.get(NEXT_OFFSET, offset + len(data)))
-        complete = response.headers.get(LOG_COMPLETE, "false").lower() == "true"
-        header_attempt = response.headers.get(LOG_ATTEMPT)
+        try:  # the document names these headers on every 200
+            next_offset = int(response.headers[NEXT_OFFSET])
+            complete = response.headers[LOG_COMPLETE].lower() == "true"
+            header_attempt = response.headers.get(LOG_ATTEMPT)
+            answered_attempt = int(header_attempt) if header_attempt else attempt
+        except (KeyError, ValueError) as e:
+            raise KindlingApiError(response.status_code, "BAD_RESPONSE",
+                                   f"a log read answered without a valid {NEXT_OFFSET} / {LOG_COMPLETE} header: {e}",
+                                   method="GET", url=response.url) from e
         return LogChunk(data=data, offset=offset, next_offset=next_offset, complete=complete,
-                        attempt=int(header_attempt) if header_attempt else attempt)
+                        attempt=answered_attempt)
 
     def follow(self, job_id: str, streams: Iterable[str] = STREAMS, *, positions: Mapping[str, int] | None = None,
-               poll_interval: float = 1.0, complete_grace: float = 30.0) -> "LogFollower":
+               poll_interval: float = 1.0, complete_grace: float = 30.0) -> LogFollower:
         """Follows a job's driver logs until it ends; iterate the result for :class:`LogEvent` s."""
         return LogFollower(self, job_id, tuple(streams), dict(positions or {}), poll_interval, complete_grace)
 
@@ -243,30 +289,15 @@ class KindlingClient:
 
         ``tenant`` (the ``tenant`` form field) names the tenant the artifact belongs to; without
         it the api takes the caller's (see the api's tenant rules). A job can use only the
-        artifacts of its own tenant, so give the same ``tenant`` as the job's spec.
-        Raises :class:`ArtifactUploadUnsupported` when the api has no artifact endpoint (404).
+        artifacts of its own tenant, so give the same ``tenant`` as the job's spec. An error
+        answer (e.g. 413 for a file over the api's limit) raises :class:`KindlingApiError`.
         """
         filename = name or os.path.basename(path)
         data = {"tenant": tenant} if tenant else None
         with open(path, "rb") as handle:
-            try:
-                response = self._request("POST", "/v1/artifacts", ok=(200, 201), data=data,
-                                         files={"file": (filename, handle, "application/octet-stream")})
-            except KindlingApiError as e:
-                if e.status in (404, 405) and not isinstance(e, KindlingAuthError):
-                    raise ArtifactUploadUnsupported(
-                        f"the Kindling api at {self.api_url} does not accept artifact uploads "
-                        f"(POST /v1/artifacts answered {e.status}); cannot upload {path!r}. "
-                        "Put the file where the worker can read it and pass its absolute path or URI "
-                        "(or a file:// URI in the embedded mode).") from e
-                raise
-        body = response.json()
-        uri = body.get("uri") if isinstance(body, dict) else None  # the Artifact schema: {uri, sha256, size}
-        if not uri:
-            raise KindlingApiError(response.status_code, "BAD_RESPONSE",
-                                   f"artifact upload answered without a uri: {body!r}", method="POST",
-                                   url=self.api_url + "/v1/artifacts")
-        return uri
+            response = self._request("POST", "/v1/artifacts", ok=(201,), data=data,
+                                     files={"file": (filename, handle, "application/octet-stream")})
+        return self._parse(response, artifact)["uri"]
 
 
 @dataclass
@@ -284,14 +315,14 @@ class LogFollower:
     positions: dict[str, int]
     poll_interval: float = 1.0
     complete_grace: float = 30.0
-    job: dict[str, Any] | None = None
+    job: JobView | None = None
     complete: set[str] = field(default_factory=set)
 
     def poll(self) -> list[LogEvent]:
         """One round: fetches the job and every byte available now; never sleeps."""
         self.job = self.client.get(self.job_id)
         events: list[LogEvent] = []
-        for attempt in sorted(a["number"] for a in self.job.get("attempts") or []):
+        for attempt in sorted(a["number"] for a in self.job["attempts"]):
             for stream in self.streams:
                 key = position_key(attempt, stream)
                 while key not in self.complete:
@@ -311,11 +342,18 @@ class LogFollower:
                         break
         return events
 
+    @property
+    def view(self) -> JobView:
+        """The last job view seen (after at least one :meth:`poll`)."""
+        if self.job is None:
+            raise RuntimeError("no job view yet: poll() first")
+        return self.job
+
     def finished(self) -> bool:
         """True once the job is terminal and every attempt's streams are complete."""
-        if not self.job or not states.is_terminal(self.job.get("state")):
+        if not self.job or not states.is_terminal(self.job["state"]):
             return False
-        numbers = [a["number"] for a in self.job.get("attempts") or []]
+        numbers = [a["number"] for a in self.job["attempts"]]
         return all(position_key(n, s) in self.complete for n in numbers for s in self.streams)
 
     def __iter__(self) -> Iterator[LogEvent]:
@@ -324,7 +362,7 @@ class LogFollower:
             yield from self.poll()
             if self.finished():
                 return
-            if states.is_terminal(self.job.get("state")):
+            if self.job is not None and states.is_terminal(self.job["state"]):
                 ended_at = ended_at if ended_at is not None else time.monotonic()
                 if time.monotonic() - ended_at >= self.complete_grace:
                     return
@@ -356,21 +394,29 @@ class LineSplitter:
 
 def _api_error(response: requests.Response, method: str, url: str,
                auth: TokenSource | None = None) -> KindlingApiError:
-    code, message, details = f"HTTP_{response.status_code}", response.reason or "", []
+    return error_from_body(response.status_code, response.reason or "", response.text, method, url, auth)
+
+
+def error_from_body(status: int, reason: str, text: str, method: str, url: str,
+                    auth: TokenSource | None) -> KindlingApiError:
+    """The exception for an error answer whose body is ``text``: the api's ``Error`` object
+    (``{code, message, details}``) when it is one, else ``HTTP_<status>`` and the text."""
+    code, message = f"HTTP_{status}", reason
+    details: list[Mapping[str, object]] = []
     try:
-        body = response.json()
+        body = json.loads(text) if text else None
     except ValueError:
         body = None
-    if isinstance(body, dict):
-        code = str(body.get("code") or code)
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        code = body["code"]
         message = str(body.get("message") or message)
-        details = body.get("details") or []
-    elif response.text:
-        message = response.text[:500]
-    return api_error(response.status_code, code, message, details, method, url, auth)
+        details = [d for d in body.get("details") or [] if isinstance(d, dict)]
+    elif text:
+        message = text[:500]
+    return api_error(status, code, message, details, method, url, auth)
 
 
-def api_error(status: int, code: str, message: str, details: list, method: str, url: str,
+def api_error(status: int, code: str, message: str, details: Sequence[Mapping[str, object]], method: str, url: str,
               auth: TokenSource | None) -> KindlingApiError:
     """The exception for an error answer: :class:`KindlingAuthError` (with a hint naming the
     token's source, never the token) for 401 and 403, else :class:`KindlingApiError`."""
