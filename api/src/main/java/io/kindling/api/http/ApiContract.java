@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * <p>The document refers to the schemas beside it by relative name ({@code job-spec.schema.json}).
  * Vert.x looks external schemas up only by absolute URI, and files each schema under its
  * {@code $id} ({@value #SCHEMA_BASE}...), so relative references are resolved against that base
- * here, as a file-based tool would resolve them against the document's directory. The referenced
- * schemas themselves may only refer inside themselves (as they do).
+ * here, as a file-based tool would resolve them against the document's directory, in the
+ * document and in the schemas it loads (job-event.schema.json refers to job-spec.schema.json).
  */
 public final class ApiContract {
     public static final String RESOURCE_DIR = "io/kindling/schemas/";
@@ -105,7 +105,11 @@ public final class ApiContract {
                 if ("$ref".equals(key) && value instanceof String ref && isRelativeFile(ref)) {
                     String file = ref.split("#", 2)[0];
                     object.put(key, SCHEMA_BASE + ref);
-                    schemas.computeIfAbsent(SCHEMA_BASE + file, uri -> read(file, new ObjectMapper()));
+                    if (!schemas.containsKey(SCHEMA_BASE + file)) {
+                        JsonObject schema = read(file, new ObjectMapper());
+                        schemas.put(SCHEMA_BASE + file, schema);
+                        resolveRelativeRefs(schema, schemas); // a schema may refer to another beside it
+                    }
                 } else {
                     resolveRelativeRefs(value, schemas);
                 }

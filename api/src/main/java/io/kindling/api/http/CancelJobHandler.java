@@ -114,7 +114,7 @@ public final class CancelJobHandler implements Handler<RoutingContext> {
         } catch (IOException e) {
             throw new ApiException(ErrorCode.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
         }
-        if (node == null || node.isMissingNode() || node.isNull()) {
+        if (node == null || node.isMissingNode()) {
             return null;
         }
         if (!node.isObject()) {

@@ -109,7 +109,10 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                     List.of(new Violation("$.labels.tenant", problem)));
         }
         String named = read.namedTenant();
-        if (headerTenant != null && !headerTenant.isEmpty()) {
+        if (headerTenant != null && headerTenant.isEmpty()) {
+            throw ApiException.invalidParameter(Access.TENANT_HEADER, "must not be empty");
+        }
+        if (headerTenant != null) {
             if (named != null && !named.equals(headerTenant)) {
                 String problem = "differs from the " + Access.TENANT_HEADER + " header";
                 throw new ApiException(ErrorCode.INVALID, "$.tenant: " + problem, List.of(new Violation("$.tenant", problem)));
