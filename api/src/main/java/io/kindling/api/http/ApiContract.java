@@ -33,6 +33,60 @@ public final class ApiContract {
     private ApiContract() {
     }
 
+    /** The document as it is on the classpath (read once; the copy given to Vert.x is adapted). */
+    private static final class Document {
+        static final JsonObject DOCUMENT = read(OPENAPI, new ObjectMapper(new YAMLFactory()));
+    }
+
+    /**
+     * A number a parameter's schema states ({@code maximum}, {@code default}, {@code maxLength}...):
+     * the one place each limit of the api is written is the document; the code reads it from there.
+     */
+    public static long parameterLimit(String operationId, String parameter, String keyword) {
+        JsonObject paths = Document.DOCUMENT.getJsonObject("paths");
+        for (String path : paths.fieldNames()) {
+            JsonObject operations = paths.getJsonObject(path);
+            for (String method : operations.fieldNames()) {
+                if (operations.getValue(method) instanceof JsonObject operation
+                        && operationId.equals(operation.getString("operationId"))) {
+                    for (Object item : operation.getJsonArray("parameters", new JsonArray())) {
+                        JsonObject resolved = resolveLocal((JsonObject) item);
+                        if (parameter.equals(resolved.getString("name"))) {
+                            return number(resolved.getJsonObject("schema"), operationId + " " + parameter, keyword);
+                        }
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("the OpenAPI document has no parameter " + parameter + " of " + operationId);
+    }
+
+    /** A number a property of a component schema states, e.g. {@code ("CancelRequest", "reason", "maxLength")}. */
+    public static long propertyLimit(String schema, String property, String keyword) {
+        JsonObject properties = Document.DOCUMENT.getJsonObject("components").getJsonObject("schemas")
+                .getJsonObject(schema).getJsonObject("properties");
+        return number(properties.getJsonObject(property), schema + "." + property, keyword);
+    }
+
+    private static long number(JsonObject schema, String what, String keyword) {
+        if (schema == null || !(schema.getValue(keyword) instanceof Number value)) {
+            throw new IllegalStateException("the OpenAPI document states no " + keyword + " for " + what);
+        }
+        return value.longValue();
+    }
+
+    private static JsonObject resolveLocal(JsonObject node) {
+        String ref = node.getString("$ref");
+        if (ref == null || !ref.startsWith("#/")) {
+            return node;
+        }
+        JsonObject target = Document.DOCUMENT;
+        for (String segment : ref.substring(2).split("/")) {
+            target = target.getJsonObject(segment);
+        }
+        return target;
+    }
+
     /** The contract and the schemas it refers to, keyed by absolute URI. */
     private record Documents(JsonObject contract, Map<String, JsonObject> schemas) {
     }

@@ -21,13 +21,14 @@ import java.util.regex.Pattern;
  * The query of {@code GET /v1/jobs}, parsed: {@code state} (repeatable, or a comma-separated list),
  * {@code tenant} (one of the caller's), {@code pool}, {@code label} (repeatable {@code key=value}; all must match),
  * {@code submittedAfter}
- * and {@code submittedBefore} (RFC 3339, exclusive), {@code limit} (1 to {@value #MAX_LIMIT},
- * default {@value #DEFAULT_LIMIT}) and {@code cursor} (a {@code nextCursor} this api returned).
+ * and {@code submittedBefore} (RFC 3339, exclusive), {@code limit} (1 to {@link #MAX_LIMIT},
+ * default {@link #DEFAULT_LIMIT}) and {@code cursor} (a {@code nextCursor} this api returned).
  * A bad value is an {@link ErrorCode#INVALID_PARAMETER} naming the parameter.
  */
 public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, String tenant) {
-    public static final int DEFAULT_LIMIT = 50;
-    public static final int MAX_LIMIT = 500;
+    // the document's (openapi.yaml): the one place they are written
+    public static final int DEFAULT_LIMIT = (int) ApiContract.parameterLimit("listJobs", "limit", "default");
+    public static final int MAX_LIMIT = (int) ApiContract.parameterLimit("listJobs", "limit", "maximum");
 
     public static ListJobsQuery parse(MultiMap params) {
         JobFilter filter = new JobFilter(states(params.getAll("state")), emptyAsAbsent(single(params, "pool")),

@@ -46,7 +46,8 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitJobHandler.class);
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String REPLAY = "Kindling-Idempotent-Replay";
-    private static final int MAX_IDEMPOTENCY_KEY = 200;
+    private static final int MAX_IDEMPOTENCY_KEY = (int) ApiContract.parameterLimit("submitJob", "Idempotency-Key",
+            "maxLength");
     private static final Pattern JSON_MEDIA_TYPE = Pattern.compile("application/([a-z0-9.+-]+\\+)?json");
 
     private final MessageReader reader;
