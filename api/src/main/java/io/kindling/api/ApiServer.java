@@ -13,6 +13,7 @@ import io.kindling.api.limits.Limits;
 import io.kindling.api.limits.SubmitRateLimiter;
 import io.kindling.api.http.ApiContract;
 import io.kindling.api.http.CancelJobHandler;
+import io.kindling.api.http.ContractHandler;
 import io.kindling.api.http.ErrorResponses;
 import io.kindling.api.http.FollowLogsHandler;
 import io.kindling.api.http.GetEventLogHandler;
@@ -176,6 +177,7 @@ public final class ApiServer {
     private Router router(OpenAPIContract contract) {
         int maxBytes = config.maxRequestBytes();
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        ContractHandler contractFiles = new ContractHandler();
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(maxBytes);
         // an artifact upload streams its file part to a temporary file, under its own limit
         BodyHandler artifactUploads = BodyHandler.create(UPLOADS_DIR.toString()).setBodyLimit(config.maxArtifactBytes())
@@ -190,8 +192,10 @@ public final class ApiServer {
                 } else if (Limits.hold(ctx, uploads, "artifact uploads in progress")) {
                     artifactUploads.handle(ctx);
                 }
-            } else {
+            } else if (hasBody(ctx.request().method())) {
                 bodies.handle(ctx);
+            } else {
+                ctx.next(); // no body to read (and Vert.x refuses to decode a form on GET, TRACE, ...)
             }
         });
         // the body is checked by MessageReader, the dispatcher's own rules, not by the contract's validator
@@ -200,8 +204,10 @@ public final class ApiServer {
                 .addHandler(new SubmitJobHandler(new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io,
                         new JobIdGenerator(), Clock.systemUTC(), config.pools()));
         operation(builder, "getJob", Role.READ).addHandler(new GetJobHandler(views));
-        // listJobs and cancelJob check their own parameters and body, to name the offending one
+        // listJobs checks its query itself (ListJobsQuery, exactly the document's rules): Vert.x's
+        // validator decodes query values a second time, so a value with a '%' would be refused or altered
         operation(builder, "listJobs", Role.READ).setDoValidation(false).addHandler(new ListJobsHandler(views));
+        // the optional body is read by the handler (UNKNOWN_FIELD, MALFORMED_JSON name the offending part)
         operation(builder, "cancelJob", Role.CANCEL).setDoValidation(false).addHandler(
                 new CancelJobHandler(publisher, views, Clock.systemUTC()));
         operation(builder, "getJobEvents", Role.READ)
@@ -215,6 +221,7 @@ public final class ApiServer {
                         config.limits().maxTailLines()));
         operation(builder, "getJobEventLog", Role.READ)
                 .addHandler(new GetEventLogHandler(views, logs, new EventLogArchive(blobs), io));
+        operation(builder, "getOpenApi").addHandler(contractFiles);
         operation(builder, "healthLive").addHandler(new HealthLiveHandler(health));
         operation(builder, "healthReady").addHandler(new HealthReadyHandler(health));
         ArtifactStore artifacts = new ArtifactStore(blobs);
@@ -229,12 +236,20 @@ public final class ApiServer {
         Router router = builder.createRouter();
         // the web UI (static files, same origin); its sign-in settings come from the same environment
         router.route(UiHandler.PREFIX + "*").handler(new UiHandler(vertx, UiSettings.fromEnv(System.getenv())));
-        ErrorResponses errors = new ErrorResponses(maxBytes, config.maxArtifactBytes());
+        // the JSON Schemas the document refers to by relative name, beside it
+        router.get("/:file").handler(contractFiles);
+        ErrorResponses errors = new ErrorResponses(maxBytes, config.maxArtifactBytes())
+                .withAllowedMethods(ContractHandler.allowedMethods(contract));
         router.route().failureHandler(errors);
         router.errorHandler(404, errors);
         router.errorHandler(405, errors);
         router.errorHandler(500, errors);
         return router;
+    }
+
+    private static boolean hasBody(HttpMethod method) {
+        return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH
+                || method == HttpMethod.DELETE;
     }
 
     /** A multipart POST to the artifacts path; any other body keeps the small limit (the handler answers 415). */

@@ -174,7 +174,32 @@ class ApiIT {
 
         assertError(get("/v1/jobs/Not_A_Job_Id"), 400, "INVALID_PARAMETER");
         assertError(get("/v2/nothing"), 404, "NOT_FOUND");
-        assertError(send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs")).DELETE()), 405, "METHOD_NOT_ALLOWED");
+        HttpResponse<String> notAllowed = send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs")).DELETE());
+        assertError(notAllowed, 405, "METHOD_NOT_ALLOWED");
+        assertThat(notAllowed.headers().firstValue("Allow")).hasValue("GET, POST");
+        // a form body on a method without one is not decoded (it was a 500)
+        HttpResponse<String> trace = send(HttpRequest.newBuilder(URI.create(base + "/v1/artifacts"))
+                .header("Content-Type", "multipart/form-data; boundary=x")
+                .method("TRACE", HttpRequest.BodyPublishers.noBody()));
+        assertError(trace, 405, "METHOD_NOT_ALLOWED");
+        assertThat(trace.headers().firstValue("Allow")).hasValue("POST");
+    }
+
+    @Test
+    void servesItsOpenApiDocumentAndTheSchemasBesideItWithoutAToken() throws Exception {
+        HttpClient anonymous = HttpClient.newHttpClient();
+        HttpResponse<String> document = anonymous.send(HttpRequest.newBuilder(URI.create(base + "/openapi.yaml")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(document.statusCode()).isEqualTo(200);
+        assertThat(document.headers().firstValue("Content-Type")).hasValue("application/yaml");
+        assertThat(document.body()).startsWith("openapi: 3.1.0").contains("operationId: getOpenApi");
+        HttpResponse<String> schema = anonymous.send(HttpRequest.newBuilder(URI.create(base + "/job-spec.schema.json"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(schema.statusCode()).isEqualTo(200);
+        assertThat(json(schema).get("$id").asText()).endsWith("/job-spec.schema.json");
+        HttpResponse<String> none = anonymous.send(HttpRequest.newBuilder(URI.create(base + "/nothing.schema.json"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(404);
     }
 
     @Test

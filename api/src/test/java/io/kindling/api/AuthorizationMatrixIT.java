@@ -123,6 +123,7 @@ class AuthorizationMatrixIT {
         r.put("getQueues", new Row("read", c -> get("/v1/queues"), 200, 200));
         r.put("healthLive", new Row(null, c -> get("/health/live"), 200, 200));
         r.put("healthReady", new Row(null, c -> get("/health/ready"), 200, 200));
+        r.put("getOpenApi", new Row(null, c -> get("/openapi.yaml"), 200, 200));
         return r;
     }
 

@@ -62,7 +62,14 @@ public final class SchemaValidator {
 
     /** The problems with {@code node} against {@code schema}, sorted by field; empty when valid. */
     public List<Violation> validate(Schema schema, JsonNode node) {
-        Set<ValidationMessage> messages = schemas.get(schema).validate(node);
+        Set<ValidationMessage> messages;
+        try {
+            messages = schemas.get(schema).validate(node);
+        } catch (IllegalArgumentException e) {
+            // the validator cannot even name the place of a property whose name is empty ("" in a
+            // propertyNames-checked map): no schema of ours allows one
+            return List.of(new Violation("$", "a property name is empty, which no field allows"));
+        }
         return messages.stream()
                 .map(SchemaValidator::toViolation)
                 .distinct()

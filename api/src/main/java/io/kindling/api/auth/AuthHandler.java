@@ -2,6 +2,7 @@ package io.kindling.api.auth;
 
 import io.kindling.api.IoExecutor;
 import io.kindling.api.http.ApiException;
+import io.kindling.api.http.ContractHandler;
 import io.kindling.api.http.ErrorCode;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -35,8 +36,10 @@ public final class AuthHandler implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         String path = ctx.normalizedPath();
-        // health, and the web UI's static files (they hold no data; the UI's API calls authenticate)
-        if (path.startsWith("/health/") || path.equals("/ui") || path.startsWith("/ui/")) {
+        // health, the web UI's static files (they hold no data; the UI's API calls authenticate),
+        // and the public contract (the OpenAPI document and the JSON Schemas beside it)
+        if (path.startsWith("/health/") || path.equals("/ui") || path.startsWith("/ui/")
+                || ContractHandler.serves(path)) {
             ctx.next();
             return;
         }

@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * <p>The document refers to the schemas beside it by relative name ({@code job-spec.schema.json}).
  * Vert.x looks external schemas up only by absolute URI, and files each schema under its
  * {@code $id} ({@value #SCHEMA_BASE}...), so relative references are resolved against that base
- * here, as a file-based tool would resolve them against the document's directory. The referenced
- * schemas themselves may only refer inside themselves (as they do).
+ * here, as a file-based tool would resolve them against the document's directory, in the
+ * document and in the schemas it loads (job-event.schema.json refers to job-spec.schema.json).
  */
 public final class ApiContract {
     public static final String RESOURCE_DIR = "io/kindling/schemas/";
@@ -31,6 +31,60 @@ public final class ApiContract {
     public static final String SCHEMA_BASE = "https://kindling.io/schemas/";
 
     private ApiContract() {
+    }
+
+    /** The document as it is on the classpath (read once; the copy given to Vert.x is adapted). */
+    private static final class Document {
+        static final JsonObject DOCUMENT = read(OPENAPI, new ObjectMapper(new YAMLFactory()));
+    }
+
+    /**
+     * A number a parameter's schema states ({@code maximum}, {@code default}, {@code maxLength}...):
+     * the one place each limit of the api is written is the document; the code reads it from there.
+     */
+    public static long parameterLimit(String operationId, String parameter, String keyword) {
+        JsonObject paths = Document.DOCUMENT.getJsonObject("paths");
+        for (String path : paths.fieldNames()) {
+            JsonObject operations = paths.getJsonObject(path);
+            for (String method : operations.fieldNames()) {
+                if (operations.getValue(method) instanceof JsonObject operation
+                        && operationId.equals(operation.getString("operationId"))) {
+                    for (Object item : operation.getJsonArray("parameters", new JsonArray())) {
+                        JsonObject resolved = resolveLocal((JsonObject) item);
+                        if (parameter.equals(resolved.getString("name"))) {
+                            return number(resolved.getJsonObject("schema"), operationId + " " + parameter, keyword);
+                        }
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("the OpenAPI document has no parameter " + parameter + " of " + operationId);
+    }
+
+    /** A number a property of a component schema states, e.g. {@code ("CancelRequest", "reason", "maxLength")}. */
+    public static long propertyLimit(String schema, String property, String keyword) {
+        JsonObject properties = Document.DOCUMENT.getJsonObject("components").getJsonObject("schemas")
+                .getJsonObject(schema).getJsonObject("properties");
+        return number(properties.getJsonObject(property), schema + "." + property, keyword);
+    }
+
+    private static long number(JsonObject schema, String what, String keyword) {
+        if (schema == null || !(schema.getValue(keyword) instanceof Number value)) {
+            throw new IllegalStateException("the OpenAPI document states no " + keyword + " for " + what);
+        }
+        return value.longValue();
+    }
+
+    private static JsonObject resolveLocal(JsonObject node) {
+        String ref = node.getString("$ref");
+        if (ref == null || !ref.startsWith("#/")) {
+            return node;
+        }
+        JsonObject target = Document.DOCUMENT;
+        for (String segment : ref.substring(2).split("/")) {
+            target = target.getJsonObject(segment);
+        }
+        return target;
     }
 
     /** The contract and the schemas it refers to, keyed by absolute URI. */
@@ -105,7 +159,11 @@ public final class ApiContract {
                 if ("$ref".equals(key) && value instanceof String ref && isRelativeFile(ref)) {
                     String file = ref.split("#", 2)[0];
                     object.put(key, SCHEMA_BASE + ref);
-                    schemas.computeIfAbsent(SCHEMA_BASE + file, uri -> read(file, new ObjectMapper()));
+                    if (!schemas.containsKey(SCHEMA_BASE + file)) {
+                        JsonObject schema = read(file, new ObjectMapper());
+                        schemas.put(SCHEMA_BASE + file, schema);
+                        resolveRelativeRefs(schema, schemas); // a schema may refer to another beside it
+                    }
                 } else {
                     resolveRelativeRefs(value, schemas);
                 }

@@ -34,7 +34,7 @@ import org.slf4j.MDC;
 public final class CancelJobHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(CancelJobHandler.class);
     /** The longest reason the cancel-job schema allows. */
-    static final int MAX_REASON = 1000;
+    static final int MAX_REASON = (int) ApiContract.propertyLimit("CancelRequest", "reason", "maxLength");
 
     private final CommandPublisher publisher;
     private final JobViewStore views;
@@ -114,7 +114,7 @@ public final class CancelJobHandler implements Handler<RoutingContext> {
         } catch (IOException e) {
             throw new ApiException(ErrorCode.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
         }
-        if (node == null || node.isMissingNode() || node.isNull()) {
+        if (node == null || node.isMissingNode()) {
             return null;
         }
         if (!node.isObject()) {

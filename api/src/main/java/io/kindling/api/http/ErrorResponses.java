@@ -12,6 +12,7 @@ import io.vertx.openapi.validation.ValidatorException;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ public final class ErrorResponses implements Handler<RoutingContext> {
 
     private final int maxRequestBytes;
     private final long maxArtifactBytes;
+    private final Function<String, String> allowedMethods;
 
     public ErrorResponses(int maxRequestBytes) {
         this(maxRequestBytes, maxRequestBytes);
@@ -32,8 +34,18 @@ public final class ErrorResponses implements Handler<RoutingContext> {
 
     /** @param maxArtifactBytes the limit of an artifact upload ({@code POST /v1/artifacts}) */
     public ErrorResponses(int maxRequestBytes, long maxArtifactBytes) {
+        this(maxRequestBytes, maxArtifactBytes, path -> null);
+    }
+
+    private ErrorResponses(int maxRequestBytes, long maxArtifactBytes, Function<String, String> allowedMethods) {
         this.maxRequestBytes = maxRequestBytes;
         this.maxArtifactBytes = maxArtifactBytes;
+        this.allowedMethods = allowedMethods;
+    }
+
+    /** These responses with an {@code Allow} header on a 405: {@code allowedMethods} maps a path to its methods. */
+    public ErrorResponses withAllowedMethods(Function<String, String> allowedMethods) {
+        return new ErrorResponses(maxRequestBytes, maxArtifactBytes, allowedMethods);
     }
 
     @Override
@@ -41,6 +53,12 @@ public final class ErrorResponses implements Handler<RoutingContext> {
         ApiError error = toError(ctx.failure(), ctx.statusCode(), ctx.request().method() + " " + ctx.request().path());
         if (ctx.failure() instanceof ApiException e && !ctx.response().headWritten()) {
             e.headers().forEach(ctx.response()::putHeader);
+        }
+        if (error.status() == 405 && !ctx.response().headWritten()) {
+            String allow = allowedMethods.apply(ctx.normalizedPath());
+            if (allow != null) {
+                ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+            }
         }
         send(ctx.response(), error);
     }
@@ -69,6 +87,13 @@ public final class ErrorResponses implements Handler<RoutingContext> {
             }
             return forStatus(e.getStatusCode(), request, null);
         }
+        if (failure instanceof ValidatorException v) {
+            return new ApiError(ErrorCode.INVALID_PARAMETER, v.getMessage(), List.of());
+        }
+        if (isMalformedMultipart(failure)) {
+            return new ApiError(ErrorCode.INVALID_PARAMETER, "malformed multipart/form-data body: " + failure.getMessage(),
+                    List.of());
+        }
         if (failure instanceof RejectedExecutionException) {
             return new ApiError(ErrorCode.UNAVAILABLE, "the api is overloaded; retry later", List.of());
         }
@@ -77,6 +102,19 @@ public final class ErrorResponses implements Handler<RoutingContext> {
             return new ApiError(ErrorCode.UNAVAILABLE, "the log store is unavailable; retry later", List.of());
         }
         return forStatus(failure == null && status > 0 ? status : 500, request, failure);
+    }
+
+    /** Netty's multipart decoder refusing the body (e.g. a part with an empty name): the caller's fault. */
+    private static boolean isMalformedMultipart(Throwable failure) {
+        if (!(failure instanceof IllegalArgumentException || failure instanceof io.netty.handler.codec.DecoderException)) {
+            return false;
+        }
+        for (StackTraceElement frame : failure.getStackTrace()) {
+            if (frame.getClassName().startsWith("io.netty.handler.codec.http.multipart.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ApiError forStatus(int status, String request, Throwable failure) {

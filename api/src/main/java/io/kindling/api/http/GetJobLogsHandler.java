@@ -30,10 +30,11 @@ public final class GetJobLogsHandler implements Handler<RoutingContext> {
     public static final String NEXT_OFFSET = "Kindling-Next-Offset";
     public static final String ATTEMPT = "Kindling-Attempt";
     public static final String COMPLETE = "Kindling-Log-Complete";
-    public static final int DEFAULT_LIMIT = 1024 * 1024;
-    public static final int MAX_LIMIT = 4 * 1024 * 1024;
+    // the limits are the document's (openapi.yaml), which the route's validator enforces
+    public static final int DEFAULT_LIMIT = (int) ApiContract.parameterLimit("getJobLogs", "limit", "default");
+    public static final int MAX_LIMIT = (int) ApiContract.parameterLimit("getJobLogs", "limit", "maximum");
     /** The largest {@code tail} the contract allows; {@code KINDLING_MAX_TAIL_LINES} may lower it. */
-    public static final int MAX_TAIL_LINES = 1_000_000;
+    public static final int MAX_TAIL_LINES = (int) ApiContract.parameterLimit("getJobLogs", "tail", "maximum");
 
     private final JobViewStore views;
     private final LogReader reader;

@@ -6,43 +6,46 @@ import io.kindling.schemas.JobState;
 import io.vertx.core.MultiMap;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The query of {@code GET /v1/jobs}, parsed: {@code state} (repeatable, or a comma-separated list),
  * {@code tenant} (one of the caller's), {@code pool}, {@code label} (repeatable {@code key=value}; all must match),
  * {@code submittedAfter}
- * and {@code submittedBefore} (RFC 3339, exclusive), {@code limit} (1 to {@value #MAX_LIMIT},
- * default {@value #DEFAULT_LIMIT}) and {@code cursor} (a {@code nextCursor} this api returned).
+ * and {@code submittedBefore} (RFC 3339, exclusive), {@code limit} (1 to {@link #MAX_LIMIT},
+ * default {@link #DEFAULT_LIMIT}) and {@code cursor} (a {@code nextCursor} this api returned).
  * A bad value is an {@link ErrorCode#INVALID_PARAMETER} naming the parameter.
  */
 public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, String tenant) {
-    public static final int DEFAULT_LIMIT = 50;
-    public static final int MAX_LIMIT = 500;
+    // the document's (openapi.yaml): the one place they are written
+    public static final int DEFAULT_LIMIT = (int) ApiContract.parameterLimit("listJobs", "limit", "default");
+    public static final int MAX_LIMIT = (int) ApiContract.parameterLimit("listJobs", "limit", "maximum");
 
     public static ListJobsQuery parse(MultiMap params) {
-        JobFilter filter = new JobFilter(states(params.getAll("state")), single(params, "pool"),
+        JobFilter filter = new JobFilter(states(params.getAll("state")), emptyAsAbsent(single(params, "pool")),
                 labels(params.getAll("label")), time(params, "submittedAfter"), time(params, "submittedBefore"));
-        String cursor = single(params, "cursor");
+        String cursor = emptyAsAbsent(single(params, "cursor"));
         return new ListJobsQuery(filter, cursor == null ? null : cursor(cursor), limit(single(params, "limit")),
-                single(params, "tenant"));
+                tenant(single(params, "tenant")));
     }
 
     static Set<JobState> states(List<String> values) {
         Set<JobState> states = EnumSet.noneOf(JobState.class);
         for (String value : values) {
             for (String name : value.split(",", -1)) {
-                String trimmed = name.trim();
                 try {
-                    states.add(JobState.valueOf(trimmed.toUpperCase(Locale.ROOT)));
+                    states.add(JobState.valueOf(name));
                 } catch (IllegalArgumentException e) {
-                    throw ApiException.invalidParameter("state", "'" + trimmed + "' is not a job state (one of "
+                    throw ApiException.invalidParameter("state", "'" + name + "' is not a job state (one of "
                             + List.of(JobState.values()) + ")");
                 }
             }
@@ -66,13 +69,20 @@ public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, Strin
         return labels;
     }
 
+    private static String tenant(String raw) {
+        if (raw != null && raw.isEmpty()) {
+            throw ApiException.invalidParameter("tenant", "must not be empty");
+        }
+        return raw;
+    }
+
     static int limit(String raw) {
         if (raw == null) {
             return DEFAULT_LIMIT;
         }
         int limit;
         try {
-            limit = Integer.parseInt(raw.trim());
+            limit = Integer.parseInt(raw);
         } catch (NumberFormatException e) {
             throw ApiException.invalidParameter("limit", "must be an integer, was '" + raw + "'");
         }
@@ -96,19 +106,59 @@ public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, Strin
             return null;
         }
         try {
-            return OffsetDateTime.parse(raw.trim()).toInstant();
+            return rfc3339(raw);
         } catch (DateTimeException e) {
             throw ApiException.invalidParameter(name, "must be an RFC 3339 date-time such as 2026-11-21T06:00:00Z, was '"
                     + raw + "'");
         }
     }
 
-    /** The value of a parameter that may be given at most once; null if absent or empty. */
+    private static final Pattern RFC_3339 = Pattern.compile(
+            "^(\\d{4}-\\d{2}-\\d{2})[Tt](\\d{2}):(\\d{2}):(\\d{2})(\\.\\d+)?(?:[Zz]|([+-])(\\d{2}):(\\d{2}))$");
+
+    /**
+     * An RFC 3339 date-time (section 5.6), as the document's {@code format: date-time} means it: any
+     * offset up to 23:59 (java.time stops at 18:00), a leap second (read as the second before).
+     */
+    static Instant rfc3339(String raw) {
+        Matcher m = RFC_3339.matcher(raw);
+        if (!m.matches()) {
+            throw new DateTimeException("not an RFC 3339 date-time");
+        }
+        int hour = Integer.parseInt(m.group(2));
+        int minute = Integer.parseInt(m.group(3));
+        int second = Integer.parseInt(m.group(4));
+        if (hour > 23 || minute > 59 || second > 60) {
+            throw new DateTimeException("time out of range");
+        }
+        LocalDateTime local = LocalDate.parse(m.group(1)).atTime(hour, minute, Math.min(second, 59));
+        if (m.group(5) != null) {
+            String digits = (m.group(5).substring(1) + "000000000").substring(0, 9);
+            local = local.withNano(Integer.parseInt(digits));
+        }
+        long offsetSeconds = 0;
+        if (m.group(6) != null) {
+            int offsetHours = Integer.parseInt(m.group(7));
+            int offsetMinutes = Integer.parseInt(m.group(8));
+            if (offsetHours > 23 || offsetMinutes > 59) {
+                throw new DateTimeException("offset out of range");
+            }
+            offsetSeconds = (offsetHours * 3600L + offsetMinutes * 60L) * ("-".equals(m.group(6)) ? -1 : 1);
+        }
+        return local.toInstant(ZoneOffset.UTC).minusSeconds(offsetSeconds);
+    }
+
+    /** The value of a parameter that may be given at most once; null if absent. */
     private static String single(MultiMap params, String name) {
         List<String> values = params.getAll(name);
         if (values.size() > 1) {
             throw ApiException.invalidParameter(name, "must be given once");
         }
-        return values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** An empty pool or cursor means none (any string is a valid value of either). */
+    private static String emptyAsAbsent(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 }

@@ -49,7 +49,8 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitJobHandler.class);
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String REPLAY = "Kindling-Idempotent-Replay";
-    private static final int MAX_IDEMPOTENCY_KEY = 200;
+    private static final int MAX_IDEMPOTENCY_KEY = (int) ApiContract.parameterLimit("submitJob", "Idempotency-Key",
+            "maxLength");
     private static final Pattern JSON_MEDIA_TYPE = Pattern.compile("application/([a-z0-9.+-]+\\+)?json");
 
     private final MessageReader reader;
@@ -117,7 +118,10 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                     List.of(new Violation("$.labels.tenant", problem)));
         }
         String named = read.namedTenant();
-        if (headerTenant != null && !headerTenant.isEmpty()) {
+        if (headerTenant != null && headerTenant.isEmpty()) {
+            throw ApiException.invalidParameter(Access.TENANT_HEADER, "must not be empty");
+        }
+        if (headerTenant != null) {
             if (named != null && !named.equals(headerTenant)) {
                 String problem = "differs from the " + Access.TENANT_HEADER + " header";
                 throw new ApiException(ErrorCode.INVALID, "$.tenant: " + problem, List.of(new Violation("$.tenant", problem)));

@@ -4,6 +4,7 @@ import io.kindling.api.IoExecutor;
 import io.kindling.api.artifacts.ArtifactStore;
 import io.kindling.common.artifacts.ArtifactRef;
 import io.kindling.api.auth.Access;
+import io.kindling.schemas.Violation;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,13 +20,14 @@ import java.util.Locale;
  * {@code POST /v1/artifacts} (operation {@code uploadArtifact}): one {@code multipart/form-data}
  * file part named {@code file}, already streamed to a temporary file by the route's body
  * handler, is stored content-addressed ({@link ArtifactStore}); the answer is 201
- * {@code {"uri", "sha256", "size"}}. The artifact's tenant is the principal's, or the one it
+ * {@code {"uri", "sha256", "size"}}. Any other form field is refused ({@code UNKNOWN_FIELD}). The artifact's tenant is the principal's, or the one it
  * names among its own with a {@code tenant} form field or the {@value #TENANT_HEADER} header
  * ({@link Access#tenantFor}).
  */
 public final class UploadArtifactHandler implements Handler<RoutingContext> {
     public static final String TENANT_HEADER = Access.TENANT_HEADER;
     public static final String FILE_PART = "file";
+    public static final String TENANT_FIELD = "tenant";
 
     private final ArtifactStore store;
     private final IoExecutor io;
@@ -65,6 +67,16 @@ public final class UploadArtifactHandler implements Handler<RoutingContext> {
             throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "an artifact is uploaded as multipart/form-data with one file part named '" + FILE_PART + "'");
         }
+        for (String part : ctx.request().formAttributes().names()) {
+            if (!TENANT_FIELD.equals(part) && !FILE_PART.equals(part)) {
+                throw unknownPart(part);
+            }
+        }
+        for (FileUpload upload : ctx.fileUploads()) {
+            if (!FILE_PART.equals(upload.name())) {
+                throw unknownPart(upload.name());
+            }
+        }
         List<FileUpload> files = ctx.fileUploads().stream().filter(f -> FILE_PART.equals(f.name())).toList();
         if (files.size() != 1) {
             throw ApiException.invalidParameter(FILE_PART, "exactly one file part named '" + FILE_PART
@@ -87,14 +99,26 @@ public final class UploadArtifactHandler implements Handler<RoutingContext> {
     private static String named(RoutingContext ctx) {
         String field = ctx.request().getFormAttribute("tenant");
         String header = ctx.request().getHeader(Access.TENANT_HEADER);
-        if (field != null && !field.isEmpty()) {
-            if (header != null && !header.isEmpty() && !header.equals(field)) {
+        if (field != null && field.isEmpty()) {
+            throw ApiException.invalidParameter("tenant", "must not be empty");
+        }
+        if (header != null && header.isEmpty()) {
+            throw ApiException.invalidParameter(Access.TENANT_HEADER, "must not be empty");
+        }
+        if (field != null) {
+            if (header != null && !header.equals(field)) {
                 throw ApiException.invalidParameter("tenant", "the tenant field and the " + Access.TENANT_HEADER
                         + " header differ");
             }
             return field;
         }
-        return header != null && !header.isEmpty() ? header : null;
+        return header;
+    }
+
+    private static ApiException unknownPart(String name) {
+        String problem = "unknown form field '" + printable(name) + "' (the fields are '" + FILE_PART + "' and '"
+                + TENANT_FIELD + "')";
+        return new ApiException(ErrorCode.UNKNOWN_FIELD, problem, List.of(new Violation(printable(name), problem)));
     }
 
     private static String printable(String value) {

@@ -1,5 +1,6 @@
 package io.kindling.api.limits;
 
+import io.kindling.api.http.GetJobLogsHandler;
 import io.kindling.common.config.ConfigParameter;
 import io.kindling.common.config.EnvConfig;
 import java.util.List;
@@ -23,8 +24,9 @@ public record ApiLimits(int submitsPerSecond, int streamsPerPrincipal, int strea
             "concurrent log-follow and event-stream connections per principal");
     public static final ConfigParameter<Integer> STREAMS_TOTAL = ConfigParameter.integer("KINDLING_MAX_STREAMS", 512, 1,
             1_000_000, "concurrent log-follow and event-stream connections in total");
-    public static final ConfigParameter<Integer> MAX_TAIL = ConfigParameter.integer("KINDLING_MAX_TAIL_LINES", 100_000, 1,
-            1_000_000, "largest tail=N of a log request");
+    public static final ConfigParameter<Integer> MAX_TAIL = ConfigParameter.integer("KINDLING_MAX_TAIL_LINES",
+            GetJobLogsHandler.MAX_TAIL_LINES, 1, GetJobLogsHandler.MAX_TAIL_LINES,
+            "largest tail=N of a log request (openapi.yaml's maximum, or lower)");
     public static final ConfigParameter<Integer> CONCURRENT_UPLOADS = ConfigParameter.integer(
             "KINDLING_MAX_CONCURRENT_UPLOADS", 8, 1, 10_000, "artifact uploads in progress at once");
 

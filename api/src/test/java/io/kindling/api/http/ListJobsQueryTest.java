@@ -26,7 +26,7 @@ class ListJobsQueryTest {
     @Test
     void statesAreRepeatableOrACommaList() {
         MultiMap params = MultiMap.caseInsensitiveMultiMap()
-                .add("state", "QUEUED,running")
+                .add("state", "QUEUED,RUNNING")
                 .add("state", "FAILED");
         assertThat(ListJobsQuery.parse(params).filter().states())
                 .containsExactlyInAnyOrder(JobState.QUEUED, JobState.RUNNING, JobState.FAILED);
@@ -53,8 +53,23 @@ class ListJobsQueryTest {
     }
 
     @Test
+    void timesAreReadAsRfc3339SaysNotOnlyAsJavaTimeDoes() {
+        assertThat(ListJobsQuery.rfc3339("0713-05-12T14:50:22-22:05")).isEqualTo(Instant.parse("0713-05-13T12:55:22Z"));
+        assertThat(ListJobsQuery.rfc3339("2026-06-30t23:59:60.5z")).isEqualTo(Instant.parse("2026-06-30T23:59:59.5Z"));
+        assertThat(ListJobsQuery.rfc3339("2026-01-01T01:00:00.123456789+01:00"))
+                .isEqualTo(Instant.parse("2026-01-01T00:00:00.123456789Z"));
+    }
+
+    @Test
     void badValuesNameTheParameter() {
         assertInvalid("state", MultiMap.caseInsensitiveMultiMap().add("state", "QUEUED,SLEEPING"));
+        // exactly the document's pattern: upper case, no spaces, no empty entry
+        assertInvalid("state", MultiMap.caseInsensitiveMultiMap().add("state", "running"));
+        assertInvalid("state", MultiMap.caseInsensitiveMultiMap().add("state", "QUEUED, RUNNING"));
+        assertInvalid("state", MultiMap.caseInsensitiveMultiMap().add("state", ""));
+        assertInvalid("tenant", MultiMap.caseInsensitiveMultiMap().add("tenant", ""));
+        assertInvalid("submittedAfter", MultiMap.caseInsensitiveMultiMap().add("submittedAfter", ""));
+        assertInvalid("submittedAfter", MultiMap.caseInsensitiveMultiMap().add("submittedAfter", "2026-01-01T24:00:00Z"));
         assertInvalid("label", MultiMap.caseInsensitiveMultiMap().add("label", "team"));
         assertInvalid("label", MultiMap.caseInsensitiveMultiMap().add("label", "=x"));
         assertInvalid("label", MultiMap.caseInsensitiveMultiMap().add("label", "a=1").add("label", "a=2"));
