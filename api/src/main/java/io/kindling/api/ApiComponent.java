@@ -3,7 +3,9 @@ package io.kindling.api;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.BlobStores;
 import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.KafkaReachability;
 import io.kindling.common.kafka.TopicCreator;
+import io.kindling.common.management.Management;
 import io.kindling.schemas.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,15 +26,19 @@ import java.util.concurrent.TimeoutException;
 public final class ApiComponent implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** A prefix nothing is stored under: listing it proves the store answers. */
+    static final String HEALTH_PROBE_PREFIX = "health-probe/";
 
     private final ApiServer server;
     private final BlobStore blobs;
     private final int port;
+    private final KafkaReachability kafkaProbe;
 
-    private ApiComponent(ApiServer server, BlobStore blobs, int port) {
+    private ApiComponent(ApiServer server, BlobStore blobs, int port, KafkaReachability kafkaProbe) {
         this.server = server;
         this.blobs = blobs;
         this.port = port;
+        this.kafkaProbe = kafkaProbe;
     }
 
     /** Reads the configuration from {@code env} and starts the api. */
@@ -41,20 +47,33 @@ public final class ApiComponent implements AutoCloseable {
     }
 
     public static ApiComponent start(ApiConfig config, Vertx vertx) throws InterruptedException {
-        KafkaClients kafka = new KafkaClients(config.kafka());
+        return start(config, vertx, Management.inMemory());
+    }
+
+    /** As {@link #start(Map, Vertx)}, its meters and health checks in the process's registries. */
+    public static ApiComponent start(Map<String, String> env, Vertx vertx, Management management)
+            throws InterruptedException {
+        return start(ApiConfig.fromEnv(env), vertx, management);
+    }
+
+    public static ApiComponent start(ApiConfig config, Vertx vertx, Management management) throws InterruptedException {
+        KafkaClients kafka = new KafkaClients(config.kafka(), management);
         Topics topics = config.kafka().topics();
         new TopicCreator(kafka).ensure(List.of(topics.commands(), topics.events()), START_TIMEOUT);
         BlobStore blobs = BlobStores.open(config.blobStore());
         ApiServer server;
         try {
-            server = new ApiServer(config, vertx, kafka, blobs);
+            server = new ApiServer(config, vertx, kafka, blobs, management);
         } catch (RuntimeException e) {
             blobs.close();
             throw e;
         }
         try {
             int port = await(server.start(), START_TIMEOUT);
-            return new ApiComponent(server, blobs, port);
+            KafkaReachability probe = new KafkaReachability(kafka, "kindling-api-health");
+            management.health().readinessProbe("api.kafka", probe);
+            management.health().readinessProbe("api.blob-store", () -> blobs.list(HEALTH_PROBE_PREFIX));
+            return new ApiComponent(server, blobs, port, probe);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(server);
             blobs.close();
@@ -79,6 +98,7 @@ public final class ApiComponent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            kafkaProbe.close();
             blobs.close();
         }
     }
