@@ -47,6 +47,11 @@ final class E2eStack implements AutoCloseable {
         return client;
     }
 
+    /** The stack's one management endpoint: {@code /metrics}, {@code /health/live}, {@code /health/ready}. */
+    String managementUrl() {
+        return stack.managementUrl();
+    }
+
     int apiPort() {
         return stack.apiPort();
     }

@@ -125,6 +125,17 @@ public final class ShipperComponent implements AutoCloseable {
         }
     }
 
+    /** Starts shipping into a store the caller owns, reporting to the caller's registries. */
+    public static ShipperComponent start(ShipperConfig config, BlobStore store, Management management) {
+        ShutdownSequence shutdown = new ShutdownSequence();
+        try {
+            return start(config, store, management, shutdown);
+        } catch (RuntimeException e) {
+            shutdown.close();
+            throw e;
+        }
+    }
+
     private static ShipperComponent start(ShipperConfig config, BlobStore store, Management management,
             ShutdownSequence shutdown) {
         ShipperMetrics metrics = new ShipperMetrics(management.registry());

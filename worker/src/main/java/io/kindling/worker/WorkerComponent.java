@@ -9,6 +9,7 @@ import io.kindling.common.config.KindlingHome;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.TopicCreator;
 import io.kindling.common.lifecycle.ShutdownSequence;
+import io.kindling.common.kafka.ConsumerGroupLag;
 import io.kindling.common.kafka.KafkaReachability;
 import io.kindling.common.management.Health;
 import io.kindling.common.management.Management;
@@ -130,6 +131,7 @@ public final class WorkerComponent implements AutoCloseable {
                         launcher, Clock.systemUTC());
                 shutdown.add("worker " + config.pool(), worker.start());
                 watch(management, worker, config.pool());
+                shutdown.add("consumer lag " + config.groupId(), new ConsumerGroupLag(clients, config.groupId(), management));
                 workers.add(worker);
             }
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,8 @@ public final class HttpMetrics {
                 .description("HTTP requests by OpenAPI operation, method, status and outcome")
                 .tags("operation", operation == null ? NONE : operation, "method", ctx.request().method().name(),
                         "status", Integer.toString(status), "outcome", outcome(status))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     static String outcome(int status) {

@@ -121,7 +121,8 @@ public final class Health implements AutoCloseable {
     public Status ready() {
         Status live = live();
         Map<String, Boolean> checks = new LinkedHashMap<>(live.checks());
-        readiness.forEach((name, check) -> checks.put(name, safely(check)));
+        // a name that is both a liveness and a readiness check is up only when both are
+        readiness.forEach((name, check) -> checks.merge(name, safely(check), Boolean::logicalAnd));
         return new Status(!checks.containsValue(false), checks);
     }
 

@@ -84,7 +84,8 @@ final class DispatcherMetrics {
                 if (since != null && !e.time().isBefore(since)) {
                     Timer.builder("kindling.dispatch.latency")
                             .description("From QUEUED (or a retry's due time) to DISPATCHED").tag("pool", pool)
-                            .publishPercentileHistogram().register(registry).record(Duration.between(since, e.time()));
+                            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5))
+                            .maximumExpectedValue(Duration.ofMinutes(10)).register(registry).record(Duration.between(since, e.time()));
                 }
             }
             case RETRYING -> {
