@@ -52,6 +52,11 @@ final class E2eStack implements AutoCloseable {
         return stack.managementUrl();
     }
 
+    /** The registries every component of the stack reports to (tests kill a loop through its health). */
+    io.kindling.common.management.Management management() {
+        return stack.management();
+    }
+
     int apiPort() {
         return stack.apiPort();
     }

@@ -74,6 +74,14 @@ class MetricsIT {
                         .contains("jvm_memory_used_bytes");
                 assertThat(value(text, "kindling_shipper_shipped_bytes_total")).as("bytes shipped").isPositive();
             });
+
+            // the same endpoint says when a component's loop has died: the dispatcher's, here
+            e2e.management().health().loopNamed("dispatcher").orElseThrow().kill();
+            await().atMost(Duration.ofSeconds(30)).dontCatchUncaughtExceptions().untilAsserted(() -> {
+                HttpResponse<String> live = get(http, management + "/health/live");
+                assertThat(live.statusCode()).isEqualTo(503);
+                assertThat(live.body()).contains("\"dispatcher\":\"DOWN\"").contains("\"worker.default\":\"UP\"");
+            });
         }
     }
 
