@@ -60,6 +60,7 @@ public final class LifecycleBench {
                     "KINDLING_HTTP_PORT", "0",
                     "KINDLING_METRICS_PORT", "0",
                     "KINDLING_SPARK_HOME", spark.home().toString(),
+                    "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                     "KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning),
                     // one principal submits everything: its rate limit is lifted (the limiter still runs)
                     "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",

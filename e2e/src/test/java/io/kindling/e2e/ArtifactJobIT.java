@@ -72,7 +72,7 @@ class ArtifactJobIT {
         assertThat(view.state()).as("%s", view).isEqualTo(JobState.SUCCEEDED);
         await().atMost(Duration.ofSeconds(30)).until(() -> client.log(id, "stdout").contains("Pi is roughly"));
         String sha = artifact.get("sha256").asText();
-        assertThat(home.resolve("artifacts").resolve(sha).resolve("pi.py")).hasBinaryContent(code);
+        assertThat(home.resolve("artifacts").resolve("default").resolve(sha).resolve("pi.py")).hasBinaryContent(code);
     }
 
     private static JsonNode upload(String name, byte[] content) throws Exception {

@@ -43,6 +43,7 @@ public final class ProjectTools {
             throw new IllegalStateException("Spark is not provisioned: run ./kindling provision (./kindling test does it)");
         }
         env.put("KINDLING_SPARK_HOME", sparkHome);
+        env.put("KINDLING_WORKER_LOCAL_PATHS", root.resolve("examples").toString());
         String python = System.getenv("KINDLING_PYSPARK_PYTHON");
         env.put("KINDLING_PYSPARK_PYTHON", python != null ? python : root.resolve(".tools/spark-venv/bin/python").toString());
         String javaHome = System.getenv("KINDLING_SPARK_JAVA_HOME");

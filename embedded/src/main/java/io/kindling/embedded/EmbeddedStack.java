@@ -53,6 +53,8 @@ public final class EmbeddedStack implements AutoCloseable {
         try {
             Map<String, String> effective = new HashMap<>(env);
             effective.putIfAbsent("KINDLING_HTTP_HOST", "127.0.0.1");
+            // a fixed instance id: a restarted stack's dispatcher takes leadership back at once (static membership)
+            effective.putIfAbsent("KINDLING_DISPATCHER_ID", "embedded");
             effective.putIfAbsent(ManagementConfig.HOST.name(), "127.0.0.1");
             // one registry and one endpoint for every component of this JVM
             ManagementConfig managementConfig = ManagementConfig.fromEnv(effective);

@@ -208,7 +208,7 @@ final class AttemptRunner {
         switch (launch) {
             case Launch.Refused refused -> {
                 LOG.warn("submission of {} failed: {}", run.attemptId(), refused.message());
-                finish(run, held, new ShimExit(null, clock.instant(), FailureReason.SUBMISSION_FAILED,
+                finish(run, held, new ShimExit(null, clock.instant(), refused.reason(),
                         refused.message(), null, false), null);
             }
             case Launch.Started s -> {

@@ -110,7 +110,7 @@ public final class WorkerComponent implements AutoCloseable {
         LOG.info("artifacts are read from the blob store: {}", blobConfig.describe());
         BlobStore blobs = shutdown.add("blob store", BlobStores.open(blobConfig));
         watchDependencies(management.health(), clients, blobs, shutdown);
-        ArtifactFetcher artifacts = new ArtifactFetcher(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
+        ArtifactFetcher artifacts = ArtifactFetcher.perTenant(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
         List<Worker> workers = new ArrayList<>();
         try {
             Function<PoolConfig, KubernetesClient> k8s = kubernetesClients != null ? kubernetesClients

@@ -5,6 +5,7 @@ import io.kindling.common.config.ConfigParameter;
 import io.kindling.common.config.EnvConfig;
 import io.kindling.common.config.KindlingHome;
 import io.kindling.common.kafka.KafkaConfig;
+import io.kindling.common.pools.LaunchPolicy;
 import io.kindling.common.spool.SpoolLayout;
 import io.kindling.worker.launcher.SparkSubmitConfig;
 import java.net.InetAddress;
@@ -48,11 +49,18 @@ public record WorkerConfig(String workerId, String pool, int maxRunning, SparkSu
             "KINDLING_PYSPARK_PYTHON", null, "PYSPARK_PYTHON and PYSPARK_DRIVER_PYTHON for Python applications");
     public static final ConfigParameter<String> SPARK_MASTER = ConfigParameter.string(
             "KINDLING_SPARK_MASTER", "local[*]", "spark-submit --master");
+    public static final ConfigParameter<String> LOCAL_PATHS = ConfigParameter.string(
+            "KINDLING_WORKER_LOCAL_PATHS", null, "comma list of absolute directories under which jobs of spark-submit"
+                    + " pools may name local files (a pool's localPaths overrides it; default: <KINDLING_PROJECT_DIR>/examples"
+                    + " when KINDLING_PROJECT_DIR is set, else none: everything else comes as artifacts)");
+    /** Set by {@code ./kindling}: the repository, whose {@code examples} the README's quickstart runs. */
+    private static final ConfigParameter<String> PROJECT_DIR = ConfigParameter.string("KINDLING_PROJECT_DIR", null,
+            "the Kindling repository (set by ./kindling)");
 
     /** The worker's own keys; {@link #describe} adds the shared ones. */
     public static final List<ConfigParameter<?>> PARAMETERS = List.of(
             WORKER_ID, POOL, MAX_RUNNING, HEARTBEAT_SECONDS, LEASE_SECONDS, SPARK_HOME, SPARK_JAVA_HOME, PYSPARK_PYTHON, SPARK_MASTER,
-            io.kindling.worker.launcher.SecretsDirectory.DIR);
+            io.kindling.worker.launcher.SecretsDirectory.DIR, LOCAL_PATHS);
 
     private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -105,7 +113,7 @@ public record WorkerConfig(String workerId, String pool, int maxRunning, SparkSu
                 absolute(sparkHome),
                 javaHome == null ? null : absolute(javaHome),
                 env.get(PYSPARK_PYTHON),
-                env.get(SPARK_MASTER));
+                env.get(SPARK_MASTER)).withPolicy(LaunchPolicy.defaults().withLocalPaths(localPaths(env)));
         if (workerId != null && suffixId) {
             workerId = workerId + "-" + pool;
         }
@@ -132,6 +140,27 @@ public record WorkerConfig(String workerId, String pool, int maxRunning, SparkSu
     /** The consumer group of a pool: the workers of one pool share its queue. */
     public String groupId() {
         return "kindling-worker-" + pool;
+    }
+
+    /** {@code KINDLING_WORKER_LOCAL_PATHS}, else {@code <KINDLING_PROJECT_DIR>/examples}, else none. */
+    static List<Path> localPaths(EnvConfig env) {
+        String configured = env.get(LOCAL_PATHS);
+        if (configured != null) {
+            List<Path> dirs = new ArrayList<>();
+            for (String dir : configured.split(",")) {
+                if (!dir.isBlank()) {
+                    Path path = Path.of(dir.trim());
+                    if (!path.isAbsolute()) {
+                        throw new ConfigException("invalid value for " + LOCAL_PATHS.name()
+                                + ": each directory must be absolute, was '" + dir.trim() + "'");
+                    }
+                    dirs.add(path.normalize());
+                }
+            }
+            return List.copyOf(dirs);
+        }
+        return env.raw(PROJECT_DIR).filter(dir -> !dir.isBlank())
+                .map(dir -> List.of(absolute(dir).resolve("examples"))).orElse(List.of());
     }
 
     private static Path absolute(String path) {

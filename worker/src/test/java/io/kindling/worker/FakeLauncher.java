@@ -1,5 +1,7 @@
 package io.kindling.worker;
 
+import io.kindling.schemas.FailureReason;
+
 import io.kindling.schemas.RunAssignment;
 import io.kindling.worker.launcher.Adoption;
 import io.kindling.worker.launcher.AppExit;
@@ -25,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeLauncher implements Launcher {
     private final boolean autoSucceed;
     private final String refusal;
+    private FailureReason refusalReason = FailureReason.SUBMISSION_FAILED;
     private final BlockingQueue<FakeApp> launched = new LinkedBlockingQueue<>();
     private final Map<String, FakeApp> apps = new ConcurrentHashMap<>();
     private final AtomicInteger appIds = new AtomicInteger();
@@ -48,6 +51,13 @@ public final class FakeLauncher implements Launcher {
         return new FakeLauncher(false, null);
     }
 
+    /** Refuses every launch as the launch policy does: REJECTED. */
+    public static FakeLauncher rejecting(String message) {
+        FakeLauncher launcher = refusing(message);
+        launcher.refusalReason = FailureReason.REJECTED;
+        return launcher;
+    }
+
     public static FakeLauncher refusing(String message) {
         return new FakeLauncher(false, message);
     }
@@ -55,7 +65,7 @@ public final class FakeLauncher implements Launcher {
     @Override
     public Launch launch(RunAssignment run) {
         if (refusal != null) {
-            return new Launch.Refused(refusal);
+            return new Launch.Refused(refusal, refusalReason);
         }
         FakeApp app = new FakeApp(run);
         apps.put(run.attemptId(), app);

@@ -29,4 +29,18 @@ public final class Runs {
                 spec.labels(), pyFiles, jars, files, archives, packages, spec.env(), spec.timeoutSeconds(),
                 spec.priority(), spec.retry());
     }
+
+    /** {@code run} owned by {@code tenant} (the spec's {@code tenant} field). */
+    public static RunAssignment withTenant(RunAssignment run, String tenant) {
+        return RunAssignment.of(run.jobId(), run.attempt(), run.spec().withTenant(tenant), run.assignedAt());
+    }
+
+    /** {@code run} with {@code refs} as its secret references. */
+    public static RunAssignment withSecretRefs(RunAssignment run, java.util.Map<String, io.kindling.schemas.SecretRef> refs) {
+        JobSpec s = run.spec();
+        JobSpec spec = new JobSpec(s.name(), s.pool(), s.application(), s.conf(), s.idempotencyKey(), s.labels(),
+                s.pyFiles(), s.jars(), s.files(), s.archives(), s.packages(), s.env(), s.timeoutSeconds(), s.priority(),
+                s.retry(), refs, s.tenant());
+        return RunAssignment.of(run.jobId(), run.attempt(), spec, run.assignedAt());
+    }
 }

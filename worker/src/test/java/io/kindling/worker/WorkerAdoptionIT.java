@@ -92,6 +92,7 @@ class WorkerAdoptionIT {
     private Map<String, String> env(KafkaFixture kafka, SparkInstallation spark) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(key -> key.startsWith("KINDLING_") && !KnownKeys.ALL.contains(key));
+        env.put("KINDLING_WORKER_LOCAL_PATHS", spark.projectDir().resolve("examples").toString());
         env.putAll(Map.of(
                 "KINDLING_WORKER_ID", "adopt-it",
                 "KINDLING_WORKER_POOL", "adopt",

@@ -46,6 +46,7 @@ class WorkerComponentIT {
         Map<String, String> env = Map.of(
                 "KINDLING_WORKER_ID", "component-it",
                 "KINDLING_WORKER_POOL", "spark",
+                "KINDLING_WORKER_LOCAL_PATHS", spark.projectDir().resolve("examples").toString(),
                 "KINDLING_SPARK_HOME", spark.sparkHome().toString(),
                 "KINDLING_SPARK_JAVA_HOME", spark.javaHome().toString(),
                 "KINDLING_PYSPARK_PYTHON", spark.python().toString(),

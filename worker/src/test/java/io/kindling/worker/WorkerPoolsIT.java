@@ -41,6 +41,7 @@ class WorkerPoolsIT {
                 "KINDLING_CONFIG", pools.toString(),
                 "KINDLING_WORKER_ID", "pools-it",
                 "KINDLING_WORKER_POOL", "alpha,beta",
+                "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                 "KINDLING_HOME", dir.resolve("home").toString(),
                 "KINDLING_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "KINDLING_TOPIC_PREFIX", kafka.topicPrefix());

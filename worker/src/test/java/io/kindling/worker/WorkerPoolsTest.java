@@ -55,7 +55,8 @@ class WorkerPoolsTest {
         assertThat(onprem.sparkHome()).isEqualTo(Path.of("/opt/spark-4"));
         assertThat(onprem.master()).isEqualTo("spark://spark-master:7077");
         assertThat(onprem.poolConf()).containsEntry("spark.executor.memory", "2g");
-        assertThat(onprem.confDeny()).containsExactly("spark.driver.*");
+        assertThat(onprem.policy().confProblem("spark.driver.memory", "1g")).isPresent();
+        assertThat(onprem.policy().confProblem("spark.executor.memory", "1g")).isEmpty();
         assertThat(onprem.driverPorts()).isEqualTo(new SparkSubmitConfig.PortRange(40000, 40999));
         assertThat(onprem.driverHost()).isEqualTo("10.1.2.3");
         SparkSubmitConfig batch = configs.get(1).spark();

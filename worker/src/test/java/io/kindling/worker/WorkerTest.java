@@ -117,6 +117,19 @@ class WorkerTest {
     }
 
     @Test
+    void aLaunchThePolicyRefusesEndsRejectedSoItIsNotRetried() {
+        RecordingReports reports = new RecordingReports();
+        start(reports, FakeLauncher.rejecting("environment entry JAVA_TOOL_OPTIONS changes how the JVM ... start"));
+
+        fx.send(Runs.python("job-31", POOL, "/app.py"));
+
+        await().atMost(WAIT).until(() -> reports.stateNames("job-31").contains(JobState.FAILED));
+        AttemptReport failed = reports.last("job-31");
+        assertThat(failed.reason()).isEqualTo(FailureReason.REJECTED);
+        assertThat(failed.message()).contains("JAVA_TOOL_OPTIONS");
+    }
+
+    @Test
     void pausesAtCapacityAndResumesWhenASlotFrees() throws InterruptedException {
         RecordingReports reports = new RecordingReports();
         FakeLauncher launcher = FakeLauncher.manual();

@@ -25,6 +25,15 @@ import java.util.TreeMap;
  * @param driverLogDir standalone cluster mode: the Spark worker's work directory as this host sees it,
  *                     from which the driver's {@code <driver id>/stdout} and {@code stderr} are copied into the spool
  * @param kubernetes   the driver-pod keys of a {@code backend: kubernetes} pool (flat in the YAML, see {@link KubernetesKeys})
+ * @param localPaths   absolute directories under which a job's local paths (plain or {@code file:}) must lie
+ *                     (null: the worker's {@code KINDLING_WORKER_LOCAL_PATHS} on spark-submit pools, unchecked
+ *                     image paths on Kubernetes pools; {@code []}: none, everything comes as artifacts)
+ * @param envAllow     environment variable patterns the launch policy denies that jobs of this pool may set
+ *                     (never the worker's own: PATH, JAVA_HOME, SPARK_HOME, KINDLING_*, LD_* …)
+ * @param confAllowRisky risky conf key patterns (host-path volumes, secrets mounts, staging paths, ACL and
+ *                     UI-security keys … see {@link LaunchPolicy}) that jobs of this pool may set
+ * @param driverUiAddress the address client-mode drivers' UIs listen on ({@code SPARK_LOCAL_IP}; default
+ *                     {@code 127.0.0.1}, {@code 0.0.0.0} for every interface)
  */
 public record PoolBackend(
         String backend,
@@ -40,7 +49,11 @@ public record PoolBackend(
         String driverPortRange,
         String driverHost,
         String driverLogDir,
-        KubernetesKeys kubernetes) {
+        KubernetesKeys kubernetes,
+        java.util.List<String> localPaths,
+        java.util.List<String> envAllow,
+        java.util.List<String> confAllowRisky,
+        String driverUiAddress) {
 
     public static final String SPARK_SUBMIT = "spark-submit";
     public static final String KUBERNETES = "kubernetes";
@@ -51,17 +64,22 @@ public record PoolBackend(
         confDeny = confDeny == null ? java.util.List.of() : java.util.List.copyOf(confDeny);
         confAllow = confAllow == null ? null : java.util.List.copyOf(confAllow);
         kubernetes = kubernetes == null ? KubernetesKeys.NONE : kubernetes;
+        localPaths = localPaths == null ? null : java.util.List.copyOf(localPaths);
+        envAllow = envAllow == null ? java.util.List.of() : java.util.List.copyOf(envAllow);
+        confAllowRisky = confAllowRisky == null ? java.util.List.of() : java.util.List.copyOf(confAllowRisky);
     }
 
     /** The spark-submit backend with nothing else set (the worker's own settings apply). */
     public static PoolBackend defaults() {
-        return new PoolBackend(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new PoolBackend(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
     }
 
     /** This backend with the driver-pod keys {@code keys}. */
     public PoolBackend withKubernetes(KubernetesKeys keys) {
         return new PoolBackend(backend, master, deployMode, sparkHome, conf, namespace, image, serviceAccount, confDeny,
-                confAllow, driverPortRange, driverHost, driverLogDir, keys);
+                confAllow, driverPortRange, driverHost, driverLogDir, keys, localPaths, envAllow, confAllowRisky,
+                driverUiAddress);
     }
 
     /** True if {@code key} matches one of {@code patterns} ({@code *} matches any characters). */

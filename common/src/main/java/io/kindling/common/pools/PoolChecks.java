@@ -56,13 +56,8 @@ final class PoolChecks {
                     && b.master().startsWith("spark://"))) {
                 problems.add("driverLogDir only applies to deployMode cluster with a spark:// master");
             }
-            patterns("confDeny", b.confDeny(), problems);
-            if (b.confAllow() != null) {
-                patterns("confAllow", b.confAllow(), problems);
-            }
-            List<String> denied = b.conf().keySet().stream().filter(k -> PoolBackend.matches(k, b.confDeny())).toList();
-            if (!denied.isEmpty()) {
-                problems.add("conf sets " + String.join(", ", denied) + ", which confDeny denies");
+            if (b.driverUiAddress() != null && !b.driverUiAddress().matches("[0-9a-fA-F.:]+")) {
+                problems.add("driverUiAddress must be an IP address, was '" + b.driverUiAddress() + "'");
             }
         } else {
             List<String> submitKeys = new ArrayList<>();
@@ -74,6 +69,9 @@ final class PoolChecks {
             }
             if (b.driverLogDir() != null) {
                 submitKeys.add("driverLogDir");
+            }
+            if (b.driverUiAddress() != null) {
+                submitKeys.add("driverUiAddress");
             }
             if (!submitKeys.isEmpty()) {
                 problems.add(String.join(", ", submitKeys) + " only apply to backend spark-submit");
@@ -88,6 +86,32 @@ final class PoolChecks {
             if (b.deployMode() != null) {
                 problems.add("deployMode does not apply to backend kubernetes (the driver pod runs spark-submit in client mode)");
             }
+        }
+        launchPolicy(b, problems);
+    }
+
+    /** The launch policy keys, on every backend. */
+    private static void launchPolicy(PoolBackend b, List<String> problems) {
+        patterns("confDeny", b.confDeny(), problems);
+        if (b.confAllow() != null) {
+            patterns("confAllow", b.confAllow(), problems);
+        }
+        patterns("confAllowRisky", b.confAllowRisky(), problems);
+        for (String p : b.envAllow()) {
+            if (p == null || !p.matches("[A-Za-z_*][A-Za-z0-9_*]*")) {
+                problems.add("envAllow entry '" + p + "' is not a variable name pattern (letters, digits, '_', '*')");
+            }
+        }
+        if (b.localPaths() != null) {
+            for (String dir : b.localPaths()) {
+                if (dir == null || !dir.startsWith("/") || java.util.Arrays.asList(dir.split("/")).contains("..")) {
+                    problems.add("localPaths entry '" + dir + "' must be an absolute directory without '..'");
+                }
+            }
+        }
+        List<String> denied = b.conf().keySet().stream().filter(k -> PoolBackend.matches(k, b.confDeny())).toList();
+        if (!denied.isEmpty()) {
+            problems.add("conf sets " + String.join(", ", denied) + ", which confDeny denies");
         }
     }
 

@@ -88,6 +88,7 @@ class CrashIT {
                 "KINDLING_HOME", dir.resolve("worker").toString(),
                 "KINDLING_SPARK_HOME", spark.home().toString(),
                 "KINDLING_WORKER_ID", "crash-worker",
+                "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                 "KINDLING_WORKER_MAX_RUNNING", "3"));
         ComponentProcess api = component("api", "io.kindling.api.ApiMain", common, Map.of(
                 "KINDLING_HOME", dir.resolve("api").toString(),

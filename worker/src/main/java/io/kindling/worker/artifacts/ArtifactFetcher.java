@@ -20,8 +20,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fetches uploaded artifacts ({@code artifact://<tenant>/<sha256>/<name>}) from the blob store
- * into a local cache shared by every attempt, {@code <cacheDir>/<sha256>/<name>}, so a second
- * job using the same content reuses it.
+ * into a local cache, {@code <cacheDir>/<tenant>/<sha256>/<name>} on a worker ({@link #perTenant}:
+ * one tenant's jobs never use a file another tenant's job could have written) or
+ * {@code <cacheDir>/<sha256>/<name>} in a driver pod's init container (one attempt), so a second job
+ * of the tenant using the same content reuses it. A cached file is hashed again before each use
+ * and fetched anew if it no longer matches its reference (a client-mode driver runs as the
+ * worker's user and could have changed it).
  *
  * <p>A fetch streams the blob into a temporary file beside its cache entry, checks its SHA-256
  * against the reference and only then moves it into place atomically: a cache entry is always
@@ -35,11 +39,22 @@ public final class ArtifactFetcher {
 
     private final BlobStore blobs;
     private final Path cacheDir;
+    private final boolean tenantDirs;
 
     /** @param blobs read from only; the caller closes it */
     public ArtifactFetcher(BlobStore blobs, Path cacheDir) {
+        this(blobs, cacheDir, false);
+    }
+
+    private ArtifactFetcher(BlobStore blobs, Path cacheDir, boolean tenantDirs) {
         this.blobs = blobs;
         this.cacheDir = cacheDir.toAbsolutePath().normalize();
+        this.tenantDirs = tenantDirs;
+    }
+
+    /** A worker's cache: {@code <cacheDir>/<tenant>/<sha256>/<name>}, a directory per tenant. */
+    public static ArtifactFetcher perTenant(BlobStore blobs, Path cacheDir) {
+        return new ArtifactFetcher(blobs, cacheDir, true);
     }
 
     /** A fetcher for a worker without a blob store: every artifact URI is refused. */
@@ -66,10 +81,17 @@ public final class ArtifactFetcher {
         if (blobs == null) {
             throw new ArtifactException("artifact " + ref + " cannot be fetched: this worker has no blob store");
         }
-        Path target = cacheDir.resolve(ref.sha256()).resolve(ref.name());
+        Path target = (tenantDirs ? cacheDir.resolve(ref.tenant()) : cacheDir).resolve(ref.sha256()).resolve(ref.name());
         if (Files.isRegularFile(target)) {
-            LOG.debug("artifact {} is cached at {}", ref, target);
-            return target;
+            try {
+                if (sha256Of(target).equals(ref.sha256())) {
+                    LOG.debug("artifact {} is cached at {}", ref, target);
+                    return target;
+                }
+                LOG.warn("cached artifact {} at {} no longer matches its hash; fetching it again", ref, target);
+            } catch (IOException e) {
+                LOG.warn("cannot read cached artifact {} at {} ({}); fetching it again", ref, target, e.toString());
+            }
         }
         try {
             download(ref, target);
@@ -115,6 +137,17 @@ public final class ArtifactFetcher {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    private static String sha256Of(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        byte[] buffer = new byte[64 * 1024];
+        try (var in = Files.newInputStream(file)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static void move(Path temp, Path target) throws IOException {

@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.kindling.common.artifacts.ArtifactRef;
+import io.kindling.common.pools.LaunchPolicy;
+import io.kindling.common.pools.LaunchRefusedException;
+import io.kindling.common.pools.LaunchRefusedException.Reason;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.RunAssignment;
@@ -43,7 +46,7 @@ final class DriverPodArtifacts {
     }
 
     /** {@code run} as the driver container sees it: artifact URIs become paths under {@value #DIR}. */
-    RunAssignment localRun() throws ManifestException {
+    RunAssignment localRun() throws LaunchRefusedException {
         JobSpec spec = run.spec();
         if (spec == null || spec.application() == null) {
             return run;
@@ -65,10 +68,10 @@ final class DriverPodArtifacts {
     }
 
     /** The init container fetching {@link #uris()}; the pool must name the Secret with the blob store settings. */
-    static Container initContainer(DriverPodPoolConfig pool, List<String> uris) throws ManifestException {
+    static Container initContainer(DriverPodPoolConfig pool, List<String> uris) throws LaunchRefusedException {
         String secret = pool.artifacts().secretName();
         if (secret == null) {
-            throw new ManifestException("the job uses artifact:// URIs, but its pool sets no blobStoreSecret (the"
+            throw new LaunchRefusedException(Reason.ARTIFACT, "the job uses artifact:// URIs, but its pool sets no blobStoreSecret (the"
                     + " Kubernetes Secret with the blob store settings the driver pod fetches them with)");
         }
         List<String> args = new ArrayList<>(List.of("-cp", CLASSPATH, FETCH_MAIN, DIR));
@@ -100,7 +103,7 @@ final class DriverPodArtifacts {
                 .build();
     }
 
-    private List<String> local(List<String> values, String tenant) throws ManifestException {
+    private List<String> local(List<String> values, String tenant) throws LaunchRefusedException {
         List<String> out = new ArrayList<>(values.size());
         for (String value : values) {
             out.add(local(value, tenant));
@@ -108,7 +111,7 @@ final class DriverPodArtifacts {
         return out;
     }
 
-    private String local(String value, String tenant) throws ManifestException {
+    private String local(String value, String tenant) throws LaunchRefusedException {
         if (!ArtifactRef.isArtifact(value)) {
             return value;
         }
@@ -118,12 +121,12 @@ final class DriverPodArtifacts {
         try {
             ref = ArtifactRef.parse(uri);
         } catch (IllegalArgumentException e) {
-            throw new ManifestException("artifact URI '" + SparkDefaults.printable(uri) + "' is invalid: "
+            throw new LaunchRefusedException(Reason.ARTIFACT, "artifact URI '" + LaunchPolicy.printable(uri) + "' is invalid: "
                     + e.getMessage());
         }
         if (!ref.tenant().equals(tenant)) {
-            throw new ManifestException("artifact " + ref.uri() + " belongs to tenant '" + ref.tenant()
-                    + "', not to the job's tenant '" + SparkDefaults.printable(String.valueOf(tenant)) + "'");
+            throw new LaunchRefusedException(Reason.ARTIFACT, "artifact " + ref.uri() + " belongs to tenant '" + ref.tenant()
+                    + "', not to the job's tenant '" + LaunchPolicy.printable(String.valueOf(tenant)) + "'");
         }
         uris.add(ref.uri());
         return DIR + "/" + ref.sha256() + "/" + ref.name() + (hash < 0 ? "" : value.substring(hash));

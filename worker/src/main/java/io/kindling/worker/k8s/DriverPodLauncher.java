@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.kindling.common.pools.LaunchRefusedException;
+import io.kindling.common.pools.LaunchRefusedException.Reason;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.worker.launcher.Adoption;
 import io.kindling.worker.launcher.AppExit;
@@ -75,15 +78,31 @@ public final class DriverPodLauncher implements Launcher {
     }
 
     @Override
-    public Launch launch(RunAssignment run) {
+    public Launch launch(RunAssignment run) throws InterruptedException {
         if (closed) {
             return new Launch.Refused("the worker is shutting down");
         }
         DriverPodObjects objects;
         try {
-            objects = manifests.render(run, secrets.apply(run));
-        } catch (ManifestException e) {
-            return new Launch.Refused(e.getMessage());
+            Map<String, SecretKeyRef> refs = secrets.apply(run);
+            objects = manifests.render(run, refs);
+            checkTenantSecrets(run, refs);
+        } catch (LaunchRefusedException e) {
+            return Launch.Refused.of(e);
+        } catch (KubernetesClientException e) {
+            return new Launch.Refused("cannot read the Secrets the job refers to in " + pool.namespace() + ": "
+                    + e.getMessage());
+        }
+        if (run.attempt() > 1) {
+            try {
+                java.util.Optional<String> fenced = removeOrphans(run);
+                if (fenced.isPresent()) {
+                    return new Launch.Refused(fenced.get());
+                }
+            } catch (KubernetesClientException e) {
+                return new Launch.Refused("cannot make sure no earlier attempt of " + run.jobId() + " still runs in "
+                        + pool.namespace() + ": " + e.getMessage());
+            }
         }
         Created<Pod> pod;
         try {
@@ -113,6 +132,61 @@ public final class DriverPodLauncher implements Launcher {
         }
     }
 
+    /**
+     * A job may refer only to Secrets of its own tenant: each Secret it names must exist in the
+     * pool's namespace and carry the label {@value DriverPodManifests#TENANT}{@code =<tenant>}. So
+     * neither another tenant's Secrets nor Kindling's own (the blob store's) can reach a driver.
+     */
+    private void checkTenantSecrets(RunAssignment run, Map<String, SecretKeyRef> refs) throws LaunchRefusedException {
+        String tenant = run.spec().tenant();
+        for (String name : new java.util.TreeSet<>(refs.values().stream().map(SecretKeyRef::secretName).toList())) {
+            Secret secret = client.secrets().inNamespace(pool.namespace()).withName(name).get();
+            Map<String, String> labels = secret == null ? null : secret.getMetadata().getLabels();
+            if (secret == null || labels == null || !tenant.equals(labels.get(DriverPodManifests.TENANT))) {
+                throw new LaunchRefusedException(Reason.SECRET, "secret '" + name + "' is not available to tenant '"
+                        + tenant + "' in namespace " + pool.namespace() + " (a job may use only Secrets labelled "
+                        + DriverPodManifests.TENANT + "=" + tenant + ")");
+            }
+        }
+    }
+
+    /**
+     * Deletes the driver pods of earlier attempts of {@code run}'s job that still run (a worker host
+     * that died leaves its attempt's pod behind; its executors go with it, owned by the driver pod)
+     * and waits until they are gone. Finished pods are left to their cleanup delay. Returns why the
+     * retry must not start yet when one is still there.
+     */
+    private java.util.Optional<String> removeOrphans(RunAssignment run) throws InterruptedException {
+        var pods = client.pods().inNamespace(pool.namespace())
+                .withLabel(DriverPodManifests.JOB_ID, DriverPodNames.labelValue(run.jobId()))
+                .withLabel(DriverPodManifests.SPARK_ROLE, "driver").list().getItems();
+        for (Pod orphan : pods) {
+            if (!run.jobId().equals(annotation(orphan, DriverPodManifests.JOB_ID))
+                    || run.attemptId().equals(annotation(orphan, DriverPodManifests.ATTEMPT_ID)) || finished(orphan)) {
+                continue;
+            }
+            String name = orphan.getMetadata().getName();
+            LOG.info("attempt {}: deleting driver pod {} left running by attempt {}", run.attemptId(), name,
+                    annotation(orphan, DriverPodManifests.ATTEMPT_ID));
+            var resource = client.pods().inNamespace(pool.namespace()).withName(name);
+            resource.withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
+            try {
+                resource.waitUntilCondition(p -> p == null || !name.equals(p.getMetadata().getName())
+                        || !orphan.getMetadata().getUid().equals(p.getMetadata().getUid()),
+                        DELETE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (KubernetesClientException e) {
+                if (e.getCause() instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedException("interrupted while waiting for an orphaned driver pod to go");
+                }
+                return java.util.Optional.of("driver pod " + name + " of an earlier attempt is still there "
+                        + DELETE_WAIT.toSeconds() + " s after being deleted; not starting " + run.attemptId()
+                        + " beside it");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private void deleteQuietly(DriverPodNames names) {
         try {
             client.pods().inNamespace(pool.namespace()).withName(names.driverPod())
@@ -135,7 +209,7 @@ public final class DriverPodLauncher implements Launcher {
             DriverPodObjects objects = manifests.render(run, secrets.apply(run));
             ensureOwned(objects, pod);
             return new Adoption.Running(watch(objects));
-        } catch (ManifestException e) {
+        } catch (LaunchRefusedException e) {
             // it was launched from the same assignment, so this cannot happen unless the pool changed
             LOG.warn("attempt {}: adopting its pod, but its manifests no longer render: {}", run.attemptId(),
                     e.getMessage());

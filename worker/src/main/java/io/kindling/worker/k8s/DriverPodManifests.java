@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.kindling.common.pools.LaunchRefusedException;
 import io.kindling.schemas.RunAssignment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,8 +54,12 @@ public final class DriverPodManifests {
         return pool;
     }
 
-    /** The attempt's objects, without owner references yet (the pod's uid is known only once it exists). */
-    public DriverPodObjects render(RunAssignment assigned, Map<String, SecretKeyRef> secrets) throws ManifestException {
+    /**
+     * The attempt's objects, without owner references yet (the pod's uid is known only once it
+     * exists); refused if the pool's launch policy denies what the job asks for.
+     */
+    public DriverPodObjects render(RunAssignment assigned, Map<String, SecretKeyRef> secrets) throws LaunchRefusedException {
+        pool.policy().check(assigned.spec());
         DriverPodArtifacts artifacts = DriverPodArtifacts.of(assigned);
         RunAssignment run = artifacts.localRun();
         DriverPodNames names = DriverPodNames.of(run.attemptId());
@@ -80,7 +85,7 @@ public final class DriverPodManifests {
     }
 
     private Pod driverPod(RunAssignment run, DriverPodNames names, Map<String, String> conf,
-            Map<String, SecretKeyRef> secrets, List<String> artifacts) throws ManifestException {
+            Map<String, SecretKeyRef> secrets, List<String> artifacts) throws LaunchRefusedException {
         ObjectMeta meta = metadata(run, names, names.driverPod());
         meta.getLabels().put(SPARK_ROLE, "driver");
         List<VolumeMount> mounts = new ArrayList<>(pool.volumeMounts());

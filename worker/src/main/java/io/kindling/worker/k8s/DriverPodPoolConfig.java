@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.kindling.common.pools.LaunchPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ import java.util.TreeMap;
  * @param unschedulablePatience how long a driver pod may stay unschedulable before the attempt fails
  * @param sparkConf            conf defaults; a job's conf overrides them, the worker's own keys override both
  * @param artifacts            how the pod's init container fetches the job's {@code artifact://} URIs
+ * @param policy               what a job may set (environment, conf, local paths): the pool's {@link LaunchPolicy}
  */
 public record DriverPodPoolConfig(
         String namespace,
@@ -59,7 +61,8 @@ public record DriverPodPoolConfig(
         Duration cleanupDelay,
         Duration unschedulablePatience,
         Map<String, String> sparkConf,
-        ArtifactInit artifacts) {
+        ArtifactInit artifacts,
+        LaunchPolicy policy) {
 
     public static final String DEFAULT_SPARK_HOME = "/opt/spark";
     public static final String DEFAULT_EVENT_LOG_DIR = "file:/kindling/eventlogs";
@@ -83,6 +86,19 @@ public record DriverPodPoolConfig(
         unschedulablePatience = unschedulablePatience == null ? DEFAULT_UNSCHEDULABLE_PATIENCE : unschedulablePatience;
         sparkConf = sorted(sparkConf);
         artifacts = artifacts == null ? ArtifactInit.DEFAULT : artifacts;
+        policy = policy == null ? LaunchPolicy.defaults() : policy;
+    }
+
+    /** With the default launch policy (local paths in the image unchecked). */
+    public DriverPodPoolConfig(String namespace, String image, String sparkHome, String serviceAccount,
+            String imagePullPolicy, List<String> imagePullSecrets, Resources driver, Resources executor,
+            Map<String, String> nodeSelector, Affinity affinity, List<Toleration> tolerations, String priorityClassName,
+            String schedulerName, List<Volume> volumes, List<VolumeMount> volumeMounts, IngressSettings ingress,
+            String eventLogDir, Duration cleanupDelay, Duration unschedulablePatience, Map<String, String> sparkConf,
+            ArtifactInit artifacts) {
+        this(namespace, image, sparkHome, serviceAccount, imagePullPolicy, imagePullSecrets, driver, executor,
+                nodeSelector, affinity, tolerations, priorityClassName, schedulerName, volumes, volumeMounts, ingress,
+                eventLogDir, cleanupDelay, unschedulablePatience, sparkConf, artifacts, null);
     }
 
     /** A pool with defaults for everything but where pods go and which image they run. */
@@ -95,7 +111,15 @@ public record DriverPodPoolConfig(
     public DriverPodPoolConfig withArtifacts(ArtifactInit init) {
         return new DriverPodPoolConfig(namespace, image, sparkHome, serviceAccount, imagePullPolicy, imagePullSecrets,
                 driver, executor, nodeSelector, affinity, tolerations, priorityClassName, schedulerName, volumes,
-                volumeMounts, ingress, eventLogDir, cleanupDelay, unschedulablePatience, sparkConf, init);
+                volumeMounts, ingress, eventLogDir, cleanupDelay, unschedulablePatience, sparkConf, init, policy);
+    }
+
+    /** This pool with {@code policy} as its launch policy. */
+    public DriverPodPoolConfig withPolicy(LaunchPolicy launchPolicy) {
+        return new DriverPodPoolConfig(namespace, image, sparkHome, serviceAccount, imagePullPolicy, imagePullSecrets,
+                driver, executor, nodeSelector, affinity, tolerations, priorityClassName, schedulerName, volumes,
+                volumeMounts, ingress, eventLogDir, cleanupDelay, unschedulablePatience, sparkConf, artifacts,
+                launchPolicy);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kindling.common.config.ConfigException;
 import io.kindling.common.pools.KubernetesKeys;
+import io.kindling.common.pools.LaunchPolicy;
 import io.kindling.common.pools.PoolBackend;
 import io.kindling.common.pools.PoolConfig;
 import java.time.Duration;
@@ -56,7 +57,8 @@ public final class DriverPodPools {
                     b.conf(),
                     new DriverPodPoolConfig.ArtifactInit(
                             k.artifactFetcherImage() == null ? workerImage : k.artifactFetcherImage(),
-                            k.blobStoreSecret()));
+                            k.blobStoreSecret()),
+                    LaunchPolicy.of(b, null));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }

@@ -1,5 +1,8 @@
 package io.kindling.worker.k8s;
 
+import io.kindling.common.pools.LaunchPolicy;
+import io.kindling.common.pools.LaunchRefusedException;
+import io.kindling.common.pools.LaunchRefusedException.Reason;
 import io.kindling.schemas.RunAssignment;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The {@code spark-defaults.conf} of a driver pod: the pool's defaults, then the job's conf, then
  * the keys the worker owns (master, deploy mode, namespace, image, driver pod name and host,
  * fixed ports, executor pod template, UI proxy base, app name and id, event log). A job cannot set
- * an owned key; such keys are dropped with a warning, as are keys that are not Spark keys.
+ * an owned key; such keys are dropped with a warning, as are keys that are not Spark keys. Which
+ * other keys a job may set is the pool's {@link LaunchPolicy}, checked before this is built.
  *
  * <p>Spark reads the file with {@link java.util.Properties#load(java.io.Reader)}, so values are
  * written with that format's escapes: a newline, a backslash or any control character in a value
@@ -35,7 +39,6 @@ final class SparkDefaults {
     static final String EXECUTOR_CONTAINER = "spark-executor";
     private static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-    private static final Pattern CONF_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Set<String> OWNED = Set.of(
             "spark.master", "spark.submit.deployMode", "spark.app.name", "spark.app.id", "spark.driver.host",
             "spark.driver.bindAddress", "spark.driver.port", "spark.driver.blockManager.port", "spark.ui.port",
@@ -110,14 +113,14 @@ final class SparkDefaults {
 
     /** Heap plus overhead of the driver, MiB: from the job's conf when it sets them, else the pool's. */
     static int driverPodMemoryMib(Map<String, String> conf, DriverPodPoolConfig.Resources defaults)
-            throws ManifestException {
+            throws LaunchRefusedException {
         int heap = mebibytes("spark.driver.memory", conf.get("spark.driver.memory"), defaults.memoryMib());
         int overhead = mebibytes("spark.driver.memoryOverhead", conf.get("spark.driver.memoryOverhead"),
                 defaults.overheadMib());
         return heap + overhead;
     }
 
-    static int driverCores(Map<String, String> conf, DriverPodPoolConfig.Resources defaults) throws ManifestException {
+    static int driverCores(Map<String, String> conf, DriverPodPoolConfig.Resources defaults) throws LaunchRefusedException {
         String value = conf.get("spark.driver.cores");
         if (value == null) {
             return defaults.cores();
@@ -130,11 +133,11 @@ final class SparkDefaults {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new ManifestException("spark.driver.cores must be a whole number >= 1, was '" + printable(value) + "'");
+        throw new LaunchRefusedException(Reason.CONF, "spark.driver.cores must be a whole number >= 1, was '" + printable(value) + "'");
     }
 
     /** A Spark memory size ({@code 512m}, {@code 2g}, a bare number of MiB) in MiB. */
-    static int mebibytes(String key, String value, int fallback) throws ManifestException {
+    static int mebibytes(String key, String value, int fallback) throws LaunchRefusedException {
         if (value == null) {
             return fallback;
         }
@@ -153,12 +156,12 @@ final class SparkDefaults {
                 return (int) mib;
             }
         }
-        throw new ManifestException(key + " is not a memory size such as 512m or 4g: '" + printable(value) + "'");
+        throw new LaunchRefusedException(Reason.CONF, key + " is not a memory size such as 512m or 4g: '" + printable(value) + "'");
     }
 
     private static void userConf(Map<String, String> from, String source, Map<String, String> into) {
         from.forEach((key, value) -> {
-            if (!CONF_KEY.matcher(key).matches()) {
+            if (!LaunchPolicy.isConfKey(key)) {
                 LOG.warn("ignoring {} conf key '{}': not a Spark configuration key", source, printable(key));
             } else if (owned(key)) {
                 LOG.warn("ignoring {} conf {}: the worker sets it", source, key);
@@ -191,11 +194,6 @@ final class SparkDefaults {
     }
 
     static String printable(String value) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < value.length() && out.length() < 200; i++) {
-            char c = value.charAt(i);
-            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return out.toString();
+        return LaunchPolicy.printable(value);
     }
 }

@@ -1,21 +1,21 @@
 package io.kindling.worker.launcher;
 
-import io.kindling.common.pools.PoolBackend;
+import io.kindling.common.pools.LaunchPolicy;
+import io.kindling.common.pools.LaunchRefusedException;
+import io.kindling.common.pools.LaunchRefusedException.Reason;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.RunAssignment;
-import java.net.URI;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,38 +24,31 @@ import org.slf4j.LoggerFactory;
  * pool's deploy mode. No shell is involved: every user value is one element of the argv (or one environment
  * entry) and is never parsed, split or quoted by us or by a shell.
  *
- * <p>The worker owns some settings; a job cannot change them. Conf keys under
- * {@code spark.eventLog.} and {@code spark.kindling.}, {@code spark.app.name}, {@code spark.master}
- * and {@code spark.submit.deployMode} are ignored with a warning, as are environment entries that
- * the worker sets itself or that change how the {@code spark-submit} bash script or the dynamic
- * loader behave. A job conf key the pool's {@code confDeny} matches (or its {@code confAllow}
- * does not) refuses the launch.
+ * <p>What a job may set is the pool's {@link LaunchPolicy}: {@link #check} refuses a job that sets
+ * a variable, conf key or local path the policy denies (before its artifacts are fetched), and
+ * {@link #build} checks its environment and conf again. The worker owns some settings; a job cannot
+ * change them: conf keys under {@code spark.eventLog.} and {@code spark.kindling.},
+ * {@code spark.app.name}, {@code spark.master} and {@code spark.submit.deployMode} (and the
+ * driver's network keys when the worker hands it ports) are ignored with a warning. The driver's
+ * environment is built from an allowlist of the worker's ({@link #INHERITED_ENV}), then the job's
+ * entries, then the worker's own settings (which win), then the job's secrets.
  */
 public final class SparkSubmitCommand {
     private static final Logger LOG = LoggerFactory.getLogger(SparkSubmitCommand.class);
 
     /** The worker's environment entries a driver inherits; everything else is left out. */
     static final Set<String> INHERITED_ENV = Set.of(
-            "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "HOSTNAME",
-            "JAVA_HOME", "SPARK_LOCAL_IP");
+            "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "HOSTNAME");
     static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
-    private static final Set<String> RESERVED_CONF = Set.of("spark.app.name", "spark.master", "spark.submit.deployMode");
+    /** How the application is found again on its cluster: set by the worker only (not even by the pool). */
+    private static final Set<String> CLUSTER_NAMING_CONF = Set.of("spark.yarn.tags", "spark.kubernetes.driver.pod.name");
+    private static final Set<String> RESERVED_CONF = Set.of("spark.app.name", "spark.master", "spark.submit.deployMode",
+            "spark.yarn.tags", "spark.kubernetes.driver.pod.name");
     /** Conf the worker sets when it hands a driver its ports. */
     private static final Set<String> NETWORK_CONF = Set.of("spark.driver.host", "spark.driver.bindAddress",
             "spark.driver.port", "spark.driver.blockManager.port", "spark.ui.port");
     private static final List<String> RESERVED_CONF_PREFIXES = List.of("spark.eventLog.", "spark.kindling.");
-    private static final Set<String> RESERVED_ENV = Set.of(
-            "SPARK_HOME", "JAVA_HOME", "SPARK_CONF_DIR", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON",
-            "PATH", PythonStderr.ENV, "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "IFS", "PS4", "CDPATH", "GLOBIGNORE");
-    private static final List<String> RESERVED_ENV_PREFIXES = List.of("BASH_FUNC_", "LD_", "DYLD_");
-
-    private static final Pattern CONF_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=,@%+#\\[\\]*-]+");
-    private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
-    /** Conf keys whose values are not logged (like Spark's own spark.redaction.regex). */
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|token|access[.]?key|account[.]key|credential).*");
 
     private final SparkSubmitConfig config;
     private final Map<String, String> workerEnv;
@@ -69,15 +62,7 @@ public final class SparkSubmitCommand {
 
         /** The argv for a log line, with the values of secret-looking conf keys hidden. */
         public String redacted() {
-            List<String> shown = new ArrayList<>(argv.size());
-            for (int i = 0; i < argv.size(); i++) {
-                String arg = argv.get(i);
-                int eq = arg.indexOf('=');
-                boolean confValue = i > 0 && argv.get(i - 1).equals("--conf") && eq > 0;
-                shown.add(quoted(confValue && SECRET_KEY.matcher(arg.substring(0, eq)).matches()
-                        ? arg.substring(0, eq + 1) + "*****" : arg));
-            }
-            return String.join(" ", shown);
+            return LaunchPolicy.redacted(argv);
         }
     }
 
@@ -100,30 +85,73 @@ public final class SparkSubmitCommand {
         static final String ENV = "KINDLING_DRIVER_STDERR";
     }
 
+    /**
+     * Refuses {@code run} as submitted (its artifact URIs not yet fetched) if the pool's policy
+     * denies one of its variables, conf keys or local paths; an existing local file must also lie
+     * under the allowed directories once its symbolic links are followed.
+     */
+    void check(RunAssignment run) throws LaunchRefusedException {
+        JobSpec spec = run.spec();
+        LaunchPolicy policy = config.policy();
+        policy.check(spec);
+        if (policy.localPaths() == null) {
+            return;
+        }
+        List<String> values = new ArrayList<>();
+        if (spec.application() != null && spec.application().file() != null) {
+            values.add(spec.application().file());
+        }
+        values.addAll(spec.pyFiles());
+        values.addAll(spec.jars());
+        values.addAll(spec.files());
+        values.addAll(spec.archives());
+        List<Path> realDirs = policy.localPaths().stream().map(SparkSubmitCommand::real).toList();
+        for (String value : values) {
+            Optional<Path> path = LaunchPolicy.localPath(value);
+            if (path.isPresent() && Files.exists(path.get())) {
+                Path real = real(path.get());
+                if (realDirs.stream().noneMatch(real::startsWith)) {
+                    throw new LaunchRefusedException(Reason.LOCAL_PATH, "'" + LaunchPolicy.printable(value)
+                            + "' leads outside the directories this pool allows (to " + real + ")");
+                }
+            }
+        }
+    }
+
+    private static Path real(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            return path.toAbsolutePath().normalize();
+        }
+    }
+
     /** The command for {@code run}, its event log written to {@code eventLogDir}; refused when it cannot be run. */
-    Command build(RunAssignment run, Path eventLogDir) throws RefusedLaunchException {
+    Command build(RunAssignment run, Path eventLogDir) throws LaunchRefusedException {
         return build(run, eventLogDir, null);
     }
 
     /** As {@link #build(RunAssignment, Path)}, keeping a Python driver's stderr apart when {@code pythonStderr} is given. */
-    Command build(RunAssignment run, Path eventLogDir, PythonStderr pythonStderr) throws RefusedLaunchException {
+    Command build(RunAssignment run, Path eventLogDir, PythonStderr pythonStderr) throws LaunchRefusedException {
         return build(run, eventLogDir, pythonStderr, null);
     }
 
     /**
      * As {@link #build(RunAssignment, Path, PythonStderr)}, the driver listening on {@code ports}
      * when given (client mode with a pool {@code driverPortRange}). The pool's conf comes before the
-     * job's; a job conf key the pool denies (or does not allow) refuses the launch.
+     * job's; a job conf key the pool's policy denies refuses the launch.
      */
     Command build(RunAssignment run, Path eventLogDir, PythonStderr pythonStderr, DriverPorts ports)
-            throws RefusedLaunchException {
+            throws LaunchRefusedException {
         JobSpec spec = run.spec();
         Application app = spec.application();
         if (config.clusterMode() && app.type() == ApplicationType.PYTHON
                 && config.clusterManager() == SparkSubmitConfig.ClusterManager.STANDALONE) {
-            throw new RefusedLaunchException("Python applications cannot run in cluster mode on a Spark standalone cluster"
-                    + " (this pool's deployMode is cluster, master " + config.master() + "); use a client-mode pool");
+            throw new LaunchRefusedException(Reason.BACKEND, "Python applications cannot run in cluster mode on a Spark"
+                    + " standalone cluster (this pool's deployMode is cluster, master " + config.master()
+                    + "); use a client-mode pool");
         }
+        config.policy().checkEnvironmentAndConf(spec);
         List<String> argv = new ArrayList<>();
         argv.add(config.sparkSubmit().toString());
         argv.addAll(List.of("--master", config.master(), "--deploy-mode", config.deployMode(), "--name", run.attemptId()));
@@ -137,26 +165,32 @@ public final class SparkSubmitCommand {
         }
         conf(argv, "spark.kindling.jobId", run.jobId());
         conf(argv, "spark.kindling.attemptId", run.attemptId());
-        config.poolConf().forEach((key, value) -> conf(argv, key, value));
-        List<String> denied = new ArrayList<>();
+        if (config.clusterManager() == SparkSubmitConfig.ClusterManager.YARN) {
+            // what cancel and a later attempt's orphan check find the application by (ClusterSubmission)
+            conf(argv, "spark.yarn.tags", ClusterSubmission.yarnJobTag(run.jobId()) + ","
+                    + ClusterSubmission.yarnAttemptTag(run.attemptId()));
+        }
+        if (config.clusterManager() == SparkSubmitConfig.ClusterManager.KUBERNETES && config.clusterMode()) {
+            conf(argv, "spark.kubernetes.driver.pod.name", ClusterSubmission.kubernetesDriverPod(run.attemptId()));
+        }
+        config.poolConf().forEach((key, value) -> {
+            if (!CLUSTER_NAMING_CONF.contains(key)) {
+                conf(argv, key, value);
+            }
+        });
         spec.conf().forEach((key, value) -> {
-            if (!CONF_KEY.matcher(key).matches()) {
-                LOG.warn("ignoring conf key '{}': not a Spark configuration key", printable(key));
+            if (!LaunchPolicy.isConfKey(key)) {
+                LOG.warn("ignoring conf key '{}': not a Spark configuration key", LaunchPolicy.printable(key));
             } else if (reservedConf(key) || (ports != null && NETWORK_CONF.contains(key))) {
                 LOG.warn("ignoring conf {}: the worker sets it", key);
-            } else if (PoolBackend.matches(key, config.confDeny())
-                    || (config.confAllow() != null && !PoolBackend.matches(key, config.confAllow()))) {
-                denied.add(key);
             } else {
                 conf(argv, key, value);
             }
         });
-        if (!denied.isEmpty()) {
-            throw new RefusedLaunchException("this pool does not let jobs set conf " + String.join(", ", denied));
-        }
         if (ports != null) {
             conf(argv, "spark.driver.host", ports.host());
             if (!config.poolConf().containsKey("spark.driver.bindAddress")) {
+                // the RPC endpoints must be reachable from the executors; the UI follows SPARK_LOCAL_IP (environment)
                 conf(argv, "spark.driver.bindAddress", "0.0.0.0");
             }
             conf(argv, "spark.driver.port", Integer.toString(ports.driver()));
@@ -171,14 +205,12 @@ public final class SparkSubmitCommand {
         if (app.type() == ApplicationType.JVM && app.mainClass() != null) {
             argv.addAll(List.of("--class", app.mainClass()));
         }
-        argv.add(primaryResource(app.file()));
+        argv.add(LaunchPolicy.primaryResource(app.file(), true));
         argv.addAll(app.args());
         for (String arg : argv) {
-            if (arg.indexOf('\0') >= 0) {
-                throw new RefusedLaunchException("an argument contains a NUL character, which no process can receive");
-            }
+            LaunchPolicy.noNul("an argument", arg);
         }
-        return new Command(argv, environment(spec, pythonStderr));
+        return new Command(argv, environment(spec, pythonStderr, ports));
     }
 
     /** The environment of a kill command ({@code yarn application -kill}, {@code spark-submit --kill}). */
@@ -199,7 +231,13 @@ public final class SparkSubmitCommand {
         return env;
     }
 
-    private Map<String, String> environment(JobSpec spec, PythonStderr pythonStderr) throws RefusedLaunchException {
+    /**
+     * The driver's environment: the allowlisted entries of the worker's, the job's entries, then the
+     * worker's own settings (which win over the job's), then the job's secrets. Nothing else of the
+     * worker's environment (its blob store key, Kafka password, {@code KINDLING_*} settings) is passed on.
+     */
+    private Map<String, String> environment(JobSpec spec, PythonStderr pythonStderr, DriverPorts ports)
+            throws LaunchRefusedException {
         Map<String, String> env = new TreeMap<>();
         for (String key : INHERITED_ENV) {
             String value = workerEnv.get(key);
@@ -207,83 +245,41 @@ public final class SparkSubmitCommand {
                 env.put(key, value);
             }
         }
+        for (Map.Entry<String, String> entry : spec.env().entrySet()) {
+            // checked by the policy in build(): only names a job may set are left
+            LaunchPolicy.noNul("environment entry " + entry.getKey(), entry.getValue());
+            env.put(entry.getKey(), entry.getValue());
+        }
         List<String> clusterClient = switch (config.clusterManager()) {
             case YARN -> List.of("HADOOP_CONF_DIR", "YARN_CONF_DIR", "HADOOP_HOME", "YARN_HOME");
             case KUBERNETES -> List.of("KUBECONFIG");
             default -> List.of();
         };
         clusterClient.forEach(key -> Optional.ofNullable(workerEnv.get(key)).ifPresent(v -> env.put(key, v)));
-        env.putIfAbsent("PATH", DEFAULT_PATH);
+        env.put("PATH", workerEnv.getOrDefault("PATH", DEFAULT_PATH));
         env.put("SPARK_HOME", config.sparkHome().toString());
-        if (config.javaHome() != null) {
-            env.put("JAVA_HOME", config.javaHome().toString());
-        }
+        Optional.ofNullable(config.javaHome()).map(Path::toString).or(() -> Optional.ofNullable(workerEnv.get("JAVA_HOME")))
+                .ifPresent(javaHome -> env.put("JAVA_HOME", javaHome));
         if (spec.application().type() == ApplicationType.PYTHON && config.pysparkPython() != null) {
             env.put("PYSPARK_PYTHON", config.pysparkPython());
             env.put("PYSPARK_DRIVER_PYTHON", config.pysparkPython());
         }
-        if (config.localMaster()) {
-            env.putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
+        if (!config.clusterMode() && (config.localMaster() || ports != null)) {
+            // the driver runs here and its address is set explicitly: its UI listens on the pool's driverUiAddress only
+            env.put("SPARK_LOCAL_IP", config.driverUiAddress());
+        } else if (workerEnv.get("SPARK_LOCAL_IP") != null) {
+            env.put("SPARK_LOCAL_IP", workerEnv.get("SPARK_LOCAL_IP"));
         }
-        for (Map.Entry<String, String> entry : spec.env().entrySet()) {
-            String name = entry.getKey();
-            if (!ENV_NAME.matcher(name).matches()) {
-                LOG.warn("ignoring environment entry '{}': not a valid variable name", printable(name));
-            } else if (reservedEnv(name)) {
-                LOG.warn("ignoring environment entry {}: the worker sets it or it changes how scripts run", name);
-            } else if (entry.getValue().indexOf('\0') >= 0) {
-                throw new RefusedLaunchException("environment entry " + name + " contains a NUL character");
-            } else {
-                env.put(name, entry.getValue());
-            }
-        }
-        for (Map.Entry<String, String> secret : SecretsDirectory.resolve(spec.secretRefs(),
+        String tenant = spec.tenant();
+        for (Map.Entry<String, String> secret : SecretsDirectory.resolve(spec.secretRefs(), tenant,
                 workerEnv.get(SecretsDirectory.DIR.name())).entrySet()) {
-            if (reservedEnv(secret.getKey())) {
-                throw new RefusedLaunchException("secret reference " + secret.getKey()
-                        + " names a variable the worker sets or that changes how scripts run");
-            }
             env.put(secret.getKey(), secret.getValue());
         }
         if (spec.application().type() == ApplicationType.PYTHON && pythonStderr != null) {
-            String userPath = env.get("PYTHONPATH");
-            env.put("PYTHONPATH", pythonStderr.hookDir().toString() + (userPath == null ? "" : ":" + userPath));
+            env.put("PYTHONPATH", pythonStderr.hookDir().toString());
             env.put(PythonStderr.ENV, pythonStderr.stderrFile().toString());
         }
         return env;
-    }
-
-    /**
-     * The main file as spark-submit gets it. Local files (an absolute path or a {@code file:} URI)
-     * must exist here, since the driver runs here; other URIs ({@code local:}, {@code hdfs:},
-     * {@code https:} …) are passed on as they are.
-     */
-    static String primaryResource(String file) throws RefusedLaunchException {
-        if (file == null || file.isBlank()) {
-            throw new RefusedLaunchException("the application has no file");
-        }
-        Path path;
-        if (URI_SCHEME.matcher(file).find()) {
-            if (!file.regionMatches(true, 0, "file:", 0, 5)) {
-                return file;
-            }
-            try {
-                path = Path.of(URI.create(file));
-            } catch (IllegalArgumentException e) {
-                throw new RefusedLaunchException("application file '" + printable(file) + "' is not a valid file: URI ("
-                        + e.getMessage() + ")");
-            }
-        } else {
-            path = Path.of(file);
-            if (!path.isAbsolute()) {
-                throw new RefusedLaunchException("application file must be an absolute path or a file:// URI, was '"
-                        + printable(file) + "'");
-            }
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new RefusedLaunchException("application file " + path + " does not exist on worker host");
-        }
-        return path.toString();
     }
 
     private static void conf(List<String> argv, String key, String value) {
@@ -291,55 +287,15 @@ public final class SparkSubmitCommand {
         argv.add(key + "=" + value);
     }
 
-    private static void list(List<String> argv, String option, List<String> values) throws RefusedLaunchException {
+    private static void list(List<String> argv, String option, List<String> values) throws LaunchRefusedException {
         if (values.isEmpty()) {
             return;
         }
-        for (String value : values) {
-            if (value.isEmpty() || value.indexOf(',') >= 0) {
-                throw new RefusedLaunchException(option + " entry '" + printable(value)
-                        + "' is empty or contains a comma, which spark-submit would split");
-            }
-        }
         argv.add(option);
-        argv.add(String.join(",", values));
+        argv.add(LaunchPolicy.listArgument(option, values));
     }
 
     private static boolean reservedConf(String key) {
         return RESERVED_CONF.contains(key) || RESERVED_CONF_PREFIXES.stream().anyMatch(key::startsWith);
-    }
-
-    private static boolean reservedEnv(String name) {
-        String upper = name.toUpperCase(Locale.ROOT);
-        return RESERVED_ENV.contains(upper) || RESERVED_ENV_PREFIXES.stream().anyMatch(upper::startsWith);
-    }
-
-    /** One argv element for a log line: as it is when plain, else single-quoted with control characters escaped. */
-    static String quoted(String arg) {
-        if (PLAIN.matcher(arg).matches()) {
-            return arg;
-        }
-        StringBuilder out = new StringBuilder("'");
-        for (int i = 0; i < arg.length(); i++) {
-            char c = arg.charAt(i);
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else if (c == '\'' || c == '\\') {
-                out.append('\\').append(c);
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('\'').toString();
-    }
-
-    /** A user value made safe for one log line: control characters escaped, length capped. */
-    static String printable(String value) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < value.length() && out.length() < 200; i++) {
-            char c = value.charAt(i);
-            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return out.length() < 200 ? out.toString() : out + "...";
     }
 }

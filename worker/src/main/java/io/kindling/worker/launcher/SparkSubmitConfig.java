@@ -1,5 +1,6 @@
 package io.kindling.worker.launcher;
 
+import io.kindling.common.pools.LaunchPolicy;
 import io.kindling.common.pools.PoolBackend;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,38 +17,64 @@ import java.util.Objects;
  * @param master        {@code --master}, e.g. {@code local[*]}, {@code spark://host:7077}, {@code yarn}, {@code k8s://...}
  * @param deployMode    {@code client} or {@code cluster}
  * @param poolConf      the pool's conf, given before the job's (a job may override it unless denied)
- * @param confDeny      conf key patterns a job may not set
- * @param confAllow     when not null, the only conf key patterns a job may set
+ * @param policy        what a job may set (environment, conf, local paths): the pool's {@link LaunchPolicy}
  * @param driverPorts   the ports handed to client-mode drivers, or null to let Spark choose
  * @param driverHost    the address executors reach a client-mode driver at (with {@code driverPorts}), or null
  * @param driverLogDir  standalone cluster mode: the Spark worker's work directory as seen here, or null
+ * @param driverUiAddress the address client-mode drivers' UIs listen on ({@code SPARK_LOCAL_IP}); default
+ *                      {@value #DEFAULT_UI_ADDRESS}
  */
 public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPython, String master, String deployMode,
-        Map<String, String> poolConf, List<String> confDeny, List<String> confAllow, PortRange driverPorts,
-        String driverHost, Path driverLogDir) {
+        Map<String, String> poolConf, LaunchPolicy policy, PortRange driverPorts, String driverHost, Path driverLogDir,
+        String driverUiAddress) {
+
+    public static final String DEFAULT_UI_ADDRESS = "127.0.0.1";
 
     public SparkSubmitConfig {
         Objects.requireNonNull(sparkHome, "sparkHome");
         Objects.requireNonNull(master, "master");
         deployMode = deployMode == null ? "client" : deployMode;
         poolConf = poolConf == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(poolConf));
-        confDeny = confDeny == null ? List.of() : List.copyOf(confDeny);
-        confAllow = confAllow == null ? null : List.copyOf(confAllow);
+        policy = policy == null ? LaunchPolicy.defaults() : policy;
+        driverUiAddress = driverUiAddress == null ? DEFAULT_UI_ADDRESS : driverUiAddress;
     }
 
-    /** Client mode, no pool conf or policy. */
+    /**
+     * A pool's conf policy without local-path checks (tests and embedding; the worker builds its
+     * configuration with {@link #withPool} and its {@code KINDLING_WORKER_LOCAL_PATHS}).
+     */
+    public SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPython, String master, String deployMode,
+            Map<String, String> poolConf, List<String> confDeny, List<String> confAllow, PortRange driverPorts,
+            String driverHost, Path driverLogDir) {
+        this(sparkHome, javaHome, pysparkPython, master, deployMode, poolConf,
+                new LaunchPolicy(confDeny, confAllow, null, null, null), driverPorts, driverHost, driverLogDir, null);
+    }
+
+    /** Client mode, no pool conf, the default policy with local paths unchecked (tests). */
     public SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPython, String master) {
-        this(sparkHome, javaHome, pysparkPython, master, "client", Map.of(), List.of(), null, null, null, null);
+        this(sparkHome, javaHome, pysparkPython, master, "client", Map.of(), LaunchPolicy.defaults(), null, null, null,
+                null);
     }
 
-    /** The worker's own settings overlaid with a pool's spark-submit backend keys. */
+    /** This configuration with {@code policy}. */
+    public SparkSubmitConfig withPolicy(LaunchPolicy policy) {
+        return new SparkSubmitConfig(sparkHome, javaHome, pysparkPython, master, deployMode, poolConf, policy, driverPorts,
+                driverHost, driverLogDir, driverUiAddress);
+    }
+
+    /**
+     * The worker's own settings overlaid with a pool's spark-submit backend keys; the pool's launch
+     * policy, its local paths the pool's {@code localPaths} or else this configuration's.
+     */
     public SparkSubmitConfig withPool(PoolBackend pool) {
         int[] range = pool.portRange();
         return new SparkSubmitConfig(pool.sparkHome() != null ? Path.of(pool.sparkHome()).toAbsolutePath().normalize() : sparkHome,
                 javaHome, pysparkPython, pool.master() != null ? pool.master() : master,
-                pool.deployMode() != null ? pool.deployMode() : deployMode, pool.conf(), pool.confDeny(), pool.confAllow(),
+                pool.deployMode() != null ? pool.deployMode() : deployMode, pool.conf(),
+                LaunchPolicy.of(pool, policy.localPaths()),
                 range == null ? null : new PortRange(range[0], range[1]), pool.driverHost(),
-                pool.driverLogDir() == null ? null : Path.of(pool.driverLogDir()).toAbsolutePath().normalize());
+                pool.driverLogDir() == null ? null : Path.of(pool.driverLogDir()).toAbsolutePath().normalize(),
+                pool.driverUiAddress());
     }
 
     public Path sparkSubmit() {

@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -47,7 +48,6 @@ public final class SparkSubmitLauncher implements Launcher {
     private static final java.util.Set<String> SHIM_ENV = java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ",
             "TMPDIR");
 
-    private static final Duration CLUSTER_KILL = Duration.ofSeconds(60);
 
     private final SparkSubmitConfig config;
     private final SparkSubmitCommand command;
@@ -59,6 +59,7 @@ public final class SparkSubmitLauncher implements Launcher {
     /** Driver ports held by attempts launched (or being launched) here, until they end. */
     private final ConcurrentMap<String, DriverPorts> reservedPorts = new ConcurrentHashMap<>();
     private final ArtifactResolver artifacts;
+    private final ClusterKills clusterKills;
     private volatile boolean closed;
 
     /**
@@ -71,6 +72,7 @@ public final class SparkSubmitLauncher implements Launcher {
         this.artifacts = new ArtifactResolver(artifacts);
         this.config = config;
         this.command = new SparkSubmitCommand(config, workerEnv);
+        this.clusterKills = new ClusterKills(config, workerEnv, command.killEnvironment());
         this.spool = spool;
         this.workerEnv = Map.copyOf(workerEnv);
         this.killGrace = killGrace;
@@ -106,9 +108,18 @@ public final class SparkSubmitLauncher implements Launcher {
                     + " (check KINDLING_SPARK_HOME)");
         }
         try {
+            command.check(run);
             run = artifacts.resolve(run);
+        } catch (io.kindling.common.pools.LaunchRefusedException e) {
+            return Launch.Refused.of(e);
         } catch (ArtifactException e) {
             return new Launch.Refused(e.getMessage());
+        }
+        if (run.attempt() > 1 && ClusterSubmission.needsClusterKill(config)) {
+            Optional<String> orphans = clusterKills.killOrphans(run, dir);
+            if (orphans.isPresent()) {
+                return new Launch.Refused(orphans.get());
+            }
         }
         Path pythonHookDir = dir.resolve(PYTHON_HOOK_DIR);
         SparkSubmitCommand.Command cmd;
@@ -124,9 +135,9 @@ public final class SparkSubmitLauncher implements Launcher {
         try {
             cmd = command.build(run, eventLogDir,
                     new SparkSubmitCommand.PythonStderr(pythonHookDir, spool.stream(attemptId, "stderr")), ports);
-        } catch (RefusedLaunchException e) {
+        } catch (io.kindling.common.pools.LaunchRefusedException e) {
             reservedPorts.remove(attemptId);
-            return new Launch.Refused(e.getMessage());
+            return Launch.Refused.of(e);
         }
         try {
             Files.createDirectories(eventLogDir);
@@ -266,7 +277,7 @@ public final class SparkSubmitLauncher implements Launcher {
         try {
             LOG.info("stopping {} (shim pid {})", attemptId, app.shimPid());
             if (ClusterSubmission.needsClusterKill(config)) {
-                killOnCluster(app);
+                clusterKills.killOnCluster(app, spool.attemptDir(app.run().attemptId()));
             }
             app.terminate(killGrace);
         } finally {
@@ -307,37 +318,6 @@ public final class SparkSubmitLauncher implements Launcher {
     /** Where spark-submit's stderr names the application on the cluster (cluster submissions and YARN). */
     private SparkSubmitConfig.ClusterManager clusterIdsFrom() {
         return ClusterSubmission.needsClusterKill(config) ? config.clusterManager() : null;
-    }
-
-    /**
-     * Kills the application on its cluster manager (stopping spark-submit alone would leave it
-     * running there), with the ids spark-submit printed; its output goes to the shim log.
-     */
-    private void killOnCluster(ShimApp app) throws InterruptedException {
-        Optional<ClusterSubmission.Ids> ids = app.clusterIds();
-        if (ids.isEmpty()) {
-            LOG.warn("{}: spark-submit has not printed the application's id yet; only spark-submit is stopped",
-                    app.run().attemptId());
-            return;
-        }
-        java.util.List<String> argv = ClusterSubmission.killCommand(config, ids.get(), workerEnv);
-        Path dir = spool.attemptDir(app.run().attemptId());
-        try {
-            ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile())
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(AttemptShim.SHIM_LOG).toFile()))
-                    .redirectErrorStream(true);
-            builder.environment().clear();
-            builder.environment().putAll(command.killEnvironment());
-            Process kill = builder.start();
-            if (!kill.waitFor(CLUSTER_KILL.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                kill.destroyForcibly();
-                LOG.warn("{}: {} did not end within {} s", app.run().attemptId(), argv, CLUSTER_KILL.toSeconds());
-            } else {
-                LOG.info("{}: {} ended with code {}", app.run().attemptId(), argv, kill.exitValue());
-            }
-        } catch (IOException e) {
-            LOG.warn("{}: cannot run {}: {}", app.run().attemptId(), argv, e.toString());
-        }
     }
 
     /** Takes no more launches. The shims keep running their drivers; a restarted worker adopts them. */

@@ -74,6 +74,22 @@ class ArtifactFetcherTest {
     }
 
     @Test
+    void aWorkersCacheKeepsTenantsApartAndReplacesATamperedFile() throws Exception {
+        ArtifactFetcher worker = ArtifactFetcher.perTenant(blobs, cache);
+        ArtifactRef acme = upload("acme", "pi.py", CODE);
+        ArtifactRef globex = upload("globex", "pi.py", CODE);
+        Path acmeLocal = worker.fetch(acme.uri(), "acme");
+        Path globexLocal = worker.fetch(globex.uri(), "globex");
+        assertThat(acmeLocal).isEqualTo(cache.resolve("acme").resolve(acme.sha256()).resolve("pi.py"));
+        assertThat(globexLocal).isEqualTo(cache.resolve("globex").resolve(globex.sha256()).resolve("pi.py"))
+                .isNotEqualTo(acmeLocal);
+
+        Files.writeString(acmeLocal, "import os; os.system('steal')"); // a client-mode driver of acme writes it
+        assertThat(worker.fetch(acme.uri(), "acme")).isEqualTo(acmeLocal).hasBinaryContent(CODE);
+        assertThat(globexLocal).hasBinaryContent(CODE);
+    }
+
+    @Test
     void aHashMismatchIsRefusedAndNothingIsCached() throws Exception {
         ArtifactRef ref = new ArtifactRef("acme", sha256(CODE), "pi.py");
         blobs.put(ref.blobPath(), "not the uploaded code".getBytes(StandardCharsets.UTF_8));

@@ -45,6 +45,78 @@ class DriverPodLauncherIT {
     KubernetesClient client;
     private DriverPodLauncher launcher;
 
+    /** The Secret the fixtures' jobs (tenant analytics) refer to, marked as that tenant's. */
+    @org.junit.jupiter.api.BeforeEach
+    void tenantSecret() {
+        secret("storage-account", "analytics");
+    }
+
+    private void secret(String name, String tenant) {
+        var meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(NS);
+        if (tenant != null) {
+            meta.addToLabels(DriverPodManifests.TENANT, tenant);
+        }
+        client.secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withMetadata(meta.build()).addToStringData("key", "s3cr3t").build()).createOr(
+                        io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    }
+
+    @Test
+    void aJobMayReferOnlyToSecretsLabelledWithItsTenant() throws Exception {
+        secret("storage-account", "other-team");
+        secret("kindling-blob-store", null);
+        launcher = launcher(DriverPodFixtures.pool());
+        assertThat(launcher.launch(DriverPodFixtures.run())).isInstanceOfSatisfying(Launch.Refused.class,
+                r -> assertThat(r.message()).contains("secret 'storage-account' is not available to tenant 'analytics'"));
+        DriverPodLauncher own = new DriverPodLauncher(client, DriverPodFixtures.pool(), run -> Map.of("BLOB",
+                new SecretKeyRef("kindling-blob-store", "KINDLING_AZURE_CONNECTION_STRING")), Clock.systemUTC());
+        try {
+            assertThat(own.launch(DriverPodFixtures.run())).isInstanceOfSatisfying(Launch.Refused.class,
+                    r -> assertThat(r.message()).contains("kindling-blob-store").doesNotContain("s3cr3t"));
+            DriverPodLauncher missing = new DriverPodLauncher(client, DriverPodFixtures.pool(), run -> Map.of("X",
+                    new SecretKeyRef("no-such-secret", "k")), Clock.systemUTC());
+            assertThat(missing.launch(DriverPodFixtures.run())).isInstanceOf(Launch.Refused.class);
+            missing.close();
+        } finally {
+            own.close();
+        }
+        assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+        secret("storage-account", "analytics");
+        assertThat(launcher.launch(DriverPodFixtures.run())).isInstanceOf(Launch.Started.class);
+        awaitWatching(launcher, DriverPodFixtures.run().attemptId());
+    }
+
+    /** Until the launcher's informer has seen the attempt's pod (so closing it does not race its start). */
+    private static void awaitWatching(DriverPodLauncher launcher, String attemptId) {
+        await().atMost(WAIT).until(() -> launcher.app(attemptId) != null && launcher.app(attemptId).lastPod() != null);
+    }
+
+    @Test
+    void aRetryDeletesTheDriverPodAnEarlierAttemptLeftRunningBeforeItStarts() throws Exception {
+        DriverPodLauncher deadHost = launcher(DriverPodFixtures.pool());
+        assertThat(deadHost.launch(DriverPodFixtures.python("orphaned", 1, List.of()))).isInstanceOf(Launch.Started.class);
+        assertThat(deadHost.launch(DriverPodFixtures.python("finished", 1, List.of()))).isInstanceOf(Launch.Started.class);
+        assertThat(deadHost.launch(DriverPodFixtures.python("orphaned-too", 1, List.of()))).isInstanceOf(Launch.Started.class);
+        for (String attemptId : List.of("orphaned-a1", "finished-a1", "orphaned-too-a1")) {
+            awaitWatching(deadHost, attemptId);
+        }
+        setStatus("kd-orphaned-a1-driver", PodStatuses.running());
+        setStatus("kd-finished-a1-driver", PodStatuses.terminated("Succeeded", 0, "Completed"));
+        setStatus("kd-orphaned-too-a1-driver", PodStatuses.running());
+        deadHost.close(); // the host dies: nothing watches these pods any more
+
+        launcher = launcher(DriverPodFixtures.pool());
+        assertThat(launcher.launch(DriverPodFixtures.python("orphaned", 2, List.of()))).isInstanceOf(Launch.Started.class);
+        assertThat(launcher.launch(DriverPodFixtures.python("finished", 2, List.of()))).isInstanceOf(Launch.Started.class);
+        awaitWatching(launcher, "orphaned-a2");
+        awaitWatching(launcher, "finished-a2");
+
+        assertThat(client.pods().inNamespace(NS).withName("kd-orphaned-a1-driver").get()).isNull();
+        pod("kd-orphaned-a2-driver");
+        pod("kd-finished-a1-driver"); // ended: kept for its cleanup delay (its log stays readable)
+        pod("kd-orphaned-too-a1-driver"); // another job's attempt
+    }
+
     @AfterEach
     void close() {
         if (launcher != null) {

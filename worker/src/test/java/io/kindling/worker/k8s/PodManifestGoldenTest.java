@@ -104,11 +104,11 @@ class PodManifestGoldenTest {
         RunAssignment foreign = DriverPodFixtures.run("staged", 1, new Application(ApplicationType.PYTHON, uri, null,
                 List.of()), Map.of(), Map.of());
         assertThatThrownBy(() -> new DriverPodManifests(DriverPodFixtures.pool()).render(foreign, Map.of()))
-                .isInstanceOf(ManifestException.class).hasMessageContaining("someone-else");
+                .isInstanceOf(io.kindling.common.pools.LaunchRefusedException.class).hasMessageContaining("someone-else");
         RunAssignment own = DriverPodFixtures.run("staged", 1, new Application(ApplicationType.PYTHON,
                 "artifact://" + foreign.tenant() + "/" + "c".repeat(64) + "/etl.py", null, List.of()), Map.of(), Map.of());
         assertThatThrownBy(() -> new DriverPodManifests(DriverPodPoolConfig.of("jobs", "img")).render(own, Map.of()))
-                .isInstanceOf(ManifestException.class).hasMessageContaining("blobStoreSecret");
+                .isInstanceOf(io.kindling.common.pools.LaunchRefusedException.class).hasMessageContaining("blobStoreSecret");
     }
 
     private static void check(String name, String actual) throws IOException {

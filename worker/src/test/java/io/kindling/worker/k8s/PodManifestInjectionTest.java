@@ -63,8 +63,14 @@ class PodManifestInjectionTest {
 
     @Test
     void envAndSecretsAreValuesOrReferencesNeverShellText() throws Exception {
-        Map<String, String> env = Map.of("GREETING", "$(STORAGE_KEY); rm -rf /", "BAD NAME", "x",
-                "LD_PRELOAD", "/evil.so", "SPARK_CONF_DIR", "/tmp");
+        for (String denied : List.of("BAD NAME", "LD_PRELOAD", "SPARK_CONF_DIR", "JAVA_TOOL_OPTIONS")) {
+            RunAssignment refused = DriverPodFixtures.run("env", 1, new Application(ApplicationType.PYTHON,
+                    "local:///a.py", null, List.of()), Map.of(), Map.of(denied, "x"));
+            assertThatThrownBy(() -> render(refused, Map.of(), Map.of())).as(denied)
+                    .isInstanceOf(io.kindling.common.pools.LaunchRefusedException.class)
+                    .hasMessageContaining("environment entry");
+        }
+        Map<String, String> env = Map.of("GREETING", "$(STORAGE_KEY); rm -rf /");
         RunAssignment run = DriverPodFixtures.run("env", 1,
                 new Application(ApplicationType.PYTHON, "local:///a.py", null, List.of()), Map.of(), env);
         DriverPodObjects objects = render(run, Map.of(), DriverPodFixtures.SECRETS);
@@ -122,14 +128,14 @@ class PodManifestInjectionTest {
     void unusableFilesAreRefused() {
         assertThatThrownBy(() -> render(DriverPodFixtures.run("f", 1,
                 new Application(ApplicationType.PYTHON, "etl.py", null, List.of()), Map.of(), Map.of()), Map.of(),
-                Map.of())).isInstanceOf(ManifestException.class).hasMessageContaining("absolute path");
+                Map.of())).isInstanceOf(io.kindling.common.pools.LaunchRefusedException.class).hasMessageContaining("absolute path");
         assertThatThrownBy(() -> render(DriverPodFixtures.run("f", 1,
                 new Application(ApplicationType.PYTHON, "local:///a.py", null, List.of("a\0b")), Map.of(), Map.of()),
-                Map.of(), Map.of())).isInstanceOf(ManifestException.class).hasMessageContaining("NUL");
+                Map.of(), Map.of())).isInstanceOf(io.kindling.common.pools.LaunchRefusedException.class).hasMessageContaining("NUL");
         assertThatThrownBy(() -> render(DriverPodFixtures.run("f", 1,
                 new Application(ApplicationType.PYTHON, "local:///a.py", null, List.of()),
                 Map.of("spark.driver.memory", "lots"), Map.of()), Map.of(), Map.of()))
-                .isInstanceOf(ManifestException.class).hasMessageContaining("spark.driver.memory");
+                .isInstanceOf(io.kindling.common.pools.LaunchRefusedException.class).hasMessageContaining("spark.driver.memory");
     }
 
     @Test
@@ -144,7 +150,7 @@ class PodManifestInjectionTest {
     }
 
     private static DriverPodObjects render(RunAssignment run, Map<String, String> ignored,
-            Map<String, SecretKeyRef> secrets) throws ManifestException {
+            Map<String, SecretKeyRef> secrets) throws io.kindling.common.pools.LaunchRefusedException {
         return new DriverPodManifests(DriverPodFixtures.pool()).render(run, secrets);
     }
 

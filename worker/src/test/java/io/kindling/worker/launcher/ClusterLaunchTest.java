@@ -39,19 +39,40 @@ class ClusterLaunchTest {
               if [ "$a" = "--kill" ]; then printf '%s\\n' "$@" > "$here/kill-argv.txt"; exit 0; fi
             done
             printf '%s\\n' "$@" > "$here/submit-argv-$$.txt"
+            tags=""
+            for a in "$@"; do case "$a" in spark.yarn.tags=*) tags="${a#spark.yarn.tags=}" ;; esac; done
             echo "25/11/21 06:00:00 INFO Client: Requesting a new application from cluster with 2 NodeManagers" >&2
             case "$FAKE_MODE" in
-              yarn) echo "25/11/21 06:00:01 INFO Client: Submitted application application_1700000000000_0001" >&2 ;;
+              yarn)
+                printf 'application_1700000000000_0001\\t%s\\n' "$tags" >> "$FAKE_YARN_APPS"
+                echo "25/11/21 06:00:01 INFO Client: Submitted application application_1700000000000_0001" >&2 ;;
+              yarn-forged)
+                # a client-mode driver printing another application's id before spark-submit's own line
+                echo "Submitted application application_1700000000000_0099" >&2
+                printf 'application_1700000000000_0002\\t%s\\n' "$tags" >> "$FAKE_YARN_APPS"
+                echo "25/11/21 06:00:01 INFO Client: Submitted application application_1700000000000_0002" >&2 ;;
               k8s) echo "25/11/21 06:00:01 INFO LoggingPodStatusWatcherImpl: Deployed Spark application job-2-a1 with application ID spark-5b1f0e and submission ID jobs:job-2-a1-1b2c3d-driver into Kubernetes" >&2 ;;
             esac
             sleep 300 &
             wait
             """;
+    /** Lists the applications of $YARN_APPS (id TAB tags) carrying the tag asked for; kills one by removing it. */
     private static final String FAKE_YARN = """
             #!/bin/sh
             here="$(cd "$(dirname "$0")" && pwd)"
-            printf '%s\\n' "$@" > "$here/yarn-argv.txt"
-            echo "Killing application application_1700000000000_0001"
+            apps="$here/../../yarn-apps.txt"
+            touch "$apps"
+            if [ "$2" = "-list" ]; then
+              for tag in "$@"; do :; done
+              printf '%s\\n' "$@" >> "$here/yarn-list-argv.txt"
+              echo "Total number of applications (application-types: [], states: [SUBMITTED, ACCEPTED, RUNNING] and tags: [$tag]):1"
+              printf '                Application-Id\\t    Application-Name\\t    Application-Type\\n'
+              grep -E "[[:space:],]$tag(,|$)" "$apps" | cut -f1 | while read -r id; do printf '%s\\t  app\\t  SPARK\\n' "$id"; done
+              exit 0
+            fi
+            printf '%s\\n' "$@" >> "$here/yarn-argv.txt"
+            grep -v "^$3	" "$apps" > "$apps.new"; mv "$apps.new" "$apps"
+            echo "Killing application $3"
             """;
 
     @TempDir
@@ -84,7 +105,11 @@ class ClusterLaunchTest {
 
     private RunAssignment run(String jobId, String mode) {
         return Runs.of(jobId, "p", new Application(ApplicationType.JVM, jar.toString(), "org.Main", List.of()), Map.of(),
-                Map.of("FAKE_MODE", mode));
+                Map.of("FAKE_MODE", mode, "FAKE_YARN_APPS", tmp.resolve("yarn-apps.txt").toString()));
+    }
+
+    private RunAssignment attempt(RunAssignment run, int attempt) {
+        return RunAssignment.of(run.jobId(), attempt, run.spec(), run.assignedAt());
     }
 
     private static LaunchedApp started(Launch launch) {
@@ -122,8 +147,79 @@ class ClusterLaunchTest {
         assertThat(app.awaitAppId()).contains("application_1700000000000_0001");
         assertThat(launcher.cancel(run.attemptId())).isTrue();
         assertThat(app.awaitExit().cancelled()).isTrue();
+        assertThat(Files.readAllLines(tmp.resolve("hadoop/bin/yarn-list-argv.txt")))
+                .containsExactly("application", "-list", "-appStates", ClusterSubmission.YARN_LIVE_STATES, "-appTags",
+                        "kindling-attempt-job-1-a1");
         assertThat(Files.readAllLines(tmp.resolve("hadoop/bin/yarn-argv.txt")))
                 .containsExactly("application", "-kill", "application_1700000000000_0001");
+        assertThat(submitArgv()).contains("spark.yarn.tags=kindling-job-job-1,kindling-attempt-job-1-a1");
+    }
+
+    @Test
+    void yarn_cancel_kills_the_application_tagged_with_the_attempt_never_an_id_the_driver_printed() throws Exception {
+        Files.writeString(tmp.resolve("yarn-apps.txt"),
+                "application_1700000000000_0099\tkindling-job-other,kindling-attempt-other-a1\n");
+        SparkSubmitLauncher launcher = launcher("{master: yarn, deployMode: client}");
+        RunAssignment run = run("job-7", "yarn-forged");
+
+        LaunchedApp app = started(launcher.launch(run));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.readString(tmp.resolve("yarn-apps.txt")).contains("_0002"));
+        assertThat(launcher.cancel(run.attemptId())).isTrue();
+        assertThat(app.awaitExit().cancelled()).isTrue();
+
+        assertThat(Files.readAllLines(tmp.resolve("hadoop/bin/yarn-argv.txt")))
+                .containsExactly("application", "-kill", "application_1700000000000_0002");
+        assertThat(Files.readString(tmp.resolve("yarn-apps.txt"))).contains("application_1700000000000_0099")
+                .doesNotContain("_0002");
+    }
+
+    @Test
+    void yarn_retry_kills_what_an_earlier_attempt_left_running_before_it_submits() throws Exception {
+        Files.writeString(tmp.resolve("yarn-apps.txt"),
+                "application_1700000000000_0007\tkindling-job-job-5,kindling-attempt-job-5-a1\n"
+                        + "application_1700000000000_0008\tkindling-job-job-50,kindling-attempt-job-50-a1\n");
+        SparkSubmitLauncher launcher = launcher("{master: yarn, deployMode: cluster}");
+        RunAssignment retry = attempt(run("job-5", "yarn"), 2);
+
+        LaunchedApp app = started(launcher.launch(retry));
+
+        assertThat(Files.readAllLines(tmp.resolve("hadoop/bin/yarn-list-argv.txt")))
+                .contains("kindling-job-job-5");
+        assertThat(Files.readAllLines(tmp.resolve("hadoop/bin/yarn-argv.txt")))
+                .containsExactly("application", "-kill", "application_1700000000000_0007");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.readString(tmp.resolve("yarn-apps.txt")).contains("_0001"));
+        assertThat(Files.readString(tmp.resolve("yarn-apps.txt"))).doesNotContain("_0007")
+                .contains("application_1700000000000_0008").contains("kindling-attempt-job-5-a2");
+        assertThat(launcher.cancel(retry.attemptId())).isTrue();
+        assertThat(app.awaitExit().cancelled()).isTrue();
+    }
+
+    @Test
+    void kubernetes_retry_kills_the_earlier_attempts_driver_pod_before_it_submits() throws Exception {
+        SparkSubmitLauncher launcher = launcher("{master: 'k8s://https://127.0.0.1:6443', deployMode: cluster,"
+                + " conf: {spark.kubernetes.namespace: jobs}}");
+        RunAssignment retry = attempt(run("job-6", "k8s"), 2);
+
+        started(launcher.launch(retry));
+
+        assertThat(Files.readAllLines(tmp.resolve("spark/bin/kill-argv.txt")))
+                .containsExactly("--master", "k8s://https://127.0.0.1:6443", "--kill",
+                        "jobs:" + io.kindling.worker.k8s.DriverPodNames.of("job-6-a1").driverPod());
+        assertThat(submitArgv()).contains("spark.kubernetes.driver.pod.name="
+                + io.kindling.worker.k8s.DriverPodNames.of("job-6-a2").driverPod());
+        launcher.cancel(retry.attemptId());
+    }
+
+    private List<String> submitArgv() throws Exception {
+        List<String> all = new java.util.ArrayList<>();
+        try (var files = Files.list(tmp.resolve("spark/bin"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("submit-argv-")).toList()) {
+                all.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
+            }
+        }
+        return all;
     }
 
     @Test

@@ -47,7 +47,7 @@ class PoolSubmitCommandTest {
     }
 
     private SparkSubmitCommand.Command build(SparkSubmitConfig config, RunAssignment run, DriverPorts ports)
-            throws RefusedLaunchException {
+            throws io.kindling.common.pools.LaunchRefusedException {
         return new SparkSubmitCommand(config, ENV).build(run, dir.resolve("eventlog"), null, ports);
     }
 
@@ -59,6 +59,7 @@ class PoolSubmitCommandTest {
 
         assertThat(cmd.argv()).containsExactly("/opt/spark-4/bin/spark-submit", "--master", "yarn", "--deploy-mode", "cluster",
                 "--name", "job-1-a1", "--conf", "spark.kindling.jobId=job-1", "--conf", "spark.kindling.attemptId=job-1-a1",
+                "--conf", "spark.yarn.tags=kindling-job-job-1,kindling-attempt-job-1-a1",
                 "--conf", "spark.yarn.queue=etl", "--conf", "spark.executor.memory=4g", "--class", "org.Main",
                 jar.toString(), "7");
         assertThat(cmd.environment()).containsEntry("HADOOP_CONF_DIR", "/etc/hadoop").containsEntry("SPARK_HOME", "/opt/spark-4")
@@ -98,7 +99,7 @@ class PoolSubmitCommandTest {
         SparkSubmitConfig denying = pool("{confDeny: ['spark.driver.extra*', spark.jars.ivy]}");
         assertThatThrownBy(() -> build(denying, python(Map.of("spark.driver.extraJavaOptions", "-Dx=$(id)",
                 "spark.executor.memory", "1g")), null))
-                .isInstanceOf(RefusedLaunchException.class)
+                .isInstanceOf(io.kindling.common.pools.LaunchRefusedException.class)
                 .hasMessage("this pool does not let jobs set conf spark.driver.extraJavaOptions");
 
         SparkSubmitConfig allowing = pool("{confAllow: ['spark.executor.*'], confDeny: [spark.executor.extraJavaOptions]}");
@@ -129,7 +130,7 @@ class PoolSubmitCommandTest {
     void a_python_app_is_refused_by_a_standalone_cluster_mode_pool() {
         SparkSubmitConfig cluster = pool("{master: 'spark://10.0.0.1:6066', deployMode: cluster}");
 
-        assertThatThrownBy(() -> build(cluster, python(Map.of()), null)).isInstanceOf(RefusedLaunchException.class)
+        assertThatThrownBy(() -> build(cluster, python(Map.of()), null)).isInstanceOf(io.kindling.common.pools.LaunchRefusedException.class)
                 .hasMessageContaining("use a client-mode pool");
     }
 

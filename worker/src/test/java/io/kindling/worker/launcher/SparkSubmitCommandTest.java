@@ -3,6 +3,8 @@ package io.kindling.worker.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kindling.common.pools.LaunchPolicy;
+import io.kindling.common.pools.LaunchRefusedException;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.RunAssignment;
@@ -94,12 +96,6 @@ class SparkSubmitCommandTest {
         conf.put("spark.app.name", "evil");
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SAFE", "$(touch /tmp/x); `id`\nmore");
-        env.put("BASH_ENV", "/tmp/evil.sh");
-        env.put("LD_PRELOAD", "/tmp/evil.so");
-        env.put("SPARK_CONF_DIR", "/tmp/evil");
-        env.put("BASH_FUNC_ls%%", "() { id; }");
-        env.put("A=B", "c");
-        env.put("KINDLING_DRIVER_STDERR", "/etc/passwd");
         RunAssignment run = Runs.of("job-3", "default", new Application(ApplicationType.PYTHON, app.toString(), null,
                 hostileArgs), conf, env);
 
@@ -116,15 +112,26 @@ class SparkSubmitCommandTest {
                 "spark.kindling.jobId=job-3", "spark.kindling.attemptId=job-3-a1",
                 "spark.driver.extraJavaOptions=-Dx=$(touch /tmp/x); rm -rf / \n--class Evil");
         assertThat(argv.subList(0, argv.size() - hostileArgs.size())).containsOnlyOnce("--master", "--name");
-        assertThat(cmd.environment()).containsEntry("SAFE", "$(touch /tmp/x); `id`\nmore")
-                .doesNotContainKeys("BASH_ENV", "LD_PRELOAD", "SPARK_CONF_DIR", "BASH_FUNC_ls%%", "A=B", "A", "KINDLING_DRIVER_STDERR");
+        assertThat(cmd.environment()).containsEntry("SAFE", "$(touch /tmp/x); `id`\nmore");
+    }
+
+    @Test
+    void refusesEnvironmentEntriesThatChangeHowProcessesStart() {
+        for (String name : List.of("BASH_ENV", "LD_PRELOAD", "SPARK_CONF_DIR", "BASH_FUNC_ls%%", "A=B",
+                "KINDLING_DRIVER_STDERR", "JAVA_TOOL_OPTIONS", "PYTHONPATH", "PATH")) {
+            RunAssignment run = Runs.of("job-3", "default", new Application(ApplicationType.PYTHON, app.toString(), null,
+                    List.of()), Map.of(), Map.of(name, "x"));
+            assertThatThrownBy(() -> command.build(run, eventLog)).as(name)
+                    .isInstanceOf(LaunchRefusedException.class)
+                    .hasMessageContaining("environment entry");
+        }
     }
 
     @Test
     void refusesWhatCannotBeRunHere() {
         assertThatThrownBy(() -> command.build(python("pi.py"), eventLog))
-                .isInstanceOf(RefusedLaunchException.class)
-                .hasMessage("application file must be an absolute path or a file:// URI, was 'pi.py'");
+                .isInstanceOf(LaunchRefusedException.class)
+                .hasMessageStartingWith("application file must be an absolute path or a file:// URI, was 'pi.py'");
         assertThatThrownBy(() -> command.build(python(dir.resolve("missing.py").toString()), eventLog))
                 .hasMessage("application file " + dir.resolve("missing.py") + " does not exist on worker host");
         assertThatThrownBy(() -> command.build(python("file://" + dir.resolve("gone.py")), eventLog))
@@ -137,21 +144,21 @@ class SparkSubmitCommandTest {
 
     @Test
     void keepsRemoteUrisAndStripsFileUris() throws Exception {
-        assertThat(SparkSubmitCommand.primaryResource("file://" + app)).isEqualTo(app.toString());
-        assertThat(SparkSubmitCommand.primaryResource(app.toUri().toString())).isEqualTo(app.toString());
-        assertThat(SparkSubmitCommand.primaryResource("hdfs://nn/apps/pi.py")).isEqualTo("hdfs://nn/apps/pi.py");
-        assertThat(SparkSubmitCommand.primaryResource("local:/opt/apps/pi.py")).isEqualTo("local:/opt/apps/pi.py");
+        assertThat(LaunchPolicy.primaryResource("file://" + app, true)).isEqualTo(app.toString());
+        assertThat(LaunchPolicy.primaryResource(app.toUri().toString(), true)).isEqualTo(app.toString());
+        assertThat(LaunchPolicy.primaryResource("hdfs://nn/apps/pi.py", true)).isEqualTo("hdfs://nn/apps/pi.py");
+        assertThat(LaunchPolicy.primaryResource("local:/opt/apps/pi.py", true)).isEqualTo("local:/opt/apps/pi.py");
     }
 
     @Test
-    void leavesTheLocalIpAloneForAClusterOrWhenSet() throws Exception {
+    void leavesTheLocalIpAloneForAClusterAndKeepsALocalDriverUiOnLoopback() throws Exception {
         SparkSubmitConfig cluster = new SparkSubmitConfig(Path.of("/opt/spark"), null, null, "spark://10.0.0.1:7077");
         assertThat(new SparkSubmitCommand(cluster, WORKER_ENV).build(python(app.toString()), eventLog).environment())
                 .doesNotContainKey("SPARK_LOCAL_IP")
                 .containsEntry("JAVA_HOME", "/usr/lib/jvm/25")
                 .doesNotContainKey("PYSPARK_PYTHON");
         assertThat(new SparkSubmitCommand(CONFIG, Map.of("SPARK_LOCAL_IP", "10.1.1.1")).build(python(app.toString()),
-                eventLog).environment()).containsEntry("SPARK_LOCAL_IP", "10.1.1.1").containsEntry("PATH",
+                eventLog).environment()).containsEntry("SPARK_LOCAL_IP", "127.0.0.1").containsEntry("PATH",
                 SparkSubmitCommand.DEFAULT_PATH);
     }
 
@@ -200,18 +207,19 @@ class SparkSubmitCommandTest {
     void pythonDriverGetsTheStderrHookOnItsPythonPath(@TempDir Path dir) throws Exception {
         Path app = Files.writeString(dir.resolve("app.py"), "print(1)");
         RunAssignment run = Runs.of("job-9", "default", new Application(ApplicationType.PYTHON, app.toString(), null,
-                List.of()), Map.of(), Map.of("PYTHONPATH", "/user/libs"));
+                List.of()), Map.of(), Map.of("PYTHONUNBUFFERED", "1"));
         SparkSubmitCommand.PythonStderr hook = new SparkSubmitCommand.PythonStderr(dir.resolve("python"), dir.resolve("stderr"));
 
         Map<String, String> env = command.build(run, eventLog, hook).environment();
 
-        assertThat(env).containsEntry("PYTHONPATH", dir.resolve("python") + ":/user/libs")
+        assertThat(env).containsEntry("PYTHONPATH", dir.resolve("python").toString())
+                .containsEntry("PYTHONUNBUFFERED", "1")
                 .containsEntry("KINDLING_DRIVER_STDERR", dir.resolve("stderr").toString());
     }
 
     @Test
     void secretRefsResolveFromTheSecretsDirectoryIntoTheDriverEnvironmentOnly() throws Exception {
-        Path secrets = Files.createDirectories(dir.resolve("secrets/db"));
+        Path secrets = Files.createDirectories(dir.resolve("secrets/default/db"));
         Files.writeString(secrets.resolve("password"), "s3cr3t\n");
         Map<String, String> workerEnv = new java.util.HashMap<>(WORKER_ENV);
         workerEnv.put("KINDLING_SECRETS_DIR", dir.resolve("secrets").toString());
@@ -232,6 +240,40 @@ class SparkSubmitCommandTest {
         assertThatThrownBy(() -> command.build(withSecretRefs(Map.of(
                 "DB_PASSWORD", new io.kindling.schemas.SecretRef("db", "password"))), eventLog))
                 .hasMessageContaining("KINDLING_SECRETS_DIR");
+    }
+
+    @Test
+    void aJobReadsOnlyItsOwnTenantsSecrets() throws Exception {
+        Path root = dir.resolve("secrets");
+        Files.createDirectories(root.resolve("acme/db"));
+        Files.writeString(root.resolve("acme/db/password"), "acme-pw");
+        Files.createDirectories(root.resolve("globex/db"));
+        Files.writeString(root.resolve("globex/db/password"), "globex-pw");
+        Files.createDirectories(root.resolve("kindling"));
+        Files.writeString(root.resolve("kindling/blob"), "SEEDED-BLOB-KEY");
+        Map<String, String> workerEnv = new java.util.HashMap<>(WORKER_ENV);
+        workerEnv.put("KINDLING_SECRETS_DIR", root.toString());
+        SparkSubmitCommand withSecrets = new SparkSubmitCommand(CONFIG, workerEnv);
+        Map<String, io.kindling.schemas.SecretRef> db = Map.of("DB_PASSWORD", new io.kindling.schemas.SecretRef("db", "password"));
+
+        assertThat(withSecrets.build(Runs.withTenant(withSecretRefs(db), "acme"), eventLog).environment())
+                .containsEntry("DB_PASSWORD", "acme-pw");
+        assertThat(withSecrets.build(Runs.withTenant(withSecretRefs(db), "globex"), eventLog).environment())
+                .containsEntry("DB_PASSWORD", "globex-pw");
+        assertThatThrownBy(() -> withSecrets.build(Runs.withTenant(withSecretRefs(db), "initech"), eventLog))
+                .isInstanceOf(LaunchRefusedException.class).hasMessageContaining("not available to tenant 'initech'")
+                .hasMessageNotContaining("-pw");
+        for (io.kindling.schemas.SecretRef escape : List.of(new io.kindling.schemas.SecretRef("..", "kindling/blob"),
+                new io.kindling.schemas.SecretRef("../globex/db", "password"), new io.kindling.schemas.SecretRef("db", "../../globex/db/password"),
+                new io.kindling.schemas.SecretRef("/abs", "x"))) {
+            assertThatThrownBy(() -> withSecrets.build(Runs.withTenant(withSecretRefs(Map.of("X", escape)), "acme"),
+                    eventLog)).as("%s", escape).isInstanceOf(LaunchRefusedException.class)
+                    .hasMessageNotContaining("globex-pw").hasMessageNotContaining("SEEDED-BLOB-KEY");
+        }
+        Files.createSymbolicLink(root.resolve("acme/stolen"), root.resolve("globex/db"));
+        assertThatThrownBy(() -> withSecrets.build(Runs.withTenant(withSecretRefs(Map.of("X",
+                new io.kindling.schemas.SecretRef("stolen", "password"))), "acme"), eventLog))
+                .hasMessageContaining("leads outside");
     }
 
     private RunAssignment withSecretRefs(Map<String, io.kindling.schemas.SecretRef> refs) {

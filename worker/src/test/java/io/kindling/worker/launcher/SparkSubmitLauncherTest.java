@@ -136,6 +136,59 @@ class SparkSubmitLauncherTest {
     }
 
     @Test
+    void noProcessOfTheAttemptGetsTheWorkersCredentials() throws Exception {
+        Map<String, String> workerEnv = new java.util.HashMap<>(Map.of("PATH", "/usr/bin:/bin", "HOME", tmp.toString(),
+                "KINDLING_AZURE_CONNECTION_STRING", "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=SEEDED-BLOB-KEY",
+                "KINDLING_KAFKA_SASL_PASSWORD", "SEEDED-KAFKA-PASSWORD",
+                "KINDLING_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                        + " username=\"worker\" password=\"SEEDED-JAAS-PASSWORD\";",
+                "AZURE_CLIENT_SECRET", "SEEDED-AZURE-CLIENT-SECRET", "AWS_SECRET_ACCESS_KEY", "SEEDED-AWS-KEY",
+                "HADOOP_CONF_DIR", "/etc/hadoop", "KUBECONFIG", "/home/worker/.kube/config"));
+        SparkSubmitLauncher seeded = new SparkSubmitLauncher(new SparkSubmitConfig(tmp.resolve("spark"), null,
+                "/venv/bin/python", "local[2]"), spool, workerEnv, Duration.ofMillis(500), Duration.ZERO);
+        RunAssignment run = run("job-20", Map.of("FAKE_MODE", "hang", "MY_SETTING", "on"));
+        try {
+            LaunchedApp started = started(seeded.launch(run));
+            Path childPid = workDir(run).resolve("child.pid");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(childPid)
+                    && !Files.readString(childPid).isBlank());
+            ShimInfo shim = shimInfo(run);
+            List<String> seededValues = List.of("SEEDED-BLOB-KEY", "SEEDED-KAFKA-PASSWORD", "SEEDED-JAAS-PASSWORD",
+                    "SEEDED-AZURE-CLIENT-SECRET", "SEEDED-AWS-KEY", "KINDLING_AZURE", "KINDLING_KAFKA", "/etc/hadoop",
+                    ".kube/config");
+            String recorded = Files.readString(workDir(run).resolve("env.txt"));
+            assertThat(recorded).contains("MY_SETTING=on", "SPARK_HOME=");
+            for (long pid : List.of(shim.shimPid(), shim.childPid(), Long.parseLong(Files.readString(childPid).strip()))) {
+                String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"), StandardCharsets.UTF_8);
+                assertThat(environ).as("environment of pid %d", pid).isNotEmpty();
+                for (String value : seededValues) {
+                    assertThat(environ).as("environment of pid %d", pid).doesNotContain(value);
+                }
+            }
+            for (String value : seededValues) {
+                assertThat(recorded).doesNotContain(value);
+            }
+            assertThat(seeded.cancel(run.attemptId())).isTrue();
+            assertThat(started.awaitExit().cancelled()).isTrue();
+        } finally {
+            seeded.close();
+        }
+    }
+
+    @Test
+    void aJobsOwnEnvironmentCannotOverrideTheWorkersSettings() throws Exception {
+        for (String name : List.of("SPARK_HOME", "JAVA_TOOL_OPTIONS", "PYTHONSTARTUP", "LD_PRELOAD", "HADOOP_USER_NAME")) {
+            Launch launch = launcher.launch(run("job-21-" + name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                    Map.of(name, "/tmp/evil")));
+            assertThat(launch).as(name).isInstanceOfSatisfying(Launch.Refused.class,
+                    r -> {
+                        assertThat(r.message()).contains("environment entry " + name);
+                        assertThat(r.reason()).isEqualTo(FailureReason.REJECTED);
+                    });
+        }
+    }
+
+    @Test
     void theExitIsKeptOutsideTheAttemptDirectoryForWhenTheLogShipperRemovesItFirst() throws Exception {
         RunAssignment run = run("job-13", Map.of("FAKE_MODE", "succeed"));
         Files.createDirectories(spool.attemptDir(run.attemptId()));
