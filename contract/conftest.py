@@ -71,6 +71,7 @@ def stack(tmp_path_factory):
     home = tmp_path_factory.mktemp("kindling-home")
     http_port, kafka_port = _free_port(), _free_port()
     env = dict(os.environ, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
+               KINDLING_METRICS_PORT=str(_free_port()),
                KINDLING_HOME=str(home))
     for name in ("KINDLING_AUTH_TOKENS_FILE", "KINDLING_OIDC_ISSUER", "KINDLING_AUTH_DISABLED"):
         env.pop(name, None)  # the default: an admin token in $KINDLING_HOME/admin.token

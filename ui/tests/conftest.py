@@ -100,6 +100,7 @@ def stack(tmp_path_factory):
     # the test's own settings are not the stack's (it refuses KINDLING_* keys it does not know)
     own = ("KINDLING_TEST_", "KINDLING_UI_SCREENSHOTS", "KINDLING_CHROMIUM")
     env = dict({k: v for k, v in os.environ.items() if not k.startswith(own)}, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
+               KINDLING_METRICS_PORT=str(free_port()),
                KINDLING_HOME=str(home), KINDLING_CONFIG=str(pools), KINDLING_WORKER_POOL="default")
     tokens: dict[str, str] = {}
     auth = _auth_supported()

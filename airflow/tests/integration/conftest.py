@@ -128,6 +128,7 @@ def kindling_stack(tmp_path_factory):
     home = tmp_path_factory.mktemp("kindling-home")
     http_port, kafka_port = free_port(), free_port()
     env = dict(os.environ, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
+               KINDLING_METRICS_PORT=str(free_port()),
                KINDLING_HOME=str(home))
     out = open(home / "kindling-up.out", "wb")
     proc = subprocess.Popen([str(REPO / "kindling"), "up"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,

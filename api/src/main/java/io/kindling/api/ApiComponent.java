@@ -3,8 +3,10 @@ package io.kindling.api;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.BlobStores;
 import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.KafkaReachability;
 import io.kindling.common.kafka.TopicCreator;
 import io.kindling.common.kafka.TopicSettings;
+import io.kindling.common.management.Management;
 import io.kindling.schemas.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,15 +28,19 @@ import java.util.concurrent.TimeoutException;
 public final class ApiComponent implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** A prefix nothing is stored under: listing it proves the store answers. */
+    static final String HEALTH_PROBE_PREFIX = "health-probe/";
 
     private final ApiServer server;
     private final BlobStore blobs;
     private final int port;
+    private final KafkaReachability kafkaProbe;
 
-    private ApiComponent(ApiServer server, BlobStore blobs, int port) {
+    private ApiComponent(ApiServer server, BlobStore blobs, int port, KafkaReachability kafkaProbe) {
         this.server = server;
         this.blobs = blobs;
         this.port = port;
+        this.kafkaProbe = kafkaProbe;
     }
 
     /** Reads the configuration from {@code env} and starts the api. */
@@ -43,7 +49,17 @@ public final class ApiComponent implements AutoCloseable {
     }
 
     public static ApiComponent start(ApiConfig config, Vertx vertx) throws InterruptedException {
-        KafkaClients kafka = new KafkaClients(config.kafka());
+        return start(config, vertx, Management.inMemory());
+    }
+
+    /** As {@link #start(Map, Vertx)}, its meters and health checks in the process's registries. */
+    public static ApiComponent start(Map<String, String> env, Vertx vertx, Management management)
+            throws InterruptedException {
+        return start(ApiConfig.fromEnv(env), vertx, management);
+    }
+
+    public static ApiComponent start(ApiConfig config, Vertx vertx, Management management) throws InterruptedException {
+        KafkaClients kafka = new KafkaClients(config.kafka(), management);
         Topics topics = config.kafka().topics();
         // topics are checked while the store opens and HTTP starts (the follower waits for the events topic)
         CompletableFuture<Map<String, String>> topicsReady = CompletableFuture.supplyAsync(() -> {
@@ -58,7 +74,8 @@ public final class ApiComponent implements AutoCloseable {
         BlobStore blobs = BlobStores.open(config.blobStore());
         ApiServer server;
         try {
-            server = new ApiServer(config, vertx, kafka, blobs, () -> eventsTopicId(topicsReady, topics.events()));
+            server = new ApiServer(config, vertx, kafka, blobs, management,
+                    () -> eventsTopicId(topicsReady, topics.events()));
         } catch (RuntimeException e) {
             blobs.close();
             throw e;
@@ -66,7 +83,10 @@ public final class ApiComponent implements AutoCloseable {
         try {
             int port = await(server.start(), START_TIMEOUT);
             await(Future.fromCompletionStage(topicsReady), START_TIMEOUT);
-            return new ApiComponent(server, blobs, port);
+            KafkaReachability probe = new KafkaReachability(kafka, "kindling-api-health");
+            management.health().readinessProbe("api.kafka", probe);
+            management.health().readinessProbe("api.blob-store", () -> blobs.list(HEALTH_PROBE_PREFIX));
+            return new ApiComponent(server, blobs, port, probe);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(server);
             blobs.close();
@@ -103,6 +123,7 @@ public final class ApiComponent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            kafkaProbe.close();
             blobs.close();
         }
     }

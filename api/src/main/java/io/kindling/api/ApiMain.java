@@ -4,6 +4,7 @@ import io.kindling.common.config.ConfigException;
 import io.kindling.common.config.EnvConfig;
 import io.kindling.common.config.KnownKeys;
 import io.kindling.common.lifecycle.ShutdownSequence;
+import io.kindling.common.management.Management;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +34,10 @@ public final class ApiMain {
         ShutdownSequence shutdown = new ShutdownSequence();
         shutdown.closeOnJvmShutdown("kindling api");
         try {
+            Management management = shutdown.add("management", Management.start(env));
             Vertx vertx = Vertx.vertx();
             shutdown.add("vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-            shutdown.add("api", ApiComponent.start(config, vertx));
+            shutdown.add("api", ApiComponent.start(config, vertx, management));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             shutdown.close();

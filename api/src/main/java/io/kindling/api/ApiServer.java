@@ -54,6 +54,9 @@ import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.kindling.api.http.HttpMetrics;
+import io.kindling.common.management.Management;
+import io.micrometer.core.instrument.Gauge;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -93,21 +96,30 @@ public final class ApiServer {
     private final SubmitRateLimiter submitRate;
     private final ConnectionLimiter streams;
     private final ConnectionLimiter uploads;
+    private final Management management;
+    private final HttpMetrics httpMetrics;
     private volatile HttpServer server;
     private volatile long tokensTimer = -1;
     private boolean started; // guarded by this
     private Future<Void> stopped; // guarded by this
 
     public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs) {
-        this(config, vertx, kafka, blobs, null);
+        this(config, vertx, kafka, blobs, Management.inMemory(), null);
+    }
+
+    /** With the process's meter and health registries (the api registers its checks there). */
+    public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs, Management management) {
+        this(config, vertx, kafka, blobs, management, null);
     }
 
     /**
      * {@code eventsTopicId}: Kafka's id of the events topic once known (it checks that the job
      * store folded this very topic); null to look it up with an admin client of its own.
      */
-    public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs,
+    public ApiServer(ApiConfig config, Vertx vertx, KafkaClients kafka, BlobStore blobs, Management management,
             java.util.function.Supplier<String> eventsTopicId) {
+        this.management = management;
+        this.httpMetrics = new HttpMetrics(management.registry());
         AuthConfig auth = config.auth().requireConfigured();
         try {
             this.tokens = auth.tokensFile() == null ? null : StaticTokens.load(auth.tokensFile());
@@ -128,12 +140,23 @@ public final class ApiServer {
                 kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000")),
                 topics.events(), views, "kindling-api-events",
-                eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()));
+                eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()))
+                .watchedBy(management.health().loop("api.events", null));
         this.health = new Health(follower);
+        management.health().liveness("api", () -> health.notLive().isEmpty());
+        management.health().readiness("api", this::ready);
         ApiLimits limits = config.limits();
         this.submitRate = new SubmitRateLimiter(limits.submitsPerSecond());
         this.streams = new ConnectionLimiter(limits.streamsPerPrincipal(), limits.streamsTotal());
         this.uploads = new ConnectionLimiter(Integer.MAX_VALUE, limits.concurrentUploads());
+        Gauge.builder("kindling.api.streams", streams, ConnectionLimiter::inUse)
+                .description("Open job event streams (SSE) and log followers").register(management.registry());
+        Gauge.builder("kindling.api.uploads", uploads, ConnectionLimiter::inUse)
+                .description("Artifact uploads in progress").register(management.registry());
+        Gauge.builder("kindling.api.views", views, JobViewStore::size)
+                .description("Jobs this api instance holds a view of").register(management.registry());
+        Gauge.builder("kindling.api.watched.jobs", views, JobViewStore::watchedJobs)
+                .description("Jobs with at least one event stream open").register(management.registry());
         if (auth.disabled()) {
             LOG.warn("authentication is DISABLED ({}=true): every caller on {} acts as an admin", AuthConfig.DISABLED.name(),
                     config.host());
@@ -182,6 +205,7 @@ public final class ApiServer {
         // an artifact upload streams its file part to a temporary file, under its own limit
         BodyHandler artifactUploads = BodyHandler.create(UPLOADS_DIR.toString()).setBodyLimit(config.maxArtifactBytes())
                 .setDeleteUploadedFilesOnEnd(true);
+        builder.rootHandler(httpMetrics.root());
         // authentication first, so nothing of an unauthenticated request's body is read
         builder.rootHandler(new AuthHandler(tokens, jwt, config.auth().disabled(), io));
         builder.rootHandler(ctx -> {
@@ -260,16 +284,16 @@ public final class ApiServer {
     }
 
     /** An operation open to everyone (health); authentication is the {@link AuthHandler}'s, not the contract's. */
-    private static OpenAPIRoute operation(RouterBuilder builder, String operationId) {
+    private OpenAPIRoute operation(RouterBuilder builder, String operationId) {
         OpenAPIRoute route = builder.getRoute(operationId);
         if (route == null) {
             throw new IllegalStateException("the OpenAPI contract has no operation " + operationId);
         }
-        return route.setDoSecurity(false);
+        return route.setDoSecurity(false).addHandler(httpMetrics.operation(operationId));
     }
 
     /** An operation whose caller must hold {@code role}: the first handler checks it (403 otherwise). */
-    private static OpenAPIRoute operation(RouterBuilder builder, String operationId, Role role) {
+    private OpenAPIRoute operation(RouterBuilder builder, String operationId, Role role) {
         return operation(builder, operationId).addHandler(Access.require(role, operationId));
     }
 

@@ -58,6 +58,7 @@ public final class LifecycleBench {
                     "KINDLING_EMBEDDED_KAFKA", "false",
                     "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                     "KINDLING_HTTP_PORT", "0",
+                    "KINDLING_METRICS_PORT", "0",
                     "KINDLING_SPARK_HOME", spark.home().toString(),
                     "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                     "KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning),

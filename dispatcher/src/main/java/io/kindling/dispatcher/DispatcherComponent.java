@@ -4,6 +4,9 @@ import io.kindling.common.config.ConfigParameter;
 import io.kindling.common.config.EnvConfig;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.KafkaConfig;
+import io.kindling.common.kafka.KafkaReachability;
+import io.kindling.common.lifecycle.ShutdownSequence;
+import io.kindling.common.management.Management;
 import io.kindling.common.kafka.TopicCreator;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.kafka.Dispatcher;
@@ -23,17 +26,43 @@ public final class DispatcherComponent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DispatcherComponent.class);
 
     private final Dispatcher dispatcher;
+    private final ShutdownSequence owned;
 
-    private DispatcherComponent(Dispatcher dispatcher) {
+    private DispatcherComponent(Dispatcher dispatcher, ShutdownSequence owned) {
         this.dispatcher = dispatcher;
+        this.owned = owned;
     }
 
+    /** Starts with meters and health of its own, served nowhere (tests; DispatcherMain passes the process's). */
     public static DispatcherComponent start(Map<String, String> env) throws InterruptedException {
         return start(env, Clock.systemUTC());
     }
 
     /** Starts with {@code clock} as the time source of every timer (tests). */
     public static DispatcherComponent start(Map<String, String> env, Clock clock) throws InterruptedException {
+        ShutdownSequence owned = new ShutdownSequence();
+        Management management = owned.add("management", Management.inMemory());
+        try {
+            return start(env, clock, management, owned);
+        } catch (InterruptedException | RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
+    /** Starts with the process's meter registry and health registry. */
+    public static DispatcherComponent start(Map<String, String> env, Management management) throws InterruptedException {
+        ShutdownSequence owned = new ShutdownSequence();
+        try {
+            return start(env, Clock.systemUTC(), management, owned);
+        } catch (InterruptedException | RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
+    private static DispatcherComponent start(Map<String, String> env, Clock clock, Management management,
+            ShutdownSequence owned) throws InterruptedException {
         DispatcherConfig config = DispatcherConfig.fromEnv(env);
         EnvConfig raw = new EnvConfig(env);
         if (raw.get(DispatcherConfig.CONFIG) != null && env.get(DispatcherConfig.POOLS.name()) != null) {
@@ -41,7 +70,9 @@ public final class DispatcherComponent implements AutoCloseable {
                     DispatcherConfig.POOLS.name());
         }
         LOG.info("dispatcher configuration:\n{}\n  pools: {}", new EnvConfig(env).describe(parameters()), config.pools().pools());
-        KafkaClients clients = new KafkaClients(config.kafka());
+        KafkaClients clients = new KafkaClients(config.kafka(), management);
+        KafkaReachability kafka = owned.add("kafka probe", new KafkaReachability(clients, "kindling-dispatcher-health"));
+        management.health().readinessProbe("dispatcher.kafka", kafka);
         Topics topics = config.kafka().topics();
         List<String> needed = new ArrayList<>(List.of(topics.commands(), topics.events(), topics.deadLetter(),
                 topics.reports(), topics.control()));
@@ -56,10 +87,13 @@ public final class DispatcherComponent implements AutoCloseable {
                 config.instanceId(), raw.get(DispatcherConfig.DISPATCHER_ID) != null);
         Dispatcher dispatcher = new Dispatcher(clients,
                 () -> new JobStateMachine(config.pools().pools().values(), retention, ackTimeout),
-                new InputReader(topics), clock, dispatcherId, leadership).start();
+                new InputReader(topics), clock, dispatcherId, leadership, management).start();
+        owned.add("dispatcher", dispatcher);
+        // the active instance is ready once rebuilt and assigned; a standby is ready (it serves nothing)
+        management.health().readiness("dispatcher", () -> !dispatcher.active() || dispatcher.ready());
         LOG.info("dispatcher {} started for pools {} (active once the leader topic's group assigns it)", config.instanceId(),
                 config.poolNames());
-        return new DispatcherComponent(dispatcher);
+        return new DispatcherComponent(dispatcher, owned);
     }
 
     static List<ConfigParameter<?>> parameters() {
@@ -85,6 +119,6 @@ public final class DispatcherComponent implements AutoCloseable {
 
     @Override
     public void close() {
-        dispatcher.close();
+        owned.close();
     }
 }

@@ -4,6 +4,7 @@ import io.kindling.common.config.ConfigException;
 import io.kindling.common.config.EnvConfig;
 import io.kindling.common.config.KnownKeys;
 import io.kindling.common.lifecycle.ShutdownSequence;
+import io.kindling.common.management.Management;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,8 @@ public final class DispatcherMain {
         ShutdownSequence shutdown = new ShutdownSequence();
         try {
             new EnvConfig(env).rejectUnknown(KnownKeys.ALL);
-            shutdown.add("dispatcher", DispatcherComponent.start(env));
+            Management management = shutdown.add("management", Management.start(env));
+            shutdown.add("dispatcher", DispatcherComponent.start(env, management));
         } catch (ConfigException e) {
             LOG.error("cannot start: {}", e.getMessage());
             System.exit(2);

@@ -31,6 +31,7 @@ final class E2eStack implements AutoCloseable {
         env.put("KINDLING_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers());
         env.put("KINDLING_TOPIC_PREFIX", "e2e-" + name + ".");
         env.put("KINDLING_HTTP_PORT", "0");
+        env.put("KINDLING_METRICS_PORT", "0");
         env.put("KINDLING_BLOB_STORE", "azure");
         env.put("KINDLING_AZURE_CONNECTION_STRING", azurite.connectionString());
         env.put("KINDLING_AZURE_CONTAINER", "e2e-" + name);
@@ -44,6 +45,16 @@ final class E2eStack implements AutoCloseable {
 
     KindlingClient client() {
         return client;
+    }
+
+    /** The stack's one management endpoint: {@code /metrics}, {@code /health/live}, {@code /health/ready}. */
+    String managementUrl() {
+        return stack.managementUrl();
+    }
+
+    /** The registries every component of the stack reports to (tests kill a loop through its health). */
+    io.kindling.common.management.Management management() {
+        return stack.management();
     }
 
     int apiPort() {

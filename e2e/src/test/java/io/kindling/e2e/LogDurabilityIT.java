@@ -70,6 +70,7 @@ class LogDurabilityIT {
         env.put("KINDLING_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers());
         env.put("KINDLING_TOPIC_PREFIX", "e2e-durability.");
         env.put("KINDLING_HTTP_PORT", "0");
+        env.put("KINDLING_METRICS_PORT", "0");
         env.put("KINDLING_BLOB_STORE", "azure");
         env.put("KINDLING_AZURE_CONNECTION_STRING", azurite.connectionString());
         env.put("KINDLING_AZURE_CONTAINER", CONTAINER);

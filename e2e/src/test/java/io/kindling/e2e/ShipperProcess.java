@@ -28,6 +28,7 @@ final class ShipperProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
+        builder.environment().putIfAbsent("KINDLING_METRICS_PORT", "0"); // a free port: several may run at once
         return new ShipperProcess(builder.start());
     }
 

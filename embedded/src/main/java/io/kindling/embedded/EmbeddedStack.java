@@ -9,6 +9,8 @@ import io.kindling.common.config.EnvConfig;
 import io.kindling.common.config.KindlingHome;
 import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.lifecycle.ShutdownSequence;
+import io.kindling.common.management.Management;
+import io.kindling.common.management.ManagementConfig;
 import io.kindling.dispatcher.DispatcherComponent;
 import io.kindling.shipper.ShipperComponent;
 import io.kindling.worker.WorkerComponent;
@@ -32,11 +34,16 @@ public final class EmbeddedStack implements AutoCloseable {
     private final ShutdownSequence shutdown;
     private final ApiComponent api;
     private final String bootstrapServers;
+    private final Management management;
+    private final String metricsHost;
 
-    private EmbeddedStack(ShutdownSequence shutdown, ApiComponent api, String bootstrapServers) {
+    private EmbeddedStack(ShutdownSequence shutdown, ApiComponent api, String bootstrapServers, Management management,
+            String metricsHost) {
         this.shutdown = shutdown;
         this.api = api;
         this.bootstrapServers = bootstrapServers;
+        this.management = management;
+        this.metricsHost = metricsHost;
     }
 
     /** Starts everything from {@code env}; on any failure, what was started is stopped again. */
@@ -48,6 +55,10 @@ public final class EmbeddedStack implements AutoCloseable {
             effective.putIfAbsent("KINDLING_HTTP_HOST", "127.0.0.1");
             // a fixed instance id: a restarted stack's dispatcher takes leadership back at once (static membership)
             effective.putIfAbsent("KINDLING_DISPATCHER_ID", "embedded");
+            effective.putIfAbsent(ManagementConfig.HOST.name(), "127.0.0.1");
+            // one registry and one endpoint for every component of this JVM
+            ManagementConfig managementConfig = ManagementConfig.fromEnv(effective);
+            Management management = shutdown.add("management", Management.start(managementConfig));
             secureByDefault(env, effective);
             Optional<EmbeddedKafkaBroker> broker = Optional.empty();
             if (config.startKafka()) {
@@ -55,18 +66,19 @@ public final class EmbeddedStack implements AutoCloseable {
                 effective.put(KafkaConfig.BOOTSTRAP_SERVERS.name(), broker.get().bootstrapServers());
             }
             String bootstrap = new EnvConfig(effective).get(KafkaConfig.BOOTSTRAP_SERVERS);
-            shutdown.add("dispatcher", DispatcherComponent.start(effective));
+            shutdown.add("dispatcher", DispatcherComponent.start(effective, management));
             if (config.startLogShipper()) {
-                shutdown.add("log-shipper", ShipperComponent.start(effective));
+                shutdown.add("log-shipper", ShipperComponent.start(effective, management));
             }
-            shutdown.add("worker", WorkerComponent.start(effective));
+            shutdown.add("worker", WorkerComponent.start(effective, management));
             Vertx vertx = Vertx.vertx();
             shutdown.add("vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture()
                     .get(30, java.util.concurrent.TimeUnit.SECONDS));
-            ApiComponent api = shutdown.add("api", ApiComponent.start(effective, vertx));
-            LOG.info("Kindling is up: api on http://{}:{}, Kafka at {}", effective.get("KINDLING_HTTP_HOST"), api.port(),
-                    bootstrap);
-            return new EmbeddedStack(shutdown, api, bootstrap);
+            ApiComponent api = shutdown.add("api", ApiComponent.start(effective, vertx, management));
+            String metricsUrl = "http://" + managementConfig.host() + ":" + management.port() + "/metrics";
+            LOG.info("Kindling is up: api on http://{}:{}, Kafka at {}, metrics at {}", effective.get("KINDLING_HTTP_HOST"),
+                    api.port(), bootstrap, metricsUrl);
+            return new EmbeddedStack(shutdown, api, bootstrap, management, managementConfig.host());
         } catch (InterruptedException | RuntimeException e) {
             shutdown.close();
             throw e;
@@ -97,6 +109,16 @@ public final class EmbeddedStack implements AutoCloseable {
     /** The port the api listens on. */
     public int apiPort() {
         return api.port();
+    }
+
+    /** The one management endpoint of the stack: {@code /metrics}, {@code /health/live}, {@code /health/ready}. */
+    public String managementUrl() {
+        return "http://" + metricsHost + ":" + management.port();
+    }
+
+    /** The registries every component of the stack reports to. */
+    public Management management() {
+        return management;
     }
 
     public String bootstrapServers() {

@@ -23,6 +23,7 @@ class KnownKeysTest {
         declared.addAll(io.kindling.worker.WorkerConfig.PARAMETERS);
         declared.addAll(io.kindling.shipper.ShipperConfig.PARAMETERS);
         declared.add(SpoolLayout.SPOOL_DIR);
+        declared.addAll(io.kindling.common.management.ManagementConfig.PARAMETERS);
         assertThat(declared).extracting(ConfigParameter::name).allSatisfy(name -> assertThat(KnownKeys.ALL).contains(name));
         assertThat(io.kindling.blobstore.BlobStoreConfig.KEYS).allSatisfy(name -> assertThat(KnownKeys.ALL).contains(name));
     }

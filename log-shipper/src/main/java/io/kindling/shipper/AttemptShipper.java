@@ -56,6 +56,7 @@ final class AttemptShipper {
     private final boolean keepSpool;
     private final RetrySchedule retry;
     private final ShipperMetrics metrics;
+    private volatile long lagBytes;
 
     private SpoolAttempt attempt;
     /** Committed blob lengths as last seen, by blob path; absent means ask the store. */
@@ -126,13 +127,16 @@ final class AttemptShipper {
         boolean exited = Files.exists(spool.exitFile(attemptId));
         Map<String, Long> streams = new LinkedHashMap<>();
         boolean streamsShipped = true;
+        long lag = 0;
         for (LogStream stream : LogStream.values()) {
             String blob = LogLayout.stream(attempt.tenant(), attempt.jobId(), attempt.attempt(), stream);
             Progress progress = copy(spool.stream(attemptId, stream.fileName()), BlobCopier.Target.PARTED_LOG, blob,
                     STREAM_CHUNK_BYTES);
             streams.put(stream.fileName(), progress.blobLength());
             streamsShipped &= progress.caughtUp();
+            lag += Math.max(0, progress.fileSize() - progress.blobLength());
         }
+        lagBytes = lag;
         List<String> eventLogs = List.of();
         boolean complete = false;
         if (exited) {
@@ -145,6 +149,11 @@ final class AttemptShipper {
         if (complete) {
             finish(streams, eventLogs);
         }
+    }
+
+    /** Driver output in the spool not yet in the store, as the last round left it. */
+    long lagBytes() {
+        return lagBytes;
     }
 
     private Progress copy(Path file, BlobCopier.Target target, String blob, int chunkBytes) throws IOException {

@@ -2,6 +2,8 @@ package io.kindling.shipper;
 
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.PartedAppendLog;
+import io.kindling.common.management.Health;
+import io.kindling.common.management.LoopLiveness;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -41,6 +44,8 @@ public final class LogShipper implements AutoCloseable {
     private final SpoolUsage usage;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean started = new AtomicBoolean();
+    private volatile ScheduledFuture<?> schedule;
+    private volatile LoopLiveness loop = LoopLiveness.unwatched("log-shipper");
     /** Attempts in the spool, by attempt id; touched only by the shipping thread. */
     private final Map<String, AttemptShipper> attempts = new HashMap<>();
 
@@ -71,26 +76,32 @@ public final class LogShipper implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("the log shipper is already started");
         }
-        scheduler.scheduleWithFixedDelay(this::round, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        schedule = scheduler.scheduleWithFixedDelay(this::round, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("log shipper watching {} every {} ms", config.spool().root(), config.pollInterval().toMillis());
         return this;
     }
 
     private void round() {
+        loop.beat();
         try {
             dirs.deleteLeftovers();
             usage.measure();
             List<String> ids = dirs.attemptIds();
             attempts.keySet().retainAll(new HashSet<>(ids));
+            long lag = 0;
+            long maxLag = 0;
             for (String id : ids) {
                 AttemptShipper attempt = attempts.computeIfAbsent(id, this::newAttempt);
                 if (attempt.due()) {
                     attempt.round();
                 }
+                lag += attempt.lagBytes();
+                maxLag = Math.max(maxLag, attempt.lagBytes());
                 if (attempt.finished() && !config.keepSpool()) {
                     attempts.remove(id);
                 }
             }
+            metrics.lag(lag, maxLag, ids.size());
             metrics.roundDone(clock.millis());
         } catch (IOException e) {
             LOG.warn("cannot scan the spool {}: {}", config.spool().root(), e.toString());
@@ -105,14 +116,25 @@ public final class LogShipper implements AutoCloseable {
                 metrics);
     }
 
-    /** True once started and not closed. */
+    /** True once started and not closed, while its schedule goes on (a round that died of an error ends it). */
     public boolean running() {
-        return started.get() && !scheduler.isShutdown();
+        ScheduledFuture<?> s = schedule;
+        return started.get() && !scheduler.isShutdown() && s != null && !s.isDone();
+    }
+
+    /**
+     * Registers the shipping loop with {@code health} as {@code log-shipper}: live while its schedule
+     * goes on; {@link LoopLiveness#kill()} makes the next round throw.
+     */
+    public LogShipper watchedBy(Health health) {
+        loop = health.loop("log-shipper", this::running);
+        return this;
     }
 
     /** Stops the shipping thread, letting the round in progress finish. */
     @Override
     public void close() {
+        loop.stopped();
         scheduler.shutdown();
         try {
             if (!scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

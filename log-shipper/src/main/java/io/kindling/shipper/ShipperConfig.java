@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param maxBackoff     longest wait between two tries for an attempt while the store fails
  * @param blobStore      where the logs go
  * @param spoolWarnBytes a spool larger than this is reported (ERROR log, metric)
- * @param healthPort     port of the health and metrics endpoint, 0 for none
+ * @param healthPort     the management port when set (overrides KINDLING_METRICS_PORT), 0 for unset
  * @param k8sNamespace   namespace whose driver pods' logs are shipped, null for none
  */
 public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean keepSpool, Duration initialBackoff,
@@ -36,7 +36,8 @@ public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean ke
             "KINDLING_SHIPPER_SPOOL_WARN_BYTES", ShipperConfig::positiveLong, Long.toString(DEFAULT_SPOOL_WARN_BYTES),
             false, false, "spool size in bytes above which the shipper reports the spool as full");
     public static final ConfigParameter<Integer> HEALTH_PORT = ConfigParameter.integer(
-            "KINDLING_SHIPPER_HEALTH_PORT", 0, 0, 65535, "port of /health/live, /health/ready and /metrics (0: off)");
+            "KINDLING_SHIPPER_HEALTH_PORT", 0, 0, 65535,
+            "the shipper's management port (/metrics, /health/*) when set, instead of KINDLING_METRICS_PORT (0: unset)");
     public static final ConfigParameter<String> K8S_NAMESPACE = ConfigParameter.string(
             "KINDLING_SHIPPER_K8S_NAMESPACE", null, "namespace whose driver pods' logs are shipped (unset: pod logs off)");
 

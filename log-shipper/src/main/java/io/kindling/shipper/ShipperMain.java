@@ -4,6 +4,8 @@ import io.kindling.common.config.ConfigException;
 import io.kindling.common.config.EnvConfig;
 import io.kindling.common.config.KnownKeys;
 import io.kindling.common.lifecycle.ShutdownSequence;
+import io.kindling.common.management.Management;
+import io.kindling.common.management.ManagementConfig;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,11 @@ public final class ShipperMain {
         LOG.info("log-shipper starting with\n{}", config.describe());
         ShutdownSequence shutdown = new ShutdownSequence();
         try {
-            shutdown.add("log-shipper", ShipperComponent.start(config));
+            // KINDLING_SHIPPER_HEALTH_PORT, when set, overrides KINDLING_METRICS_PORT for this component
+            Management management = shutdown.add("management", Management.start(config.healthPort() > 0
+                    ? new ManagementConfig(ManagementConfig.fromEnv(env).host(), config.healthPort())
+                    : ManagementConfig.fromEnv(env)));
+            shutdown.add("log-shipper", ShipperComponent.start(config, management));
         } catch (RuntimeException e) {
             LOG.error("log-shipper failed to start", e);
             System.exit(1);

@@ -3,14 +3,10 @@ package io.kindling.shipper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import io.kindling.common.management.Management;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +16,8 @@ class SpoolUsageTest {
 
     @Test
     void aSpoolPastItsWarningSizeIsReportedOnceAndShownAsAMetric() throws IOException {
-        ShipperMetrics metrics = new ShipperMetrics();
+        Management management = Management.inMemory();
+        ShipperMetrics metrics = new ShipperMetrics(management.registry());
         SpoolUsage usage = new SpoolUsage(spool, 100, metrics);
         Files.createDirectories(spool.resolve("job-a1"));
         Files.write(spool.resolve("job-a1/stdout"), new byte[60]);
@@ -33,8 +30,8 @@ class SpoolUsageTest {
             usage.measure();
             usage.measure();
             assertThat(metrics.spoolFull()).isTrue();
-            assertThat(metrics.prometheus()).contains("kindling_shipper_spool_bytes 120\n")
-                    .contains("kindling_shipper_spool_full 1\n");
+            assertThat(management.scrape()).contains("kindling_shipper_spool_bytes 120.0\n")
+                    .contains("kindling_shipper_spool_full 1.0\n");
             assertThat(logs.events()).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(1)
                     .allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("KINDLING_SHIPPER_SPOOL_WARN_BYTES=100"));
 
@@ -47,30 +44,13 @@ class SpoolUsageTest {
     }
 
     @Test
-    void theHealthServerServesLivenessReadinessAndPrometheusMetrics() throws Exception {
-        ShipperMetrics metrics = new ShipperMetrics();
+    void shippedBytesAndStoreFailuresAreCountersInPrometheusText() {
+        Management management = Management.inMemory();
+        ShipperMetrics metrics = new ShipperMetrics(management.registry());
         metrics.shipped(42);
         metrics.storeFailed();
-        AtomicBoolean ready = new AtomicBoolean(false);
-        try (HealthServer server = HealthServer.start("127.0.0.1", 0, metrics, ready::get)) {
-            HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + server.port();
-            assertThat(status(http, base + "/health/live")).isEqualTo(200);
-            assertThat(status(http, base + "/health/ready")).isEqualTo(503);
-            ready.set(true);
-            assertThat(status(http, base + "/health/ready")).isEqualTo(200);
-            HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
-                    .startsWith("text/plain; version=0.0.4"));
-            assertThat(scrape.body()).contains("# TYPE kindling_shipper_bytes_shipped_total counter\n")
-                    .contains("kindling_shipper_bytes_shipped_total 42\n")
-                    .contains("kindling_shipper_store_failures_total 1\n");
-        }
-    }
-
-    private static int status(HttpClient http, String uri) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+        assertThat(management.scrape()).contains("# TYPE kindling_shipper_shipped_bytes_total counter\n")
+                .contains("kindling_shipper_shipped_bytes_total 42.0\n")
+                .contains("kindling_shipper_store_failures_total 1.0\n");
     }
 }

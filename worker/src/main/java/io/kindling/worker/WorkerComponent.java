@@ -9,6 +9,12 @@ import io.kindling.common.config.KindlingHome;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.TopicCreator;
 import io.kindling.common.lifecycle.ShutdownSequence;
+import io.kindling.common.kafka.ConsumerGroupLag;
+import io.kindling.common.kafka.KafkaReachability;
+import io.kindling.common.management.Health;
+import io.kindling.common.management.Management;
+import io.kindling.worker.report.MeteredReportPublisher;
+import io.micrometer.core.instrument.Gauge;
 import io.kindling.schemas.Topics;
 import io.kindling.worker.report.KafkaReportPublisher;
 import io.kindling.worker.artifacts.ArtifactFetcher;
@@ -39,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkerComponent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerComponent.class);
     private static final Duration TOPIC_DEADLINE = Duration.ofSeconds(60);
+    /** A prefix nothing is stored under: listing it proves the store answers. */
+    static final String HEALTH_PROBE_PREFIX = "health-probe/";
 
     private final List<Worker> workers;
     private final ShutdownSequence shutdown;
@@ -55,7 +63,26 @@ public final class WorkerComponent implements AutoCloseable {
      * them all (awaited).
      */
     public static WorkerComponent start(Map<String, String> env) throws InterruptedException {
-        return start(env, null);
+        return start(env, (Function<PoolConfig, KubernetesClient>) null);
+    }
+
+    /** As {@link #start(Map)}, its meters and health in the process's registries. */
+    public static WorkerComponent start(Map<String, String> env, Management management) throws InterruptedException {
+        return start(env, null, management);
+    }
+
+    /** As {@link #start(Map, Function, Management)} with meters and health of its own, served nowhere. */
+    public static WorkerComponent start(Map<String, String> env, Function<PoolConfig, KubernetesClient> kubernetesClients)
+            throws InterruptedException {
+        Management own = Management.inMemory();
+        try {
+            WorkerComponent component = start(env, kubernetesClients, own);
+            component.shutdown.add("management", own);
+            return component;
+        } catch (InterruptedException | RuntimeException e) {
+            own.close();
+            throw e;
+        }
     }
 
     /**
@@ -63,14 +90,14 @@ public final class WorkerComponent implements AutoCloseable {
      * {@code kubernetesClients} (its caller closes them); null builds one client for all of them from the
      * usual sources (kubeconfig, {@code KUBECONFIG}, in-cluster service account), closed with the worker.
      */
-    public static WorkerComponent start(Map<String, String> env, Function<PoolConfig, KubernetesClient> kubernetesClients)
-            throws InterruptedException {
+    public static WorkerComponent start(Map<String, String> env, Function<PoolConfig, KubernetesClient> kubernetesClients,
+            Management management) throws InterruptedException {
         EnvConfig envConfig = new EnvConfig(env);
         List<WorkerPools.Served> served = WorkerPools.served(envConfig);
         List<WorkerConfig> configs = served.stream().map(WorkerPools.Served::config).toList();
         LOG.info("worker configuration:\n{}", WorkerConfig.describe(envConfig));
         WorkerConfig first = configs.get(0);
-        KafkaClients clients = new KafkaClients(first.kafka());
+        KafkaClients clients = new KafkaClients(first.kafka(), management);
         Topics topics = first.kafka().topics();
         List<String> needed = new ArrayList<>();
         configs.forEach(c -> needed.add(topics.runs(c.pool())));
@@ -82,6 +109,7 @@ public final class WorkerComponent implements AutoCloseable {
         BlobStoreConfig blobConfig = blobStoreConfig(env);
         LOG.info("artifacts are read from the blob store: {}", blobConfig.describe());
         BlobStore blobs = shutdown.add("blob store", BlobStores.open(blobConfig));
+        watchDependencies(management.health(), clients, blobs, shutdown);
         ArtifactFetcher artifacts = ArtifactFetcher.perTenant(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
         List<Worker> workers = new ArrayList<>();
         try {
@@ -98,9 +126,12 @@ public final class WorkerComponent implements AutoCloseable {
                         clients.consumer(config.groupId(), clientId, Map.of("max.poll.records", config.maxRunning(),
                                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.workerId())),
                         clients.consumer(null, clientId + "-control", Map.of()),
-                        new KafkaReportPublisher(clients.producer(clientId), topics.reports()),
+                        new MeteredReportPublisher(new KafkaReportPublisher(clients.producer(clientId), topics.reports()),
+                                management.registry()),
                         launcher, Clock.systemUTC());
                 shutdown.add("worker " + config.pool(), worker.start());
+                watch(management, worker, config.pool());
+                shutdown.add("consumer lag " + config.groupId(), new ConsumerGroupLag(clients, config.groupId(), management));
                 workers.add(worker);
             }
         } catch (RuntimeException e) {
@@ -108,6 +139,25 @@ public final class WorkerComponent implements AutoCloseable {
             throw e;
         }
         return new WorkerComponent(workers, shutdown);
+    }
+
+    /**
+     * The worker of {@code pool} is live while its run and control loops run (a loop that died of an
+     * error leaves the process up but takes no work: not live), ready once it has read the controls;
+     * its attempts running are a gauge.
+     */
+    static void watch(Management management, Worker worker, String pool) {
+        management.health().liveness("worker." + pool, worker::healthy);
+        management.health().readiness("worker." + pool, worker::ready);
+        Gauge.builder("kindling.worker.attempts.running", worker, Worker::busy).tag("pool", pool)
+                .description("Attempts this worker holds").register(management.registry());
+    }
+
+    /** Not ready while Kafka or the blob store (uploaded artifacts) cannot be reached. */
+    private static void watchDependencies(Health health, KafkaClients clients, BlobStore blobs, ShutdownSequence shutdown) {
+        KafkaReachability kafka = shutdown.add("kafka probe", new KafkaReachability(clients, "kindling-worker-health"));
+        health.readinessProbe("worker.kafka", kafka);
+        health.readinessProbe("worker.blob-store", () -> blobs.list(HEALTH_PROBE_PREFIX));
     }
 
     private static Launcher sparkSubmit(WorkerConfig config, ArtifactFetcher artifacts) {

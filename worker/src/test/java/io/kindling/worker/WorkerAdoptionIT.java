@@ -115,6 +115,7 @@ class WorkerAdoptionIT {
                 .redirectOutput(tmp.resolve(log).toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
+        builder.environment().putIfAbsent("KINDLING_METRICS_PORT", "0"); // a free port: several may run at once
         Process worker = builder.start();
         workers.add(worker);
         return worker;

@@ -44,6 +44,6 @@ public final class Health {
 
     /** Why the api is not alive, or empty when it is. */
     public Optional<String> notLive() {
-        return follower.failed() ? Optional.of("the events follower failed") : Optional.empty();
+        return follower.failed() || !follower.alive() ? Optional.of("the events follower failed") : Optional.empty();
     }
 }

@@ -2,6 +2,7 @@ package io.kindling.api.view;
 
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.Json;
+import io.kindling.common.management.LoopLiveness;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class EventsFollower implements AutoCloseable {
     private volatile boolean caughtUp;
     private volatile boolean failed;
     private volatile long applied;
+    private volatile LoopLiveness loop = LoopLiveness.unwatched("api.events");
     private boolean started; // guarded by this
     // consumer thread only
     private final Set<TopicPartition> assigned = new HashSet<>();
@@ -86,6 +88,17 @@ public final class EventsFollower implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /** Registers the follower's thread with the health registry's loop (its liveness; a test hook kills it). */
+    public EventsFollower watchedBy(LoopLiveness liveness) {
+        this.loop = liveness;
+        return this;
+    }
+
+    /** False once the thread ended other than by {@link #close()} (an error: see the log). */
+    public boolean alive() {
+        return !running.get() || stopped.getCount() > 0;
+    }
+
     public synchronized EventsFollower start() {
         if (!started && running.get()) {
             started = true;
@@ -111,12 +124,14 @@ public final class EventsFollower implements AutoCloseable {
 
     private void run() {
         MDC.clear();
+        loop.enter();
         try {
             if (!assignAll()) {
                 return;
             }
             checkCaughtUp();
             while (running.get()) {
+                loop.beat();
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
                 for (ConsumerRecord<String, byte[]> record : records) {
                     apply(record);
@@ -318,6 +333,7 @@ public final class EventsFollower implements AutoCloseable {
     /** Stops reading, closes the consumer and waits for the thread (up to 15 s); an interrupt is kept, not thrown. */
     @Override
     public void close() {
+        loop.stopped();
         synchronized (this) {
             running.set(false);
             if (!started) {

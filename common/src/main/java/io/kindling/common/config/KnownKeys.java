@@ -10,7 +10,7 @@ import java.util.Set;
 public final class KnownKeys {
     public static final Set<String> ALL = Set.of(
             // every component
-            "KINDLING_HOME", "KINDLING_LOG_LEVEL",
+            "KINDLING_HOME", "KINDLING_LOG_LEVEL", "KINDLING_METRICS_HOST", "KINDLING_METRICS_PORT",
             "KINDLING_KAFKA_BOOTSTRAP_SERVERS", "KINDLING_TOPIC_PREFIX", "KINDLING_TOPIC_PARTITIONS",
             "KINDLING_TOPIC_REPLICATION_FACTOR",
             // every Kafka client (KafkaSecurity)

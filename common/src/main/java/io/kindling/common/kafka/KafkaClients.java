@@ -1,5 +1,8 @@
 package io.kindling.common.kafka;
 
+import io.kindling.common.management.Management;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,9 +29,19 @@ public final class KafkaClients {
     static final String OAUTH_ALLOWED_URLS = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
 
     private final KafkaConfig config;
+    private final Management management;
 
     public KafkaClients(KafkaConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * Clients whose own metrics (Micrometer's {@link KafkaClientMetrics}) go to the management's
+     * registry; a closed client's meters leave it at the next refresh. {@code management} may be null.
+     */
+    public KafkaClients(KafkaConfig config, Management management) {
         this.config = config;
+        this.management = management;
         if (config.security().enabled()) {
             LOG.info("Kafka client security:\n{}", config.security().describe());
         }
@@ -48,7 +61,7 @@ public final class KafkaClients {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return metered(new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer()));
     }
 
     /**
@@ -62,7 +75,7 @@ public final class KafkaClients {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "15000");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return metered(new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer()));
     }
 
     /** Manual commits, reading from the earliest offset when the group is new. */
@@ -75,7 +88,11 @@ public final class KafkaClients {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.putAll(overrides);
-        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        if (management != null) {
+            new KafkaClientMetrics(consumer, List.of(), management.kafkaMetricsRefresh()).bindTo(management.registry());
+        }
+        return consumer;
     }
 
     public Admin admin(String clientId) {
@@ -83,6 +100,13 @@ public final class KafkaClients {
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         return Admin.create(p);
+    }
+
+    private KafkaProducer<String, byte[]> metered(KafkaProducer<String, byte[]> producer) {
+        if (management != null) {
+            new KafkaClientMetrics(producer, List.of(), management.kafkaMetricsRefresh()).bindTo(management.registry());
+        }
+        return producer;
     }
 
     /** The configured security (and pass-through properties) first; Kindling's own settings override them. */

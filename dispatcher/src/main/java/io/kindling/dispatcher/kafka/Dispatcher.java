@@ -1,6 +1,8 @@
 package io.kindling.dispatcher.kafka;
 
 import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.management.LoopLiveness;
+import io.kindling.common.management.Management;
 import io.kindling.dispatcher.intake.Input;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.intake.Origin;
@@ -60,6 +62,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Thread thread;
     private final Isolation isolation = new Isolation();
     private final Leadership leadership;
+    private final DispatcherMetrics metrics;
+    private final LoopLiveness loop;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean ready;
     /** The state topic holds every job's state (its marker was read or written): start-up reads it alone. */
@@ -67,6 +71,14 @@ public final class Dispatcher implements AutoCloseable {
 
     public Dispatcher(KafkaClients clients, Supplier<JobStateMachine> machines, InputReader reader, Clock clock,
             String dispatcherId, Leadership leadership) {
+        this(clients, machines, reader, clock, dispatcherId, leadership, Management.inMemory());
+    }
+
+    /** With the process's meter registry and health: the loop registers as {@code dispatcher}. */
+    public Dispatcher(KafkaClients clients, Supplier<JobStateMachine> machines, InputReader reader, Clock clock,
+            String dispatcherId, Leadership leadership, Management management) {
+        this.metrics = new DispatcherMetrics(management.registry(), dispatcherId);
+        this.loop = management.health().loop("dispatcher");
         this.clients = clients;
         this.topics = clients.config().topics();
         this.machines = machines;
@@ -102,8 +114,10 @@ public final class Dispatcher implements AutoCloseable {
 
     private void run() {
         StateTail tail = null;
+        loop.enter();
         try {
             while (running.get()) {
+                loop.beat();
                 try {
                     if (tail == null) {
                         tail = new StateTail(clients, topics.dispatcherState(), machines);
@@ -115,6 +129,7 @@ public final class Dispatcher implements AutoCloseable {
                             tail.reset(); // the machine decided: it may hold what no transaction committed
                         }
                     } else {
+                        metrics.standby();
                         tail.poll(STANDBY_POLL); // warm standby: keep the state current
                     }
                 } catch (ProducerFencedException e) {
@@ -180,6 +195,8 @@ public final class Dispatcher implements AutoCloseable {
             boolean consistent = true;
             Duration timeout = Duration.ZERO; // act at once on what the rebuild found due (retries, expired timers)
             while (deciding() && consistent) {
+                loop.beat();
+                metrics.observe(machine, c, clock.instant());
                 if (System.nanoTime() - listedAt > TOPIC_RELIST.toNanos()) {
                     // a tenant's commands topic created since is read from its committed offset (or the start)
                     List<TopicPartition> now = inputPartitions(c);
@@ -413,6 +430,7 @@ public final class Dispatcher implements AutoCloseable {
                 producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
             }
             producer.commitTransaction();
+            metrics.published(outputs);
             stateMarked = true;
             return true;
         } catch (ProducerFencedException e) {
@@ -439,6 +457,7 @@ public final class Dispatcher implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
+        loop.stopped();
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();

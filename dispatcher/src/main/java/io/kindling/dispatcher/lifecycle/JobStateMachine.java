@@ -403,4 +403,14 @@ public final class JobStateMachine {
     public int liveJobs() {
         return live.size();
     }
+
+    /** What {@link #forEachLive} tells of one job that has not ended. */
+    public interface LiveJob {
+        void visit(JobState state, String pool, String tenant, Instant queuedAt);
+    }
+
+    /** Visits every job that has not ended (metrics: jobs by state, queue depth and age). */
+    public void forEachLive(LiveJob visitor) {
+        live.values().forEach(job -> visitor.visit(job.state, job.pool(), job.tenant(), job.queuedAt));
+    }
 }

@@ -42,6 +42,7 @@ final class ComponentProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(key -> key.startsWith("KINDLING_"));
         builder.environment().putAll(env);
+        builder.environment().putIfAbsent("KINDLING_METRICS_PORT", "0"); // a free port: several may run at once
         process = builder.start();
         starts++;
     }
