@@ -39,7 +39,8 @@ class ApiPoisonIT {
 
     @BeforeAll
     static void start(KafkaFixture kafka, @TempDir Path blobDir) throws Exception {
-        h = ApiHarness.start(kafka, blobDir, Map.of("KINDLING_POOLS", "default,gpu"));
+        // many requests in a second: the submit rate limit is not what this test is about
+        h = ApiHarness.start(kafka, blobDir, Map.of("KINDLING_POOLS", "default,gpu", "KINDLING_SUBMIT_RATE_PER_SECOND", "100000"));
     }
 
     @AfterAll
