@@ -131,6 +131,10 @@ export async function jobsPage(main: HTMLElement, _p: Record<string, string>, ur
   const apply = (job: JobView) => {
     const at = items.findIndex((j) => j.id === job.id);
     const fits = matches(q, job);
+    // the stream sends the changed job only: when one enters or leaves a queue, the positions of
+    // the other queued rows move, so the page is listed again (at most once a second)
+    const wasQueued = at >= 0 && items[at].state === "QUEUED";
+    if ((wasQueued || job.state === "QUEUED") && items.some((j) => j.id !== job.id && j.state === "QUEUED")) relistSoon();
     if (at >= 0) {
       const current = items[at];
       if (current.updatedAt && job.updatedAt && Date.parse(current.updatedAt) > Date.parse(job.updatedAt)) return; // older news
@@ -187,6 +191,11 @@ export async function jobsPage(main: HTMLElement, _p: Record<string, string>, ur
       buffers.delete(buffered);
     }
   };
+  let relist = 0;
+  function relistSoon() {
+    if (relist) return;
+    relist = window.setTimeout(() => { relist = 0; if (!signal.aborted && streaming) void refresh(); }, 1000);
+  }
   void watchJobs(q.tenant || undefined, (job) => {
     if (signal.aborted) return;
     for (const b of buffers) b.push(job);
