@@ -185,6 +185,29 @@ export function listJobs(q: JobQuery): Promise<JobPage> {
 
 export const getJob = (id: string) => json<JobView>(`/v1/jobs/${encodeURIComponent(id)}`);
 
+/**
+ * Follows `GET /v1/watch/jobs` (watchJobs): each change of a job view the caller may see (of
+ * `tenant` only, when given) goes to `onJob`. Nothing is replayed: `watcher.onOpen` is the moment
+ * to list again. Reconnects after a drop; throws on a 4xx answer (e.g. an api without it).
+ */
+export function watchJobs(
+  tenant: string | undefined,
+  onJob: (job: JobView) => void,
+  signal: AbortSignal,
+  watcher: StreamWatcher = {},
+): Promise<void> {
+  const p = new URLSearchParams();
+  if (tenant) p.set("tenant", tenant);
+  return readEvents(`/v1/watch/jobs${p.size ? `?${p}` : ""}`, (ev) => {
+    if (ev.event !== "job") return;
+    try {
+      onJob(JSON.parse(ev.data) as JobView);
+    } catch {
+      // not JSON: skip
+    }
+  }, signal, watcher);
+}
+
 export const getQueues = () => json<Queues>(`/v1/queues`);
 
 export function cancelJob(id: string, reason: string): Promise<JobView> {
@@ -228,14 +251,24 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
   });
 
+/** Told when a stream read by {@link readEvents} is (re)connected, and when a connection drops. */
+export interface StreamWatcher {
+  /** A connection was answered 200: events follow (a client without resume ids re-reads its state here). */
+  onOpen?: () => void;
+  /** A connection ended or failed; readEvents retries after a backoff. */
+  onDrop?: (error: unknown) => void;
+}
+
 /**
  * Reads a server-sent event stream with fetch (so the Authorization header goes along), and
- * reconnects with Last-Event-ID until the server ends it with 204 or `signal` aborts.
+ * reconnects with Last-Event-ID until the server ends it with 204 or `signal` aborts. A 4xx answer
+ * (other than 429) is thrown.
  */
 export async function readEvents(
   path: string,
   onEvent: (ev: { id: string | null; event: string; data: string }) => void,
   signal: AbortSignal,
+  watcher: StreamWatcher = {},
 ): Promise<void> {
   let lastId: string | null = null;
   let failures = 0;
@@ -251,6 +284,7 @@ export async function readEvents(
         throw Object.assign(err, { retry: true });
       }
       failures = 0;
+      watcher.onOpen?.();
       let ended = false;
       await readSse(res, signal, (ev) => {
         if (ev.id !== null) lastId = ev.id;
@@ -258,10 +292,12 @@ export async function readEvents(
         if (TERMINAL.has(ev.event)) ended = true;
       });
       if (ended) return;
+      if (!signal.aborted) watcher.onDrop?.(null);
     } catch (e) {
       if (signal.aborted) return;
       if (e instanceof ApiError && !(e as ApiError & { retry?: boolean }).retry) throw e;
       failures++;
+      watcher.onDrop?.(e);
     }
     await sleep(Math.min(1000 * 2 ** failures, 15_000), signal);
   }

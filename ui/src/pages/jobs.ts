@@ -1,4 +1,4 @@
-import { JOB_STATES, listJobs, type JobQuery, type JobView } from "../api";
+import { JOB_STATES, listJobs, watchJobs, type JobQuery, type JobView } from "../api";
 import { age, fmtTime, h, stateBadge, errorBox } from "../dom";
 import { navigate } from "../main";
 
@@ -32,7 +32,7 @@ function toLocalInput(iso?: string): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** Jobs, newest first: filters, live refresh, pages by cursor. */
+/** Jobs, newest first: filters, live updates (the watchJobs stream; a 2 s refresh while it is down), pages by cursor. */
 export async function jobsPage(main: HTMLElement, _p: Record<string, string>, url: URLSearchParams, signal: AbortSignal) {
   const q = queryFromUrl(url);
   const prevCursors = (url.get("prev") ?? "").split(" ").filter(Boolean);
@@ -91,17 +91,25 @@ export async function jobsPage(main: HTMLElement, _p: Record<string, string>, ur
     return `${BASE}jobs?${p}`;
   };
 
+  let items: JobView[] = [];
+  let nextCursor: string | null = null;
   let drawn = "";
-  const render = (items: JobView[], nextCursor: string | null) => {
-    const shown = q.tenant ? items.filter((j) => !j.tenant || j.tenant === q.tenant) : items;
-    const key = JSON.stringify([shown, nextCursor, Math.floor(Date.now() / 30_000)]); // ages move on too
+  const shownOf = (list: JobView[]) => q.tenant ? list.filter((j) => !j.tenant || j.tenant === q.tenant) : list;
+  const keyOf = (list: JobView[]) => JSON.stringify([shownOf(list), nextCursor, Math.floor(Date.now() / 30_000)]); // ages move on too
+  const focusedHref = () => document.activeElement instanceof HTMLAnchorElement && tbody.contains(document.activeElement)
+    ? document.activeElement.getAttribute("href") : null;
+  const refocus = (href: string | null) => {
+    if (href) tbody.querySelector<HTMLAnchorElement>(`a[href="${CSS.escape(href)}"]`)?.focus();
+  };
+  const render = () => {
+    const shown = shownOf(items);
+    const key = keyOf(items);
     if (key === drawn) return; // unchanged: keep the DOM (and the keyboard focus) as it is
     drawn = key;
-    const focused = document.activeElement instanceof HTMLAnchorElement && tbody.contains(document.activeElement)
-      ? document.activeElement.getAttribute("href") : null;
+    const focused = focusedHref();
     tbody.replaceChildren(...shown.map(row));
-    if (focused) tbody.querySelector<HTMLAnchorElement>(`a[href="${CSS.escape(focused)}"]`)?.focus();
-    if (!shown.length) tbody.append(h("tr", {}, h("td", { colspan: 8, class: "empty" }, "No jobs match.")));
+    refocus(focused);
+    if (!shown.length) tbody.append(emptyRow());
     // the cursors of the newer pages, newest first ("-" = the first page), so "Newer" can go back
     const back = prevCursors.at(-1);
     pager.replaceChildren(
@@ -115,25 +123,123 @@ export async function jobsPage(main: HTMLElement, _p: Record<string, string>, ur
     );
   };
 
-  // Live: the page is fetched again every 2 s while it is shown (and the tab is visible).
-  let first = true;
-  while (!signal.aborted) {
-    if (first || document.visibilityState === "visible") {
-      try {
-        const page = await listJobs(q);
-        if (signal.aborted) return;
-        render(page.items, page.nextCursor);
-        errors.replaceChildren();
-        status.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
-      } catch (e) {
-        if (signal.aborted) return;
-        errors.replaceChildren(errorBox(e));
-        status.textContent = "not updating";
+  /**
+   * One job's new view from the stream, drawn in place: its row is replaced (or removed if it no
+   * longer matches the filters); a job new to the page is inserted at its place, newest first, on
+   * the first page only (a later page shows a fixed range).
+   */
+  const apply = (job: JobView) => {
+    const at = items.findIndex((j) => j.id === job.id);
+    const fits = matches(q, job);
+    // the stream sends the changed job only: when one enters or leaves a queue, the positions of
+    // the other queued rows move, so the page is listed again (at most once a second)
+    const wasQueued = at >= 0 && items[at].state === "QUEUED";
+    if ((wasQueued || job.state === "QUEUED") && items.some((j) => j.id !== job.id && j.state === "QUEUED")) relistSoon();
+    if (at >= 0) {
+      const current = items[at];
+      if (current.updatedAt && job.updatedAt && Date.parse(current.updatedAt) > Date.parse(job.updatedAt)) return; // older news
+      if (fits) items[at] = job; else items.splice(at, 1);
+    } else {
+      if (!fits || q.cursor) return;
+      let place = items.findIndex((j) => newerFirst(job, j) < 0);
+      if (place < 0) {
+        if (nextCursor) return; // older than this page holds: it belongs to a later page
+        place = items.length;
       }
-      first = false;
+      items.splice(place, 0, job);
     }
-    await new Promise((r) => setTimeout(r, REFRESH_MS));
+    const focused = focusedHref();
+    const tr = tbody.querySelector<HTMLTableRowElement>(`tr[data-job="${CSS.escape(job.id)}"]`);
+    const shown = shownOf(items);
+    if (tr && fits) {
+      tr.replaceWith(row(job));
+    } else if (tr) {
+      tr.remove();
+    } else if (fits && shown.includes(job)) {
+      tbody.querySelector("tr.empty-row")?.remove();
+      const after = shown[shown.indexOf(job) + 1];
+      const before = after ? tbody.querySelector(`tr[data-job="${CSS.escape(after.id)}"]`) : null;
+      tbody.insertBefore(row(job), before);
+    }
+    if (!shown.length && !tbody.querySelector("tr.empty-row")) tbody.append(emptyRow());
+    refocus(focused);
+    drawn = keyOf(items);
+  };
+
+  // Live: the page is listed, then kept up to date by the watchJobs stream (listed again on every
+  // (re)connection, so no change is missed while it was down); while the stream is down the page
+  // is fetched again every 2 s (while the tab is visible).
+  let streaming = false;
+  const buffers = new Set<JobView[]>(); // changes that arrive while a listing is in flight
+  const refresh = async () => {
+    const buffered: JobView[] = [];
+    buffers.add(buffered);
+    try {
+      const page = await listJobs(q);
+      if (signal.aborted) return;
+      items = page.items;
+      nextCursor = page.nextCursor;
+      render();
+      for (const job of buffered) apply(job); // the listing may have been read before them
+      errors.replaceChildren();
+      status.textContent = streaming ? "live" : `live · updated ${new Date().toLocaleTimeString()} (every 2 s)`;
+    } catch (e) {
+      if (signal.aborted) return;
+      errors.replaceChildren(errorBox(e));
+      status.textContent = "not updating";
+    } finally {
+      buffers.delete(buffered);
+    }
+  };
+  let relist = 0;
+  function relistSoon() {
+    if (relist) return;
+    relist = window.setTimeout(() => { relist = 0; if (!signal.aborted && streaming) void refresh(); }, 1000);
   }
+  void watchJobs(q.tenant || undefined, (job) => {
+    if (signal.aborted) return;
+    for (const b of buffers) b.push(job);
+    apply(job);
+  }, signal, {
+    onOpen: () => { streaming = true; void refresh(); },
+    onDrop: () => { streaming = false; },
+  }).catch(() => { /* refused (e.g. an api without the stream): the 2 s refresh goes on */ })
+    .finally(() => { streaming = false; });
+
+  await refresh();
+  while (!signal.aborted) {
+    await new Promise((r) => setTimeout(r, REFRESH_MS));
+    if (signal.aborted) return;
+    if (!streaming && document.visibilityState === "visible") await refresh();
+    else if (streaming) render(); // only redraws when the ages shown move on
+  }
+}
+
+/** True if `job` passes the page's filters (the api's listJobs rules). */
+function matches(q: JobQuery, job: JobView): boolean {
+  if (q.states?.length && !q.states.includes(job.state)) return false;
+  if (q.pool && job.pool !== q.pool) return false;
+  if (q.tenant && (job.tenant ?? "default") !== q.tenant) return false;
+  for (const l of q.labels ?? []) {
+    const eq = l.indexOf("=");
+    if (eq > 0 && job.labels?.[l.slice(0, eq)] !== l.slice(eq + 1)) return false;
+  }
+  const at = job.submittedAt ? Date.parse(job.submittedAt) : NaN;
+  if (q.submittedAfter && !(at > Date.parse(q.submittedAfter))) return false;
+  if (q.submittedBefore && !(at < Date.parse(q.submittedBefore))) return false;
+  return true;
+}
+
+/** Newest first: negative if `a` comes before `b` (later submission, then the greater id). */
+function newerFirst(a: JobView, b: JobView): number {
+  const ta = a.submittedAt ? Date.parse(a.submittedAt) : 0;
+  const tb = b.submittedAt ? Date.parse(b.submittedAt) : 0;
+  if (ta !== tb) return tb - ta;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function emptyRow(): HTMLElement {
+  return h("tr", { class: "empty-row" }, h("td", { colspan: 8, class: "empty" }, "No jobs match."));
 }
 
 function row(job: JobView): HTMLElement {

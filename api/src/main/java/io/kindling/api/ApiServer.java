@@ -29,6 +29,7 @@ import io.kindling.api.http.JobIdGenerator;
 import io.kindling.api.http.ListJobsHandler;
 import io.kindling.api.http.SubmitJobHandler;
 import io.kindling.api.http.UploadArtifactHandler;
+import io.kindling.api.http.WatchJobsHandler;
 import io.kindling.api.logs.EventLogArchive;
 import io.kindling.api.logs.LogReader;
 import io.kindling.api.ui.UiHandler;
@@ -157,6 +158,8 @@ public final class ApiServer {
                 .description("Jobs this api instance holds a view of").register(management.registry());
         Gauge.builder("kindling.api.watched.jobs", views, JobViewStore::watchedJobs)
                 .description("Jobs with at least one event stream open").register(management.registry());
+        Gauge.builder("kindling.api.watched.lists", views, JobViewStore::viewWatchers)
+                .description("Open list-wide job streams (watchJobs)").register(management.registry());
         if (auth.disabled()) {
             LOG.warn("authentication is DISABLED ({}=true): every caller on {} acts as an admin", AuthConfig.DISABLED.name(),
                     config.host());
@@ -237,6 +240,10 @@ public final class ApiServer {
         operation(builder, "getJobEvents", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams", ctx -> true))
                 .addHandler(new GetJobEventsHandler(views));
+        // every change of the caller's tenants' job views (the UI's Jobs page); counted with the other streams
+        operation(builder, "watchJobs", Role.READ)
+                .addHandler(Limits.connections(streams, "event and log streams", ctx -> true))
+                .addHandler(new WatchJobsHandler(views));
         LogReader logs = new LogReader(blobs);
         operation(builder, "getJobLogs", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams",

@@ -121,6 +121,7 @@ class AuthorizationMatrixIT {
         r.put("uploadArtifact", new Row("submit", c -> upload(TENANT), 201, 403));
         r.put("getArtifact", new Row("read", c -> get(artifactPath), 200, 404));
         r.put("getQueues", new Row("read", c -> get("/v1/queues"), 200, 200));
+        r.put("watchJobs", new Row("read", c -> get("/v1/watch/jobs"), 200, 200));
         r.put("healthLive", new Row(null, c -> get("/health/live"), 200, 200));
         r.put("healthReady", new Row(null, c -> get("/health/ready"), 200, 200));
         r.put("getOpenApi", new Row(null, c -> get("/openapi.yaml"), 200, 200));
@@ -152,7 +153,7 @@ class AuthorizationMatrixIT {
                     .as(e.getKey() + " declares what another tenant gets").isTrue();
             assertThat(responses.has(Integer.toString(row.ownerStatus()))).as(e.getKey() + " declares its success").isTrue();
         }
-        for (String limited : List.of("submitJob", "getJobEvents", "getJobLogs", "uploadArtifact")) {
+        for (String limited : List.of("submitJob", "getJobEvents", "getJobLogs", "uploadArtifact", "watchJobs")) {
             assertThat(operations(doc).get(limited).get("responses").has("429")).as(limited + " declares 429").isTrue();
         }
     }
@@ -168,7 +169,8 @@ class AuthorizationMatrixIT {
                 int expected = expected(row, caller);
                 HttpRequest request = row.request().apply(caller).timeout(ApiHarness.DEADLINE).build();
                 request = credential(request, row, caller);
-                HttpResponse<String> response = h.http.send(request, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = e.getKey().equals("watchJobs") ? opening(request)
+                        : h.http.send(request, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != expected) {
                     mismatches.add(e.getKey() + " × " + caller + ": expected " + expected + ", got " + response.statusCode()
                             + " " + response.body());
@@ -264,6 +266,38 @@ class AuthorizationMatrixIT {
         };
         return authorization == null ? request
                 : HttpRequest.newBuilder(request, (n, v) -> true).header("Authorization", authorization).build();
+    }
+
+    /**
+     * The answer to a request of a stream that stays open (watchJobs): an error body whole, else
+     * the stream's opening comment; then the connection is closed.
+     */
+    private static HttpResponse<String> opening(HttpRequest request) throws Exception {
+        HttpResponse<InputStream> response = h.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        String body;
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } else {
+                StringBuilder text = new StringBuilder();
+                int b;
+                while (text.indexOf("\n\n") < 0 && (b = in.read()) >= 0) {
+                    text.append((char) b);
+                }
+                body = text.toString();
+                assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+            }
+        }
+        return new HttpResponse<>() {
+            @Override public int statusCode() { return response.statusCode(); }
+            @Override public HttpRequest request() { return response.request(); }
+            @Override public java.util.Optional<HttpResponse<String>> previousResponse() { return java.util.Optional.empty(); }
+            @Override public java.net.http.HttpHeaders headers() { return response.headers(); }
+            @Override public String body() { return body; }
+            @Override public java.util.Optional<javax.net.ssl.SSLSession> sslSession() { return response.sslSession(); }
+            @Override public URI uri() { return response.uri(); }
+            @Override public java.net.http.HttpClient.Version version() { return response.version(); }
+        };
     }
 
     private static HttpRequest.Builder get(String path) {

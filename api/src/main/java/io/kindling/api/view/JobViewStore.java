@@ -62,6 +62,8 @@ public final class JobViewStore implements AutoCloseable {
     private final Map<String, JobEntry> cache;
     private final QueueIndex queues = new QueueIndex();
     private final ConcurrentHashMap<String, List<Consumer<IndexedEvent>>> watchers = new ConcurrentHashMap<>();
+    /** Watchers of every job's view (list-wide streams): each gets every changed view, and filters it. */
+    private final List<Consumer<JobView>> viewWatchers = new CopyOnWriteArrayList<>();
     private volatile boolean caughtUp;
 
     /** A store in a temporary file with the default limits (tests). */
@@ -150,6 +152,7 @@ public final class JobViewStore implements AutoCloseable {
             return false;
         }
         notifyWatchers(event.jobId(), applied[0]);
+        notifyViewWatchers(event.jobId());
         return true;
     }
 
@@ -168,6 +171,7 @@ public final class JobViewStore implements AutoCloseable {
             indexed(null, entry);
             return entry;
         });
+        notifyViewWatchers(view.id());
     }
 
     /** {@link #putProvisional(JobView, JobSpec)} without a spec. */
@@ -265,6 +269,29 @@ public final class JobViewStore implements AutoCloseable {
             replay.add(new IndexedEvent(entry.firstIndex() + i, entry.events().get(i)));
         }
         return Optional.of(new EventSubscription(replay, unsubscribe));
+    }
+
+    /**
+     * Watches every job's view: {@code live} receives the view as served (with its queue position)
+     * of each job an event changes (or a submission adds), from now on, on the thread that changed
+     * it (the events follower: hand it over, never block). The watcher filters what it wants; no
+     * listing is read. Only the changed job is sent: another job's queue position moving because
+     * this one left the queue is not. Closing the result stops it (safe to call twice).
+     */
+    public ViewWatch watchViews(Consumer<JobView> live) {
+        viewWatchers.add(live);
+        return () -> viewWatchers.remove(live);
+    }
+
+    /** A hold on {@link #watchViews}: {@link #close()} stops it. */
+    public interface ViewWatch extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Open list-wide view watchers (for tests and metrics). */
+    public int viewWatchers() {
+        return viewWatchers.size();
     }
 
     /** Jobs being watched right now (for tests and metrics). */
@@ -408,6 +435,24 @@ public final class JobViewStore implements AutoCloseable {
     private void indexed(JobEntry before, JobEntry after) {
         queues.update(before == null ? null : QueueIndex.key(before.view(), before.spec()),
                 after == null ? null : QueueIndex.key(after.view(), after.spec()));
+    }
+
+    private void notifyViewWatchers(String jobId) {
+        if (viewWatchers.isEmpty()) {
+            return;
+        }
+        Optional<JobEntry> entry = entry(jobId);
+        if (entry.isEmpty()) {
+            return;
+        }
+        JobView view = served(entry.get().view());
+        for (Consumer<JobView> watcher : viewWatchers) {
+            try {
+                watcher.accept(view);
+            } catch (RuntimeException e) {
+                LOG.warn("a view watcher failed on job {}", jobId, e);
+            }
+        }
     }
 
     private void notifyWatchers(String jobId, IndexedEvent event) {

@@ -137,6 +137,29 @@ class JobViewStoreTest {
     }
 
     @Test
+    void viewWatchersGetEachChangedViewAsServedOnceUntilClosed() {
+        List<JobView> changed = new ArrayList<>();
+        JobViewStore.ViewWatch watch = store.watchViews(changed::add);
+        assertThat(store.viewWatchers()).isEqualTo(1);
+
+        store.apply(queued("job-w1"));
+        store.apply(queued("job-w1")); // already applied: no change
+        store.apply(queued("job-w2"));
+        RunAssignment run = RunAssignment.of("job-w1", 1, SPEC, T0);
+        store.apply(JobEvents.attempt(run, JobState.RUNNING, T0.plusSeconds(2)).build());
+        assertThat(changed).extracting(JobView::id).containsExactly("job-w1", "job-w2", "job-w1");
+        assertThat(changed).extracting(JobView::state).containsExactly(JobState.QUEUED, JobState.QUEUED, JobState.RUNNING);
+        assertThat(changed.get(0).queuePosition()).isEqualTo(1); // served: with its queue position
+        assertThat(changed.get(1).queuePosition()).isEqualTo(2);
+
+        watch.close();
+        watch.close();
+        store.apply(JobEvents.attempt(run, JobState.SUCCEEDED, T0.plusSeconds(3)).build());
+        assertThat(changed).hasSize(3);
+        assertThat(store.viewWatchers()).isZero();
+    }
+
+    @Test
     void keepsTheLastEventsOfAJobWithTheirIndexes() {
         store.apply(queued("job-9"));
         for (int i = 1; i <= JobViewStore.MAX_EVENTS_PER_JOB + 4; i++) {
