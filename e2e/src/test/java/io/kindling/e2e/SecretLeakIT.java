@@ -92,6 +92,8 @@ class SecretLeakIT {
     private AzuriteFixture azurite;
     /** Every api response body the test got, by what it asked for. */
     private final Map<String, String> responses = new LinkedHashMap<>();
+    /** Everything searched, by kind (argv, environ, api, blob, record, output, file). */
+    private final Map<String, StringBuilder> searched = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A component JVM: its name, process and output file. */
@@ -235,7 +237,7 @@ class SecretLeakIT {
             processes++;
             boolean component = componentPids.contains(p.pid());
             String what = "process " + p.pid() + " (" + cmdline(p).lines().findFirst().orElse("?") + ")";
-            search(seeded, "argv of " + what, cmdline(p), hits);
+            search("argv", seeded, "argv of " + what, cmdline(p), hits);
             String env = environ(p);
             boolean driver = !component && env.contains(secretValue);
             driverProcesses += driver ? 1 : 0;
@@ -250,7 +252,7 @@ class SecretLeakIT {
                 forbidden.remove("the Azure account key (hex)");
                 assertThat(env).as("the search finds the key where it is configured").contains(azureKey);
             }
-            search(forbidden, "environment of " + what, env, hits);
+            search("environ", forbidden, "environment of " + what, env, hits);
         }
         assertThat(driverProcesses).as("processes of the attempt holding the secretRef value").isPositive();
 
@@ -279,7 +281,7 @@ class SecretLeakIT {
         record(responses, "GET eventlog (as sent)", new String(eventLog.body(), UTF_8));
         record(responses, "GET eventlog (unpacked)", eventLogText);
         for (Map.Entry<String, String> r : responses.entrySet()) {
-            search(seeded, "api response " + r.getKey(), r.getValue(), hits);
+            search("api", seeded, "api response " + r.getKey(), r.getValue(), hits);
         }
 
         // every blob: logs, event logs, indexes
@@ -293,7 +295,7 @@ class SecretLeakIT {
                 blobNames.add(path);
                 String text = readBlob(store, path);
                 eventLogBlobs += text.contains("SparkListenerApplicationStart") ? 1 : 0;
-                search(seeded, "blob " + path, text, hits);
+                search("blob", seeded, "blob " + path, text, hits);
             }
         } finally {
             store.close();
@@ -316,7 +318,7 @@ class SecretLeakIT {
                 for (Header h : r.headers()) {
                     text.append(h.key()).append('=').append(h.value() == null ? "" : new String(h.value(), UTF_8)).append('\n');
                 }
-                search(seeded, "record " + topic + "/" + r.partition() + "@" + r.offset(), text.toString(), hits);
+                search("record", seeded, "record " + topic + "/" + r.partition() + "@" + r.offset(), text.toString(), hits);
             }
         }
         assertThat(records).as("records on the Kindling topics").isPositive();
@@ -324,7 +326,7 @@ class SecretLeakIT {
         // every component's output, and every file the components wrote (homes, spool)
         for (Child c : components) {
             assertThat(c.log()).as("%s's output", c.name()).isNotEmptyFile();
-            search(seeded, c.name() + "'s output", Files.readString(c.log(), UTF_8), hits);
+            search("output", seeded, c.name() + "'s output", Files.readString(c.log(), UTF_8), hits);
         }
         int files = 0;
         for (String home : List.of("api", "dispatcher", "worker", "shipper", "spool")) {
@@ -335,10 +337,22 @@ class SecretLeakIT {
             try (Stream<Path> walk = Files.walk(root)) {
                 for (Path f : walk.filter(Files::isRegularFile).toList()) {
                     files++;
-                    search(seeded, "file " + dir.relativize(f), new String(Files.readAllBytes(f), UTF_8), hits);
+                    search("file", seeded, "file " + dir.relativize(f), new String(Files.readAllBytes(f), UTF_8), hits);
                 }
             }
         }
+        // controls: each kind of place searched holds what it should, so a search that reads
+        // nothing (a wrong topic, an empty download, an unreadable /proc) cannot pass unnoticed
+        String attemptId = view.attempts().get(0).attemptId();
+        assertThat(searched.get("argv")).as("argv searched").contains(script.toString()).contains(attemptId);
+        assertThat(searched.get("environ")).as("environments searched").contains("KINDLING_KAFKA_SASL_PASSWORD_FILE")
+                .contains("HARMLESS=yes");
+        assertThat(searched.get("api")).as("api responses searched").contains(id).contains("harmless: 7 groups")
+                .contains("SparkListenerApplicationStart").contains("SUCCEEDED");
+        assertThat(searched.get("blob")).as("blobs searched").contains("harmless: 7 groups")
+                .contains("SparkListenerApplicationStart");
+        assertThat(searched.get("record")).as("records searched").contains(id).contains(attemptId).contains("SUCCEEDED");
+        assertThat(searched.get("output")).as("component output searched").contains(id);
         LOG.info("leak search: {} processes ({} of the driver), {} api responses, {} blobs, {} records on {} topics,"
                         + " {} component logs, {} files: {} hits", processes, driverProcesses, responses.size(), blobs, records,
                 topicNames.size(), components.size(), files, hits.size());
@@ -354,7 +368,9 @@ class SecretLeakIT {
         responses.merge(what, body, (a, b) -> a + "\n" + b);
     }
 
-    private static void search(Map<String, String> values, String where, String text, List<String> hits) {
+    /** Records hits of {@code values} in {@code text}, and keeps the text searched under {@code kind} for the controls. */
+    private void search(String kind, Map<String, String> values, String where, String text, List<String> hits) {
+        searched.computeIfAbsent(kind, k -> new StringBuilder()).append(text).append('\n');
         values.forEach((name, value) -> {
             if (text.contains(value)) {
                 hits.add(name + " in " + where);
