@@ -50,12 +50,14 @@ public final class AzuriteFixture implements AutoCloseable {
     private final Path logFile;
     private final int port;
     private final Thread reaper;
+    private final String accountKey;
 
-    private AzuriteFixture(Process process, Path logFile, int port, Thread reaper) {
+    private AzuriteFixture(Process process, Path logFile, int port, Thread reaper, String accountKey) {
         this.process = process;
         this.logFile = logFile;
         this.port = port;
         this.reaper = reaper;
+        this.accountKey = accountKey;
     }
 
     /** Starts Azurite from the {@code tools/azurite} found by {@link AzuriteInstallation#locate()}. */
@@ -64,7 +66,18 @@ public final class AzuriteFixture implements AutoCloseable {
     }
 
     public static AzuriteFixture start(AzuriteInstallation installation) {
-        return start(installation, List.of("--blobPort", "0", "--inMemoryPersistence", "--extentMemoryLimit", "1024"));
+        return start(installation, List.of("--blobPort", "0", "--inMemoryPersistence", "--extentMemoryLimit", "1024"),
+                ACCOUNT_KEY);
+    }
+
+    /**
+     * Starts an in-memory Azurite whose {@link #ACCOUNT_NAME} account has {@code accountKey}
+     * (base64) instead of the well-known one (Azurite's {@code AZURITE_ACCOUNTS}): a test can seed
+     * a key of its own and search for it.
+     */
+    public static AzuriteFixture startWithAccountKey(String accountKey) {
+        return start(AzuriteInstallation.locate(),
+                List.of("--blobPort", "0", "--inMemoryPersistence", "--extentMemoryLimit", "1024"), accountKey);
     }
 
     /**
@@ -74,10 +87,11 @@ public final class AzuriteFixture implements AutoCloseable {
      */
     public static AzuriteFixture startPersistent(Path location, int port) {
         return start(AzuriteInstallation.locate(),
-                List.of("--blobPort", Integer.toString(port), "--location", location.toAbsolutePath().toString()));
+                List.of("--blobPort", Integer.toString(port), "--location", location.toAbsolutePath().toString()),
+                ACCOUNT_KEY);
     }
 
-    private static AzuriteFixture start(AzuriteInstallation installation, List<String> storage) {
+    private static AzuriteFixture start(AzuriteInstallation installation, List<String> storage, String accountKey) {
         Path logFile = createLogFile();
         List<String> command = new java.util.ArrayList<>(List.of(
                 installation.node(), installation.blobMain().toString(),
@@ -90,11 +104,14 @@ public final class AzuriteFixture implements AutoCloseable {
                 "--silent"));
         Process process;
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(installation.directory().toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile())
-                    .start();
+                    .redirectOutput(logFile.toFile());
+            if (!ACCOUNT_KEY.equals(accountKey)) {
+                builder.environment().put("AZURITE_ACCOUNTS", ACCOUNT_NAME + ":" + accountKey);
+            }
+            process = builder.start();
         } catch (IOException e) {
             deleteLog(logFile);
             throw new IllegalStateException("Could not start Azurite (" + String.join(" ", command)
@@ -106,7 +123,7 @@ public final class AzuriteFixture implements AutoCloseable {
             int port = awaitPort(process, logFile);
             awaitAcceptingConnections(process, logFile, port);
             LOG.info("Azurite blob service (pid {}) listening on {}:{}, log {}", process.pid(), HOST, port, logFile);
-            return new AzuriteFixture(process, logFile, port, reaper);
+            return new AzuriteFixture(process, logFile, port, reaper, accountKey);
         } catch (RuntimeException e) {
             destroyTree(process);
             removeShutdownHook(reaper);
@@ -126,7 +143,7 @@ public final class AzuriteFixture implements AutoCloseable {
 
     public String connectionString() {
         return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT_NAME
-                + ";AccountKey=" + ACCOUNT_KEY
+                + ";AccountKey=" + accountKey
                 + ";BlobEndpoint=" + blobEndpoint() + ";";
     }
 
