@@ -61,7 +61,14 @@ final class AttemptSpool {
     void writeExitIfAbsent(String attemptId, ShimExit exit) throws IOException {
         // a directory that is gone was shipped and removed: its exit.json had been written
         if (Files.isDirectory(layout.attemptDir(attemptId)) && !finished(attemptId)) {
-            AtomicFiles.writeJson(layout.exitFile(attemptId), exit);
+            try {
+                AtomicFiles.writeJson(layout.exitFile(attemptId), exit);
+            } catch (NoSuchFileException e) {
+                if (Files.isDirectory(layout.attemptDir(attemptId))) {
+                    throw e;
+                }
+                // the shim's exit.json came first and the log-shipper removed the directory meanwhile
+            }
         }
     }
 
