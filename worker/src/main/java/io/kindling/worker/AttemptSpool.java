@@ -9,8 +9,11 @@ import io.kindling.worker.shim.ExitRecord;
 import io.kindling.worker.shim.ShimExit;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +31,7 @@ final class AttemptSpool {
     static final String RUN_FILE = "run.json";
     static final String STOP_FILE = "stop.json";
     static final String REPORTED_FILE = "reported";
+    static final String REPORTED_SUFFIX = ".reported";
 
     private final SpoolLayout layout;
 
@@ -57,19 +61,59 @@ final class AttemptSpool {
     void writeExitIfAbsent(String attemptId, ShimExit exit) throws IOException {
         // a directory that is gone was shipped and removed: its exit.json had been written
         if (Files.isDirectory(layout.attemptDir(attemptId)) && !finished(attemptId)) {
-            AtomicFiles.writeJson(layout.exitFile(attemptId), exit);
+            try {
+                AtomicFiles.writeJson(layout.exitFile(attemptId), exit);
+            } catch (NoSuchFileException e) {
+                if (Files.isDirectory(layout.attemptDir(attemptId))) {
+                    throw e;
+                }
+                // the shim's exit.json came first and the log-shipper removed the directory meanwhile
+            }
         }
     }
 
     Optional<ShimExit> exit(String attemptId) {
         return AtomicFiles.readJson(layout.exitFile(attemptId), ShimExit.class)
                 .or(() -> AtomicFiles.readJson(ExitRecord.file(layout.root(), attemptId), ExitRecord.class)
-                        .map(ExitRecord::exit));
+                        .map(ExitRecord::exit))
+                .or(() -> AtomicFiles.readJson(reportedExitFile(attemptId), ExitRecord.class).map(ExitRecord::exit));
     }
 
-    /** True when the attempt ended on this host already (its exit.json exists). */
+    /**
+     * True when the attempt ended on this host already: its exit.json exists, or the worker's copy
+     * of its exit, kept after its end was reported (the log-shipper may have removed the directory,
+     * and the assignment may still come again if the worker died before committing its offset).
+     */
     boolean finished(String attemptId) {
-        return Files.exists(layout.exitFile(attemptId));
+        return Files.exists(layout.exitFile(attemptId)) || Files.exists(reportedExitFile(attemptId));
+    }
+
+    private Path reportedExitFile(String attemptId) {
+        Path record = ExitRecord.file(layout.root(), attemptId);
+        return record.resolveSibling(record.getFileName() + REPORTED_SUFFIX);
+    }
+
+    /** Deletes the copies of reported exits older than maxAge: by then their assignments' offsets are long committed. */
+    void pruneReportedExits(Duration maxAge) {
+        Path dir = layout.root().resolve(ExitRecord.DIR);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        Instant oldest = Instant.now().minus(maxAge);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                try {
+                    if (file.getFileName().toString().endsWith(REPORTED_SUFFIX)
+                            && Files.getLastModifiedTime(file).toInstant().isBefore(oldest)) {
+                        Files.deleteIfExists(file);
+                    }
+                } catch (IOException e) {
+                    // the next start tries again
+                }
+            }
+        } catch (IOException e) {
+            // the next start tries again
+        }
     }
 
     void writeStop(String attemptId, StopRequest stop) throws IOException {
@@ -80,7 +124,11 @@ final class AttemptSpool {
         return AtomicFiles.readJson(file(attemptId, STOP_FILE), StopRequest.class);
     }
 
-    /** The end report is acknowledged: marks the directory and deletes the worker's copy of the exit. */
+    /**
+     * The end report is acknowledged: marks the directory and sets the worker's copy of the exit
+     * aside as reported (not deleted: an assignment redelivered after a crash must find that the
+     * attempt ended, even once the log-shipper has removed its directory).
+     */
     void markReported(String attemptId) {
         try {
             Files.writeString(file(attemptId, REPORTED_FILE), "");
@@ -88,7 +136,10 @@ final class AttemptSpool {
             // the log-shipper may have removed the directory already
         }
         try {
-            Files.deleteIfExists(ExitRecord.file(layout.root(), attemptId));
+            Files.move(ExitRecord.file(layout.root(), attemptId), reportedExitFile(attemptId),
+                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+            // no shim wrote one, or it was set aside already
         } catch (IOException e) {
             // a restart reports it again, harmlessly
         }

@@ -42,6 +42,8 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     /** How many ended attempts and early cancels are remembered. */
     private static final int REMEMBERED = 100_000;
+    /** How long the copy of a reported exit is kept (see {@link AttemptSpool#finished}). */
+    static final java.time.Duration REPORTED_EXITS_KEPT = java.time.Duration.ofDays(1);
 
     private final WorkerConfig config;
     private final Launcher launcher;
@@ -309,6 +311,7 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
                 recover(attempt.get());
             }
         }
+        spool.pruneReportedExits(REPORTED_EXITS_KEPT);
         for (ExitRecord orphan : spool.orphanExits()) {
             if (config.workerId().equals(orphan.attempt().workerId())) {
                 recover(orphan.attempt());

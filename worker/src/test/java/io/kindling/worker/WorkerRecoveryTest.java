@@ -106,6 +106,14 @@ class WorkerRecoveryTest {
         await().atMost(WAIT).until(() -> !Files.exists(exits.resolve("job-r9-a1.json")));
         assertThat(reports.stateNames("job-r10")).isEmpty();
         assertThat(fx.layout.attemptDir("job-r9-a1")).doesNotExist();
+
+        // the worker died before committing the assignment's offset: it comes again, after the end was
+        // reported and the directory removed; it is not launched again, its end is reported again
+        fx.send(Runs.python("job-r9", POOL, "/apps/pi.py"));
+        await().atMost(WAIT).until(() -> fx.committed() != null && fx.committed().offset() == 1);
+        assertThat(launcher.launchedCount()).as("an ended attempt whose assignment comes again").isZero();
+        await().atMost(WAIT).until(() -> reports.stateNames("job-r9").size() == 2);
+        assertThat(reports.stateNames("job-r9")).containsExactly(JobState.SUCCEEDED, JobState.SUCCEEDED);
     }
 
     @Test

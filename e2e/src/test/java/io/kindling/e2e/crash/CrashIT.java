@@ -164,7 +164,7 @@ class CrashIT {
     }
 
     /** One terminal event, last; attempt numbers never go back; within an attempt, states only move forward. */
-    private static void assertInOrder(String jobId, List<JobEvent> events) {
+    static void assertInOrder(String jobId, List<JobEvent> events) {
         assertThat(events).as("events of %s", jobId).isNotEmpty();
         assertThat(events.get(0).state()).as("first event of %s", jobId).isEqualTo(JobState.QUEUED);
         assertThat(events.stream().filter(e -> e.state().terminal()).count()).as("terminal events of %s", jobId).isEqualTo(1);
@@ -190,7 +190,7 @@ class CrashIT {
         }
     }
 
-    private static void assertNoOverlappingAttempts(List<StandInSpark.Run> runs) {
+    static void assertNoOverlappingAttempts(List<StandInSpark.Run> runs) {
         Map<String, List<StandInSpark.Run>> byJob = new HashMap<>();
         for (StandInSpark.Run run : runs) {
             assertThat(run.starts()).as("attempt %s was launched once", run.attemptId()).isEqualTo(1);
@@ -252,7 +252,7 @@ class CrashIT {
         }
     }
 
-    private static Path python() {
+    static Path python() {
         Path venv = io.kindling.e2e.ProjectTools.projectDir().resolve(".tools/spark-venv/bin/python");
         if (Files.isExecutable(venv)) {
             return venv;

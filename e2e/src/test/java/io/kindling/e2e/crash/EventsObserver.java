@@ -1,11 +1,15 @@
 package io.kindling.e2e.crash;
 
 import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.JobState;
 import io.kindling.schemas.Json;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +25,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class EventsObserver implements AutoCloseable {
     private final Map<String, List<JobEvent>> byJob = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    private final Set<String> terminal = ConcurrentHashMap.newKeySet();
+    private final List<Observed> dispatched = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
 
@@ -47,6 +53,11 @@ final class EventsObserver implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     JobEvent event = Json.decode(record.value(), JobEvent.class);
                     byJob.computeIfAbsent(event.jobId(), id -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(event);
+                    if (event.state().terminal()) {
+                        terminal.add(event.jobId());
+                    } else if (event.state() == JobState.DISPATCHED) {
+                        dispatched.add(new Observed(Instant.now(), event));
+                    }
                     count.incrementAndGet();
                 }
             }
@@ -57,6 +68,20 @@ final class EventsObserver implements AutoCloseable {
 
     int count() {
         return count.get();
+    }
+
+    /** Jobs with a terminal event so far. */
+    int terminalJobs() {
+        return terminal.size();
+    }
+
+    /** A DISPATCHED event and when this observer read it. */
+    record Observed(Instant received, JobEvent event) {
+    }
+
+    /** The first DISPATCHED event decided (its {@code time}) after the instant given, if read yet. */
+    Optional<Observed> dispatchedAfter(Instant instant) {
+        return dispatched.stream().filter(o -> o.event().time().isAfter(instant)).findFirst();
     }
 
     List<JobEvent> events(String jobId) {

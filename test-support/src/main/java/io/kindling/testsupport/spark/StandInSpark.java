@@ -13,7 +13,9 @@ import java.util.Map;
  * A Spark home whose {@code bin/spark-submit} is a small Python program standing in for Spark: it
  * creates an event log named like an application id (so the worker sees the app start), keeps a
  * ledger line {@code start|alive|end <attemptId> <jobId> <epochMillis>} every 100 ms while it
- * "runs", sleeps the seconds given as the first application argument and exits with the second.
+ * "runs", sleeps the seconds given as the first application argument and exits with the second;
+ * given a third, N, it prints N lines {@code numbered <000001..N> <attemptId>} to stdout, spread
+ * over its run (the rest at the end), for tests of the logs' completeness and order.
  * The ledger tells the test when each attempt really ran.
  */
 public final class StandInSpark {
@@ -64,10 +66,20 @@ public final class StandInSpark {
                 os.makedirs(eventlog, exist_ok=True)
                 open(os.path.join(eventlog, "local-%%d" %% int(time.time() * 1000)), "w").close()
                 print("stand-in driver of", name, flush=True)
-                until = time.time() + seconds
+                lines = int(app[2]) if len(app) > 2 else 0
+                printed = 0
+                begun = time.time()
+                until = begun + seconds
                 while time.time() < until:
                     note("alive")
+                    due = int(lines * min(1.0, (time.time() - begun) / seconds))
+                    while printed < due:
+                        printed += 1
+                        print("numbered %%06d %%s" %% (printed, name), flush=True)
                     time.sleep(0.1)
+                while printed < lines:
+                    printed += 1
+                    print("numbered %%06d %%s" %% (printed, name), flush=True)
                 note("end")
                 sys.exit(code)
                 """.formatted(pythonString(ledger.toString())));

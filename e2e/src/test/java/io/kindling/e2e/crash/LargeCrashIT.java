@@ -1,0 +1,379 @@
+package io.kindling.e2e.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kindling.schemas.FailureReason;
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.JobState;
+import io.kindling.testsupport.auth.TestTokens;
+import io.kindling.testsupport.kafka.SharedKafka;
+import io.kindling.testsupport.spark.StandInSpark;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issue 10's crash test: 500 jobs, each printing numbered lines, run through the api, two
+ * dispatchers (one active, one standing by), a worker and a log-shipper, each a JVM of its own
+ * against the real broker, while 22 SIGKILLs hit the api, the active dispatcher, the standby
+ * dispatcher, the worker and the shipper at moments drawn at random (seeded; the seed is
+ * printed) and spread over the run; each killed process is started again. Then: every job ends
+ * in the state it should (0 lost), its events are in order, no two attempts of a job overlapped
+ * and none was launched twice (the stand-in spark-submit's ledger), the ending attempt's stdout
+ * read through the api holds every numbered line exactly once, in order; and after each kill of
+ * the active dispatcher the standby dispatched again within 15 s.
+ */
+@Timeout(2400)
+class LargeCrashIT {
+    private static final Logger LOG = LoggerFactory.getLogger(LargeCrashIT.class);
+    private static final int JOBS = 500;
+    private static final int LINES = 25;
+    private static final int SLOTS = 8;
+    private static final int BACKLOG = 40;
+    private static final Duration TAKEOVER = Duration.ofSeconds(15);
+    private static final Duration DEADLINE = Duration.ofMinutes(6);
+    private static final Pattern NUMBERED = Pattern.compile("^numbered (\\d{6}) (\\S+)$", Pattern.MULTILINE);
+
+    private enum Victim { API, ACTIVE_DISPATCHER, STANDBY_DISPATCHER, WORKER, SHIPPER }
+
+    @TempDir
+    Path dir;
+    private final List<ComponentProcess> components = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private int apiPort;
+    private String authorization;
+    private String prefix;
+    private Path logs;
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        for (ComponentProcess component : components) {
+            component.stop();
+        }
+    }
+
+    @Test
+    void fiveHundredJobsSurviveTwentyTwoKills() throws Exception {
+        long began = System.nanoTime();
+        long seed = Long.getLong("kindling.crash.seed", System.nanoTime());
+        LOG.info("large crash test seed {} (rerun with -Dkindling.crash.seed={})", seed, seed);
+        System.out.println("LargeCrashIT seed " + seed + " (rerun with -Dkindling.crash.seed=" + seed + ")");
+        Random random = new Random(seed);
+        logs = Files.createDirectories(Path.of("target", "LargeCrashIT-" + seed));
+        LOG.info("components' logs in {}", logs.toAbsolutePath());
+        prefix = "bigcrash-" + Long.toHexString(seed & 0xffffff) + ".";
+        StandInSpark spark = StandInSpark.create(dir, CrashIT.python());
+        Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
+        Path pools = Files.writeString(dir.resolve("pools.yaml"), """
+                pools:
+                  default:
+                    maxRunning: %d
+                """.formatted(SLOTS));
+        apiPort = freePort();
+        TestTokens tokens = TestTokens.admin();
+        authorization = tokens.get("admin").bearer();
+
+        Map<String, String> common = Map.of(
+                "KINDLING_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers(),
+                "KINDLING_TOPIC_PREFIX", prefix,
+                "KINDLING_TOPIC_PARTITIONS", "3");
+        Map<String, ComponentProcess> dispatchers = new HashMap<>();
+        for (String id : List.of("dispatcher-a", "dispatcher-b")) {
+            dispatchers.put(id, component(id, "io.kindling.dispatcher.DispatcherMain", common, Map.of(
+                    "KINDLING_HOME", dir.resolve(id).toString(),
+                    "KINDLING_CONFIG", pools.toString(),
+                    "KINDLING_DISPATCHER_ID", id)));
+        }
+        Path spool = dir.resolve("worker/spool");
+        ComponentProcess worker = component("worker", "io.kindling.worker.WorkerMain", common, Map.of(
+                "KINDLING_HOME", dir.resolve("worker").toString(),
+                "KINDLING_SPOOL_DIR", spool.toString(),
+                "KINDLING_SPARK_HOME", spark.home().toString(),
+                "KINDLING_WORKER_ID", "crash-worker",
+                "KINDLING_WORKER_MAX_RUNNING", Integer.toString(SLOTS)));
+        ComponentProcess shipper = component("shipper", "io.kindling.shipper.ShipperMain", Map.of(), Map.of(
+                "KINDLING_HOME", dir.resolve("shipper").toString(),
+                "KINDLING_SPOOL_DIR", spool.toString(),
+                "KINDLING_BLOB_STORE", "local",
+                "KINDLING_BLOB_DIR", dir.resolve("blobs").toString(),
+                "KINDLING_SHIPPER_POLL_MILLIS", "200"));
+        ComponentProcess api = component("api", "io.kindling.api.ApiMain", common, Map.of(
+                "KINDLING_HOME", dir.resolve("api").toString(),
+                "KINDLING_HTTP_HOST", "127.0.0.1",
+                "KINDLING_HTTP_PORT", Integer.toString(apiPort),
+                "KINDLING_BLOB_STORE", "local",
+                "KINDLING_BLOB_DIR", dir.resolve("blobs").toString(),
+                "KINDLING_AUTH_TOKENS_FILE", tokens.write(dir.resolve("tokens.yaml")).toString()));
+        for (ComponentProcess c : components) {
+            c.start();
+        }
+
+        List<Victim> victims = new ArrayList<>();
+        victims.addAll(Collections.nCopies(4, Victim.API));
+        victims.addAll(Collections.nCopies(5, Victim.ACTIVE_DISPATCHER));
+        victims.addAll(Collections.nCopies(4, Victim.STANDBY_DISPATCHER));
+        victims.addAll(Collections.nCopies(5, Victim.WORKER));
+        victims.addAll(Collections.nCopies(4, Victim.SHIPPER));
+        Collections.shuffle(victims, random);
+        // one moment in each of as many equal slices of the run as there are kills, measured in finished jobs
+        int from = 15;
+        int to = JOBS - 30;
+        List<Integer> moments = new ArrayList<>();
+        for (int k = 0; k < victims.size(); k++) {
+            int lo = from + (to - from) * k / victims.size();
+            int hi = from + (to - from) * (k + 1) / victims.size();
+            moments.add(lo + random.nextInt(Math.max(1, hi - lo)));
+        }
+        LOG.info("kill plan: {} at {} finished jobs", victims, moments);
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()));
+             EventsObserver events = new EventsObserver(SharedKafka.bootstrapServers(), prefix + "jobs.events")) {
+            awaitApiReady();
+            awaitLeaderGroup(admin);
+
+            Map<String, Boolean> jobs = new ConcurrentHashMap<>();   // job id -> expected to succeed
+            AtomicReference<Throwable> submitFailure = new AtomicReference<>();
+            AtomicInteger submitted = new AtomicInteger();
+            Thread submitter = new Thread(() -> {
+                try {
+                    for (int i = 0; i < JOBS; i++) {
+                        int n = i;
+                        // keep a backlog, so the run lasts and the api is killed while jobs arrive
+                        await("backlog below " + BACKLOG).atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+                                .until(() -> n - events.terminalJobs() < BACKLOG);
+                        boolean good = i % 10 != 7;
+                        String id = good ? submit("good-" + i, app, "0.4", "0", LINES, 4)
+                                : submit("bad-" + i, app, "0.2", "3", LINES, 2);
+                        jobs.put(id, good);
+                        submitted.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    LOG.error("submitting failed", e);
+                    submitFailure.set(e);
+                }
+            }, "submitter");
+            submitter.start();
+
+            List<Long> takeovers = new ArrayList<>();
+            Map<Victim, Integer> kills = new java.util.EnumMap<>(Victim.class);
+            for (int k = 0; k < victims.size(); k++) {
+                Victim victim = victims.get(k);
+                int moment = moments.get(k);
+                await("job #" + moment + " finished").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                        .failFast(() -> submitFailure.get() != null)
+                        .until(() -> events.terminalJobs() >= moment);
+                LOG.info("kill {}/{}: {} at {} finished jobs", k + 1, victims.size(), victim, events.terminalJobs());
+                switch (victim) {
+                    case API -> restart(api);
+                    case WORKER -> restart(worker);
+                    case SHIPPER -> restart(shipper);
+                    case STANDBY_DISPATCHER -> {
+                        ComponentProcess standby = dispatchers.get(awaitLeaderGroup(admin).standby());
+                        restart(standby);
+                        awaitLeaderGroup(admin);
+                    }
+                    case ACTIVE_DISPATCHER -> {
+                        ComponentProcess active = dispatchers.get(awaitLeaderGroup(admin).active());
+                        active.kill();
+                        Instant killed = Instant.now();
+                        EventsObserver.Observed next = await("a dispatch after the active dispatcher's kill")
+                                .atMost(TAKEOVER.plusSeconds(30)).pollInterval(Duration.ofMillis(50))
+                                .until(() -> events.dispatchedAfter(killed), Optional::isPresent).orElseThrow();
+                        long takeover = Duration.between(killed, next.received()).toMillis();
+                        takeovers.add(takeover);
+                        LOG.info("MEASURED takeover: {} dispatched {} ms after {} was killed", next.event().jobId(),
+                                takeover, active.name());
+                        assertThat(takeover).as("dispatching again after the active dispatcher's kill (ms)")
+                                .isLessThanOrEqualTo(TAKEOVER.toMillis());
+                        active.start();
+                        awaitLeaderGroup(admin);
+                    }
+                }
+                kills.merge(victim, 1, Integer::sum);
+            }
+
+            submitter.join(DEADLINE.toMillis());
+            assertThat(submitFailure.get()).as("submitting").isNull();
+            assertThat(submitted.get()).isEqualTo(JOBS);
+            assertThat(jobs).hasSize(JOBS);
+            await("every job terminal").atMost(DEADLINE).pollInterval(Duration.ofMillis(500))
+                    .until(() -> jobs.keySet().stream().allMatch(events::terminal));
+            long runMillis = (System.nanoTime() - began) / 1_000_000;
+
+            Map<String, JobEvent> ends = new HashMap<>();
+            for (Map.Entry<String, Boolean> job : jobs.entrySet()) {
+                List<JobEvent> list = events.events(job.getKey());
+                CrashIT.assertInOrder(job.getKey(), list);
+                JobEvent last = list.get(list.size() - 1);
+                ends.put(job.getKey(), last);
+                if (job.getValue()) {
+                    assertThat(last.state()).as("job %s: %s", job.getKey(), list).isEqualTo(JobState.SUCCEEDED);
+                } else {
+                    assertThat(last.state()).as("job %s: %s", job.getKey(), list).isEqualTo(JobState.FAILED);
+                    assertThat(last.reason()).as("job %s: %s", job.getKey(), list).isEqualTo(FailureReason.APP_FAILED);
+                }
+            }
+            List<StandInSpark.Run> runs = spark.runs();
+            CrashIT.assertNoOverlappingAttempts(runs);
+
+            awaitApiReady();
+            Set<String> checked = ConcurrentHashMap.newKeySet();
+            await("every job's log complete and checked").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        for (Map.Entry<String, JobEvent> end : ends.entrySet()) {
+                            if (!checked.contains(end.getKey()) && checkLog(end.getKey(), end.getValue())) {
+                                checked.add(end.getKey());
+                            }
+                        }
+                        return checked.size() == ends.size();
+                    });
+            long totalMillis = (System.nanoTime() - began) / 1_000_000;
+            String summary = ("MEASURED large crash test: seed %d, %d jobs (%d attempts run), %d events, %d kills %s, "
+                    + "restarts %s, takeovers after killing the active dispatcher %s ms (max %d), "
+                    + "%d numbered lines checked, jobs done in %d ms, total %d ms").formatted(seed, jobs.size(),
+                    runs.size(), events.count(), kills.values().stream().mapToInt(Integer::intValue).sum(), kills,
+                    components.stream().map(c -> c.name() + "=" + (c.starts() - 1)).toList(), takeovers,
+                    takeovers.stream().mapToLong(Long::longValue).max().orElse(0), (long) checked.size() * LINES,
+                    runMillis, totalMillis);
+            LOG.info(summary);
+            System.out.println(summary);
+            assertThat(kills.values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(20);
+        }
+    }
+
+    /**
+     * True once the ending attempt's stdout is complete; then it must hold lines 1..LINES of that
+     * attempt, each once, in order.
+     */
+    private boolean checkLog(String jobId, JobEvent end) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/jobs/"
+                        + jobId + "/logs/stdout?attempt=" + end.attempt() + "&offset=0&limit=1048576"))
+                .header("Authorization", authorization).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (r.statusCode() != 200 || !r.headers().firstValue("Kindling-Log-Complete").orElse("").equals("true")) {
+            return false;
+        }
+        Matcher m = NUMBERED.matcher(r.body());
+        int expected = 1;
+        while (m.find()) {
+            assertThat(m.group(2)).as("attempt of a line of job %s: %s", jobId, r.body()).isEqualTo(end.attemptId());
+            assertThat(Integer.parseInt(m.group(1))).as("line number in job %s: %s", jobId, r.body()).isEqualTo(expected);
+            expected++;
+        }
+        assertThat(expected - 1).as("numbered lines of job %s: %s", jobId, r.body()).isEqualTo(LINES);
+        return true;
+    }
+
+    private void restart(ComponentProcess c) throws IOException, InterruptedException {
+        c.kill();
+        c.start();
+    }
+
+    private record Leaders(String active, String standby) {
+    }
+
+    /** Waits until both dispatchers are in the leader group and one of them holds the leader partition. */
+    private Leaders awaitLeaderGroup(Admin admin) {
+        String group = "kindling-dispatcher-" + prefix + "-leader";
+        return await("two dispatchers in the leader group, one active").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> {
+                    Collection<MemberDescription> members = admin.describeConsumerGroups(List.of(group)).all().get()
+                            .get(group).members();
+                    String active = null;
+                    String standby = null;
+                    for (MemberDescription m : members) {
+                        String id = m.groupInstanceId().orElse("?");
+                        if (m.assignment().topicPartitions().isEmpty()) {
+                            standby = id;
+                        } else {
+                            active = id;
+                        }
+                    }
+                    return members.size() == 2 && active != null && standby != null ? new Leaders(active, standby) : null;
+                }, java.util.Objects::nonNull);
+    }
+
+    private ComponentProcess component(String name, String mainClass, Map<String, String> common, Map<String, String> own) {
+        Map<String, String> env = new HashMap<>(common);
+        env.putAll(own);
+        ComponentProcess c = new ComponentProcess(name, mainClass, env, logs.resolve(name + ".log"));
+        components.add(c);
+        return c;
+    }
+
+    /** Submits with an idempotency key, retrying while the api is down or restarting: one job whatever happens. */
+    private String submit(String key, Path app, String seconds, String exitCode, int lines, int maxAttempts) {
+        String body = """
+                {"name": "%s", "application": {"type": "python", "file": "%s", "args": ["%s", "%s", "%d"]},
+                 "retry": {"maxAttempts": %d, "initialBackoffSeconds": 1, "maxBackoffSeconds": 2}}
+                """.formatted(key, app, seconds, exitCode, lines, maxAttempts);
+        AtomicReference<String> last = new AtomicReference<>("nothing yet");
+        HttpResponse<String> response;
+        try {
+            response = await("submit " + key)
+                    .atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/jobs"))
+                                    .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                                    .header("Authorization", authorization)
+                                    .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                            HttpResponse.BodyHandlers.ofString()),
+                            r -> {
+                                last.set(r.statusCode() + " " + r.body());
+                                return r.statusCode() == 202 || r.statusCode() == 200;
+                            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("submit " + key + ": last answer " + last.get(), e);
+        }
+        String json = response.body();
+        int start = json.indexOf("\"id\":\"") + 6;
+        return json.substring(start, json.indexOf('"', start));
+    }
+
+    private void awaitApiReady() {
+        await("api ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health/ready"))
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode() == 200);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
