@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kindling.schemas.DeadLetter;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.JobState;
+import io.kindling.schemas.MessageLimits;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.Topics;
@@ -20,7 +21,9 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -39,7 +42,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaTestExtension.class)
 class PoisonIT {
     private static final Duration DEADLINE = Duration.ofSeconds(120);
-    private static final int NEAR_LIMIT = 1024 * 1024 - 2048;
+    /** Just under the largest record the dispatcher reads (larger ones are dead-lettered TOO_LARGE unread). */
+    private static final int NEAR_LIMIT = MessageLimits.COMMAND_BYTES - 2048;
 
     static final BiConsumer<RunAssignment, FakeWorker> SUCCEED = (run, worker) -> {
         worker.report(run.jobId(), run.attempt(), JobState.SUBMITTING, null, null);
@@ -195,16 +199,14 @@ class PoisonIT {
     @Test
     void aRecordWhoseTransactionKeepsFailingIsIsolatedDeadLetteredAndTheRestFlowsOn(KafkaFixture kafka) throws Exception {
         Topics topics = new Topics(kafka.topicPrefix());
-        // the events topic takes records up to 300 KB: a 400 KB job is valid, but its QUEUED event cannot be written
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topics.events(), 1, (short) 1)
-                    .configs(Map.of("max.message.bytes", String.valueOf(300 * 1024))))).all().get();
-        }
         try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
              FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
              TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class);
              TopicWatcher<DeadLetter> letters = new TopicWatcher<>(kafka.bootstrapServers(), topics.deadLetter(),
                      DeadLetter.class)) {
+            // the events topic now takes records up to 300 KB (set once the dispatcher has created it with its
+            // own settings): a 400 KB job is valid, but its QUEUED event cannot be written
+            limitRecords(kafka, topics.events(), 300 * 1024);
             kafka.send(topics.commands(), "before", submit("before", "default", "ok").getBytes(UTF_8));
             long poison = kafka.send(topics.commands(), "heavy", submit("heavy", "default", "h".repeat(400 * 1024))
                     .getBytes(UTF_8)).offset();
@@ -227,14 +229,11 @@ class PoisonIT {
     @Test
     void aJobWhoseRunAssignmentTheBrokerRefusesEndsFailedAndTheOthersRun(KafkaFixture kafka) throws Exception {
         Topics topics = new Topics(kafka.topicPrefix());
-        // the runs topic takes records up to 4 KB: the fat job's assignment is refused, every time
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topics.runs("default"), 1, (short) 1)
-                    .configs(Map.of("max.message.bytes", "4096")))).all().get();
-        }
         try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
              FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
              TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class)) {
+            // the runs topic now takes records up to 4 KB: the fat job's assignment is refused, every time
+            limitRecords(kafka, topics.runs("default"), 4096);
             kafka.send(topics.commands(), "fat", submit("fat", "default", "f".repeat(8 * 1024)).getBytes(UTF_8));
             kafka.send(topics.commands(), "slim", submit("slim", "default", "ok").getBytes(UTF_8));
 
@@ -250,6 +249,21 @@ class PoisonIT {
             kafka.send(topics.commands(), "later", submit("later", "default", "ok").getBytes(UTF_8));
             events.awaitUntil("a later job succeeds", e -> e.stream()
                     .anyMatch(x -> x.jobId().equals("later") && x.state() == JobState.SUCCEEDED), DEADLINE);
+        }
+    }
+
+    /**
+     * Lowers a topic's record limit once the dispatcher has created it (its topic creator raises a
+     * smaller limit found at start-up to Kindling's own), and waits until the broker applies it.
+     */
+    private static void limitRecords(KafkaFixture kafka, String topic, int bytes) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry("max.message.bytes", String.valueOf(bytes)), AlterConfigOp.OpType.SET)))).all().get();
+            org.awaitility.Awaitility.await("max.message.bytes of " + topic).atMost(Duration.ofSeconds(30))
+                    .until(() -> String.valueOf(bytes).equals(admin.describeConfigs(List.of(resource)).all().get()
+                            .get(resource).get("max.message.bytes").value()));
         }
     }
 }
