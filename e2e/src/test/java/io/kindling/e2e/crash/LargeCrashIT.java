@@ -122,6 +122,7 @@ class LargeCrashIT {
                 "KINDLING_SPOOL_DIR", spool.toString(),
                 "KINDLING_SPARK_HOME", spark.home().toString(),
                 "KINDLING_WORKER_ID", "crash-worker",
+                "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                 "KINDLING_WORKER_MAX_RUNNING", Integer.toString(SLOTS)));
         ComponentProcess shipper = component("shipper", "io.kindling.shipper.ShipperMain", Map.of(), Map.of(
                 "KINDLING_HOME", dir.resolve("shipper").toString(),
