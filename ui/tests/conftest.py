@@ -101,7 +101,9 @@ def stack(tmp_path_factory):
     own = ("KINDLING_TEST_", "KINDLING_UI_SCREENSHOTS", "KINDLING_CHROMIUM")
     env = dict({k: v for k, v in os.environ.items() if not k.startswith(own)}, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
                KINDLING_METRICS_PORT=str(free_port()),
-               KINDLING_HOME=str(home), KINDLING_CONFIG=str(pools), KINDLING_WORKER_POOL="default")
+               KINDLING_HOME=str(home), KINDLING_CONFIG=str(pools), KINDLING_WORKER_POOL="default",
+               # the worker runs local files only from allowed directories: the examples and this test's own scripts
+               KINDLING_WORKER_LOCAL_PATHS=f"{REPO / 'examples'},{Path(__file__).resolve().parent}")
     tokens: dict[str, str] = {}
     auth = _auth_supported()
     oidc = None

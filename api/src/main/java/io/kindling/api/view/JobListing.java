@@ -81,7 +81,17 @@ final class JobListing {
         return new Query(sql.toString(), List.copyOf(args));
     }
 
+    private static final Instant FIRST_NANO = Instant.ofEpochSecond(0, Long.MIN_VALUE);
+    private static final Instant LAST_NANO = Instant.ofEpochSecond(0, Long.MAX_VALUE);
+
+    /** A time bound in the store's nanoseconds; one outside what they can hold (before 1677, after 2262) is clamped. */
     private static long nanos(Instant at) {
+        if (at.isBefore(FIRST_NANO)) {
+            return Long.MIN_VALUE;
+        }
+        if (at.isAfter(LAST_NANO)) {
+            return Long.MAX_VALUE;
+        }
         return JobDb.nanos(at);
     }
 }
