@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class DriverPodLauncher implements Launcher {
     private static final Logger LOG = LoggerFactory.getLogger(DriverPodLauncher.class);
     static final Duration DELETE_WAIT = Duration.ofSeconds(60);
+    private static final int CLEANUP_TRIES = 5;
+    private static final Duration CLEANUP_RETRY = Duration.ofSeconds(2);
 
     private final KubernetesClient client;
     private final DriverPodManifests manifests;
@@ -187,13 +189,16 @@ public final class DriverPodLauncher implements Launcher {
         return java.util.Optional.empty();
     }
 
-    private void deleteQuietly(DriverPodNames names) {
+    /** Deletes the attempt's pod (its owned objects go with it); false when the API server refused or failed. */
+    private boolean deleteQuietly(DriverPodNames names) {
         try {
             client.pods().inNamespace(pool.namespace()).withName(names.driverPod())
                     .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            return true;
         } catch (KubernetesClientException e) {
             LOG.warn("attempt {}: cannot delete its driver pod {}: {}", names.attemptId(), names.driverPod(),
                     e.getMessage());
+            return false;
         }
     }
 
@@ -294,18 +299,23 @@ public final class DriverPodLauncher implements Launcher {
     private void ended(DriverPodNames names, DriverPodApp app, SharedIndexInformer<Pod> informer, AppExit exit) {
         LOG.info("attempt {}: driver ended (exit code {}, cancelled {}, reason {}): {}", names.attemptId(),
                 exit.exitCode(), exit.cancelled(), exit.reason(), exit.message());
+        if (!app.cancelled() && app.lastPod() != null) {
+            Duration delay = finished(app.lastPod()) ? pool.cleanupDelay() : Duration.ZERO;
+            schedule(() -> deleteUntilGone(names, 1), delay);
+        }
         schedule(() -> {
             informer.close();
             watched.remove(names.attemptId(), new Watched(app, informer));
         }, Duration.ZERO);
-        if (app.cancelled() || app.lastPod() == null) {
+    }
+
+    /** Deletes an ended attempt's pod; a failed call (the API server busy or away) is tried again, a few times. */
+    private void deleteUntilGone(DriverPodNames names, int attempt) {
+        LOG.info("attempt {}: deleting its driver pod {}", names.attemptId(), names.driverPod());
+        if (deleteQuietly(names) || attempt >= CLEANUP_TRIES) {
             return;
         }
-        Duration delay = finished(app.lastPod()) ? pool.cleanupDelay() : Duration.ZERO;
-        schedule(() -> {
-            LOG.info("attempt {}: deleting its driver pod {}", names.attemptId(), names.driverPod());
-            deleteQuietly(names);
-        }, delay);
+        schedule(() -> deleteUntilGone(names, attempt + 1), CLEANUP_RETRY.multipliedBy(attempt));
     }
 
     private void recheck(DriverPodApp app, Instant at) {
