@@ -32,6 +32,7 @@ import io.kindling.api.http.UploadArtifactHandler;
 import io.kindling.api.http.WatchJobsHandler;
 import io.kindling.api.logs.EventLogArchive;
 import io.kindling.api.logs.LogReader;
+import io.kindling.api.logs.LogTails;
 import io.kindling.api.ui.UiHandler;
 import io.kindling.api.ui.UiSettings;
 import io.kindling.api.view.EventsFollower;
@@ -99,6 +100,7 @@ public final class ApiServer {
     private final ConnectionLimiter uploads;
     private final Management management;
     private final HttpMetrics httpMetrics;
+    private final LogTails logTails;
     private volatile HttpServer server;
     private volatile long tokensTimer = -1;
     private boolean started; // guarded by this
@@ -135,6 +137,7 @@ public final class ApiServer {
         String instance = "kindling-api-" + UUID.randomUUID().toString().substring(0, 8);
         this.views = new JobViewStore(config.views(), Clock.systemUTC());
         this.io = new IoExecutor("kindling-api-io", IO_THREADS, IO_QUEUE);
+        this.logTails = new LogTails(new LogReader(blobs), io::execute, LogTails.Settings.DEFAULT);
         this.publisher = new CommandPublisher(kafka.producer(instance + "-commands"), topics.commands(), io,
                 config.publishTimeout());
         this.follower = new EventsFollower(
@@ -160,6 +163,8 @@ public final class ApiServer {
                 .description("Jobs with at least one event stream open").register(management.registry());
         Gauge.builder("kindling.api.watched.lists", views, JobViewStore::viewWatchers)
                 .description("Open list-wide job streams (watchJobs)").register(management.registry());
+        Gauge.builder("kindling.api.followed.logs", logTails, LogTails::followedStreams)
+                .description("Log streams read once for all their followers").register(management.registry());
         if (auth.disabled()) {
             LOG.warn("authentication is DISABLED ({}=true): every caller on {} acts as an admin", AuthConfig.DISABLED.name(),
                     config.host());
@@ -248,7 +253,7 @@ public final class ApiServer {
         operation(builder, "getJobLogs", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams",
                         ctx -> "true".equalsIgnoreCase(ctx.queryParams().get("follow"))))
-                .addHandler(new GetJobLogsHandler(views, logs, io, new FollowLogsHandler(views, logs, io),
+                .addHandler(new GetJobLogsHandler(views, logs, io, new FollowLogsHandler(views, logs, io, logTails),
                         config.limits().maxTailLines()));
         operation(builder, "getJobEventLog", Role.READ)
                 .addHandler(new GetEventLogHandler(views, logs, new EventLogArchive(blobs), io));
@@ -348,6 +353,7 @@ public final class ApiServer {
                         return vertx.<Void>executeBlocking(() -> {
                             closeQuietly("events follower", follower);
                             closeQuietly("job store", views);
+                            closeQuietly("log followers' reader", logTails);
                             closeQuietly("commands producer", publisher);
                             closeQuietly("I/O pool", io);
                             return null;
