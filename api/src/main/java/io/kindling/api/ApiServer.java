@@ -27,6 +27,7 @@ import io.kindling.api.http.HealthLiveHandler;
 import io.kindling.api.http.HealthReadyHandler;
 import io.kindling.api.http.JobIdGenerator;
 import io.kindling.api.http.ListJobsHandler;
+import io.kindling.api.http.RequestContract;
 import io.kindling.api.http.SubmitJobHandler;
 import io.kindling.api.http.UploadArtifactHandler;
 import io.kindling.api.http.WatchJobsHandler;
@@ -53,7 +54,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.kindling.api.http.HttpMetrics;
@@ -207,7 +207,7 @@ public final class ApiServer {
 
     private Router router(OpenAPIContract contract) {
         int maxBytes = config.maxRequestBytes();
-        RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        RouterBuilder builder = RouterBuilder.create(vertx, contract);
         ContractHandler contractFiles = new ContractHandler();
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(maxBytes);
         // an artifact upload streams its file part to a temporary file, under its own limit
@@ -230,43 +230,40 @@ public final class ApiServer {
                 ctx.next(); // no body to read (and Vert.x refuses to decode a form on GET, TRACE, ...)
             }
         });
-        // the body is checked by MessageReader, the dispatcher's own rules, not by the contract's validator
-        operation(builder, "submitJob", Role.SUBMIT).setDoValidation(false)
+        // parameters and media type from the document; the body by MessageReader, the dispatcher's own
+        // reader of job-spec.schema.json (the schema the document refers to), which names the offending field
+        operation(builder, RequestContract.of(contract, "submitJob").bodyReadByHandler(), Role.SUBMIT)
                 .addHandler(Limits.submissions(submitRate, config.limits().submitsPerSecond()))
                 .addHandler(new SubmitJobHandler(new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io,
                         new JobIdGenerator(), Clock.systemUTC(), config.pools()));
-        operation(builder, "getJob", Role.READ).addHandler(new GetJobHandler(views));
-        // listJobs checks its query itself (ListJobsQuery, exactly the document's rules): Vert.x's
-        // validator decodes query values a second time, so a value with a '%' would be refused or altered
-        operation(builder, "listJobs", Role.READ).setDoValidation(false).addHandler(new ListJobsHandler(views));
-        // the optional body is read by the handler (UNKNOWN_FIELD, MALFORMED_JSON name the offending part)
-        operation(builder, "cancelJob", Role.CANCEL).setDoValidation(false).addHandler(
+        operation(builder, contract, "getJob", Role.READ).addHandler(new GetJobHandler(views));
+        operation(builder, contract, "listJobs", Role.READ).addHandler(new ListJobsHandler(views));
+        operation(builder, contract, "cancelJob", Role.CANCEL).addHandler(
                 new CancelJobHandler(publisher, views, Clock.systemUTC()));
-        operation(builder, "getJobEvents", Role.READ)
+        operation(builder, contract, "getJobEvents", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams", ctx -> true))
                 .addHandler(new GetJobEventsHandler(views));
         // every change of the caller's tenants' job views (the UI's Jobs page); counted with the other streams
-        operation(builder, "watchJobs", Role.READ)
+        operation(builder, contract, "watchJobs", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams", ctx -> true))
                 .addHandler(new WatchJobsHandler(views));
         LogReader logs = new LogReader(blobs);
-        operation(builder, "getJobLogs", Role.READ)
+        operation(builder, contract, "getJobLogs", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams",
                         ctx -> "true".equalsIgnoreCase(ctx.queryParams().get("follow"))))
                 .addHandler(new GetJobLogsHandler(views, logs, io, new FollowLogsHandler(views, logs, io, logTails),
                         config.limits().maxTailLines()));
-        operation(builder, "getJobEventLog", Role.READ)
+        operation(builder, contract, "getJobEventLog", Role.READ)
                 .addHandler(new GetEventLogHandler(views, logs, new EventLogArchive(blobs), io));
-        operation(builder, "getOpenApi").addHandler(contractFiles);
-        operation(builder, "healthLive").addHandler(new HealthLiveHandler(health));
-        operation(builder, "healthReady").addHandler(new HealthReadyHandler(health));
+        operation(builder, contract, "getOpenApi").addHandler(contractFiles);
+        operation(builder, contract, "healthLive").addHandler(new HealthLiveHandler(health));
+        operation(builder, contract, "healthReady").addHandler(new HealthReadyHandler(health));
         ArtifactStore artifacts = new ArtifactStore(blobs);
-        // the multipart body is checked by the handler, which names the offending part
-        operation(builder, "uploadArtifact", Role.SUBMIT).setDoValidation(false).addHandler(
+        operation(builder, contract, "uploadArtifact", Role.SUBMIT).addHandler(
                 new UploadArtifactHandler(artifacts, io, config.maxArtifactBytes()));
-        operation(builder, "getArtifact", Role.READ).addHandler(new GetArtifactHandler(artifacts, io));
+        operation(builder, contract, "getArtifact", Role.READ).addHandler(new GetArtifactHandler(artifacts, io));
         // read-only; a caller sees its tenants' jobs (an admin every tenant's)
-        operation(builder, "getQueues", Role.READ).addHandler(new GetQueuesHandler(views,
+        operation(builder, contract, "getQueues", Role.READ).addHandler(new GetQueuesHandler(views,
                 GetQueuesHandler.poolsFromEnv(System.getenv()),
                 ctx -> Access.principal(ctx).admin() ? null : Access.principal(ctx).tenants()));
         Router router = builder.createRouter();
@@ -295,18 +292,29 @@ public final class ApiServer {
                 && type != null && type.regionMatches(true, 0, "multipart/form-data", 0, "multipart/form-data".length());
     }
 
-    /** An operation open to everyone (health); authentication is the {@link AuthHandler}'s, not the contract's. */
-    private OpenAPIRoute operation(RouterBuilder builder, String operationId) {
+    /**
+     * An operation open to everyone (health). Authentication is the {@link AuthHandler}'s, not the
+     * contract's; request validation is {@link RequestContract}'s (the document's rules), not Vert.x's.
+     */
+    private OpenAPIRoute operation(RouterBuilder builder, OpenAPIContract contract, String operationId) {
+        return route(builder, operationId).addHandler(RequestContract.of(contract, operationId));
+    }
+
+    /** An operation whose caller must hold {@code role}: checked first (403), then the document's request rules. */
+    private OpenAPIRoute operation(RouterBuilder builder, OpenAPIContract contract, String operationId, Role role) {
+        return operation(builder, RequestContract.of(contract, operationId), role);
+    }
+
+    private OpenAPIRoute operation(RouterBuilder builder, RequestContract rules, Role role) {
+        return route(builder, rules.operationId()).addHandler(Access.require(role, rules.operationId())).addHandler(rules);
+    }
+
+    private OpenAPIRoute route(RouterBuilder builder, String operationId) {
         OpenAPIRoute route = builder.getRoute(operationId);
         if (route == null) {
             throw new IllegalStateException("the OpenAPI contract has no operation " + operationId);
         }
-        return route.setDoSecurity(false).addHandler(httpMetrics.operation(operationId));
-    }
-
-    /** An operation whose caller must hold {@code role}: the first handler checks it (403 otherwise). */
-    private OpenAPIRoute operation(RouterBuilder builder, String operationId, Role role) {
-        return operation(builder, operationId).addHandler(Access.require(role, operationId));
+        return route.setDoSecurity(false).setDoValidation(false).addHandler(httpMetrics.operation(operationId));
     }
 
     /** Kafka's id of {@code topic}, or null if it cannot be had now (the store then trusts its offsets). */
