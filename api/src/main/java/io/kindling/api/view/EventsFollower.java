@@ -296,10 +296,11 @@ public final class EventsFollower implements AutoCloseable {
         try {
             event = Json.decode(record.value(), JobEvent.class);
         } catch (RuntimeException e) {
-            boolean malformed = record.value() == null || record.value().length == 0
-                    || e.getCause() instanceof JsonParseException;
-            deadLetters.refuse(record, null, malformed ? "MALFORMED_JSON" : "SCHEMA_VIOLATION",
-                    "unreadable event: " + e.getCause(), List.of());
+            boolean empty = record.value() == null || record.value().length == 0;
+            boolean malformed = empty || e.getCause() instanceof JsonParseException;
+            deadLetters.refuse(record, null, malformed ? "MALFORMED_JSON" : "SCHEMA_VIOLATION", empty
+                    ? "empty record: expected a JSON object"
+                    : "unreadable event: " + (e.getCause() != null ? e.getCause() : e), List.of());
             return;
         }
         Refusal refusal = refusal(event, record.key());
