@@ -1,5 +1,6 @@
 package io.kindling.api;
 
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import io.kindling.api.artifacts.ArtifactStore;
 import io.kindling.api.auth.Access;
 import io.kindling.api.auth.AuthConfig;
@@ -92,6 +93,7 @@ public final class ApiServer {
     private final IoExecutor io;
     private final CommandPublisher publisher;
     private final EventsFollower follower;
+    private final DeadLetterPublisher deadLetters;
     private final Health health;
     private final StaticTokens tokens;
     private final JwtAuthenticator jwt;
@@ -140,11 +142,13 @@ public final class ApiServer {
         this.logTails = new LogTails(new LogReader(blobs), io::execute, LogTails.Settings.DEFAULT);
         this.publisher = new CommandPublisher(kafka.producer(instance + "-commands"), topics.commands(), io,
                 config.publishTimeout());
+        this.deadLetters = new DeadLetterPublisher(kafka.producer(instance + "-dead-letters"), topics.deadLetter(),
+                "api " + instance, management.registry(), Clock.systemUTC());
         this.follower = new EventsFollower(
                 kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000")),
                 topics.events(), views, "kindling-api-events",
-                eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()))
+                eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()), deadLetters)
                 .watchedBy(management.health().loop("api.events", null));
         this.health = new Health(follower);
         management.health().liveness("api", () -> health.notLive().isEmpty());
@@ -343,7 +347,7 @@ public final class ApiServer {
 
     /**
      * Stops in order, each step awaited: readiness false, HTTP (in-flight requests get up to 5 s),
-     * the events follower, the producer (flushing what it holds), the I/O pool. Safe to call twice.
+     * the events follower and its dead-letter producer, the commands producer (flushing what it holds), the I/O pool. Safe to call twice.
      */
     public synchronized Future<Void> stop() {
         if (stopped == null) {
@@ -360,6 +364,7 @@ public final class ApiServer {
                         }
                         return vertx.<Void>executeBlocking(() -> {
                             closeQuietly("events follower", follower);
+                            closeQuietly("dead-letter producer", deadLetters);
                             closeQuietly("job store", views);
                             closeQuietly("log followers' reader", logTails);
                             closeQuietly("commands producer", publisher);

@@ -6,7 +6,7 @@ import io.kindling.common.management.Management;
 import io.kindling.dispatcher.intake.Input;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.intake.Origin;
-import io.kindling.dispatcher.lifecycle.DeadLetters;
+import io.kindling.common.deadletter.DeadLetters;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.dispatcher.lifecycle.Output;
 import io.kindling.schemas.Topics;
@@ -382,7 +382,7 @@ public final class Dispatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("dispatcher: handling {}-{}@{} failed; dead-lettering it and rebuilding", record.topic(),
                     record.partition(), record.offset(), e);
-            outputs.add(new Output.DeadLettered(DeadLetters.of(origin, null, "INTERNAL_ERROR", e.toString(), List.of(), now)));
+            outputs.add(new Output.DeadLettered(DeadLetters.of(origin.source(), null, "INTERNAL_ERROR", e.toString(), List.of(), now)));
             return false;
         }
     }

@@ -1,5 +1,6 @@
 package io.kindling.dispatcher.lifecycle;
 
+import io.kindling.common.deadletter.DeadLetters;
 import io.kindling.common.pools.PoolConfig;
 import io.kindling.dispatcher.intake.Input;
 import io.kindling.schemas.ApplicationType;
