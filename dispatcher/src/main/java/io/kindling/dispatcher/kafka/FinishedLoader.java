@@ -1,0 +1,118 @@
+package io.kindling.dispatcher.kafka;
+
+import io.kindling.common.kafka.KafkaClients;
+import io.kindling.dispatcher.lifecycle.JobSnapshot;
+import io.kindling.schemas.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the finished jobs' topic from its beginning on a thread of its own, decoding the records
+ * there, and hands them over in batches with the positions they reach; the dispatcher's thread
+ * folds them into its machine ({@link StateTail#drainFinished}). It follows the topic until closed.
+ */
+final class FinishedLoader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FinishedLoader.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    /** One finished job's record; a null snapshot is a tombstone. */
+    record Loaded(String jobId, JobSnapshot snapshot) {
+    }
+
+    /** The records of one poll and each partition's position after them. */
+    record Batch(List<Loaded> jobs, Map<TopicPartition, Long> positions) {
+    }
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final List<TopicPartition> partitions;
+    private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(64);
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean failed;
+
+    FinishedLoader(KafkaClients clients, List<TopicPartition> partitions) {
+        this.consumer = clients.consumer(null, "kindling-dispatcher-finished", Map.of(
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024)));
+        this.partitions = partitions;
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        this.thread = Thread.ofPlatform().name("dispatcher-finished-loader").daemon().unstarted(this::run);
+        thread.start();
+    }
+
+    /** True if reading failed: the loader stopped and must be replaced. */
+    boolean failed() {
+        return failed;
+    }
+
+    /** The next batch read, if one is waiting. */
+    Batch next() {
+        return batches.poll();
+    }
+
+    private void run() {
+        Map<TopicPartition, Long> handed = Map.of();
+        try {
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                List<Loaded> jobs = new ArrayList<>(records.count());
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    decode(record, jobs);
+                }
+                Map<TopicPartition, Long> positions = new HashMap<>();
+                partitions.forEach(p -> positions.put(p, consumer.position(p)));
+                if (!jobs.isEmpty() || !positions.equals(handed)) {
+                    Batch batch = new Batch(jobs, positions);
+                    while (running && !batches.offer(batch, 200, TimeUnit.MILLISECONDS)) {
+                        // the dispatcher's thread takes batches between its polls
+                    }
+                    handed = positions;
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("finished jobs' loader failed; it starts over", e);
+            failed = true;
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private static void decode(ConsumerRecord<String, byte[]> record, List<Loaded> jobs) {
+        try {
+            jobs.add(new Loaded(record.key(), record.value() == null ? null : Json.decode(record.value(), JobSnapshot.class)));
+        } catch (RuntimeException e) {
+            LOG.error("finished {}-{}@{}: unreadable record skipped ({})", record.topic(), record.partition(),
+                    record.offset(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
