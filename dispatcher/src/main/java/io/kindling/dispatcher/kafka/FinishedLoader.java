@@ -21,38 +21,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the finished jobs' topic from its beginning on a thread of its own, decoding the records
- * there, and hands them over in batches with the positions they reach; the dispatcher's thread
- * folds them into its machine ({@link StateTail#drainFinished}). It follows the topic until closed.
+ * Reads the finished jobs' topic from its beginning on threads of its own (one consumer for each of
+ * up to {@link #READERS} groups of its partitions), decoding the records there, and hands them over
+ * in batches with the positions they reach; the dispatcher's thread folds them into its machine
+ * ({@link StateTail#drainFinished}). It follows the topic until closed.
  */
 final class FinishedLoader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FinishedLoader.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    /** At most this many reading threads: decoding is what a load costs, and it spreads over cores. */
+    static final int READERS = 4;
 
     /** One finished job's record; a null snapshot is a tombstone. */
     record Loaded(String jobId, JobSnapshot snapshot) {
     }
 
-    /** The records of one poll and each partition's position after them. */
+    /** The records of one poll and the positions of the polled partitions after them. */
     record Batch(List<Loaded> jobs, Map<TopicPartition, Long> positions) {
     }
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final List<TopicPartition> partitions;
     private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(64);
-    private final Thread thread;
+    private final List<Reader> readers = new ArrayList<>();
     private volatile boolean running = true;
     private volatile boolean failed;
 
     FinishedLoader(KafkaClients clients, List<TopicPartition> partitions) {
-        this.consumer = clients.consumer(null, "kindling-dispatcher-finished", Map.of(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024)));
-        this.partitions = partitions;
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        this.thread = Thread.ofPlatform().name("dispatcher-finished-loader").daemon().unstarted(this::run);
-        thread.start();
+        int count = Math.max(1, Math.min(READERS, partitions.size()));
+        for (int r = 0; r < count; r++) {
+            List<TopicPartition> mine = new ArrayList<>();
+            for (int i = r; i < partitions.size(); i += count) {
+                mine.add(partitions.get(i));
+            }
+            readers.add(new Reader(clients, mine, r));
+        }
+        readers.forEach(Reader::start);
     }
 
     /** True if reading failed: the loader stopped and must be replaced. */
@@ -65,34 +67,63 @@ final class FinishedLoader implements AutoCloseable {
         return batches.poll();
     }
 
-    private void run() {
-        Map<TopicPartition, Long> handed = Map.of();
-        try {
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                List<Loaded> jobs = new ArrayList<>(records.count());
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    decode(record, jobs);
-                }
-                Map<TopicPartition, Long> positions = new HashMap<>();
-                partitions.forEach(p -> positions.put(p, consumer.position(p)));
-                if (!jobs.isEmpty() || !positions.equals(handed)) {
-                    Batch batch = new Batch(jobs, positions);
-                    while (running && !batches.offer(batch, 200, TimeUnit.MILLISECONDS)) {
-                        // the dispatcher's thread takes batches between its polls
+    /** One consumer over some of the partitions, on its own thread. */
+    private final class Reader {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final List<TopicPartition> partitions;
+        private final Thread thread;
+
+        Reader(KafkaClients clients, List<TopicPartition> partitions, int index) {
+            this.consumer = clients.consumer(null, "kindling-dispatcher-finished-" + index, Map.of(
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000",
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024)));
+            this.partitions = partitions;
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            this.thread = Thread.ofPlatform().name("dispatcher-finished-loader-" + index).daemon().unstarted(this::run);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void run() {
+            Map<TopicPartition, Long> handed = Map.of();
+            try {
+                while (running) {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                    List<Loaded> jobs = new ArrayList<>(records.count());
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        decode(record, jobs);
                     }
-                    handed = positions;
+                    Map<TopicPartition, Long> positions = new HashMap<>();
+                    partitions.forEach(p -> positions.put(p, consumer.position(p)));
+                    if (!jobs.isEmpty() || !positions.equals(handed)) {
+                        Batch batch = new Batch(jobs, positions);
+                        while (running && !batches.offer(batch, 200, TimeUnit.MILLISECONDS)) {
+                            // the dispatcher's thread takes batches between its polls
+                        }
+                        handed = positions;
+                    }
                 }
+            } catch (WakeupException e) {
+                // closing
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error("finished jobs' loader failed; it starts over", e);
+                failed = true;
+            } finally {
+                consumer.close(Duration.ofSeconds(5));
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("finished jobs' loader failed; it starts over", e);
-            failed = true;
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+        }
+
+        void stop() {
+            consumer.wakeup();
+        }
+
+        void join() throws InterruptedException {
+            thread.join(Duration.ofSeconds(10));
         }
     }
 
@@ -108,9 +139,11 @@ final class FinishedLoader implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        consumer.wakeup();
+        readers.forEach(Reader::stop);
         try {
-            thread.join(Duration.ofSeconds(10));
+            for (Reader reader : readers) {
+                reader.join();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

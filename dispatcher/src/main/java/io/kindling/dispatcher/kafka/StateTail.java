@@ -69,12 +69,13 @@ final class StateTail implements AutoCloseable {
         restartFinished();
     }
 
+    /** The next fold of the finished jobs starts a new loader from the beginning. */
     private void restartFinished() {
         if (finished != null) {
             finished.close();
+            finished = null;
         }
         finishedFolded.clear();
-        finished = new FinishedLoader(clients, finishedPartitions);
     }
 
     /** Folds what arrived within {@code timeout} (a standby calls this while it waits). */
@@ -92,6 +93,7 @@ final class StateTail implements AutoCloseable {
      */
     boolean catchUp(BooleanSupplier running) {
         finishedTarget = consumer.endOffsets(finishedPartitions);
+        drainFinished(); // starts the loader, if none runs, to read alongside the live jobs
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         while (running.getAsBoolean() && !caughtUp(end)) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
@@ -104,8 +106,11 @@ final class StateTail implements AutoCloseable {
 
     /** Folds the finished jobs the background loader has read since the last call. */
     void drainFinished() {
-        if (finished.failed()) {
+        if (finished != null && finished.failed()) {
             restartFinished(); // folding again from the beginning is harmless: a record replaces its own
+        }
+        if (finished == null) {
+            finished = new FinishedLoader(clients, finishedPartitions);
         }
         FinishedLoader.Batch batch;
         while ((batch = finished.next()) != null) {
@@ -166,7 +171,7 @@ final class StateTail implements AutoCloseable {
 
     @Override
     public void close() {
-        finished.close();
+        restartFinished();
         consumer.close(Duration.ofSeconds(5));
     }
 }
