@@ -58,12 +58,13 @@ public final class KafkaAcls {
         acls.add(allow(ResourceType.TOPIC, topics.runs(""), PatternType.PREFIXED, principal, AclOperation.CREATE));
         acls.add(allow(ResourceType.GROUP, id, PatternType.LITERAL, principal, AclOperation.READ));
         acls.add(allow(ResourceType.TRANSACTIONAL_ID, id, PatternType.LITERAL, principal, AclOperation.WRITE));
-        // failover (standby instances): the compacted state topic it reads and writes, and the
-        // one-partition leader topic whose consumer group picks the active instance
-        String state = topics.prefix() + "dispatcher.state";
-        String leader = topics.prefix() + "dispatcher.leader";
-        for (AclOperation op : List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE)) {
-            topic(acls, state, principal, op);
+        // failover (standby instances): the compacted state topics it reads and writes (live jobs,
+        // finished jobs), and the one-partition leader topic whose consumer group picks the active instance
+        String leader = topics.dispatcherLeader();
+        for (String state : List.of(topics.dispatcherState(), topics.dispatcherFinished())) {
+            for (AclOperation op : List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE)) {
+                topic(acls, state, principal, op);
+            }
         }
         topic(acls, leader, principal, AclOperation.READ);
         topic(acls, leader, principal, AclOperation.CREATE);
