@@ -28,6 +28,7 @@ import io.kindling.api.http.HealthReadyHandler;
 import io.kindling.api.http.JobIdGenerator;
 import io.kindling.api.http.ListJobsHandler;
 import io.kindling.api.http.SubmitJobHandler;
+import io.kindling.api.http.HttpTracing;
 import io.kindling.api.http.UploadArtifactHandler;
 import io.kindling.api.http.WatchJobsHandler;
 import io.kindling.api.logs.EventLogArchive;
@@ -99,6 +100,7 @@ public final class ApiServer {
     private final ConnectionLimiter uploads;
     private final Management management;
     private final HttpMetrics httpMetrics;
+    private final HttpTracing httpTracing;
     private volatile HttpServer server;
     private volatile long tokensTimer = -1;
     private boolean started; // guarded by this
@@ -121,6 +123,7 @@ public final class ApiServer {
             java.util.function.Supplier<String> eventsTopicId) {
         this.management = management;
         this.httpMetrics = new HttpMetrics(management.registry());
+        this.httpTracing = new HttpTracing(management.tracing());
         AuthConfig auth = config.auth().requireConfigured();
         try {
             this.tokens = auth.tokensFile() == null ? null : StaticTokens.load(auth.tokensFile());
@@ -296,7 +299,8 @@ public final class ApiServer {
         if (route == null) {
             throw new IllegalStateException("the OpenAPI contract has no operation " + operationId);
         }
-        return route.setDoSecurity(false).addHandler(httpMetrics.operation(operationId));
+        return route.setDoSecurity(false).addHandler(httpMetrics.operation(operationId))
+                .addHandler(httpTracing.operation(operationId));
     }
 
     /** An operation whose caller must hold {@code role}: the first handler checks it (403 otherwise). */

@@ -41,6 +41,11 @@ public final class TraceContext {
         W3C.inject(context, headers, KafkaHeaders.INSTANCE);
     }
 
+    /** The context in any carrier (HTTP request headers, say) read through {@code getter}. */
+    public static <C> Context extract(C carrier, TextMapGetter<C> getter) {
+        return carrier == null ? Context.root() : W3C.extract(Context.root(), carrier, getter);
+    }
+
     /** The context in {@code carrier}, a map of header names (lower case) to values. */
     public static Context extract(Map<String, String> carrier) {
         return carrier == null || carrier.isEmpty() ? Context.root()

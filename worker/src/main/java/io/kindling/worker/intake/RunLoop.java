@@ -1,5 +1,6 @@
 package io.kindling.worker.intake;
 
+import io.kindling.common.tracing.TraceContext;
 import io.kindling.schemas.AttemptId;
 import io.kindling.worker.AttemptLog;
 import io.kindling.schemas.Json;
@@ -178,7 +179,8 @@ public final class RunLoop implements AutoCloseable {
             return true;
         }
         AttemptLog.enter(run.jobId(), run.attempt());
-        try {
+        // the record's trace is current while the attempt is handed on (the attempt's thread inherits it)
+        try (io.opentelemetry.context.Scope trace = TraceContext.extract(record.headers()).makeCurrent()) {
             return take(partition, record.offset(), run);
         } finally {
             AttemptLog.leave();
