@@ -26,6 +26,7 @@ import io.kindling.api.http.GetQueuesHandler;
 import io.kindling.api.http.Health;
 import io.kindling.api.http.HealthLiveHandler;
 import io.kindling.api.http.HealthReadyHandler;
+import io.kindling.api.http.HttpTracing;
 import io.kindling.api.http.JobIdGenerator;
 import io.kindling.api.http.ListJobsHandler;
 import io.kindling.api.http.RequestContract;
@@ -103,6 +104,7 @@ public final class ApiServer {
     private final Management management;
     private final HttpMetrics httpMetrics;
     private final LogTails logTails;
+    private final HttpTracing httpTracing;
     private volatile HttpServer server;
     private volatile long tokensTimer = -1;
     private boolean started; // guarded by this
@@ -125,6 +127,7 @@ public final class ApiServer {
             java.util.function.Supplier<String> eventsTopicId) {
         this.management = management;
         this.httpMetrics = new HttpMetrics(management.registry());
+        this.httpTracing = new HttpTracing(management.tracing());
         AuthConfig auth = config.auth().requireConfigured();
         try {
             this.tokens = auth.tokensFile() == null ? null : StaticTokens.load(auth.tokensFile());
@@ -318,7 +321,8 @@ public final class ApiServer {
         if (route == null) {
             throw new IllegalStateException("the OpenAPI contract has no operation " + operationId);
         }
-        return route.setDoSecurity(false).setDoValidation(false).addHandler(httpMetrics.operation(operationId));
+        return route.setDoSecurity(false).setDoValidation(false).addHandler(httpMetrics.operation(operationId))
+                .addHandler(httpTracing.operation(operationId));
     }
 
     /** Kafka's id of {@code topic}, or null if it cannot be had now (the store then trusts its offsets). */

@@ -82,7 +82,9 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
         this.runner = new AttemptRunner(config.workerId(), spool, launcher, reports, clock, this);
         this.guard = new AttemptGuard(config.workerId(), this::heldAttempts, reports, spool, clock, config.heartbeat(),
                 config.fenceAfter(), this::stop);
-        this.attemptThreads = Executors.newCachedThreadPool(threads("attempt-" + config.pool()));
+        // an attempt's thread runs in the trace context current when it was handed over (the run's record's)
+        this.attemptThreads = io.opentelemetry.context.Context.taskWrapping(
+                Executors.newCachedThreadPool(threads("attempt-" + config.pool())));
         this.stoppers = Executors.newCachedThreadPool(threads("stop-" + config.pool()));
         this.runLoop = new RunLoop("runs-" + config.pool(), runs, config.kafka().topics().runs(config.pool()),
                 config.pool(), config.maxRunning(), this, deadLetters);

@@ -21,6 +21,7 @@ import io.kindling.worker.report.KafkaReportPublisher;
 import io.kindling.worker.artifacts.ArtifactFetcher;
 import io.kindling.worker.launcher.Launcher;
 import io.kindling.worker.launcher.SparkSubmitLauncher;
+import io.kindling.worker.launcher.TracedLauncher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kindling.common.pools.PoolConfig;
@@ -121,8 +122,8 @@ public final class WorkerComponent implements AutoCloseable {
                     : sharedClient(shutdown);
             for (WorkerPools.Served pool : served) {
                 WorkerConfig config = pool.config();
-                Launcher launcher = pool.kubernetes() ? driverPods(pool.pool(), k8s.apply(pool.pool()))
-                        : sparkSubmit(config, artifacts);
+                Launcher launcher = new TracedLauncher(pool.kubernetes() ? driverPods(pool.pool(), k8s.apply(pool.pool()))
+                        : sparkSubmit(config, artifacts), management.tracing());
                 String clientId = "kindling-worker-" + config.workerId();
                 Worker worker = new Worker(config,
                         // static membership: a restarted worker (same id) takes its partitions back at

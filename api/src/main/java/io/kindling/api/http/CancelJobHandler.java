@@ -67,7 +67,8 @@ public final class CancelJobHandler implements Handler<RoutingContext> {
         if (view.state().terminal()) {
             return Future.succeededFuture(new Outcome(200, view));
         }
-        return publisher.publish(context, new CancelJob(id, reason, clock.instant(), Access.principal(ctx).name()))
+        return publisher.publish(context, new CancelJob(id, reason, clock.instant(), Access.principal(ctx).name()),
+                HttpTracing.context(ctx))
                 .map(metadata -> {
                     try (MDC.MDCCloseable job = MDC.putCloseable("jobId", id)) {
                         LOG.info("cancel requested (state {}){}", view.state(), reason == null ? "" : ": " + reason);

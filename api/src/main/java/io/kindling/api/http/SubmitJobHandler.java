@@ -86,7 +86,7 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                 .map(SubmitJobHandler::requireFits)
                 .compose(command -> earlier(command)
                         .map(view -> Future.succeededFuture(new Outcome(view, true)))
-                        .orElseGet(() -> publish(context, command).map(this::remember).map(view -> new Outcome(view, false))))
+                        .orElseGet(() -> publish(context, command, HttpTracing.context(ctx)).map(this::remember).map(view -> new Outcome(view, false))))
                 .onSuccess(outcome -> send(ctx, outcome))
                 .onFailure(ctx::fail);
     }
@@ -245,8 +245,8 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         return spec.withIdempotencyKey(headerKey);
     }
 
-    private Future<SubmitJob> publish(Context context, SubmitJob command) {
-        return publisher.publish(context, command)
+    private Future<SubmitJob> publish(Context context, SubmitJob command, io.opentelemetry.context.Context trace) {
+        return publisher.publish(context, command, trace)
                 .map(metadata -> command)
                 .recover(e -> {
                     try (MDC.MDCCloseable job = MDC.putCloseable("jobId", command.jobId())) {

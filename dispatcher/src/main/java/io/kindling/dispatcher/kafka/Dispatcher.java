@@ -68,6 +68,7 @@ public final class Dispatcher implements AutoCloseable {
     private final LoopLiveness loop;
     /** False while the finished jobs are still being loaded (in the background) in this term. */
     private boolean historyLoaded;
+    private final DispatcherTracing tracing;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean ready;
     /** The state topic holds every job's state (its marker was read or written): start-up reads it alone. */
@@ -83,6 +84,7 @@ public final class Dispatcher implements AutoCloseable {
             String dispatcherId, Leadership leadership, Management management) {
         this.metrics = new DispatcherMetrics(management.registry(), dispatcherId);
         this.loop = management.health().loop("dispatcher");
+        this.tracing = new DispatcherTracing(management.tracing());
         this.clients = clients;
         this.topics = clients.config().topics();
         this.machines = machines;
@@ -428,14 +430,23 @@ public final class Dispatcher implements AutoCloseable {
     /** Adds what one record leads to; false when handling it threw (it is dead-lettered and the state rebuilt). */
     private boolean handle(JobStateMachine machine, ConsumerRecord<String, byte[]> record, Instant now, List<Output> outputs) {
         Origin origin = origin(record);
+        io.opentelemetry.api.trace.Span span = record.topic().equals(topics.reports()) ? null : tracing.command(record);
         try {
-            outputs.addAll(machine.handle(read(origin), now));
+            outputs.addAll(machine.handle(read(span == null ? origin : new Origin(origin.topic(), origin.partition(),
+                    origin.offset(), origin.key(), origin.value(), DispatcherTracing.carrier(span))), now));
             return true;
         } catch (RuntimeException e) {
+            if (span != null) {
+                span.recordException(e);
+            }
             LOG.error("dispatcher: handling {}-{}@{} failed; dead-lettering it and rebuilding", record.topic(),
                     record.partition(), record.offset(), e);
             outputs.add(new Output.DeadLettered(DeadLetters.of(origin.source(), null, "INTERNAL_ERROR", e.toString(), List.of(), now)));
             return false;
+        } finally {
+            if (span != null) {
+                span.end();
+            }
         }
     }
 
@@ -486,7 +497,9 @@ public final class Dispatcher implements AutoCloseable {
         producer.beginTransaction();
         try {
             for (Output output : outputs) {
-                OutputRecords.of(output, topics).forEach(producer::send);
+                for (var record : OutputRecords.of(output, topics)) {
+                    producer.send(tracing.traced(output, record));
+                }
             }
             if (!stateMarked) {
                 producer.send(StateMarker.record(topics, clock.instant()));

@@ -274,6 +274,7 @@ public final class JobStateMachine {
             return;
         }
         Job job = new Job(submit.jobId());
+        job.trace = input.origin().trace().isEmpty() ? null : input.origin().trace();
         out.event(job, JobEvents.job(job.id, JobState.QUEUED, now).spec(submit.spec())
                 .submittedAt(submit.submittedAt() != null ? submit.submittedAt() : now).principal(submit.principal()).build());
         LOG.info("job {}: queued in pool {}", job.id, pool);

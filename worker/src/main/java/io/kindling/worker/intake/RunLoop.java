@@ -1,6 +1,7 @@
 package io.kindling.worker.intake;
 
 import io.kindling.common.deadletter.DeadLetterPublisher;
+import io.kindling.common.tracing.TraceContext;
 import io.kindling.schemas.AttemptId;
 import io.kindling.schemas.InvalidMessageException;
 import io.kindling.schemas.MessageLimits;
@@ -195,7 +196,8 @@ public final class RunLoop implements AutoCloseable {
             return true;
         }
         AttemptLog.enter(run.jobId(), run.attempt());
-        try {
+        // the record's trace is current while the attempt is handed on (the attempt's thread inherits it)
+        try (io.opentelemetry.context.Scope trace = TraceContext.extract(record.headers()).makeCurrent()) {
             return take(partition, record, run);
         } finally {
             AttemptLog.leave();
