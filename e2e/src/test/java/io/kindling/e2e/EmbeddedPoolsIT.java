@@ -27,7 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,6 +50,7 @@ class EmbeddedPoolsIT {
 
     @TempDir
     static Path home;
+    @AutoClose
     private static E2eStack e2e;
     private static KindlingClient client;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -64,13 +65,6 @@ class EmbeddedPoolsIT {
                 """);
         e2e = E2eStack.start("pools", home, azurite, Map.of("KINDLING_CONFIG", pools.toString()));
         client = e2e.client();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (e2e != null) {
-            e2e.close();
-        }
     }
 
     @Test
