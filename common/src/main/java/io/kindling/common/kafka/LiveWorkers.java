@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class LiveWorkers implements AutoCloseable {
         this.topics = clients.config().topics();
         this.pools = List.copyOf(pools);
         this.clock = clock;
-        this.lookingSince = clock.instant();
+        this.lookingSince = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         for (String pool : this.pools) {
             Gauge.builder("kindling.pool.live.workers", this, w -> w.live(pool)).tag("pool", pool)
                     .description("Workers in the pool's consumer group holding a partition of its runs topic (NaN: not known yet)")
@@ -93,7 +94,7 @@ public final class LiveWorkers implements AutoCloseable {
         try {
             DescribeConsumerGroupsResult result = admin.describeConsumerGroups(
                     pools.stream().map(KafkaAcls::workerGroup).toList());
-            Instant now = clock.instant();
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             for (String pool : pools) {
                 Optional<Integer> live = live(result, pool);
                 live.ifPresent(count -> record(pool, count, now));
