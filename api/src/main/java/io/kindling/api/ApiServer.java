@@ -43,6 +43,7 @@ import io.kindling.api.view.JobViewStore;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.common.config.ConfigException;
 import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.LiveWorkers;
 import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.SchemaValidator;
 import io.kindling.schemas.Topics;
@@ -90,6 +91,7 @@ public final class ApiServer {
     private final Vertx vertx;
     private final BlobStore blobs;
     private final Topics topics;
+    private final LiveWorkers liveWorkers;
     private final JobViewStore views;
     private final IoExecutor io;
     private final CommandPublisher publisher;
@@ -140,7 +142,8 @@ public final class ApiServer {
         this.blobs = blobs;
         this.topics = config.kafka().topics();
         String instance = "kindling-api-" + UUID.randomUUID().toString().substring(0, 8);
-        this.views = new JobViewStore(config.views(), Clock.systemUTC());
+        this.liveWorkers = new LiveWorkers(kafka, config.pools(), management, Clock.systemUTC());
+        this.views = new JobViewStore(config.views(), Clock.systemUTC(), liveWorkers::waiting);
         this.io = new IoExecutor("kindling-api-io", IO_THREADS, IO_QUEUE);
         this.logTails = new LogTails(new LogReader(blobs), io::execute, LogTails.Settings.DEFAULT);
         this.publisher = new CommandPublisher(kafka.producer(instance + "-commands"), topics.commands(), io,
@@ -369,6 +372,7 @@ public final class ApiServer {
                         return vertx.<Void>executeBlocking(() -> {
                             closeQuietly("events follower", follower);
                             closeQuietly("dead-letter producer", deadLetters);
+                            closeQuietly("live workers", liveWorkers);
                             closeQuietly("job store", views);
                             closeQuietly("log followers' reader", logTails);
                             closeQuietly("commands producer", publisher);

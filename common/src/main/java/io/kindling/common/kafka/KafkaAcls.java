@@ -26,12 +26,16 @@ public final class KafkaAcls {
     private KafkaAcls() {
     }
 
-    /** The api: publishes commands, follows events (no consumer group), dead-letters the events it refuses. */
+    /**
+     * The api: publishes commands, follows events (no consumer group), dead-letters the events it
+     * refuses, describes the workers' groups to tell which pools have a live worker ({@link LiveWorkers}).
+     */
     public static List<AclBinding> api(Topics topics, String principal) {
         List<AclBinding> acls = new ArrayList<>();
         topic(acls, topics.commands(), principal, AclOperation.WRITE);
         topic(acls, topics.events(), principal, AclOperation.READ);
         topic(acls, topics.deadLetter(), principal, AclOperation.WRITE);
+        acls.add(allow(ResourceType.GROUP, workerGroup(""), PatternType.PREFIXED, principal, AclOperation.DESCRIBE));
         return acls;
     }
 
