@@ -37,8 +37,9 @@ final class ClusterKills {
     /**
      * Kills the application on its cluster manager (stopping spark-submit alone would leave it
      * running there); the command's output goes to the shim log. On YARN the applications are
-     * found by the attempt's tag, never by an id a driver could have printed; elsewhere with the
-     * ids spark-submit printed (the driver runs on the cluster, its output is not in spark-submit's).
+     * found by the attempt's tag, never by an id a driver could have printed; in standalone cluster
+     * mode with the driver id its follower recorded ({@code driver.json}); elsewhere with the ids
+     * spark-submit printed (before any line of the driver's, which runs on the cluster).
      */
     void killOnCluster(ShimApp app, Path dir) throws InterruptedException {
         String attemptId = app.run().attemptId();
@@ -51,7 +52,7 @@ final class ClusterKills {
                 }
                 return;
             }
-            Optional<ClusterSubmission.Ids> ids = app.clusterIds();
+            Optional<ClusterSubmission.Ids> ids = recordedDriver(dir).or(app::clusterIds);
             if (ids.isEmpty()) {
                 LOG.warn("{}: spark-submit has not printed the application's id yet; only spark-submit is stopped",
                         attemptId);
@@ -62,6 +63,12 @@ final class ClusterKills {
         } catch (IOException e) {
             LOG.warn("{}: cannot kill the application on its cluster: {}", attemptId, e.toString());
         }
+    }
+
+    /** Standalone cluster mode: the driver id the follower recorded in {@code driver.json}, if it did. */
+    private static Optional<ClusterSubmission.Ids> recordedDriver(Path dir) {
+        return io.kindling.worker.shim.AtomicFiles.readJson(dir.resolve(DriverLogRecord.FILE), DriverLogRecord.class)
+                .map(DriverLogRecord::driverId).map(id -> new ClusterSubmission.Ids(id, id));
     }
 
     /**
