@@ -144,6 +144,26 @@ class StandaloneClusterIT {
                 .isEqualTo(java.util.stream.IntStream.rangeClosed(1, 40).mapToObj(i -> "err " + i).toList());
         assertThat(stderr(lines)).contains("Launch Command: ").contains("kindling: driver " + driverId
                 + " ended in state FINISHED").doesNotContain("LOG GAP");
+        DriverLogRecord record = io.kindling.worker.shim.AtomicFiles.readJson(spool.attemptDir(lines.attemptId())
+                .resolve(DriverLogRecord.FILE), DriverLogRecord.class).orElseThrow();
+        assertThat(record.driverId()).isEqualTo(driverId);
+        assertThat(record.stdout().offset()).as("stdout holds the driver's bytes only")
+                .isEqualTo(Files.size(spool.stream(lines.attemptId(), "stdout")));
+
+        // a follower started again resumes at the exact byte: half of stdout was copied (7 bytes after the
+        // position it saved), the rest comes from the Spark worker
+        byte[] all = Files.readAllBytes(spool.stream(lines.attemptId(), "stdout"));
+        int half = all.length / 2;
+        Path again = Files.createDirectories(dir.resolve("resumed"));
+        Files.write(again.resolve("stdout"), java.util.Arrays.copyOf(all, half));
+        Files.writeString(again.resolve("stderr"), "");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        DriverLogFollower resumed = new DriverLogFollower(new StandaloneMasterUi(http, sparkCluster.webUiUrl()),
+                new SparkWorkerLogPage(http), driverId, again, new DriverLogRecord(driverId,
+                        new DriverLogRecord.Position(half - 7, half - 7), new DriverLogRecord.Position(0, 0)));
+        resumed.drain(Duration.ofSeconds(60), Duration.ofMillis(500));
+        assertThat(Files.readAllBytes(again.resolve("stdout"))).isEqualTo(all);
+        assertThat(Files.readString(again.resolve("stderr")).lines().filter(l -> l.startsWith("err ")).count()).isEqualTo(40);
     }
 
     @Test
