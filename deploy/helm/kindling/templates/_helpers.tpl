@@ -346,7 +346,7 @@ affinity:
     sizeLimit: {{ .tmpSizeLimit | default "1Gi" }}
 - name: home
   emptyDir:
-    sizeLimit: 1Gi
+    sizeLimit: {{ .homeSizeLimit | default "1Gi" }}
 {{- end -}}
 
 {{- define "kindling.configMount" -}}
