@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +45,7 @@ final class ChartChecks {
 
     static List<String> of(Rendering rendering) {
         ChartChecks checks = new ChartChecks(rendering);
+        rendering.documents().forEach(checks::names);
         rendering.deployments().forEach(checks::deployment);
         rendering.services().forEach(checks::service);
         rendering.all(Ingress.class).forEach(checks::ingress);
@@ -55,6 +58,51 @@ final class ChartChecks {
 
     private void problem(String where, String what) {
         problems.add(rendering.name() + ": " + where + ": " + what);
+    }
+
+    // ---------------------------------------------------------------- names (the API server's validation)
+
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+
+    private void names(StrictKubernetesYaml.Document document) {
+        String where = document.source();
+        var metadata = document.object() instanceof HasMetadata o ? o.getMetadata()
+                : ((ServiceMonitor) document.object()).metadata();
+        String name = metadata == null ? null : metadata.getName();
+        boolean label = document.object() instanceof Service;
+        if (name == null || name.length() > (label ? 63 : 253) || !(label ? DNS_LABEL : DNS_SUBDOMAIN).matcher(name).matches()) {
+            problem(where, "name " + name + " is not a valid " + (label ? "DNS label" : "DNS subdomain"));
+        }
+        if (metadata != null && metadata.getLabels() != null) {
+            metadata.getLabels().forEach((k, v) -> {
+                if (v.length() > 63 || !LABEL_VALUE.matcher(v).matches()) {
+                    problem(where, "label " + k + "=" + v + " is not a valid label value");
+                }
+            });
+        }
+        if (document.object() instanceof Deployment d) {
+            for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
+                if (c.getName() == null || c.getName().length() > 63 || !DNS_LABEL.matcher(c.getName()).matches()) {
+                    problem(where, "container name " + c.getName() + " is not a DNS label");
+                }
+                c.getPorts().forEach(p -> portName(where, p.getName()));
+            }
+        }
+        if (document.object() instanceof Service svc) {
+            if (svc.getSpec().getPorts().isEmpty()) {
+                problem(where, "no ports");
+            }
+            svc.getSpec().getPorts().forEach(p -> portName(where, p.getName()));
+        }
+    }
+
+    private void portName(String where, String name) {
+        if (name != null && (name.length() > 15 || !PORT_NAME.matcher(name).matches() || !name.matches(".*[a-z].*"))) {
+            problem(where, "port name " + name + " is not an IANA service name (at most 15 characters)");
+        }
     }
 
     // ---------------------------------------------------------------- Deployments

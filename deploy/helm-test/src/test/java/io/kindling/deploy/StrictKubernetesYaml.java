@@ -2,6 +2,7 @@ package io.kindling.deploy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -97,8 +98,8 @@ final class StrictKubernetesYaml {
         try {
             return mapper.treeToValue(node, type);
         } catch (JsonProcessingException e) {
-            throw new IOException(source + " is not a valid " + key + ": " + e.getOriginalMessage()
-                    + " at " + e.getLocation(), e);
+            String at = e instanceof JsonMappingException m ? " at " + m.getPathReference() : "";
+            throw new IOException(source + " is not a valid " + key + ": " + e.getOriginalMessage() + at, e);
         }
     }
 }
