@@ -34,7 +34,7 @@ public final class ApiMain {
         ShutdownSequence shutdown = new ShutdownSequence();
         shutdown.closeOnJvmShutdown("kindling api");
         try {
-            Management management = shutdown.add("management", Management.start(env));
+            Management management = shutdown.add("management", Management.start(env, "kindling-api"));
             Vertx vertx = Vertx.vertx();
             shutdown.add("vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
             shutdown.add("api", ApiComponent.start(config, vertx, management));

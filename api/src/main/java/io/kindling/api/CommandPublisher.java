@@ -1,7 +1,9 @@
 package io.kindling.api;
 
+import io.kindling.common.tracing.TraceContext;
 import io.kindling.schemas.JobCommand;
 import io.kindling.schemas.Json;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -36,7 +38,19 @@ public final class CommandPublisher implements AutoCloseable {
      * acknowledged it within the timeout; the record may still be written later.
      */
     public Future<RecordMetadata> publish(Context context, JobCommand command) {
+        return publish(context, command, null);
+    }
+
+    /**
+     * Publishes {@code command} with {@code trace} (the request's span) in the record's W3C
+     * headers (none if null); the span is given the job's id ({@code kindling.job.id}).
+     */
+    public Future<RecordMetadata> publish(Context context, JobCommand command, io.opentelemetry.context.Context trace) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, command.jobId(), Json.encode(command));
+        if (trace != null) {
+            Span.fromContext(trace).setAttribute("kindling.job.id", command.jobId());
+            TraceContext.inject(trace, record.headers());
+        }
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         try {
             io.execute(() -> send(record, acked));

@@ -21,7 +21,7 @@ public final class DispatcherMain {
         ShutdownSequence shutdown = new ShutdownSequence();
         try {
             new EnvConfig(env).rejectUnknown(KnownKeys.ALL);
-            Management management = shutdown.add("management", Management.start(env));
+            Management management = shutdown.add("management", Management.start(env, "kindling-dispatcher"));
             shutdown.add("dispatcher", DispatcherComponent.start(env, management));
         } catch (ConfigException e) {
             LOG.error("cannot start: {}", e.getMessage());

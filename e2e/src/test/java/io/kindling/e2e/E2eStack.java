@@ -25,6 +25,12 @@ final class E2eStack implements AutoCloseable {
     }
 
     static E2eStack start(String name, Path home, AzuriteFixture azurite, Map<String, String> extra) throws Exception {
+        return start(name, home, azurite, extra, null);
+    }
+
+    /** As {@link #start(String, Path, AzuriteFixture, Map)}, every component tracing to {@code tracing} if not null. */
+    static E2eStack start(String name, Path home, AzuriteFixture azurite, Map<String, String> extra,
+            io.kindling.common.tracing.Tracing tracing) throws Exception {
         Map<String, String> env = new HashMap<>(ProjectTools.sparkEnv());
         env.put("KINDLING_HOME", home.toString());
         env.put("KINDLING_EMBEDDED_KAFKA", "false");
@@ -36,7 +42,7 @@ final class E2eStack implements AutoCloseable {
         env.put("KINDLING_AZURE_CONNECTION_STRING", azurite.connectionString());
         env.put("KINDLING_AZURE_CONTAINER", "e2e-" + name);
         env.putAll(extra);
-        EmbeddedStack stack = EmbeddedStack.start(env);
+        EmbeddedStack stack = EmbeddedStack.start(env, tracing);
         // no tokens file nor OIDC: the stack makes home/admin.token, as for ./kindling up
         KindlingClient client = KindlingClient.forHome(stack.apiPort(), home);
         await().atMost(Duration.ofSeconds(60)).until(() -> client.get("/health/ready").status() == 200);

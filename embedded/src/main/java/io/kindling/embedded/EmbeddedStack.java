@@ -13,6 +13,7 @@ import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.lifecycle.ShutdownSequence;
 import io.kindling.common.management.Management;
 import io.kindling.common.management.ManagementConfig;
+import io.kindling.common.tracing.Tracing;
 import io.kindling.dispatcher.DispatcherComponent;
 import io.kindling.shipper.ShipperComponent;
 import io.kindling.worker.WorkerComponent;
@@ -53,8 +54,16 @@ public final class EmbeddedStack implements AutoCloseable {
         this.metricsHost = metricsHost;
     }
 
-    /** Starts everything from {@code env}; on any failure, what was started is stopped again. */
+    /**
+     * Starts everything from {@code env}, tracing as its {@code OTEL_*} variables say; on any
+     * failure, what was started is stopped again.
+     */
     public static EmbeddedStack start(Map<String, String> env) throws InterruptedException {
+        return start(env, null);
+    }
+
+    /** As {@link #start(Map)}, every component tracing to {@code tracing} (tests: an in-memory exporter) if not null. */
+    public static EmbeddedStack start(Map<String, String> env, Tracing tracing) throws InterruptedException {
         EmbeddedConfig config = EmbeddedConfig.from(new EnvConfig(env));
         ShutdownSequence shutdown = new ShutdownSequence();
         try {
@@ -65,7 +74,8 @@ public final class EmbeddedStack implements AutoCloseable {
             effective.putIfAbsent(ManagementConfig.HOST.name(), "127.0.0.1");
             // one registry and one endpoint for every component of this JVM
             ManagementConfig managementConfig = ManagementConfig.fromEnv(effective);
-            Management management = shutdown.add("management", Management.start(managementConfig));
+            Management management = shutdown.add("management", Management.start(managementConfig,
+                    tracing != null ? tracing : Tracing.fromEnv(effective, "kindling")));
             secureByDefault(env, effective);
             Optional<EmbeddedKafkaBroker> broker = Optional.empty();
             if (config.startKafka()) {

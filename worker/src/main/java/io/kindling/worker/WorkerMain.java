@@ -20,7 +20,7 @@ public final class WorkerMain {
         Management management;
         try {
             new EnvConfig(System.getenv()).rejectUnknown(KnownKeys.ALL);
-            management = Management.start(System.getenv());
+            management = Management.start(System.getenv(), "kindling-worker");
             component = WorkerComponent.start(System.getenv(), management);
         } catch (ConfigException e) {
             LOG.error("cannot start the worker: {}", e.getMessage());

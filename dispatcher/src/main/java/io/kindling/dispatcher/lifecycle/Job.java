@@ -49,9 +49,31 @@ final class Job {
     String cancelMessage;
     /** The timeout backstop already sent its CANCEL for the current attempt. */
     boolean timeoutCancelSent;
+    /** Restored from the finished jobs' topic (loaded in the background), not from the state topic or a decision. */
+    boolean fromFinishedTopic;
+    /**
+     * The W3C trace context the job was submitted under ({@code traceparent}, {@code tracestate}):
+     * its run assignments and events carry it on, however long it waits. Null if none; dropped when the job ends.
+     */
+    java.util.Map<String, String> trace;
 
     Job(String id) {
         this.id = id;
+    }
+
+    /**
+     * When this incarnation of the job ended, or, while it is live, when it was queued: a record of
+     * the other topic replaces this one only if it is of a later incarnation (or ends this one).
+     */
+    Instant mark() {
+        Instant mark = terminal() ? endedAt : queuedAt != null ? queuedAt : submittedAt;
+        return mark != null ? mark : Instant.EPOCH;
+    }
+
+    /** True if {@code other}, read from the other state topic, is newer than this job's record. */
+    boolean supersededBy(Job other) {
+        int c = other.mark().compareTo(mark());
+        return c > 0 || (c == 0 && other.terminal() && !terminal());
     }
 
     boolean active() {
@@ -140,16 +162,17 @@ final class Job {
         cancelRequested = false;
         cancelMessage = null;
         cancelledBy = null;
+        trace = null;
     }
 
     JobSnapshot snapshot() {
         if (terminal()) {
             return new JobSnapshot(id, state, null, pool(), tenant(), specSha256, null, null, attempt, null, null, null, false, null, 0, 0, 0,
-                    false, null, null, false, endedAt);
+                    false, null, null, false, endedAt, null);
         }
         return new JobSnapshot(id, state, spec, pool(), tenant(), specSha256, submittedAt, queuedAt, attempt, workerId, startedAt,
                 dispatchedAt, leaseUntil != null, nextAttemptAt, submissionFailures, otherFailures, countedAttempt,
-                cancelRequested, cancelMessage, cancelledBy, timeoutCancelSent, endedAt);
+                cancelRequested, cancelMessage, cancelledBy, timeoutCancelSent, endedAt, trace);
     }
 
     static Job of(JobSnapshot s) {
@@ -175,6 +198,7 @@ final class Job {
         job.cancelledBy = s.cancelledBy();
         job.timeoutCancelSent = s.timeoutCancelSent();
         job.endedAt = s.endedAt();
+        job.trace = s.trace() == null || s.trace().isEmpty() ? null : s.trace();
         return job;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * One job's state as the dispatcher keeps it on its compacted state topic (key = job id), written
@@ -11,6 +12,8 @@ import java.time.Instant;
  * (spec, attempt, holder, budgets, cancel requested, ...); a finished job's is small (its id,
  * final state, the sha256 of its spec for idempotent replays, when it ended) and becomes a
  * tombstone once the retention time has passed. Read back on start instead of the events topic.
+ * {@code trace} (live jobs only, left out when none; absent from records written before it) is the
+ * W3C trace context the job was submitted under, so a dispatch after a restart continues that trace.
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT) // zeros and false left out: a finished job's record stays small
 public record JobSnapshot(
@@ -35,5 +38,6 @@ public record JobSnapshot(
         String cancelMessage,
         String cancelledBy,
         boolean timeoutCancelSent,
-        Instant endedAt) {
+        Instant endedAt,
+        Map<String, String> trace) {
 }

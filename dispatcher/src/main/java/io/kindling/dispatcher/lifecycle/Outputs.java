@@ -1,5 +1,6 @@
 package io.kindling.dispatcher.lifecycle;
 
+import io.kindling.common.deadletter.DeadLetters;
 import io.kindling.dispatcher.intake.Origin;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.RunAssignment;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -27,9 +29,10 @@ final class Outputs {
     }
 
     void event(Job job, JobEvent event) {
+        Map<String, String> trace = job.trace; // before the event: a job that ends lets go of its trace
         job.apply(event, lease.apply(job));
         changed.accept(job);
-        list.add(new Output.Event(event));
+        list.add(new Output.Event(event, trace));
     }
 
     /** The job changed in a way no event shows (a cancel requested): its snapshot is written. */
@@ -41,8 +44,8 @@ final class Outputs {
         list.add(output);
     }
 
-    void run(RunAssignment run) {
-        list.add(new Output.Run(run));
+    void run(Job job, RunAssignment run) {
+        list.add(new Output.Run(run, job.trace));
     }
 
     void control(WorkerControl control) {
@@ -50,7 +53,7 @@ final class Outputs {
     }
 
     void deadLetter(Origin origin, String jobId, String reason, String message, List<Violation> details, Instant now) {
-        list.add(new Output.DeadLettered(DeadLetters.of(origin, jobId, reason, message, details, now)));
+        list.add(new Output.DeadLettered(DeadLetters.of(origin.source(), jobId, reason, message, details, now)));
     }
 
     List<Output> list() {

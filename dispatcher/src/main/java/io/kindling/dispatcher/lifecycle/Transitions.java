@@ -40,7 +40,7 @@ final class Transitions {
     /** The next attempt: its run assignment on {@code runs.<pool>} and DISPATCHED. */
     void dispatch(Job job, Outputs out, Instant now) {
         RunAssignment run = RunAssignment.of(job.id, job.attempt + 1, job.spec, now);
-        out.run(run);
+        out.run(job, run);
         out.event(job, JobEvents.attempt(run, JobState.DISPATCHED, now).build());
         LOG.info("job {} attempt {}: dispatched to pool {}", job.id, run.attempt(), run.pool());
     }

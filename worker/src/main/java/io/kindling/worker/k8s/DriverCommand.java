@@ -2,6 +2,7 @@ package io.kindling.worker.k8s;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.kindling.worker.launcher.DriverTrace;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.JobSpec;
@@ -74,6 +75,8 @@ final class DriverCommand {
                         .build());
             }
         }
+        DriverTrace.environment().forEach((name, value) -> env.add(new EnvVarBuilder().withName(name)
+                .withValue(kubeletLiteral(value)).build()));
         env.addAll(secretEnv(secrets));
         return env;
     }

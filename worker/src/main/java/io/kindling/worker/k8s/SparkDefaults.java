@@ -4,6 +4,7 @@ import io.kindling.common.pools.LaunchPolicy;
 import io.kindling.common.pools.LaunchRefusedException;
 import io.kindling.common.pools.LaunchRefusedException.Reason;
 import io.kindling.schemas.RunAssignment;
+import io.kindling.worker.launcher.DriverTrace;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,6 +93,7 @@ final class SparkDefaults {
         conf.put("spark.eventLog.dir", pool.eventLogDir());
         conf.put("spark.kindling.jobId", run.jobId());
         conf.put("spark.kindling.attemptId", run.attemptId());
+        conf.putAll(DriverTrace.conf(null)); // the driver runs in client mode in its pod: its env comes from the pod spec
         return conf;
     }
 

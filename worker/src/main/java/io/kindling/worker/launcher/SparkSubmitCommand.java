@@ -187,6 +187,7 @@ public final class SparkSubmitCommand {
                 conf(argv, key, value);
             }
         });
+        DriverTrace.conf(driverEnvPrefix()).forEach((key, value) -> conf(argv, key, value));
         if (ports != null) {
             conf(argv, "spark.driver.host", ports.host());
             if (!config.poolConf().containsKey("spark.driver.bindAddress")) {
@@ -270,6 +271,7 @@ public final class SparkSubmitCommand {
         } else if (workerEnv.get("SPARK_LOCAL_IP") != null) {
             env.put("SPARK_LOCAL_IP", workerEnv.get("SPARK_LOCAL_IP"));
         }
+        env.putAll(DriverTrace.environment());
         String tenant = spec.tenant();
         for (Map.Entry<String, String> secret : SecretsDirectory.resolve(spec.secretRefs(), tenant,
                 workerEnv.get(SecretsDirectory.DIR.name())).entrySet()) {
@@ -280,6 +282,18 @@ public final class SparkSubmitCommand {
             env.put(PythonStderr.ENV, pythonStderr.stderrFile().toString());
         }
         return env;
+    }
+
+    /** Where the cluster manager takes a cluster-mode driver's environment from (null: the driver runs here). */
+    private String driverEnvPrefix() {
+        if (!config.clusterMode()) {
+            return null;
+        }
+        return switch (config.clusterManager()) {
+            case YARN -> "spark.yarn.appMasterEnv.";
+            case KUBERNETES -> "spark.kubernetes.driverEnv.";
+            default -> null;
+        };
     }
 
     private static void conf(List<String> argv, String key, String value) {
