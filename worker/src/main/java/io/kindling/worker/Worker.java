@@ -80,7 +80,7 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
         this.runner = new AttemptRunner(config.workerId(), spool, launcher, reports, clock, this);
         this.guard = new AttemptGuard(config.workerId(), this::heldAttempts, reports, spool, clock, config.heartbeat(),
                 config.fenceAfter(), this::stop);
-        this.attemptThreads = Executors.newCachedThreadPool(threads("attempt-" + config.pool()));
+        this.attemptThreads = Executors.newThreadPerTaskExecutor(virtualThreads("attempt-" + config.pool()));
         this.stoppers = Executors.newCachedThreadPool(threads("stop-" + config.pool()));
         this.runLoop = new RunLoop("runs-" + config.pool(), runs, config.kafka().topics().runs(config.pool()),
                 config.maxRunning(), this);
@@ -388,5 +388,10 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
     private static ThreadFactory threads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> new Thread(runnable, prefix + "-" + count.incrementAndGet());
+    }
+
+    /** Virtual threads: a running attempt's watcher parks between polls, holding no platform thread. */
+    private static ThreadFactory virtualThreads(String prefix) {
+        return Thread.ofVirtual().name(prefix + "-", 1).factory();
     }
 }
