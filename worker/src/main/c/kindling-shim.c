@@ -149,14 +149,17 @@ static int write_all(int fd, const char *buf, size_t len) {
     return 0;
 }
 
-/* Writes target whole: a hidden temporary file, synced, renamed into place, the directory synced. */
-static int write_atomically(const char *parent, const char *name, const char *content) {
+/*
+ * Writes target whole: a hidden temporary file, renamed into place, so a reader sees all of it or
+ * nothing. When durable, the file is synced before the rename and the directory after it.
+ */
+static int write_atomically(const char *parent, const char *name, const char *content, int durable) {
     char *tmp, *target;
     if (asprintf(&tmp, "%s/.%s.tmp", parent, name) < 0 || asprintf(&target, "%s/%s", parent, name) < 0) {
         return -1;
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int ok = fd >= 0 && write_all(fd, content, strlen(content)) == 0 && fsync(fd) == 0;
+    int ok = fd >= 0 && write_all(fd, content, strlen(content)) == 0 && (!durable || fsync(fd) == 0);
     if (fd >= 0) {
         ok = close(fd) == 0 && ok;
     }
@@ -164,7 +167,7 @@ static int write_atomically(const char *parent, const char *name, const char *co
     if (!ok) {
         logf_("cannot write %s: %s", target, strerror(errno));
         unlink(tmp);
-    } else {
+    } else if (durable) {
         int dfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd >= 0) {
             fsync(dfd);
@@ -283,7 +286,7 @@ static int write_exit(int code, const char *reason, const char *message, int ter
     if (asprintf(&name, "%s.json", attempt_id) < 0) {
         return -1;
     }
-    int rc = write_atomically(exits, name, record);
+    int rc = write_atomically(exits, name, record, 1);
     free(name);
     free(exits);
     free(record);
@@ -390,14 +393,17 @@ static void exec_child(int report, char **argv, char **envp, const sigset_t *ori
     int out = open_append("stdout");
     int err = open_append("stderr");
     int failure = 0;
+    long long exec_at = -1;
     if (chdir(work) != 0 || in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
         failure = errno;
+        write_all(report, (const char *) &exec_at, sizeof exec_at);
     } else {
-        long long exec_at = now_millis(CLOCK_REALTIME);
+        exec_at = now_millis(CLOCK_REALTIME);
         write_all(report, (const char *) &exec_at, sizeof exec_at);
         execvpe(argv[0], argv, envp);
         failure = errno;
     }
+    /* the pipe is closed on exec: after exec_at, nothing more on it means spark-submit runs */
     write_all(report, (const char *) &failure, sizeof failure);
     _exit(127);
 }
@@ -472,7 +478,11 @@ static int supervise(int ready, char **argv, char **envp, long long launched_at)
         int status;
         waitpid(child, &status, 0);
         char *message;
-        asprintf(&message, "cannot start %s: %s", argv[0], failed > 0 ? strerror(failure) : "it died before exec");
+        if (got == sizeof exec_at && exec_at < 0) {
+            asprintf(&message, "cannot prepare %s/work, stdout or stderr for %s: %s", dir, argv[0], strerror(failure));
+        } else {
+            asprintf(&message, "cannot start %s: %s", argv[0], failed > 0 ? strerror(failure) : "it died before exec");
+        }
         logf_("%s", message);
         write_exit(-1, "SUBMISSION_FAILED", message, 0);
         write_all(ready, "1", 1);
@@ -488,7 +498,8 @@ static int supervise(int ready, char **argv, char **envp, long long launched_at)
              "{\"shimPid\":%d,\"shimStartedAt\":\"%s\",\"childPid\":%d,\"childStartedAt\":\"%s\","
              "\"startedAt\":\"%s\",\"execAt\":\"%s\"}\n",
              (int) getpid(), shim_start, (int) child, child_start, launched, exec_text);
-    write_atomically(dir, "shim.json", info);
+    /* not synced: it names processes, which a crash of the host ends anyway */
+    write_atomically(dir, "shim.json", info, 0);
     logf_("started pid %d for %s", (int) child, attempt_id);
     write_all(ready, "0", 1);
     close(ready);

@@ -155,12 +155,6 @@ public final class LifecycleBench {
         json.set("submitLatencyMs", Json.mapper().valueToTree(Percentiles.of(submitMs)));
         json.set("endToEndLatencyMs", Json.mapper().valueToTree(Percentiles.of(endToEndMs)));
         json.put("throughputJobsPerSecond", Math.round(succeeded / Math.max(seconds, 0.001) * 100) / 100.0);
-        String text = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
-        System.out.println(text);
-        Path results = Path.of(System.getProperty("kindling.bench.results", "bench/results"));
-        Files.createDirectories(results);
-        Path file = results.resolve("lifecycle-" + Instant.now().toString().replace(':', '-') + ".json");
-        Files.writeString(file, text + "\n");
-        System.out.println("written to " + file);
+        System.out.println("written to " + BenchResults.write("lifecycle", json));
     }
 }

@@ -51,6 +51,8 @@ public final class SparkSubmitLauncher implements Launcher {
     private final SparkSubmitCommand command;
     private final SpoolLayout spool;
     private final AttemptSpool attempts;
+    /** Found (or copied out of the jar) when the launcher is made, not on an attempt's launch path. */
+    private final AttemptShim shim;
     private final Map<String, String> workerEnv;
     private final Duration killGrace;
     private final Duration fenceAfter;
@@ -77,6 +79,11 @@ public final class SparkSubmitLauncher implements Launcher {
         this.workerEnv = Map.copyOf(workerEnv);
         this.killGrace = killGrace;
         this.fenceAfter = fenceAfter;
+        try {
+            this.shim = AttemptShim.installed(spool.root());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot install the attempt shim: " + e.getMessage(), e);
+        }
     }
 
     /** Without a blob store: {@code artifact://} URIs are refused. */
@@ -139,10 +146,8 @@ public final class SparkSubmitLauncher implements Launcher {
             reservedPorts.remove(attemptId);
             return Launch.Refused.of(e);
         }
-        AttemptShim shim;
         byte[] environment;
         try {
-            shim = AttemptShim.installed(spool.root());
             environment = AttemptShim.environment(cmd.environment());
             attempts.prepareLaunch(attemptId);
             installPythonHook(pythonHookDir);
@@ -222,14 +227,18 @@ public final class SparkSubmitLauncher implements Launcher {
             }
             LOG.info("{}: its shim (pid {}) is still starting; waiting for it", attemptId, starting.get().pid());
             long deadline = System.nanoTime() + SHIM_START.toNanos();
-            while (info.isEmpty() && starting.get().isAlive() && System.nanoTime() < deadline) {
+            // the process the worker started and the supervisor it forks have the same argv: wait while either runs
+            while (info.isEmpty() && starting.isPresent() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
                 info = attempts.shim(attemptId);
+                starting = starting.filter(ProcessHandle::isAlive).or(() -> shimProcess(dir));
+            }
+            if (info.isEmpty() && attempts.ended(attemptId)) {
+                return new Adoption.Running(new ShimApp(run, attempts, null, null, clusterIdsFrom()));
             }
             if (info.isEmpty()) {
-                starting.get().destroyForcibly();
-                return new Adoption.Vanished("its attempt shim (pid " + starting.get().pid()
-                        + ") never started spark-submit");
+                starting.ifPresent(ProcessHandle::destroyForcibly);
+                return new Adoption.Vanished("its attempt shim never started spark-submit");
             }
         }
         ShimApp app = new ShimApp(run, attempts, info.get(), null, clusterIdsFrom());

@@ -61,7 +61,10 @@ public final class AttemptShim {
      * else a copy in {@code <spoolRoot>/.bin/kindling-shim-<sha256>} (made once, then reused).
      */
     public static AttemptShim installed(Path spoolRoot) throws IOException {
-        URL resource = AttemptShim.class.getResource(BINARY);
+        return installed(AttemptShim.class.getResource(BINARY), spoolRoot);
+    }
+
+    static AttemptShim installed(URL resource, Path spoolRoot) throws IOException {
         if (resource == null) {
             throw new IOException("the worker was built without its attempt supervisor " + BINARY
                     + " (the build compiles worker/src/main/c/kindling-shim.c with a C compiler: install gcc or cc)");

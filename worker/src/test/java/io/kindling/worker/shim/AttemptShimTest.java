@@ -185,6 +185,30 @@ class AttemptShimTest {
         assertThat(record.attempt()).isNull();
     }
 
+    @Test
+    void aBinaryInsideAJarIsCopiedIntoTheSpoolOnceAndRuns() throws Exception {
+        Path jar = tmp.resolve("worker.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("io/kindling/worker/shim/" + AttemptShim.BINARY));
+            out.write(Files.readAllBytes(AttemptShim.installed(tmp.resolve("unused")).binary()));
+        }
+        java.net.URL inJar = java.net.URI.create("jar:" + jar.toUri() + "!/io/kindling/worker/shim/" + AttemptShim.BINARY)
+                .toURL();
+
+        AttemptShim shim = AttemptShim.installed(inJar, tmp.resolve("spool"));
+        AttemptShim again = AttemptShim.installed(inJar, tmp.resolve("spool"));
+
+        assertThat(shim.binary().getParent()).isEqualTo(tmp.resolve("spool").resolve(AttemptShim.COPIES_DIR));
+        assertThat(shim.binary()).isExecutable().isEqualTo(again.binary());
+        Path dir = attemptDir("a-5");
+        Process starter = new ProcessBuilder(shim.command(dir, Duration.ZERO, Duration.ZERO, List.of("/bin/true")))
+                .redirectErrorStream(true).redirectOutput(dir.resolve(AttemptShim.SHIM_LOG).toFile()).start();
+        starter.getOutputStream().close();
+        assertThat(starter.waitFor()).isEqualTo(AttemptShim.STARTED);
+        assertThat(dir.resolve(AttemptShim.SHIM_FILE)).exists();
+        assertThat(awaitRecord(dir).exit().exitCode()).isZero();
+    }
+
     private Process start(Path dir, Duration grace, Map<String, String> env, String program) throws IOException {
         return start(dir, grace, env, program, Duration.ZERO);
     }
