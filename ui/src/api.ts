@@ -39,6 +39,14 @@ export interface JobView {
   nextAttemptAt?: string | null;
   queuePosition?: number | null;
   attempts: AttemptView[];
+  waiting?: JobWaiting | null;
+}
+
+/** Why a job no worker has taken yet is not moving (computed by the api when served). */
+export interface JobWaiting {
+  reason: "NO_LIVE_WORKER";
+  message: string;
+  since: string;
 }
 
 export interface JobPage {

@@ -17,10 +17,7 @@ import hashlib
 import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import time
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -29,15 +26,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-UP_TIMEOUT = float(os.environ.get("KINDLING_TEST_UP_TIMEOUT", "900"))  # a first build can take minutes
+sys.path.insert(0, str(REPO / "tools" / "pytest"))
+from kindling_stack import StackError, admin_token, free_port, kindling_up, ready  # noqa: E402
+
 CHROMIUM = os.environ.get("KINDLING_CHROMIUM", "/usr/bin/chromium")
 KNOWN_KEYS = REPO / "common/src/main/java/io/kindling/common/config/KnownKeys.java"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -69,14 +62,6 @@ class Stack:
                 return e.code, None
 
 
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/health/ready", timeout=2) as res:
-            return res.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def _auth_supported() -> bool:
     return KNOWN_KEYS.exists() and "KINDLING_AUTH_TOKENS_FILE" in KNOWN_KEYS.read_text()
 
@@ -85,23 +70,21 @@ def _auth_supported() -> bool:
 def stack(tmp_path_factory):
     external = os.environ.get("KINDLING_TEST_API_URL")
     if external:
-        if not _ready(external):
+        if not ready(external):
             pytest.fail(f"KINDLING_TEST_API_URL={external} is not ready")
         s = Stack(external.rstrip("/"), None, os.environ.get("KINDLING_TEST_TOKEN", ""), False)
         s.auth = s.call("GET", "/v1/jobs?limit=1", token="")[0] == 401
         yield s
         return
     home = tmp_path_factory.mktemp("kindling-home")
-    http_port, kafka_port = free_port(), free_port()
     # two pools: "default" (run by the embedded worker, with limits the Queues page shows) and
     # "parked" (no worker serves it: its first job stays DISPATCHED, the others QUEUED)
     pools = home / "pools.yaml"
     pools.write_text("pools:\n  default: {maxRunning: 2, maxRunningPerTenant: 2}\n  parked: {maxRunning: 1}\n")
     # the test's own settings are not the stack's (it refuses KINDLING_* keys it does not know)
     own = ("KINDLING_TEST_", "KINDLING_UI_SCREENSHOTS", "KINDLING_CHROMIUM")
-    env = dict({k: v for k, v in os.environ.items() if not k.startswith(own)}, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
-               KINDLING_METRICS_PORT=str(free_port()),
-               KINDLING_HOME=str(home), KINDLING_CONFIG=str(pools), KINDLING_WORKER_POOL="default",
+    env = dict({k: v for k, v in os.environ.items() if not k.startswith(own)},
+               KINDLING_CONFIG=str(pools), KINDLING_WORKER_POOL="default",
                # the worker runs local files only from allowed directories: the examples and this test's own scripts
                KINDLING_WORKER_LOCAL_PATHS=f"{REPO / 'examples'},{Path(__file__).resolve().parent}")
     tokens: dict[str, str] = {}
@@ -127,35 +110,17 @@ def stack(tmp_path_factory):
         tokens_file.write_text(json.dumps({"tokens": entries}))  # JSON is YAML
         tokens_file.chmod(0o600)
         env["KINDLING_AUTH_TOKENS_FILE"] = str(tokens_file)
-    out = open(home / "kindling-up.out", "wb")
-    proc = subprocess.Popen([str(REPO / "kindling"), "up"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{http_port}"
-    deadline = time.monotonic() + UP_TIMEOUT
     try:
-        while not _ready(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out.flush()
-                tail = (home / "kindling-up.out").read_text(errors="replace")[-4000:]
-                pytest.fail(f"./kindling up did not become ready (exit {proc.poll()}):\n{tail}")
-            time.sleep(1)
-        admin_file = home / "admin.token"
-        if auth:
-            token = tokens["team-a"]
-        elif admin_file.exists():
-            token = admin_file.read_text().strip()
-        else:
-            token = "no-auth-yet"  # the api does not authenticate: any token is accepted
-        yield Stack(url, home, token, auth, tokens, oidc)
+        with kindling_up(home, env) as running:
+            if auth:
+                token = tokens["team-a"]
+            else:
+                # without authentication configured, ./kindling up writes an admin token
+                token = admin_token(home, wait=0) or "no-auth-yet"
+            yield Stack(running.url, home, token, auth, tokens, oidc)
+    except StackError as e:
+        pytest.fail(str(e))
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # the script forwards one SIGTERM to the JVM
-            try:
-                proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        out.close()
         if oidc is not None:
             oidc.__exit__(None, None, None)
 

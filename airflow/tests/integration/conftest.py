@@ -16,11 +16,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,15 +26,11 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / "tools" / "pytest"))
+from kindling_stack import StackError, admin_token, kindling_up, ready  # noqa: E402
+
 AIRFLOW_DIR = REPO / "airflow"
 VENV_BIN = Path(sys.executable).parent
-UP_TIMEOUT = float(os.environ.get("KINDLING_TEST_UP_TIMEOUT", "900"))  # a first build can take minutes
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -84,13 +77,8 @@ def stack_token(url: str, home: Path | None, wait: float = 30.0) -> str | None:
     looked = ["KINDLING_TEST_TOKEN"]
     token: str | None = explicit or None
     if token is None and home is not None:
-        admin = home / "admin.token"
-        looked.append(str(admin))
-        deadline = time.monotonic() + (wait if auth_on else 0)
-        while not admin.is_file() and time.monotonic() < deadline:
-            time.sleep(0.5)  # written by the api as it starts; it may trail /health/ready
-        if admin.is_file():
-            token = admin.read_text().strip() or None
+        looked.append(str(home / "admin.token"))
+        token = admin_token(home, wait if auth_on else 0)
     elif token is None:
         env = dict(os.environ)
         env.setdefault("KINDLING_HOME", str(REPO / ".kindling"))
@@ -109,49 +97,21 @@ def stack_token(url: str, home: Path | None, wait: float = 30.0) -> str | None:
     return token
 
 
-def _ready(url: str) -> bool:
-    try:
-        return requests.get(url + "/health/ready", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
-
-
 @pytest.fixture(scope="session")
 def kindling_stack(tmp_path_factory):
     external = os.environ.get("KINDLING_TEST_API_URL")
     if external:
-        if not _ready(external):
+        if not ready(external):
             pytest.fail(f"KINDLING_TEST_API_URL={external} is not ready")
         url = external.rstrip("/")
         yield Stack(url, os.environ.get("KINDLING_TEST_KAFKA", "127.0.0.1:9092"), None, stack_token(url, None))
         return
     home = tmp_path_factory.mktemp("kindling-home")
-    http_port, kafka_port = free_port(), free_port()
-    env = dict(os.environ, KINDLING_HTTP_PORT=str(http_port), KINDLING_KAFKA_PORT=str(kafka_port),
-               KINDLING_METRICS_PORT=str(free_port()),
-               KINDLING_HOME=str(home))
-    out = open(home / "kindling-up.out", "wb")
-    proc = subprocess.Popen([str(REPO / "kindling"), "up"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{http_port}"
-    deadline = time.monotonic() + UP_TIMEOUT
     try:
-        while not _ready(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out.flush()
-                tail = (home / "kindling-up.out").read_text(errors="replace")[-4000:]
-                pytest.fail(f"./kindling up did not become ready (exit {proc.poll()}):\n{tail}")
-            time.sleep(1)
-        yield Stack(url, f"127.0.0.1:{kafka_port}", home, stack_token(url, home))
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # the script forwards one SIGTERM to the JVM
-            try:
-                proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        out.close()
+        with kindling_up(home) as running:
+            yield Stack(running.url, f"127.0.0.1:{running.kafka_port}", home, stack_token(running.url, home))
+    except StackError as e:
+        pytest.fail(str(e))
 
 
 @dataclass

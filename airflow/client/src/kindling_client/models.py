@@ -46,6 +46,12 @@ class AttemptView(_AttemptViewRequired, total=False):
     finishedAt: str | None
 
 
+class JobWaiting(TypedDict):
+    reason: str
+    message: str
+    since: str
+
+
 class _JobViewRequired(TypedDict):
     id: str
     state: str
@@ -63,6 +69,7 @@ class JobView(_JobViewRequired, total=False):
     updatedAt: str
     nextAttemptAt: str | None
     queuePosition: int | None
+    waiting: JobWaiting | None
 
 
 class JobPage(TypedDict):

@@ -65,7 +65,7 @@ public final class ApiComponent implements AutoCloseable {
         CompletableFuture<Map<String, String>> topicsReady = CompletableFuture.supplyAsync(() -> {
             try {
                 return new TopicCreator(kafka, new TopicSettings(config.views().jobRetention()))
-                        .ensureAndDescribe(List.of(topics.commands(), topics.events()), START_TIMEOUT);
+                        .ensureAndDescribe(List.of(topics.commands(), topics.events(), topics.deadLetter()), START_TIMEOUT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while creating topics", e);

@@ -1,5 +1,6 @@
 package io.kindling.api;
 
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import io.kindling.api.artifacts.ArtifactStore;
 import io.kindling.api.auth.Access;
 import io.kindling.api.auth.AuthConfig;
@@ -25,14 +26,16 @@ import io.kindling.api.http.GetQueuesHandler;
 import io.kindling.api.http.Health;
 import io.kindling.api.http.HealthLiveHandler;
 import io.kindling.api.http.HealthReadyHandler;
+import io.kindling.api.http.HttpTracing;
 import io.kindling.api.http.JobIdGenerator;
 import io.kindling.api.http.ListJobsHandler;
+import io.kindling.api.http.RequestContract;
 import io.kindling.api.http.SubmitJobHandler;
-import io.kindling.api.http.HttpTracing;
 import io.kindling.api.http.UploadArtifactHandler;
 import io.kindling.api.http.WatchJobsHandler;
 import io.kindling.api.logs.EventLogArchive;
 import io.kindling.api.logs.LogReader;
+import io.kindling.api.logs.LogTails;
 import io.kindling.api.ui.UiHandler;
 import io.kindling.api.ui.UiSettings;
 import io.kindling.api.view.EventsFollower;
@@ -40,6 +43,7 @@ import io.kindling.api.view.JobViewStore;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.common.config.ConfigException;
 import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.LiveWorkers;
 import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.SchemaValidator;
 import io.kindling.schemas.Topics;
@@ -53,7 +57,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.kindling.api.http.HttpMetrics;
@@ -88,10 +91,12 @@ public final class ApiServer {
     private final Vertx vertx;
     private final BlobStore blobs;
     private final Topics topics;
+    private final LiveWorkers liveWorkers;
     private final JobViewStore views;
     private final IoExecutor io;
     private final CommandPublisher publisher;
     private final EventsFollower follower;
+    private final DeadLetterPublisher deadLetters;
     private final Health health;
     private final StaticTokens tokens;
     private final JwtAuthenticator jwt;
@@ -100,6 +105,7 @@ public final class ApiServer {
     private final ConnectionLimiter uploads;
     private final Management management;
     private final HttpMetrics httpMetrics;
+    private final LogTails logTails;
     private final HttpTracing httpTracing;
     private volatile HttpServer server;
     private volatile long tokensTimer = -1;
@@ -136,15 +142,19 @@ public final class ApiServer {
         this.blobs = blobs;
         this.topics = config.kafka().topics();
         String instance = "kindling-api-" + UUID.randomUUID().toString().substring(0, 8);
-        this.views = new JobViewStore(config.views(), Clock.systemUTC());
+        this.liveWorkers = new LiveWorkers(kafka, config.pools(), management, Clock.systemUTC());
+        this.views = new JobViewStore(config.views(), Clock.systemUTC(), liveWorkers::waiting);
         this.io = new IoExecutor("kindling-api-io", IO_THREADS, IO_QUEUE);
+        this.logTails = new LogTails(new LogReader(blobs), io::execute, LogTails.Settings.DEFAULT);
         this.publisher = new CommandPublisher(kafka.producer(instance + "-commands"), topics.commands(), io,
                 config.publishTimeout());
+        this.deadLetters = new DeadLetterPublisher(kafka.producer(instance + "-dead-letters"), topics.deadLetter(),
+                "api " + instance, management.registry(), Clock.systemUTC());
         this.follower = new EventsFollower(
                 kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000")),
                 topics.events(), views, "kindling-api-events",
-                eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()))
+                eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()), deadLetters)
                 .watchedBy(management.health().loop("api.events", null));
         this.health = new Health(follower);
         management.health().liveness("api", () -> health.notLive().isEmpty());
@@ -163,6 +173,8 @@ public final class ApiServer {
                 .description("Jobs with at least one event stream open").register(management.registry());
         Gauge.builder("kindling.api.watched.lists", views, JobViewStore::viewWatchers)
                 .description("Open list-wide job streams (watchJobs)").register(management.registry());
+        Gauge.builder("kindling.api.followed.logs", logTails, LogTails::followedStreams)
+                .description("Log streams read once for all their followers").register(management.registry());
         if (auth.disabled()) {
             LOG.warn("authentication is DISABLED ({}=true): every caller on {} acts as an admin", AuthConfig.DISABLED.name(),
                     config.host());
@@ -205,7 +217,7 @@ public final class ApiServer {
 
     private Router router(OpenAPIContract contract) {
         int maxBytes = config.maxRequestBytes();
-        RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        RouterBuilder builder = RouterBuilder.create(vertx, contract);
         ContractHandler contractFiles = new ContractHandler();
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(maxBytes);
         // an artifact upload streams its file part to a temporary file, under its own limit
@@ -228,43 +240,40 @@ public final class ApiServer {
                 ctx.next(); // no body to read (and Vert.x refuses to decode a form on GET, TRACE, ...)
             }
         });
-        // the body is checked by MessageReader, the dispatcher's own rules, not by the contract's validator
-        operation(builder, "submitJob", Role.SUBMIT).setDoValidation(false)
+        // parameters and media type from the document; the body by MessageReader, the dispatcher's own
+        // reader of job-spec.schema.json (the schema the document refers to), which names the offending field
+        operation(builder, RequestContract.of(contract, "submitJob").bodyReadByHandler(), Role.SUBMIT)
                 .addHandler(Limits.submissions(submitRate, config.limits().submitsPerSecond()))
                 .addHandler(new SubmitJobHandler(new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io,
                         new JobIdGenerator(), Clock.systemUTC(), config.pools()));
-        operation(builder, "getJob", Role.READ).addHandler(new GetJobHandler(views));
-        // listJobs checks its query itself (ListJobsQuery, exactly the document's rules): Vert.x's
-        // validator decodes query values a second time, so a value with a '%' would be refused or altered
-        operation(builder, "listJobs", Role.READ).setDoValidation(false).addHandler(new ListJobsHandler(views));
-        // the optional body is read by the handler (UNKNOWN_FIELD, MALFORMED_JSON name the offending part)
-        operation(builder, "cancelJob", Role.CANCEL).setDoValidation(false).addHandler(
+        operation(builder, contract, "getJob", Role.READ).addHandler(new GetJobHandler(views));
+        operation(builder, contract, "listJobs", Role.READ).addHandler(new ListJobsHandler(views));
+        operation(builder, contract, "cancelJob", Role.CANCEL).addHandler(
                 new CancelJobHandler(publisher, views, Clock.systemUTC()));
-        operation(builder, "getJobEvents", Role.READ)
+        operation(builder, contract, "getJobEvents", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams", ctx -> true))
                 .addHandler(new GetJobEventsHandler(views));
         // every change of the caller's tenants' job views (the UI's Jobs page); counted with the other streams
-        operation(builder, "watchJobs", Role.READ)
+        operation(builder, contract, "watchJobs", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams", ctx -> true))
                 .addHandler(new WatchJobsHandler(views));
         LogReader logs = new LogReader(blobs);
-        operation(builder, "getJobLogs", Role.READ)
+        operation(builder, contract, "getJobLogs", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams",
                         ctx -> "true".equalsIgnoreCase(ctx.queryParams().get("follow"))))
-                .addHandler(new GetJobLogsHandler(views, logs, io, new FollowLogsHandler(views, logs, io),
+                .addHandler(new GetJobLogsHandler(views, logs, io, new FollowLogsHandler(views, logs, io, logTails),
                         config.limits().maxTailLines()));
-        operation(builder, "getJobEventLog", Role.READ)
+        operation(builder, contract, "getJobEventLog", Role.READ)
                 .addHandler(new GetEventLogHandler(views, logs, new EventLogArchive(blobs), io));
-        operation(builder, "getOpenApi").addHandler(contractFiles);
-        operation(builder, "healthLive").addHandler(new HealthLiveHandler(health));
-        operation(builder, "healthReady").addHandler(new HealthReadyHandler(health));
+        operation(builder, contract, "getOpenApi").addHandler(contractFiles);
+        operation(builder, contract, "healthLive").addHandler(new HealthLiveHandler(health));
+        operation(builder, contract, "healthReady").addHandler(new HealthReadyHandler(health));
         ArtifactStore artifacts = new ArtifactStore(blobs);
-        // the multipart body is checked by the handler, which names the offending part
-        operation(builder, "uploadArtifact", Role.SUBMIT).setDoValidation(false).addHandler(
+        operation(builder, contract, "uploadArtifact", Role.SUBMIT).addHandler(
                 new UploadArtifactHandler(artifacts, io, config.maxArtifactBytes()));
-        operation(builder, "getArtifact", Role.READ).addHandler(new GetArtifactHandler(artifacts, io));
+        operation(builder, contract, "getArtifact", Role.READ).addHandler(new GetArtifactHandler(artifacts, io));
         // read-only; a caller sees its tenants' jobs (an admin every tenant's)
-        operation(builder, "getQueues", Role.READ).addHandler(new GetQueuesHandler(views,
+        operation(builder, contract, "getQueues", Role.READ).addHandler(new GetQueuesHandler(views,
                 GetQueuesHandler.poolsFromEnv(System.getenv()),
                 ctx -> Access.principal(ctx).admin() ? null : Access.principal(ctx).tenants()));
         Router router = builder.createRouter();
@@ -293,19 +302,30 @@ public final class ApiServer {
                 && type != null && type.regionMatches(true, 0, "multipart/form-data", 0, "multipart/form-data".length());
     }
 
-    /** An operation open to everyone (health); authentication is the {@link AuthHandler}'s, not the contract's. */
-    private OpenAPIRoute operation(RouterBuilder builder, String operationId) {
+    /**
+     * An operation open to everyone (health). Authentication is the {@link AuthHandler}'s, not the
+     * contract's; request validation is {@link RequestContract}'s (the document's rules), not Vert.x's.
+     */
+    private OpenAPIRoute operation(RouterBuilder builder, OpenAPIContract contract, String operationId) {
+        return route(builder, operationId).addHandler(RequestContract.of(contract, operationId));
+    }
+
+    /** An operation whose caller must hold {@code role}: checked first (403), then the document's request rules. */
+    private OpenAPIRoute operation(RouterBuilder builder, OpenAPIContract contract, String operationId, Role role) {
+        return operation(builder, RequestContract.of(contract, operationId), role);
+    }
+
+    private OpenAPIRoute operation(RouterBuilder builder, RequestContract rules, Role role) {
+        return route(builder, rules.operationId()).addHandler(Access.require(role, rules.operationId())).addHandler(rules);
+    }
+
+    private OpenAPIRoute route(RouterBuilder builder, String operationId) {
         OpenAPIRoute route = builder.getRoute(operationId);
         if (route == null) {
             throw new IllegalStateException("the OpenAPI contract has no operation " + operationId);
         }
-        return route.setDoSecurity(false).addHandler(httpMetrics.operation(operationId))
+        return route.setDoSecurity(false).setDoValidation(false).addHandler(httpMetrics.operation(operationId))
                 .addHandler(httpTracing.operation(operationId));
-    }
-
-    /** An operation whose caller must hold {@code role}: the first handler checks it (403 otherwise). */
-    private OpenAPIRoute operation(RouterBuilder builder, String operationId, Role role) {
-        return operation(builder, operationId).addHandler(Access.require(role, operationId));
     }
 
     /** Kafka's id of {@code topic}, or null if it cannot be had now (the store then trusts its offsets). */
@@ -334,7 +354,7 @@ public final class ApiServer {
 
     /**
      * Stops in order, each step awaited: readiness false, HTTP (in-flight requests get up to 5 s),
-     * the events follower, the producer (flushing what it holds), the I/O pool. Safe to call twice.
+     * the events follower and its dead-letter producer, the commands producer (flushing what it holds), the I/O pool. Safe to call twice.
      */
     public synchronized Future<Void> stop() {
         if (stopped == null) {
@@ -351,7 +371,10 @@ public final class ApiServer {
                         }
                         return vertx.<Void>executeBlocking(() -> {
                             closeQuietly("events follower", follower);
+                            closeQuietly("dead-letter producer", deadLetters);
+                            closeQuietly("live workers", liveWorkers);
                             closeQuietly("job store", views);
+                            closeQuietly("log followers' reader", logTails);
                             closeQuietly("commands producer", publisher);
                             closeQuietly("I/O pool", io);
                             return null;

@@ -272,7 +272,7 @@ class ApiIT {
         String id = "job-" + UUID.randomUUID();
         publishLifecycle(id, JobState.SUCCEEDED);
         await().atMost(DEADLINE).untilAsserted(() ->
-                assertThat(json(get("/v1/jobs/" + id)).get("state").asText()).isEqualTo("SUCCEEDED"));
+                assertThat(json(get("/v1/jobs/" + id)).path("state").asText()).isEqualTo("SUCCEEDED"));
 
         try (ApiComponent second = ApiComponent.start(env, vertx)) {
             await().atMost(DEADLINE).until(() -> second.server().ready());

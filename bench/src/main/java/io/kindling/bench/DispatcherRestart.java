@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
@@ -40,22 +41,35 @@ final class DispatcherRestart {
     /** {@code start} starts a dispatcher JVM whose output goes to the given log. */
     static void measure(String bootstrap, Topics topics, Function<Path, Process> start, Path dir, ObjectNode json)
             throws Exception {
-        Process first = start.apply(dir.resolve("dispatcher-first.log"));
-        try {
-            json.put("dispatcherFirstStartSeconds", untilQueued(bootstrap, topics, "probe-first", first));
-        } finally {
-            stop(first);
-        }
-        Process again = start.apply(dir.resolve("dispatcher-restart.log"));
-        try {
-            json.put("dispatcherRestartSeconds", untilQueued(bootstrap, topics, "probe-restart", again));
-        } finally {
-            stop(again);
-        }
+        run(bootstrap, topics, start, dir.resolve("dispatcher-first.log"), "FirstStart", json);
+        run(bootstrap, topics, start, dir.resolve("dispatcher-restart.log"), "Restart", json);
     }
 
-    private static double untilQueued(String bootstrap, Topics topics, String jobId, Process dispatcher) throws Exception {
+    /**
+     * One start: {@code dispatcher<name>Seconds} until the probe job is QUEUED, and the log's steps
+     * ({@code dispatcher<name>PhasesSeconds}): ready (live jobs read, inputs assigned) and finished
+     * jobs loaded (in the background; a submit of a job it does not know waits for them).
+     */
+    private static void run(String bootstrap, Topics topics, Function<Path, Process> start, Path log, String name,
+            ObjectNode json) throws Exception {
+        java.time.LocalTime started = java.time.LocalTime.now();
         long t0 = System.nanoTime();
+        Process dispatcher = start.apply(log);
+        try {
+            json.put("dispatcher" + name + "Seconds",
+                    untilQueued(bootstrap, topics, "probe-" + name.toLowerCase(Locale.ROOT), dispatcher, t0));
+        } finally {
+            stop(dispatcher);
+        }
+        Map<String, String> steps = new java.util.LinkedHashMap<>();
+        steps.put("jvmAndConfig", "dispatcher configuration");
+        steps.put("readyLiveJobsRead", "dispatcher: caught up with");
+        steps.put("finishedJobsLoaded", "dispatcher: finished jobs loaded");
+        json.set("dispatcher" + name + "PhasesSeconds", RestartBench.phases(started, log, steps));
+    }
+
+    private static double untilQueued(String bootstrap, Topics topics, String jobId, Process dispatcher, long t0)
+            throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {

@@ -47,69 +47,40 @@ public final class LifecycleBench {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int maxRunning = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-        Path dir = Files.createTempDirectory("kindling-bench");
-        Path python = Path.of(System.getenv().getOrDefault("KINDLING_PYSPARK_PYTHON", "/usr/bin/python3"));
-        StandInSpark spark = StandInSpark.create(dir, python);
-        Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
-
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir.resolve("kafka")))) {
-            Map<String, String> env = Map.of(
-                    "KINDLING_HOME", dir.toString(),
-                    "KINDLING_EMBEDDED_KAFKA", "false",
-                    "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                    "KINDLING_HTTP_PORT", "0",
-                    "KINDLING_METRICS_PORT", "0",
-                    "KINDLING_SPARK_HOME", spark.home().toString(),
-                    "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
-                    "KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning),
-                    // one principal submits everything: its rate limit is lifted (the limiter still runs)
-                    "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",
-                    "KINDLING_BLOB_STORE", "local");
-            try (EmbeddedStack stack = EmbeddedStack.start(env)) {
-                Map<String, Instant> finished = new ConcurrentHashMap<>();
-                Thread watcher = watchSucceeded(broker.bootstrapServers(), "kindling.jobs.events", finished, jobs);
-                HttpClient http = HttpClient.newHttpClient();
-                // the admin token the stack made, as for ./kindling up
-                String authorization = "Bearer " + java.nio.file.Files.readString(dir.resolve("admin.token")).trim();
-                String url = "http://127.0.0.1:" + stack.apiPort() + "/v1/jobs";
-                String body = "{\"application\": {\"type\": \"python\", \"file\": \"" + app + "\", \"args\": [\"0\"]}}";
-                List<Double> submitMs = Collections.synchronizedList(new ArrayList<>());
-                Map<String, Instant> submitted = new ConcurrentHashMap<>();
-                Instant start = Instant.now();
-                ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-                List<Future<?>> sends = new ArrayList<>();
-                for (int i = 0; i < jobs; i++) {
-                    sends.add(pool.submit(() -> {
-                        long t0 = System.nanoTime();
-                        Instant at = Instant.now();
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                                .header("Content-Type", "application/json").header("Authorization", authorization)
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                        submitMs.add((System.nanoTime() - t0) / 1e6);
-                        if (r.statusCode() != 202) {
-                            throw new IllegalStateException("POST answered " + r.statusCode() + ": " + r.body());
-                        }
-                        String id = Json.mapper().readTree(r.body()).get("id").asText();
-                        submitted.put(id, at);
-                        return null;
-                    }));
-                }
-                for (Future<?> f : sends) {
-                    f.get();
-                }
-                pool.shutdown();
-                watcher.join(Duration.ofMinutes(15).toMillis());
-                Instant end = finished.values().stream().max(Instant::compareTo).orElse(Instant.now());
-                List<Double> endToEndMs = new ArrayList<>();
-                submitted.forEach((id, at) -> {
-                    Instant done = finished.get(id);
-                    if (done != null) {
-                        endToEndMs.add(Duration.between(at, done).toNanos() / 1e6);
-                    }
-                });
-                report(jobs, concurrency, maxRunning, submitMs, endToEndMs, finished.size(),
-                        Duration.between(start, end).toMillis() / 1000.0);
+        try (BenchStack stack = BenchStack.start(Map.of("KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning)))) {
+            Map<String, Instant> finished = new ConcurrentHashMap<>();
+            Thread watcher = watchSucceeded(stack.bootstrapServers(), "kindling.jobs.events", finished, jobs);
+            String body = stack.jobBody("0");
+            List<Double> submitMs = Collections.synchronizedList(new ArrayList<>());
+            Map<String, Instant> submitted = new ConcurrentHashMap<>();
+            Instant start = Instant.now();
+            ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+            List<Future<?>> sends = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                sends.add(pool.submit(() -> {
+                    long t0 = System.nanoTime();
+                    Instant at = Instant.now();
+                    String id = stack.submit(body);
+                    submitMs.add((System.nanoTime() - t0) / 1e6);
+                    submitted.put(id, at);
+                    return null;
+                }));
             }
+            for (Future<?> f : sends) {
+                f.get();
+            }
+            pool.shutdown();
+            watcher.join(Duration.ofMinutes(15).toMillis());
+            Instant end = finished.values().stream().max(Instant::compareTo).orElse(Instant.now());
+            List<Double> endToEndMs = new ArrayList<>();
+            submitted.forEach((id, at) -> {
+                Instant done = finished.get(id);
+                if (done != null) {
+                    endToEndMs.add(Duration.between(at, done).toNanos() / 1e6);
+                }
+            });
+            report(jobs, concurrency, maxRunning, submitMs, endToEndMs, finished.size(),
+                    Duration.between(start, end).toMillis() / 1000.0);
         }
     }
 
@@ -143,24 +114,14 @@ public final class LifecycleBench {
 
     private static void report(int jobs, int concurrency, int maxRunning, List<Double> submitMs, List<Double> endToEndMs,
             int succeeded, double seconds) throws Exception {
-        ObjectNode json = Json.mapper().createObjectNode();
-        json.put("benchmark", "lifecycle");
-        json.put("time", Instant.now().toString());
+        ObjectNode json = BenchResults.start("lifecycle");
         json.put("jobs", jobs);
         json.put("succeeded", succeeded);
         json.put("concurrency", concurrency);
         json.put("workerMaxRunning", maxRunning);
-        json.put("cores", Runtime.getRuntime().availableProcessors());
-        json.put("java", Runtime.version().toString());
         json.set("submitLatencyMs", Json.mapper().valueToTree(Percentiles.of(submitMs)));
         json.set("endToEndLatencyMs", Json.mapper().valueToTree(Percentiles.of(endToEndMs)));
         json.put("throughputJobsPerSecond", Math.round(succeeded / Math.max(seconds, 0.001) * 100) / 100.0);
-        String text = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
-        System.out.println(text);
-        Path results = Path.of(System.getProperty("kindling.bench.results", "bench/results"));
-        Files.createDirectories(results);
-        Path file = results.resolve("lifecycle-" + Instant.now().toString().replace(':', '-') + ".json");
-        Files.writeString(file, text + "\n");
-        System.out.println("written to " + file);
+        BenchResults.write(json);
     }
 }

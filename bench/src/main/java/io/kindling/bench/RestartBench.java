@@ -7,6 +7,7 @@ import io.kindling.broker.EmbeddedKafkaBroker;
 import io.kindling.common.kafka.KafkaClients;
 import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.kafka.TopicCreator;
+import io.kindling.dispatcher.DispatcherTopics;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.Topics;
 import java.io.IOException;
@@ -69,8 +70,9 @@ public final class RestartBench {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir.resolve("kafka")))) {
             KafkaConfig kafka = KafkaConfig.fromEnv(Map.of("KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers()));
             Topics topics = kafka.topics();
-            new TopicCreator(new KafkaClients(kafka)).ensure(List.of(topics.commands(), topics.events()),
-                    Duration.ofSeconds(60));
+            TopicCreator creator = new TopicCreator(new KafkaClients(kafka));
+            creator.ensure(List.of(topics.commands(), topics.events()), Duration.ofSeconds(60));
+            creator.ensureTopics(DispatcherTopics.own(kafka), Duration.ofSeconds(60));
             if (reuse == null) {
                 generate(broker, topics, finished, live, tenants, json);
             } else {
@@ -133,12 +135,17 @@ public final class RestartBench {
 
     /** When the api's log says it reached each step of its start, in seconds since its process started. */
     private static ObjectNode phases(java.time.LocalTime started, Path log) throws IOException {
-        ObjectNode out = Json.mapper().createObjectNode();
         Map<String, String> steps = new java.util.LinkedHashMap<>();
         steps.put("jvmAndConfig", "kindling api starting with");
         steps.put("storeOpenAndLiveJobsLoaded", "live jobs loaded");
         steps.put("eventsCaughtUp", "caught up with");
         steps.put("httpListening", "api listening on");
+        return phases(started, log, steps);
+    }
+
+    /** When a log says it reached each step ({@code name → text of its line}), in seconds since {@code started}. */
+    static ObjectNode phases(java.time.LocalTime started, Path log, Map<String, String> steps) throws IOException {
+        ObjectNode out = Json.mapper().createObjectNode();
         List<String> lines = Files.readAllLines(log);
         steps.forEach((name, marker) -> lines.stream().filter(l -> l.contains(marker)).findFirst().ifPresent(l -> {
             java.time.LocalTime at = java.time.LocalTime.parse(l.substring(0, 12));
@@ -148,16 +155,18 @@ public final class RestartBench {
     }
 
     private static void generate(EmbeddedKafkaBroker broker, Topics topics, long finished, int live, int tenants,
-            ObjectNode json) {
+            ObjectNode json) throws Exception {
         long t0 = System.nanoTime();
-        long[] written = new HistoryGenerator(broker.bootstrapServers(), topics.commands(), topics.events(), tenants)
+        long[] written = new HistoryGenerator(broker.bootstrapServers(), topics, tenants)
                 .generate(finished, live, Instant.now(), Duration.ofDays(20));
         double generateSeconds = seconds(t0);
         json.put("eventsWritten", written[0]);
         json.put("commandsWritten", written[1]);
+        json.put("dispatcherStateRecordsWritten", written[2]);
         json.put("generateSeconds", generateSeconds);
         json.put("generateEventsPerSecond", Math.round(written[0] / generateSeconds));
-        log("wrote %d events and %d commands in %.1f s", written[0], written[1], generateSeconds);
+        log("wrote %d events, %d commands and %d dispatcher state records in %.1f s", written[0], written[1], written[2],
+                generateSeconds);
     }
 
     /** Listing a random tenant's 50 newest jobs, and getting a random finished job, each {@code requests} times after a warm-up. */

@@ -118,7 +118,7 @@ abstract class BlobStoreContract {
         append("blocks", 0, "a");
         append("blocks", 1, "bc");
         store.append("blocks", 3, new byte[0], 0, 0);
-        catchThrowableOfType(AppendConflictException.class, () -> append("blocks", 1, "refused"));
+        assertThatThrownBy(() -> append("blocks", 1, "refused")).isInstanceOf(AppendConflictException.class);
 
         assertThat(store.committedBlockCount("blocks")).isEqualTo(2);
         assertThat(store.list("blocks")).containsExactly("blocks");

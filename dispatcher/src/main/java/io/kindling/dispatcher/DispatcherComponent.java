@@ -80,7 +80,7 @@ public final class DispatcherComponent implements AutoCloseable {
         TopicCreator creator = new TopicCreator(clients);
         creator.ensure(needed, Duration.ofSeconds(60));
         creator.ensureTopics(DispatcherTopics.own(config.kafka()), Duration.ofSeconds(60));
-        String dispatcherId = "kindling-dispatcher-" + topics.prefix();
+        String dispatcherId = Dispatcher.id(topics);
         Duration retention = Duration.ofDays(config.retentionDays());
         Duration ackTimeout = Duration.ofSeconds(config.ackSeconds());
         Leadership leadership = new Leadership(clients, topics.dispatcherLeader(), dispatcherId + "-leader",

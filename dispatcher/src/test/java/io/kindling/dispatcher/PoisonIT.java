@@ -10,6 +10,7 @@ import io.kindling.schemas.MessageLimits;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.Topics;
+import io.kindling.testsupport.kafka.BadRecords;
 import io.kindling.testsupport.kafka.KafkaFixture;
 import io.kindling.testsupport.kafka.KafkaTestExtension;
 import java.time.Duration;
@@ -25,13 +26,6 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -50,10 +44,6 @@ class PoisonIT {
         worker.report(run.jobId(), run.attempt(), JobState.RUNNING, null, null);
         worker.report(run.jobId(), run.attempt(), JobState.SUCCEEDED, null, 0);
     };
-
-    /** A bad record sent, and the dead-letter reasons that would be right for it. */
-    private record Sent(String topic, long offset, Set<String> reasons, String what) {
-    }
 
     /** A submit whose args carry {@code padding}, cut in arguments the schema allows (100,000 characters each). */
     private static String submit(String jobId, String pool, String padding) {
@@ -104,37 +94,16 @@ class PoisonIT {
     void everyKindOfBadRecordOnEveryConsumedTopicIsDeadLetteredAndALaterJobSucceeds(KafkaFixture kafka) throws Exception {
         Topics topics = new Topics(kafka.topicPrefix());
         Random random = new Random(5);
-        List<Sent> bad = new ArrayList<>();
         try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
              FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024),
-                     new StringSerializer(), new ByteArraySerializer());
+             BadRecords s = new BadRecords(kafka.bootstrapServers());
              TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class);
              TopicWatcher<ConsumerRecord<String, byte[]>> letters = new TopicWatcher<>(kafka.bootstrapServers(),
                      topics.deadLetter(), r -> r)) {
-            class Sender {
-                long send(String topic, String key, byte[] value, Set<String> reasons, String what, String... headers)
-                        throws Exception {
-                    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
-                    for (int i = 0; i + 1 < headers.length; i += 2) {
-                        record.headers().add(new RecordHeader(headers[i], headers[i + 1].getBytes(UTF_8)));
-                    }
-                    RecordMetadata sent = producer.send(record).get();
-                    if (!reasons.isEmpty()) {
-                        bad.add(new Sent(topic, sent.offset(), reasons, what));
-                    }
-                    return sent.offset();
-                }
-            }
-            Sender s = new Sender();
             String c = topics.commands();
             String r = topics.reports();
-            byte[] noise = new byte[300];
-            random.nextBytes(noise);
-            byte[] bigNoise = new byte[NEAR_LIMIT];
-            random.nextBytes(bigNoise);
+            byte[] noise = BadRecords.noise(random, 300);
+            byte[] bigNoise = BadRecords.noise(random, NEAR_LIMIT);
             // commands: bytes, sizes, keys, headers, schema, references, duplicates
             s.send(c, null, noise, Set.of("MALFORMED_JSON"), "random bytes");
             s.send(c, "k", bigNoise, Set.of("MALFORMED_JSON"), "near-limit random bytes");
@@ -180,13 +149,8 @@ class PoisonIT {
             events.awaitUntil("the valid job succeeds", e -> e.stream()
                     .anyMatch(x -> x.jobId().equals("after") && x.state() == JobState.SUCCEEDED), DEADLINE);
             List<ConsumerRecord<String, byte[]>> all = letters.awaitUntil("a dead letter for every bad record",
-                    l -> l.size() >= bad.size(), DEADLINE);
-            for (Sent sent : bad) {
-                List<DeadLetter> matching = all.stream().map(x -> Json.decode(x.value(), DeadLetter.class))
-                        .filter(l -> l.sourceTopic().equals(sent.topic()) && l.sourceOffset() == sent.offset()).toList();
-                assertThat(matching).as("dead letter for %s", sent.what()).hasSize(1);
-                assertThat(matching.get(0).reason()).as("reason for %s", sent.what()).isIn(sent.reasons());
-            }
+                    l -> l.size() >= s.sent().size(), DEADLINE);
+            assertThat(s.unmatched(all, true)).isEmpty();
             assertThat(all).allSatisfy(x -> assertThat(x.value().length).isLessThanOrEqualTo(DeadLetter.MAX_ENCODED_BYTES));
             assertThat(events.seen()).filteredOn(e -> e.jobId().equals("dup") && e.state() == JobState.QUEUED).hasSize(1);
             events.awaitUntil("the jobs with lying headers and a replay succeed", e -> e.stream()
@@ -249,6 +213,37 @@ class PoisonIT {
             kafka.send(topics.commands(), "later", submit("later", "default", "ok").getBytes(UTF_8));
             events.awaitUntil("a later job succeeds", e -> e.stream()
                     .anyMatch(x -> x.jobId().equals("later") && x.state() == JobState.SUCCEEDED), DEADLINE);
+        }
+    }
+
+    @Test
+    void badRecordsOnTheStateTopicAreSkippedAtStartUpAndJobsStillRun(KafkaFixture kafka) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        Random random = new Random(7);
+        try (FakeWorker worker = new FakeWorker(kafka.bootstrapServers(), topics, "default", SUCCEED);
+             BadRecords s = new BadRecords(kafka.bootstrapServers());
+             TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class)) {
+            try (DispatcherComponent first = DispatcherComponent.start(DispatcherIT.env(kafka))) {
+                kafka.send(topics.commands(), "before", submit("before", "default", "ok").getBytes(UTF_8));
+                events.awaitUntil("a job succeeds", e -> e.stream()
+                        .anyMatch(x -> x.jobId().equals("before") && x.state() == JobState.SUCCEEDED), DEADLINE);
+            }
+            // only the dispatcher writes its state topic (docs/security.md); whatever is there, it must start
+            String state = topics.dispatcherState();
+            s.send(state, "noise", BadRecords.noise(random, 300), Set.of(), "random bytes");
+            s.send(state, "big", BadRecords.noise(random, NEAR_LIMIT), Set.of(), "near-limit random bytes");
+            s.send(state, "ghost", null, Set.of(), "tombstone of an unknown job");
+            s.sendText(state, "half", "{\"jobId\":\"half\",\"state\":\"QUEUED\"}", Set.of(), "QUEUED job without spec");
+            s.sendText(state, "liar", "{\"jobId\":\"other\",\"state\":\"RUNNING\",\"attempt\":1}", Set.of(),
+                    "lying key, RUNNING job without spec");
+            s.sendText(state, "nostate", "{\"jobId\":\"nostate\"}", Set.of(), "job without state");
+
+            try (DispatcherComponent second = DispatcherComponent.start(DispatcherIT.env(kafka))) {
+                kafka.send(topics.commands(), "after", submit("after", "default", "ok").getBytes(UTF_8));
+                events.awaitUntil("a job submitted after the restart succeeds", e -> e.stream()
+                        .anyMatch(x -> x.jobId().equals("after") && x.state() == JobState.SUCCEEDED), DEADLINE);
+                assertThat(second.ready()).isTrue();
+            }
         }
     }
 

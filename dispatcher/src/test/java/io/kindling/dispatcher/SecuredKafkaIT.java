@@ -129,6 +129,14 @@ class SecuredKafkaIT {
     }
 
     @Test
+    void theWorkerAndTheApiWriteTheDeadLettersOfWhatTheyRefuseAndOthersCannot() {
+        await().atMost(DEADLINE).untilAsserted(() -> assertThat(send("worker", TOPICS.deadLetter(), "w", "{}")).isNull());
+        await().atMost(DEADLINE).untilAsserted(() -> assertThat(send("api", TOPICS.deadLetter(), "a", "{}")).isNull());
+        assertDenied("intruder", TOPICS.deadLetter());
+        assertDenied("acme-producer", TOPICS.deadLetter());
+    }
+
+    @Test
     void aTenantProducerWritesItsOwnCommandsTopicOnly() {
         assertDenied("acme-producer", TOPICS.tenantCommands("globex"));
         assertDenied("acme-producer", TOPICS.commands());
@@ -166,9 +174,9 @@ class SecuredKafkaIT {
     @Test
     void componentsWithoutCreateStartOnExistingTopicsAndNameAMissingOne() throws Exception {
         new TopicCreator(clients("worker", password("worker"), "SCRAM-SHA-256"))
-                .ensure(List.of(TOPICS.runs("default"), TOPICS.reports(), TOPICS.control()), DEADLINE);
+                .ensure(List.of(TOPICS.runs("default"), TOPICS.reports(), TOPICS.control(), TOPICS.deadLetter()), DEADLINE);
         new TopicCreator(clients("api", password("api"), "SCRAM-SHA-256"))
-                .ensure(List.of(TOPICS.commands(), TOPICS.events()), DEADLINE);
+                .ensure(List.of(TOPICS.commands(), TOPICS.events(), TOPICS.deadLetter()), DEADLINE);
         assertThatThrownBy(() -> new TopicCreator(clients("worker", password("worker"), "SCRAM-SHA-256"))
                 .ensure(List.of(TOPICS.runs("nosuchpool")), Duration.ofSeconds(2)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining(TOPICS.runs("nosuchpool"));

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Start-up from the state topic, not the history: many finished jobs' records (in the exact format
- * the dispatcher writes) and a thousand live ones; the dispatcher is ready within seconds, runs the
- * live jobs, and still knows the finished ones (a replay of one is a no-op).
+ * Start-up from the state topic, not the history: many finished jobs' records on their own topic
+ * (in the exact format the dispatcher writes) and a thousand live ones; the dispatcher is ready once
+ * it has read the live ones, runs them, and still knows the finished ones once they are loaded in
+ * the background (a replay of one is a no-op or a conflict, never a new job).
  */
 @ExtendWith(KafkaTestExtension.class)
 class StateStartupIT {
@@ -49,7 +50,7 @@ class StateStartupIT {
                 new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < FINISHED; i++) {
                 String id = "old-" + i;
-                producer.send(new ProducerRecord<>(topics.dispatcherState(), id, ("{\"jobId\":\"" + id
+                producer.send(new ProducerRecord<>(topics.dispatcherFinished(), id, ("{\"jobId\":\"" + id
                         + "\",\"state\":\"SUCCEEDED\",\"pool\":\"default\",\"tenant\":\"default\",\"specSha256\":\""
                         + "0".repeat(64) + "\",\"attempt\":1,\"endedAt\":\"" + ended + "\"}").getBytes(UTF_8)));
             }
@@ -62,6 +63,11 @@ class StateStartupIT {
             }
             producer.flush();
         }
+        // waiting when the dispatcher starts: a different request under the last finished job's id, read
+        // before that job's record is loaded: it waits for it, and is a CONFLICT, not a new job
+        String last = "old-" + (FINISHED - 1);
+        kafka.send(topics.commands(), last, ("{\"type\":\"submit\",\"jobId\":\"" + last + "\",\"spec\":" + spec + "}")
+                .getBytes(UTF_8));
         long started = System.nanoTime();
         try (DispatcherComponent dispatcher = DispatcherComponent.start(DispatcherIT.env(kafka));
              TopicWatcher<JobEvent> events = new TopicWatcher<>(kafka.bootstrapServers(), topics.events(), JobEvent.class);
@@ -76,11 +82,17 @@ class StateStartupIT {
                     .filter(x -> x.jobId().startsWith("live-") && x.state() == JobState.DISPATCHED).count() == LIVE,
                     Duration.ofSeconds(60));
             assertThat(dispatched).noneMatch(e -> e.jobId().startsWith("old-"));
-            // a finished job is still known: a different request under its id is a CONFLICT, not a new job
+            assertThat(letters.awaitUntil("the conflict", l -> !l.isEmpty(), Duration.ofSeconds(60))).singleElement()
+                    .satisfies(l -> {
+                        assertThat(l.reason()).isEqualTo("CONFLICT");
+                        assertThat(l.jobId()).isEqualTo(last);
+                    });
+            // a finished job is still known afterwards too
             kafka.send(topics.commands(), "old-7", ("{\"type\":\"submit\",\"jobId\":\"old-7\",\"spec\":" + spec + "}")
                     .getBytes(UTF_8));
-            assertThat(letters.awaitUntil("the conflict", l -> !l.isEmpty(), Duration.ofSeconds(60)).get(0).reason())
+            assertThat(letters.awaitUntil("the second conflict", l -> l.size() == 2, Duration.ofSeconds(60)).get(1).reason())
                     .isEqualTo("CONFLICT");
+            assertThat(events.seen()).noneMatch(e -> e.jobId().startsWith("old-"));
         }
     }
 }

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Standalone pools through the api: the whole stack with a pools file naming a client-mode and a
  * cluster-mode pool of a real standalone master and worker on 127.0.0.1 (one cluster for the class).
- * A Python app runs in the client pool, a JVM app in the cluster pool (its driver's output copied
- * from the Spark worker's work directory and shipped), and a Python app sent to the cluster pool
- * is rejected by the dispatcher.
+ * A Python app runs in the client pool, a JVM app in the cluster pool (its driver's output read from
+ * the Spark worker's log endpoint, with no {@code driverLogDir} and no shared directory, and
+ * shipped), and a Python app sent to the cluster pool is rejected by the dispatcher.
  */
 @ExtendWith(SharedAzurite.class)
 @Timeout(600)
@@ -57,9 +57,10 @@ class StandalonePoolsIT {
                   onprem-jvm:
                     master: '%s'
                     deployMode: cluster
-                    driverLogDir: '%s'
+                    masterWebUi: '%s'
+                    driverLogPollSeconds: 1
                     conf: {spark.cores.max: '1', spark.driver.memory: 512m, spark.executor.memory: 512m}
-                """.formatted(spark.masterUrl(), first, first + 20, spark.restUrl(), spark.workDir()));
+                """.formatted(spark.masterUrl(), first, first + 20, spark.restUrl(), spark.webUiUrl()));
         e2e = E2eStack.start("standalone", home, azurite, Map.of(
                 "KINDLING_CONFIG", pools.toString(),
                 "KINDLING_POOLS", "onprem,onprem-jvm",
@@ -94,7 +95,7 @@ class StandalonePoolsIT {
     }
 
     @Test
-    void aJvmAppInTheClusterModePoolSucceedsWithItsDriverStdoutReadable() throws Exception {
+    void aJvmAppInTheClusterModePoolSucceedsWithItsDriverStdoutReadableWithoutADriverLogDir() throws Exception {
         Path jar = ProjectTools.projectDir().resolve("examples/jvm-pi/target/kindling-example-jvm-pi-0.1.0-SNAPSHOT.jar");
         assertThat(jar).as("the JVM example is built by the reactor before e2e").exists();
         String id = submit("""

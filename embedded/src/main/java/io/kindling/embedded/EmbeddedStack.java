@@ -4,7 +4,9 @@ import io.kindling.api.ApiComponent;
 import io.kindling.api.auth.AdminToken;
 import io.kindling.api.auth.AuthConfig;
 import io.kindling.broker.BrokerConfig;
+import io.kindling.blobstore.BlobStoreConfig;
 import io.kindling.broker.EmbeddedKafkaBroker;
+import io.kindling.common.config.ConfigException;
 import io.kindling.common.config.EnvConfig;
 import io.kindling.common.config.KindlingHome;
 import io.kindling.common.kafka.KafkaConfig;
@@ -15,9 +17,12 @@ import io.kindling.common.tracing.Tracing;
 import io.kindling.dispatcher.DispatcherComponent;
 import io.kindling.shipper.ShipperComponent;
 import io.kindling.worker.WorkerComponent;
+import io.kindling.worker.WorkerConfig;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -31,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
+    /** Marks the log lines {@code ./kindling up} repeats on the console once the stack is ready. */
+    static final String TOLD = "kindling up: ";
 
     private final ShutdownSequence shutdown;
     private final ApiComponent api;
@@ -76,11 +83,16 @@ public final class EmbeddedStack implements AutoCloseable {
                 effective.put(KafkaConfig.BOOTSTRAP_SERVERS.name(), broker.get().bootstrapServers());
             }
             String bootstrap = new EnvConfig(effective).get(KafkaConfig.BOOTSTRAP_SERVERS);
+            EmbeddedPools pools = EmbeddedPools.resolve(effective);
+            startupLines(effective, pools).forEach(line -> LOG.info("{}{}", TOLD, line));
             shutdown.add("dispatcher", DispatcherComponent.start(effective, management));
             if (config.startLogShipper()) {
                 shutdown.add("log-shipper", ShipperComponent.start(effective, management));
             }
-            shutdown.add("worker", WorkerComponent.start(effective, management));
+            if (!pools.served().isEmpty()) {
+                effective.put(WorkerConfig.POOL.name(), String.join(",", pools.served()));
+                shutdown.add("worker", WorkerComponent.start(effective, management));
+            }
             Vertx vertx = Vertx.vertx();
             shutdown.add("vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture()
                     .get(30, java.util.concurrent.TimeUnit.SECONDS));
@@ -92,6 +104,23 @@ public final class EmbeddedStack implements AutoCloseable {
         } catch (InterruptedException | RuntimeException e) {
             shutdown.close();
             throw e;
+        }
+    }
+
+    /** What the user is told at start: the blob store used, the pools the worker serves and those it does not. */
+    static List<String> startupLines(Map<String, String> effective, EmbeddedPools pools) {
+        List<String> lines = new ArrayList<>();
+        lines.add("blob store: " + blobStore(effective).describe());
+        lines.addAll(pools.lines());
+        return lines;
+    }
+
+    /** The store every component opens: {@code KINDLING_BLOB_STORE} and its settings, {@code local} when unset. */
+    static BlobStoreConfig blobStore(Map<String, String> effective) {
+        try {
+            return BlobStoreConfig.fromEnv(effective);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
     }
 

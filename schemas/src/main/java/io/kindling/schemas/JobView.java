@@ -18,17 +18,32 @@ public record JobView(
         Instant updatedAt,
         Instant nextAttemptAt,
         Integer queuePosition,
-        List<AttemptView> attempts) {
+        List<AttemptView> attempts,
+        JobWaiting waiting) {
 
     public JobView {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
     }
 
+    /** A view that waits for nothing (as folded from events: {@code waiting} is added when served). */
+    public JobView(String id, String name, String pool, String tenant, JobState state, FailureReason reason, String message,
+            Map<String, String> labels, Instant submittedAt, Instant updatedAt, Instant nextAttemptAt, Integer queuePosition,
+            List<AttemptView> attempts) {
+        this(id, name, pool, tenant, state, reason, message, labels, submittedAt, updatedAt, nextAttemptAt, queuePosition,
+                attempts, null);
+    }
+
     /** The same view with its place in the pool's queue (1 = next to be dispatched), null when not queued. */
     public JobView withQueuePosition(Integer position) {
         return new JobView(id, name, pool, tenant, state, reason, message, labels, submittedAt, updatedAt, nextAttemptAt,
-                position, attempts);
+                position, attempts, waiting);
+    }
+
+    /** The same view with what it waits for (null: nothing known). */
+    public JobView withWaiting(JobWaiting why) {
+        return new JobView(id, name, pool, tenant, state, reason, message, labels, submittedAt, updatedAt, nextAttemptAt,
+                queuePosition, attempts, why);
     }
 
     /** Attempt {@code number}, or the latest when {@code number} is null; empty if there is no such attempt. */

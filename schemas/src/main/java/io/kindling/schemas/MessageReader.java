@@ -58,6 +58,21 @@ public final class MessageReader {
         return command;
     }
 
+    /**
+     * A record of a topic Kindling writes itself (run assignments, controls), read by the same rules:
+     * size, well-formed JSON, then {@code schema}; the job id, when readable, is in the exception.
+     */
+    public <T> T read(byte[] bytes, Schema schema, Class<T> type) {
+        JsonNode node = parse(bytes);
+        String jobId = readableJobId(node);
+        requireValid(schema, node, jobId);
+        try {
+            return Json.convert(node, type);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidMessageException(Code.SCHEMA_VIOLATION, e.getMessage(), List.of(), jobId);
+        }
+    }
+
     private JsonNode parse(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             throw new InvalidMessageException(Code.MALFORMED_JSON, "empty body: expected a JSON object", List.of(), null);

@@ -106,11 +106,19 @@ public record Topics(String prefix) {
     }
 
     /**
-     * The dispatcher's own state, compacted, key = job id: each live job's full state and each
-     * recently finished job's small record, written in the same transaction as the events.
+     * The dispatcher's own state, compacted, key = job id: each live job's full state, written in
+     * the same transaction as the events; a job that finished is a tombstone here.
      */
     public String dispatcherState() {
         return prefix + "dispatcher.state";
+    }
+
+    /**
+     * The dispatcher's finished jobs, compacted, key = job id: each finished job's small record
+     * (idempotent replays, stale reports) until its retention ends; not needed to start scheduling.
+     */
+    public String dispatcherFinished() {
+        return prefix + "dispatcher.finished";
     }
 
     /** One partition and no records: the dispatcher instance its consumer group assigns it to is the active one. */

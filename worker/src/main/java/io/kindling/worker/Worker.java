@@ -1,5 +1,6 @@
 package io.kindling.worker;
 
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import io.kindling.common.spool.SpoolAttempt;
 import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.RunAssignment;
@@ -69,10 +70,11 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
 
     /**
      * Takes ownership of both consumers, {@code reports} and {@code launcher}: {@link #close()}
-     * closes them. {@code controls} is a consumer without a group.
+     * closes them. {@code controls} is a consumer without a group. Run assignments and controls
+     * that cannot be read or handled go to {@code deadLetters} (its caller closes it).
      */
     public Worker(WorkerConfig config, Consumer<String, byte[]> runs, Consumer<String, byte[]> controls,
-            ReportPublisher reports, Launcher launcher, Clock clock) {
+            ReportPublisher reports, Launcher launcher, Clock clock, DeadLetterPublisher deadLetters) {
         this.config = config;
         this.launcher = launcher;
         this.reports = reports;
@@ -85,9 +87,9 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
                 Executors.newCachedThreadPool(threads("attempt-" + config.pool())));
         this.stoppers = Executors.newCachedThreadPool(threads("stop-" + config.pool()));
         this.runLoop = new RunLoop("runs-" + config.pool(), runs, config.kafka().topics().runs(config.pool()),
-                config.maxRunning(), this);
+                config.pool(), config.maxRunning(), this, deadLetters);
         this.controlLoop = new ControlLoop(controls, config.kafka().topics().control(), config.pool(),
-                config.lease().multipliedBy(CONTROL_LOOKBACK_LEASES), Clock.systemUTC(), this::onControl);
+                config.lease().multipliedBy(CONTROL_LOOKBACK_LEASES), Clock.systemUTC(), this::onControl, deadLetters);
     }
 
     /** Adopts what the spool says is still this worker's, then starts reading controls and taking work. */
@@ -140,7 +142,7 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
 
     @Override
     public boolean holds(String attemptId) {
-        return busy.contains(attemptId);
+        return busy.contains(attemptId) || ended.contains(attemptId);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.kindling.worker;
 
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.BlobStoreConfig;
 import io.kindling.blobstore.BlobStores;
@@ -102,7 +103,7 @@ public final class WorkerComponent implements AutoCloseable {
         Topics topics = first.kafka().topics();
         List<String> needed = new ArrayList<>();
         configs.forEach(c -> needed.add(topics.runs(c.pool())));
-        needed.addAll(List.of(topics.reports(), topics.control()));
+        needed.addAll(List.of(topics.reports(), topics.control(), topics.deadLetter()));
         new TopicCreator(clients).ensure(needed, TOPIC_DEADLINE);
 
         ShutdownSequence shutdown = new ShutdownSequence();
@@ -113,6 +114,9 @@ public final class WorkerComponent implements AutoCloseable {
         watchDependencies(management.health(), clients, blobs, shutdown);
         ArtifactFetcher artifacts = ArtifactFetcher.perTenant(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
         List<Worker> workers = new ArrayList<>();
+        DeadLetterPublisher deadLetters = shutdown.add("dead letters", new DeadLetterPublisher(
+                clients.producer("kindling-worker-" + first.workerId() + "-dead-letters"), topics.deadLetter(),
+                "worker " + first.workerId(), management.registry(), Clock.systemUTC()));
         try {
             Function<PoolConfig, KubernetesClient> k8s = kubernetesClients != null ? kubernetesClients
                     : sharedClient(shutdown);
@@ -129,7 +133,7 @@ public final class WorkerComponent implements AutoCloseable {
                         clients.consumer(null, clientId + "-control", Map.of()),
                         new MeteredReportPublisher(new KafkaReportPublisher(clients.producer(clientId), topics.reports()),
                                 management.registry()),
-                        launcher, Clock.systemUTC());
+                        launcher, Clock.systemUTC(), deadLetters);
                 shutdown.add("worker " + config.pool(), worker.start());
                 watch(management, worker, config.pool());
                 shutdown.add("consumer lag " + config.groupId(), new ConsumerGroupLag(clients, config.groupId(), management));

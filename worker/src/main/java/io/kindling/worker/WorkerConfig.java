@@ -139,7 +139,7 @@ public record WorkerConfig(String workerId, String pool, int maxRunning, SparkSu
 
     /** The consumer group of a pool: the workers of one pool share its queue. */
     public String groupId() {
-        return "kindling-worker-" + pool;
+        return io.kindling.common.kafka.KafkaAcls.workerGroup(pool);
     }
 
     /** {@code KINDLING_WORKER_LOCAL_PATHS}, else {@code <KINDLING_PROJECT_DIR>/examples}, else none. */

@@ -1,5 +1,11 @@
 package io.kindling.worker;
 
+import java.time.Clock;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.producer.MockProducer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,6 +46,10 @@ final class WorkerFixture implements AutoCloseable {
     final PoliteMockConsumer runs = new PoliteMockConsumer();
     final PoliteMockConsumer controls = new PoliteMockConsumer();
     final MutableClock clock = new MutableClock(NOW);
+    final MockProducer<String, byte[]> deadLetterRecords = new MockProducer<>(true, null, new StringSerializer(),
+            new ByteArraySerializer());
+    final DeadLetterPublisher deadLetters = new DeadLetterPublisher(deadLetterRecords, "t.deadletter", "test",
+            new SimpleMeterRegistry(), Clock.systemUTC());
     final SpoolLayout layout;
     final RecordingReports reports;
     final FakeLauncher launcher;
@@ -85,7 +95,7 @@ final class WorkerFixture implements AutoCloseable {
         controls.updateBeginningOffsets(Map.of(CONTROL_TP, 0L));
         controls.updateEndOffsets(Map.of(CONTROL_TP, nextControlOffset));
         controls.schedulePollTask(() -> earlier.forEach(controls::addRecord));
-        worker = new Worker(config(), runs, controls, reports, launcher, clock).start();
+        worker = new Worker(config(), runs, controls, reports, launcher, clock, deadLetters).start();
         await().atMost(WAIT).until(() -> worker.assigned() && !controls.assignment().isEmpty());
         return this;
     }
@@ -93,6 +103,12 @@ final class WorkerFixture implements AutoCloseable {
     RunAssignment send(RunAssignment run) {
         runs.addRecord(new ConsumerRecord<>(RUNS, 0, nextRunOffset++, run.jobId(), Json.encode(run)));
         return run;
+    }
+
+    /** The dead letters written so far. */
+    List<io.kindling.schemas.DeadLetter> deadLetters() {
+        return deadLetterRecords.history().stream()
+                .map(r -> Json.decode(r.value(), io.kindling.schemas.DeadLetter.class)).toList();
     }
 
     void sendRaw(String key, byte[] value) {

@@ -1,5 +1,7 @@
 package io.kindling.worker;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -152,7 +154,9 @@ class WorkerIT {
         Worker worker = new Worker(config, clients.consumer(config.groupId(), config.workerId(), Map.of()),
                 clients.consumer(null, config.workerId() + "-control", Map.of()),
                 new KafkaReportPublisher(clients.producer(config.workerId()), config.kafka().topics().reports()),
-                launcher, Clock.systemUTC()).start();
+                launcher, Clock.systemUTC(), new DeadLetterPublisher(clients.producer(config.workerId() + "-dead-letters"),
+                        config.kafka().topics().deadLetter(), "worker " + config.workerId(), new SimpleMeterRegistry(),
+                        Clock.systemUTC())).start();
         workers.add(worker);
         return worker;
     }

@@ -1,5 +1,7 @@
 package io.kindling.worker;
 
+import static org.assertj.core.api.Assertions.tuple;
+import io.kindling.schemas.DeadLetter;
 import static io.kindling.worker.WorkerFixture.NOW;
 import static io.kindling.worker.WorkerFixture.POOL;
 import static io.kindling.worker.WorkerFixture.WAIT;
@@ -211,7 +213,7 @@ class WorkerTest {
     }
 
     @Test
-    void skipsUnreadableRecordsAndReReportsAttemptsThatAlreadyEndedHereWithoutLaunchingThem() throws Exception {
+    void deadLettersUnreadableRecordsAndReReportsAttemptsThatAlreadyEndedHereWithoutLaunchingThem() throws Exception {
         RecordingReports reports = new RecordingReports();
         FakeLauncher launcher = FakeLauncher.succeeding();
         Files.createDirectories(fx(reports, launcher).layout.attemptDir("job-8-a1"));
@@ -232,6 +234,34 @@ class WorkerTest {
         assertThat(reports.stateNames("job-8")).containsExactly(JobState.FAILED);
         assertThat(reports.last("job-8").exitCode()).isEqualTo(4);
         assertThat(reports.last("job-8").message()).isEqualTo("boom");
+        assertThat(fx.deadLetters()).extracting(DeadLetter::sourceOffset, DeadLetter::reason)
+                .containsExactly(tuple(0L, "MALFORMED_JSON"), tuple(1L, "INVALID"));
+    }
+
+    @Test
+    void deadLettersAssignmentsWithLyingKeysPoolsOrIdsAndSkipsReplaysOfEndedAttempts() throws Exception {
+        RecordingReports reports = new RecordingReports();
+        FakeLauncher launcher = FakeLauncher.succeeding();
+        fx(reports, launcher).start();
+        RunAssignment good = Runs.python("job-1", POOL, "/apps/pi.py");
+
+        fx.sendRaw("someone-else", Json.encode(good));
+        fx.sendRaw("job-2", Json.encode(Runs.python("job-2", "gpu", "/apps/pi.py")));
+        fx.sendRaw("job-3", Json.encode(new RunAssignment("job-3", 2, "job-3-a1", POOL, "default",
+                Runs.python("job-3", POOL, "/x.py").spec(), NOW)));
+        fx.sendRaw("job-4", ("{\"jobId\":\"job-4\",\"pad\":\"" + "x".repeat(900_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+        fx.send(good);
+        await().atMost(WAIT).until(() -> reports.states("job-1").size() == 3);
+        fx.send(good);
+        fx.send(Runs.python("job-5", POOL, "/apps/pi.py"));
+
+        await().atMost(WAIT).until(() -> reports.states("job-5").size() == 3);
+        fx.awaitCommitted(7);
+        assertThat(launcher.launchedCount()).isEqualTo(2);
+        assertThat(fx.deadLetters()).extracting(DeadLetter::sourceOffset, DeadLetter::reason, DeadLetter::jobId)
+                .containsExactly(tuple(0L, "INVALID", "job-1"), tuple(1L, "INVALID", "job-2"),
+                        tuple(2L, "INVALID", "job-3"), tuple(3L, "SCHEMA_VIOLATION", "job-4"));
+        assertThat(fx.deadLetters().get(1).message()).contains("pool 'gpu'");
     }
 
     private WorkerFixture fx(RecordingReports reports, FakeLauncher launcher) {

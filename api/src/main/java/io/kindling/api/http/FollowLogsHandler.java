@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.kindling.api.IoExecutor;
 import io.kindling.api.logs.LogReader;
+import io.kindling.api.logs.LogTails;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.schemas.AttemptView;
 import io.kindling.schemas.JobView;
@@ -23,10 +24,12 @@ import org.slf4j.LoggerFactory;
  * the response once the attempt's index says it is complete and every byte has been sent. It
  * waits for a job that has no attempt yet and for a stream that has no blob yet.
  *
- * <p>The store is polled every {@value #POLL_MILLIS} ms, each read on the {@link IoExecutor};
- * everything else runs on the request's context. A slow client is handled with the response's
- * write queue: reading stops while it is full and resumes on drain. A failing store is retried;
- * a client that goes away stops the polling.
+ * <p>At the stream's live edge a follower waits on {@link LogTails}: one reader per followed stream
+ * shares each new read among all its followers (a follower behind that reader's window reads the
+ * store itself, on the {@link IoExecutor}, until it catches up); everything else runs on the
+ * request's context. A slow client is handled with the response's write queue: reading stops
+ * while it is full and resumes on drain. A failing store is retried; a client that goes away is
+ * dropped at its next wake.
  *
  * <p>Two framings: chunked {@code application/octet-stream} (the raw bytes; a client that
  * reconnects adds the bytes it received to the {@value GetJobLogsHandler#OFFSET} header it got,
@@ -46,11 +49,13 @@ public final class FollowLogsHandler {
     private final JobViewStore views;
     private final LogReader reader;
     private final IoExecutor io;
+    private final LogTails tails;
 
-    public FollowLogsHandler(JobViewStore views, LogReader reader, IoExecutor io) {
+    public FollowLogsHandler(JobViewStore views, LogReader reader, IoExecutor io, LogTails tails) {
         this.views = views;
         this.reader = reader;
         this.io = io;
+        this.tails = tails;
     }
 
     void follow(RoutingContext ctx, GetJobLogsHandler.LogQuery query) {
@@ -77,6 +82,8 @@ public final class FollowLogsHandler {
         private final boolean sse;
         private LogReader.Target target;
         private long offset;
+        /** How far this follower has been shown the stream (beyond {@code offset}: an unfinished line it holds back). */
+        private long seen;
         private boolean closed;
         private long endedWithoutLogSince = -1;
 
@@ -99,6 +106,18 @@ public final class FollowLogsHandler {
                 resolve();
                 return;
             }
+            tails.await(target, offset, Math.max(seen, offset), answer -> context.runOnContext(v -> answered(answer)));
+        }
+
+        /** The shared reader's answer; none when this follower is behind its window: then it reads the store itself. */
+        private void answered(Optional<LogReader.Chunk> answer) {
+            if (closed) {
+                return;
+            }
+            if (answer.isPresent()) {
+                sent(answer.get());
+                return;
+            }
             io.call(context, () -> reader.read(target, offset, CHUNK_BYTES)).onComplete(ar -> {
                 if (closed) {
                     return;
@@ -107,6 +126,8 @@ public final class FollowLogsHandler {
                     LOG.debug("following {} of job {}: reading failed, retrying: {}", query.stream().fileName(),
                             query.jobId(), ar.cause().toString());
                     later(POLL_MILLIS);
+                } else if (ar.result().bytes().length == 0 && !ar.result().complete()) {
+                    later(POLL_MILLIS); // nothing where the shared reader had bytes: the store is behind it
                 } else {
                     sent(ar.result());
                 }
@@ -158,6 +179,7 @@ public final class FollowLogsHandler {
 
         private void sent(LogReader.Chunk chunk) {
             int length = sse ? writeEvent(chunk) : writeRaw(chunk);
+            seen = chunk.offset() + chunk.bytes().length;
             offset += length;
             if (chunk.complete() && offset >= chunk.blobLength()) {
                 if (sse) {
@@ -176,10 +198,8 @@ public final class FollowLogsHandler {
                     response.drainHandler(null);
                     step();
                 });
-            } else if (length > 0 && offset < chunk.blobLength()) {
-                context.runOnContext(v -> step());
             } else {
-                later(POLL_MILLIS);
+                context.runOnContext(v -> step()); // waits at the edge for more than it has seen
             }
         }
 

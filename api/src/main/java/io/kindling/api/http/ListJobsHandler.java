@@ -25,7 +25,7 @@ public final class ListJobsHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        ListJobsQuery query = ListJobsQuery.parse(ctx.queryParams());
+        ListJobsQuery query = ListJobsQuery.from(ValidRequest.of(ctx));
         JobPage page = views.list(query.filter().withTenants(tenants(ctx, query.tenant())), query.cursor(), query.limit());
         ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

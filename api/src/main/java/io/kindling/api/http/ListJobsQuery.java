@@ -3,7 +3,6 @@ package io.kindling.api.http;
 import io.kindling.api.view.JobCursor;
 import io.kindling.api.view.JobFilter;
 import io.kindling.schemas.JobState;
-import io.vertx.core.MultiMap;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -18,48 +17,40 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The query of {@code GET /v1/jobs}, parsed: {@code state} (repeatable, or a comma-separated list),
- * {@code tenant} (one of the caller's), {@code pool}, {@code label} (repeatable {@code key=value}; all must match),
- * {@code submittedAfter}
- * and {@code submittedBefore} (RFC 3339, exclusive), {@code limit} (1 to {@link #MAX_LIMIT},
- * default {@link #DEFAULT_LIMIT}) and {@code cursor} (a {@code nextCursor} this api returned).
- * A bad value is an {@link ErrorCode#INVALID_PARAMETER} naming the parameter.
+ * The query of {@code GET /v1/jobs}, as {@link RequestContract} checked it against the document
+ * (patterns, limits, the default page size, {@code format: date-time}): {@code state} (repeatable,
+ * or a comma-separated list), {@code tenant} (one of the caller's), {@code pool}, {@code label}
+ * (repeatable {@code key=value}; all must match), {@code submittedAfter} and {@code submittedBefore}
+ * (RFC 3339, exclusive), {@code limit} and {@code cursor} (a {@code nextCursor} this api returned).
+ * What the document cannot state is checked here: a label given twice with different values, a
+ * cursor this api did not make ({@link ErrorCode#INVALID_PARAMETER} naming the parameter).
  */
 public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, String tenant) {
-    // the document's (openapi.yaml): the one place they are written
-    public static final int DEFAULT_LIMIT = (int) ApiContract.parameterLimit("listJobs", "limit", "default");
-    public static final int MAX_LIMIT = (int) ApiContract.parameterLimit("listJobs", "limit", "maximum");
 
-    public static ListJobsQuery parse(MultiMap params) {
-        JobFilter filter = new JobFilter(states(params.getAll("state")), emptyAsAbsent(single(params, "pool")),
-                labels(params.getAll("label")), time(params, "submittedAfter"), time(params, "submittedBefore"));
-        String cursor = emptyAsAbsent(single(params, "cursor"));
-        return new ListJobsQuery(filter, cursor == null ? null : cursor(cursor), limit(single(params, "limit")),
-                tenant(single(params, "tenant")));
+    public static ListJobsQuery from(ValidRequest query) {
+        JobFilter filter = new JobFilter(states(query.strings("state")), emptyAsAbsent(query.string("pool")),
+                labels(query.strings("label")), time(query, "submittedAfter"), time(query, "submittedBefore"));
+        String cursor = emptyAsAbsent(query.string("cursor"));
+        return new ListJobsQuery(filter, cursor == null ? null : cursor(cursor), query.integer("limit").intValue(),
+                query.string("tenant"));
     }
 
+    /** The states named (each value a state or a comma-separated list of them, as the document's pattern allows). */
     static Set<JobState> states(List<String> values) {
         Set<JobState> states = EnumSet.noneOf(JobState.class);
         for (String value : values) {
             for (String name : value.split(",", -1)) {
-                try {
-                    states.add(JobState.valueOf(name));
-                } catch (IllegalArgumentException e) {
-                    throw ApiException.invalidParameter("state", "'" + name + "' is not a job state (one of "
-                            + List.of(JobState.values()) + ")");
-                }
+                states.add(JobState.valueOf(name));
             }
         }
         return states;
     }
 
+    /** The labels named ({@code key=value}, as the document's pattern requires); one key with two values is refused. */
     static Map<String, String> labels(List<String> values) {
         Map<String, String> labels = new LinkedHashMap<>();
         for (String value : values) {
             int eq = value.indexOf('=');
-            if (eq <= 0) {
-                throw ApiException.invalidParameter("label", "must be key=value, was '" + value + "'");
-            }
             String key = value.substring(0, eq);
             String previous = labels.put(key, value.substring(eq + 1));
             if (previous != null && !previous.equals(value.substring(eq + 1))) {
@@ -67,29 +58,6 @@ public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, Strin
             }
         }
         return labels;
-    }
-
-    private static String tenant(String raw) {
-        if (raw != null && raw.isEmpty()) {
-            throw ApiException.invalidParameter("tenant", "must not be empty");
-        }
-        return raw;
-    }
-
-    static int limit(String raw) {
-        if (raw == null) {
-            return DEFAULT_LIMIT;
-        }
-        int limit;
-        try {
-            limit = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw ApiException.invalidParameter("limit", "must be an integer, was '" + raw + "'");
-        }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ApiException.invalidParameter("limit", "must be between 1 and " + MAX_LIMIT + ", was " + limit);
-        }
-        return limit;
     }
 
     static JobCursor cursor(String raw) {
@@ -100,8 +68,8 @@ public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, Strin
         }
     }
 
-    private static Instant time(MultiMap params, String name) {
-        String raw = single(params, name);
+    private static Instant time(ValidRequest query, String name) {
+        String raw = query.string(name);
         if (raw == null) {
             return null;
         }
@@ -146,15 +114,6 @@ public record ListJobsQuery(JobFilter filter, JobCursor cursor, int limit, Strin
             offsetSeconds = (offsetHours * 3600L + offsetMinutes * 60L) * ("-".equals(m.group(6)) ? -1 : 1);
         }
         return local.toInstant(ZoneOffset.UTC).minusSeconds(offsetSeconds);
-    }
-
-    /** The value of a parameter that may be given at most once; null if absent. */
-    private static String single(MultiMap params, String name) {
-        List<String> values = params.getAll(name);
-        if (values.size() > 1) {
-            throw ApiException.invalidParameter(name, "must be given once");
-        }
-        return values.isEmpty() ? null : values.get(0);
     }
 
     /** An empty pool or cursor means none (any string is a valid value of either). */

@@ -24,19 +24,19 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * {@code POST /v1/jobs} (operation {@code submitJob}): validates the body with the same
- * {@link MessageReader} the dispatcher uses for Kafka records, publishes a {@link SubmitJob} on
+ * {@code POST /v1/jobs} (operation {@code submitJob}): its headers and media type checked by
+ * {@link RequestContract} (the document's rules), validates the body with the same
+ * {@link MessageReader} the dispatcher uses for Kafka records (job-spec.schema.json, which the
+ * document refers to), publishes a {@link SubmitJob} on
  * the commands topic, waits for the broker's acknowledgement, and answers 202 with the job's view.
  *
  * <p>With an idempotency key the job id is derived from the tenant and the key
@@ -49,9 +49,6 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitJobHandler.class);
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String REPLAY = "Kindling-Idempotent-Replay";
-    private static final int MAX_IDEMPOTENCY_KEY = (int) ApiContract.parameterLimit("submitJob", "Idempotency-Key",
-            "maxLength");
-    private static final Pattern JSON_MEDIA_TYPE = Pattern.compile("application/([a-z0-9.+-]+\\+)?json");
 
     private final MessageReader reader;
     private final CommandPublisher publisher;
@@ -77,11 +74,11 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         Context context = ctx.vertx().getOrCreateContext();
         byte[] body = Optional.ofNullable(ctx.body().buffer()).map(Buffer::getBytes).orElse(new byte[0]);
-        String headerKey = ctx.request().getHeader(IDEMPOTENCY_KEY);
-        String headerTenant = ctx.request().getHeader(Access.TENANT_HEADER);
+        ValidRequest request = ValidRequest.of(ctx);
+        String headerKey = request.string(IDEMPOTENCY_KEY);
+        String headerTenant = request.string(Access.TENANT_HEADER);
         String principal = Access.principal(ctx).name();
-        requireJson(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))
-                .compose(v -> io.call(context, () -> new Read(reader.readJobSpec(body), namedTenant(body))))
+        io.call(context, () -> new Read(reader.readJobSpec(body), namedTenant(body)))
                 .map(read -> withTenant(ctx, read, headerTenant))
                 .map(spec -> withIdempotencyKey(spec, headerKey))
                 .map(spec -> requireKnownPool(spec, pools))
@@ -118,9 +115,6 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                     List.of(new Violation("$.labels.tenant", problem)));
         }
         String named = read.namedTenant();
-        if (headerTenant != null && headerTenant.isEmpty()) {
-            throw ApiException.invalidParameter(Access.TENANT_HEADER, "must not be empty");
-        }
         if (headerTenant != null) {
             if (named != null && !named.equals(headerTenant)) {
                 String problem = "differs from the " + Access.TENANT_HEADER + " header";
@@ -235,22 +229,10 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         return command;
     }
 
-    static Future<Void> requireJson(String contentType) {
-        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (JSON_MEDIA_TYPE.matcher(mediaType).matches()) {
-            return Future.succeededFuture();
-        }
-        return Future.failedFuture(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                "Content-Type must be application/json, was " + (contentType == null ? "missing" : "'" + contentType + "'")));
-    }
-
     /** The spec with the {@code Idempotency-Key} header as its key; the header and the field must agree. */
     static JobSpec withIdempotencyKey(JobSpec spec, String headerKey) {
         if (headerKey == null) {
             return spec;
-        }
-        if (headerKey.isEmpty() || headerKey.length() > MAX_IDEMPOTENCY_KEY) {
-            throw ApiException.invalidParameter(IDEMPOTENCY_KEY, "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
         }
         if (spec.idempotencyKey() != null) {
             if (!spec.idempotencyKey().equals(headerKey)) {

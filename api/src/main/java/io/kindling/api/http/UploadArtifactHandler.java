@@ -4,7 +4,6 @@ import io.kindling.api.IoExecutor;
 import io.kindling.api.artifacts.ArtifactStore;
 import io.kindling.common.artifacts.ArtifactRef;
 import io.kindling.api.auth.Access;
-import io.kindling.schemas.Violation;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -14,13 +13,13 @@ import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code POST /v1/artifacts} (operation {@code uploadArtifact}): one {@code multipart/form-data}
  * file part named {@code file}, already streamed to a temporary file by the route's body
  * handler, is stored content-addressed ({@link ArtifactStore}); the answer is 201
- * {@code {"uri", "sha256", "size"}}. Any other form field is refused ({@code UNKNOWN_FIELD}). The artifact's tenant is the principal's, or the one it
+ * {@code {"uri", "sha256", "size"}}. The form's fields were checked against the document by
+ * {@link RequestContract} (any other field is {@code UNKNOWN_FIELD}). The artifact's tenant is the principal's, or the one it
  * names among its own with a {@code tenant} form field or the {@value #TENANT_HEADER} header
  * ({@link Access#tenantFor}).
  */
@@ -62,25 +61,11 @@ public final class UploadArtifactHandler implements Handler<RoutingContext> {
     }
 
     private Upload upload(RoutingContext ctx) {
-        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-            throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "an artifact is uploaded as multipart/form-data with one file part named '" + FILE_PART + "'");
-        }
-        for (String part : ctx.request().formAttributes().names()) {
-            if (!TENANT_FIELD.equals(part) && !FILE_PART.equals(part)) {
-                throw unknownPart(part);
-            }
-        }
-        for (FileUpload upload : ctx.fileUploads()) {
-            if (!FILE_PART.equals(upload.name())) {
-                throw unknownPart(upload.name());
-            }
-        }
+        ValidRequest request = ValidRequest.of(ctx);
+        // the form has one field named 'file' and perhaps a 'tenant' (RequestContract): it must be a file part
         List<FileUpload> files = ctx.fileUploads().stream().filter(f -> FILE_PART.equals(f.name())).toList();
         if (files.size() != 1) {
-            throw ApiException.invalidParameter(FILE_PART, "exactly one file part named '" + FILE_PART
-                    + "' is required, found " + files.size());
+            throw ApiException.invalidParameter(FILE_PART, "must be a file part (with a file name)");
         }
         FileUpload file = files.get(0);
         if (file.size() > maxBytes) {
@@ -91,20 +76,14 @@ public final class UploadArtifactHandler implements Handler<RoutingContext> {
             throw ApiException.invalidParameter(FILE_PART, "file name '" + printable(name)
                     + "' must be 1 to 200 of [A-Za-z0-9._-] and not '.' or '..'");
         }
-        String tenant = Access.tenantFor(ctx, named(ctx), "tenant");
+        String tenant = Access.tenantFor(ctx, named(request), "tenant");
         return new Upload(tenant, name, Path.of(file.uploadedFileName()));
     }
 
     /** The tenant the request names: the {@code tenant} form field, else the {@value Access#TENANT_HEADER} header; null if neither. */
-    private static String named(RoutingContext ctx) {
-        String field = ctx.request().getFormAttribute("tenant");
-        String header = ctx.request().getHeader(Access.TENANT_HEADER);
-        if (field != null && field.isEmpty()) {
-            throw ApiException.invalidParameter("tenant", "must not be empty");
-        }
-        if (header != null && header.isEmpty()) {
-            throw ApiException.invalidParameter(Access.TENANT_HEADER, "must not be empty");
-        }
+    private static String named(ValidRequest request) {
+        String field = request.object().getString(TENANT_FIELD);
+        String header = request.string(Access.TENANT_HEADER);
         if (field != null) {
             if (header != null && !header.equals(field)) {
                 throw ApiException.invalidParameter("tenant", "the tenant field and the " + Access.TENANT_HEADER
@@ -113,12 +92,6 @@ public final class UploadArtifactHandler implements Handler<RoutingContext> {
             return field;
         }
         return header;
-    }
-
-    private static ApiException unknownPart(String name) {
-        String problem = "unknown form field '" + printable(name) + "' (the fields are '" + FILE_PART + "' and '"
-                + TENANT_FIELD + "')";
-        return new ApiException(ErrorCode.UNKNOWN_FIELD, problem, List.of(new Violation(printable(name), problem)));
     }
 
     private static String printable(String value) {

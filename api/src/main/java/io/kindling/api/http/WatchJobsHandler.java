@@ -5,14 +5,10 @@ import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.Json;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/watch/jobs} (operation {@code watchJobs}): every change of a job view the caller
@@ -26,8 +22,6 @@ import org.slf4j.LoggerFactory;
  * (its write queue is full) is cut off and should list again when it reconnects.
  */
 public final class WatchJobsHandler implements Handler<RoutingContext> {
-    private static final Logger LOG = LoggerFactory.getLogger(WatchJobsHandler.class);
-
     private final JobViewStore views;
     private final Duration heartbeat;
 
@@ -51,80 +45,18 @@ public final class WatchJobsHandler implements Handler<RoutingContext> {
         }
         Set<String> tenants = ListJobsHandler.tenants(ctx, named.isEmpty() ? null : named.get(0));
         Context context = ctx.vertx().getOrCreateContext();
-        Stream stream = new Stream(ctx.vertx(), ctx.response());
-        ctx.request().connection().shutdownHandler(v -> stream.finish(true));
-        stream.start(heartbeat);
-        stream.watch = views.watchViews(view -> {
+        SseWriter sse = new SseWriter(ctx.vertx(), ctx.response(), "job views");
+        ctx.request().connection().shutdownHandler(v -> sse.finish(true));
+        sse.start(heartbeat);
+        if (sse.done()) {
+            return;
+        }
+        JobViewStore.ViewWatch watch = views.watchViews(view -> {
             if (tenants == null || tenants.contains(view.tenant() == null ? JobSpec.DEFAULT_TENANT : view.tenant())) {
-                String text = "event: job\ndata: " + Json.encodeToString(view) + "\n\n";
-                context.runOnContext(v -> stream.write(text));
+                String data = Json.encodeToString(view);
+                context.runOnContext(v -> sse.event(null, "job", data));
             }
         });
-        if (stream.done) {
-            stream.watch.close();
-        }
-    }
-
-    /** One client's stream; every method runs on the request's context. */
-    private static final class Stream {
-        private final Vertx vertx;
-        private final HttpServerResponse response;
-        private volatile JobViewStore.ViewWatch watch;
-        private long timer = -1;
-        private boolean done;
-
-        Stream(Vertx vertx, HttpServerResponse response) {
-            this.vertx = vertx;
-            this.response = response;
-        }
-
-        void start(Duration every) {
-            response.closeHandler(v -> finish(false));
-            response.exceptionHandler(e -> {
-                LOG.debug("jobs stream failed: {}", e.toString());
-                finish(false);
-            });
-            response.setChunked(true)
-                    .putHeader("Content-Type", "text/event-stream")
-                    .putHeader("Cache-Control", "no-store")
-                    .putHeader("X-Accel-Buffering", "no");
-            write(": kindling job views\n\n");
-            if (!done) {
-                timer = vertx.setPeriodic(every.toMillis(), t -> write(": heartbeat\n\n"));
-            }
-        }
-
-        void write(String text) {
-            if (done) {
-                return;
-            }
-            if (response.closed()) {
-                finish(false);
-                return;
-            }
-            response.write(text);
-            if (response.writeQueueFull()) {
-                LOG.debug("jobs stream client is not reading; closing");
-                response.reset();
-                finish(false);
-            }
-        }
-
-        void finish(boolean endResponse) {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
-            }
-            JobViewStore.ViewWatch held = watch;
-            if (held != null) {
-                held.close();
-            }
-            if (endResponse && !response.ended() && !response.closed()) {
-                response.end();
-            }
-        }
+        sse.onFinish(watch::close);
     }
 }

@@ -1,8 +1,11 @@
 package io.kindling.api.view;
 
-import io.kindling.schemas.JobEvent;
-import io.kindling.schemas.Json;
+import com.fasterxml.jackson.core.JsonParseException;
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import io.kindling.common.management.LoopLiveness;
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.JobState;
+import io.kindling.schemas.Json;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +39,12 @@ import org.slf4j.MDC;
  * to the end offsets the topic had when it started; {@link #close()} wakes the consumer and waits
  * for the thread. While Kafka cannot be reached the follower keeps trying; only an error that
  * retrying cannot cure stops it ({@link #failed()}).
+ *
+ * <p>No event can stop it (docs/lifecycle.md, "Bad records"): one that is not JSON, lacks a
+ * required field, is keyed by something other than its job id, or names a job the store does not
+ * know without being that job's first event (QUEUED or REJECTED) is dead-lettered with the reason
+ * and skipped; so is one the store fails to apply {@value DeadLetterPublisher#MAX_TRIES} times.
+ * Every api instance reads every event, so each dead-letters a bad one (once per instance).
  */
 public final class EventsFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventsFollower.class);
@@ -51,6 +60,7 @@ public final class EventsFollower implements AutoCloseable {
     private final Consumer<String, byte[]> consumer;
     private final String topic;
     private final JobViewStore store;
+    private final DeadLetterPublisher deadLetters;
     private final java.util.function.Supplier<String> topicId;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -70,16 +80,19 @@ public final class EventsFollower implements AutoCloseable {
     private long lastCheckpointNanos = System.nanoTime();
     private long nextExpiryNanos = System.nanoTime();
 
-    public EventsFollower(Consumer<String, byte[]> consumer, String topic, JobViewStore store, String threadName) {
-        this(consumer, topic, store, threadName, () -> null);
+    public EventsFollower(Consumer<String, byte[]> consumer, String topic, JobViewStore store, String threadName,
+            DeadLetterPublisher deadLetters) {
+        this(consumer, topic, store, threadName, () -> null, deadLetters);
     }
 
     /**
      * {@code topicId} tells Kafka's id of the topic (null if unknown), so that a store holding
-     * offsets of an older topic of the same name is cleared rather than trusted.
+     * offsets of an older topic of the same name is cleared rather than trusted. Bad events go to
+     * {@code deadLetters} (its caller closes it).
      */
     public EventsFollower(Consumer<String, byte[]> consumer, String topic, JobViewStore store, String threadName,
-            java.util.function.Supplier<String> topicId) {
+            java.util.function.Supplier<String> topicId, DeadLetterPublisher deadLetters) {
+        this.deadLetters = deadLetters;
         this.topicId = topicId;
         this.consumer = consumer;
         this.topic = topic;
@@ -283,26 +296,47 @@ public final class EventsFollower implements AutoCloseable {
         try {
             event = Json.decode(record.value(), JobEvent.class);
         } catch (RuntimeException e) {
-            LOG.warn("skipping unreadable event {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+            boolean empty = record.value() == null || record.value().length == 0;
+            boolean malformed = empty || e.getCause() instanceof JsonParseException;
+            deadLetters.refuse(record, null, malformed ? "MALFORMED_JSON" : "SCHEMA_VIOLATION", empty
+                    ? "empty record: expected a JSON object"
+                    : "unreadable event: " + (e.getCause() != null ? e.getCause() : e), List.of());
             return;
         }
-        if (event == null || event.jobId() == null || event.eventId() == null || event.state() == null
-                || event.time() == null) {
-            LOG.warn("skipping incomplete event {}-{}@{}", record.topic(), record.partition(), record.offset());
+        Refusal refusal = refusal(event, record.key());
+        if (refusal != null) {
+            deadLetters.refuse(record, event == null ? null : event.jobId(), refusal.reason(), refusal.message(), List.of());
             return;
         }
         try (MDC.MDCCloseable job = MDC.putCloseable("jobId", event.jobId())) {
-            if (store.apply(event)) {
-                applied++;
-                LOG.debug("applied {}", event.eventId());
-            } else {
-                LOG.debug("skipped duplicate {}", event.eventId());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("skipping event {} at {}-{}@{}: {}", event.eventId(), record.topic(), record.partition(),
-                    record.offset(), e.toString());
+            deadLetters.attempt(record, event.jobId(), () -> {
+                if (store.apply(event)) {
+                    applied++;
+                    LOG.debug("applied {}", event.eventId());
+                } else {
+                    LOG.debug("skipped duplicate {}", event.eventId());
+                }
+            });
         }
+    }
+
+    private record Refusal(String reason, String message) {
+    }
+
+    /** Why an event cannot be applied, or null. */
+    private Refusal refusal(JobEvent event, String key) {
+        if (event == null || event.jobId() == null || event.eventId() == null || event.state() == null
+                || event.time() == null) {
+            return new Refusal("SCHEMA_VIOLATION", "missing one of the required fields jobId, eventId, state, time");
+        }
+        if (!event.jobId().equals(key)) {
+            return new Refusal("INVALID", "record key '" + key + "' is not the job id '" + event.jobId() + "'");
+        }
+        if (event.state() != JobState.QUEUED && event.state() != JobState.REJECTED && store.get(event.jobId()).isEmpty()) {
+            return new Refusal("NOT_FOUND", "unknown job '" + event.jobId() + "': its first event is " + event.state()
+                    + ", not QUEUED or REJECTED");
+        }
+        return null;
     }
 
     /** Caught up once the position of every partition has reached its end offset as of start-up. */

@@ -5,6 +5,7 @@ import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
 import io.kindling.schemas.JobView;
 import io.kindling.schemas.JobViews;
+import io.kindling.schemas.JobWaiting;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +52,12 @@ public final class JobViewStore implements AutoCloseable {
     /** Events kept per job for replay by default; older ones are dropped (their indexes are not reused). */
     public static final int MAX_EVENTS_PER_JOB = 200;
     private static final int PURGE_BATCH = 5_000;
+    /** The states of a job that no worker has taken yet: what {@code waiting} is served for. */
+    private static final Set<JobState> NOT_TAKEN = Set.of(JobState.QUEUED, JobState.DISPATCHED);
 
     private final ViewConfig config;
     private final Clock clock;
+    private final Function<String, Optional<JobWaiting>> waiting;
     private final JobDb db;
     /** Live jobs, and jobs changed since the last checkpoint; compute() on it is the per-job lock. */
     private final ConcurrentHashMap<String, JobEntry> memory = new ConcurrentHashMap<>();
@@ -71,10 +76,19 @@ public final class JobViewStore implements AutoCloseable {
         this(ViewConfig.temporary(), Clock.systemUTC());
     }
 
-    /** Opens (or creates) the store and loads its live jobs into memory. */
+    /** Opens (or creates) the store and loads its live jobs into memory; its jobs never say what they wait for. */
     public JobViewStore(ViewConfig config, Clock clock) {
+        this(config, clock, pool -> Optional.empty());
+    }
+
+    /**
+     * As {@link #JobViewStore(ViewConfig, Clock)}; a job that no worker has taken yet (QUEUED,
+     * DISPATCHED) is served with what {@code waiting} says of its pool.
+     */
+    public JobViewStore(ViewConfig config, Clock clock, Function<String, Optional<JobWaiting>> waiting) {
         this.config = config;
         this.clock = clock;
+        this.waiting = waiting;
         this.db = new JobDb(config.storeFile());
         int capacity = config.cachedJobs();
         this.cache = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
@@ -428,7 +442,11 @@ public final class JobViewStore implements AutoCloseable {
 
     private JobView served(JobView view) {
         Integer position = view.state() == JobState.QUEUED ? queues.position(view.id()) : null;
-        return position == null ? view : view.withQueuePosition(position);
+        JobView served = position == null ? view : view.withQueuePosition(position);
+        if (!NOT_TAKEN.contains(view.state())) {
+            return served;
+        }
+        return waiting.apply(view.pool() != null ? view.pool() : JobSpec.DEFAULT_POOL).map(served::withWaiting).orElse(served);
     }
 
     /** Keeps the queue index in step with a job's entry (called under the job's lock). */

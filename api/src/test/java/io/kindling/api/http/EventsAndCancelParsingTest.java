@@ -6,12 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kindling.api.view.IndexedEvent;
 import io.kindling.schemas.JobEvents;
 import io.kindling.schemas.JobState;
-import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What the events and cancel handlers read from a request. */
+/** What the events handler reads from a request (the cancel body: {@link RequestContractTest}). */
 class EventsAndCancelParsingTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -39,34 +38,8 @@ class EventsAndCancelParsingTest {
     }
 
     @Test
-    void theCancelBodyIsOptionalAndHoldsOnlyAReason() {
-        assertThat(CancelJobHandler.reason(null)).isNull();
-        assertThat(CancelJobHandler.reason(Buffer.buffer())).isNull();
-        assertThat(CancelJobHandler.reason(Buffer.buffer("{}"))).isNull();
-        assertThat(CancelJobHandler.reason(Buffer.buffer("{\"reason\": \"no longer needed\"}"))).isEqualTo("no longer needed");
-
-        assertCode("{\"reason\": ", ErrorCode.MALFORMED_JSON);
-        assertCode("[1]", ErrorCode.SCHEMA_VIOLATION);
-        assertCode("{\"reason\": 5}", ErrorCode.SCHEMA_VIOLATION);
-        assertCode("{\"reason\": \"" + "x".repeat(1001) + "\"}", ErrorCode.SCHEMA_VIOLATION);
-        assertCode("{\"why\": \"x\"}", ErrorCode.UNKNOWN_FIELD);
-    }
-
-    @Test
-    void theJobIdMustBeOne() {
-        assertThat(CancelJobHandler.requireJobId("job-1")).isEqualTo("job-1");
-        assertThatThrownBy(() -> CancelJobHandler.requireJobId("Not_An_Id")).isInstanceOfSatisfying(ApiException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER));
-    }
-
-    @Test
     void anUnknownJobIsNotFoundOnlyOnceTheViewsAreComplete() {
         assertThat(ApiException.unknownJob("j", true).code()).isEqualTo(ErrorCode.NOT_FOUND);
         assertThat(ApiException.unknownJob("j", false).code()).isEqualTo(ErrorCode.UNAVAILABLE);
-    }
-
-    private static void assertCode(String body, ErrorCode code) {
-        assertThatThrownBy(() -> CancelJobHandler.reason(Buffer.buffer(body))).as(body)
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 }

@@ -9,6 +9,7 @@ import io.kindling.api.auth.Principal;
 import io.kindling.api.IoExecutor;
 import io.kindling.api.logs.EventLogArchive;
 import io.kindling.api.logs.LogReader;
+import io.kindling.api.logs.LogTails;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.LocalDirBlobStore;
@@ -54,6 +55,7 @@ class LogHandlersTest {
     private Vertx vertx;
     private BlobStore blobs;
     private IoExecutor io;
+    private LogTails tails;
     private final JobViewStore views = new JobViewStore();
     private final HttpClient http = HttpClient.newHttpClient();
     private String base;
@@ -66,8 +68,9 @@ class LogHandlersTest {
         LogReader reader = new LogReader(blobs);
         Router router = Router.router(vertx);
         router.route().handler(Access.actingAs(Principal.ANONYMOUS_ADMIN));
+        tails = new LogTails(reader, io::execute, LogTails.Settings.DEFAULT);
         router.get("/v1/jobs/:id/logs/:stream").handler(new GetJobLogsHandler(views, reader, io,
-                new FollowLogsHandler(views, reader, io)));
+                new FollowLogsHandler(views, reader, io, tails)));
         router.get("/v1/jobs/:id/eventlog").handler(new GetEventLogHandler(views, reader, new EventLogArchive(blobs), io));
         router.route().failureHandler(new ErrorResponses(1024 * 1024));
         int port = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage().toCompletableFuture()
@@ -79,6 +82,7 @@ class LogHandlersTest {
     @AfterEach
     void stop() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        tails.close();
         io.close();
         blobs.close();
     }

@@ -1,5 +1,13 @@
 package io.kindling.api.view;
 
+import static org.assertj.core.api.Assertions.tuple;
+import io.kindling.schemas.DeadLetter;
+import java.time.Clock;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.producer.MockProducer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -35,8 +43,12 @@ class EventsFollowerTest {
             null, null, null, null, null, null, null, null, null, null, null, null);
 
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockProducer<String, byte[]> deadLetterRecords = new MockProducer<>(true, null, new StringSerializer(),
+            new ByteArraySerializer());
+    private final DeadLetterPublisher deadLetters = new DeadLetterPublisher(deadLetterRecords, "t.deadletter", "test",
+            new SimpleMeterRegistry(), Clock.systemUTC());
     private final JobViewStore store = new JobViewStore();
-    private final EventsFollower follower = new EventsFollower(consumer, TOPIC, store, "test-events");
+    private final EventsFollower follower = new EventsFollower(consumer, TOPIC, store, "test-events", deadLetters);
 
     @AfterEach
     void close() {
@@ -90,21 +102,31 @@ class EventsFollowerTest {
     }
 
     @Test
-    void skipsUnreadableAndDuplicateRecords() {
-        topic(Map.of(P0, 4L, P1, 0L));
+    void deadLettersBadRecordsAndSkipsDuplicates() {
+        topic(Map.of(P0, 8L, P1, 0L));
         byte[] queued = Json.encode(JobEvents.job("job-c", JobState.QUEUED, T0).spec(SPEC).build());
         consumer.schedulePollTask(() -> {
             consumer.addRecord(record(P0, 0, "job-c", "not json".getBytes(StandardCharsets.UTF_8)));
             consumer.addRecord(record(P0, 1, "job-c", "{}".getBytes(StandardCharsets.UTF_8)));
             consumer.addRecord(record(P0, 2, "job-c", queued));
             consumer.addRecord(record(P0, 3, "job-c", queued));
+            consumer.addRecord(record(P0, 4, "liar", queued));
+            consumer.addRecord(record(P0, 5, "ghost", Json.encode(
+                    JobEvents.job("ghost", JobState.RUNNING, T0).build())));
+            consumer.addRecord(record(P0, 6, "job-c", null));
+            consumer.addRecord(record(P0, 7, "job-c", "{\"state\":17}".getBytes(StandardCharsets.UTF_8)));
         });
 
         follower.start();
 
         await().atMost(DEADLINE).until(follower::caughtUp);
         assertThat(store.get("job-c")).isPresent();
+        assertThat(store.get("ghost")).isEmpty();
         assertThat(follower.applied()).isEqualTo(1);
+        assertThat(deadLetterRecords.history()).extracting(r -> Json.decode(r.value(), DeadLetter.class))
+                .extracting(DeadLetter::sourceOffset, DeadLetter::reason)
+                .containsExactly(tuple(0L, "MALFORMED_JSON"), tuple(1L, "SCHEMA_VIOLATION"), tuple(4L, "INVALID"),
+                        tuple(5L, "NOT_FOUND"), tuple(6L, "MALFORMED_JSON"), tuple(7L, "SCHEMA_VIOLATION"));
     }
 
     @Test

@@ -13,8 +13,9 @@ import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The least-privilege Kafka ACLs of each Kindling component (docs/security.md lists the same):
- * only the dispatcher writes {@code jobs.events}, {@code runs.*}, {@code workers.control} and the
- * dead letters; only workers write reports; the api writes {@code jobs.commands} and reads events;
+ * only the dispatcher writes {@code jobs.events}, {@code runs.*} and {@code workers.control}; only
+ * workers write reports; the api writes {@code jobs.commands} and reads events; the dispatcher, the
+ * workers and the api write the dead letters of the records they read and refuse (and nothing else);
  * a tenant's producer writes its tenant's commands topic and nothing else. READ and WRITE imply
  * DESCRIBE. An operator creates them with {@code Admin#createAcls} or the {@code kafka-acls} tool
  * ({@link #toCommandLine}); principals are {@code User:<name>}.
@@ -25,11 +26,16 @@ public final class KafkaAcls {
     private KafkaAcls() {
     }
 
-    /** The api: publishes commands, follows events (no consumer group). */
+    /**
+     * The api: publishes commands, follows events (no consumer group), dead-letters the events it
+     * refuses, describes the workers' groups to tell which pools have a live worker ({@link LiveWorkers}).
+     */
     public static List<AclBinding> api(Topics topics, String principal) {
         List<AclBinding> acls = new ArrayList<>();
         topic(acls, topics.commands(), principal, AclOperation.WRITE);
         topic(acls, topics.events(), principal, AclOperation.READ);
+        topic(acls, topics.deadLetter(), principal, AclOperation.WRITE);
+        acls.add(allow(ResourceType.GROUP, workerGroup(""), PatternType.PREFIXED, principal, AclOperation.DESCRIBE));
         return acls;
     }
 
@@ -56,12 +62,13 @@ public final class KafkaAcls {
         acls.add(allow(ResourceType.TOPIC, topics.runs(""), PatternType.PREFIXED, principal, AclOperation.CREATE));
         acls.add(allow(ResourceType.GROUP, id, PatternType.LITERAL, principal, AclOperation.READ));
         acls.add(allow(ResourceType.TRANSACTIONAL_ID, id, PatternType.LITERAL, principal, AclOperation.WRITE));
-        // failover (standby instances): the compacted state topic it reads and writes, and the
-        // one-partition leader topic whose consumer group picks the active instance
-        String state = topics.prefix() + "dispatcher.state";
-        String leader = topics.prefix() + "dispatcher.leader";
-        for (AclOperation op : List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE)) {
-            topic(acls, state, principal, op);
+        // failover (standby instances): the compacted state topics it reads and writes (live jobs,
+        // finished jobs), and the one-partition leader topic whose consumer group picks the active instance
+        String leader = topics.dispatcherLeader();
+        for (String state : List.of(topics.dispatcherState(), topics.dispatcherFinished())) {
+            for (AclOperation op : List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE)) {
+                topic(acls, state, principal, op);
+            }
         }
         topic(acls, leader, principal, AclOperation.READ);
         topic(acls, leader, principal, AclOperation.CREATE);
@@ -69,12 +76,16 @@ public final class KafkaAcls {
         return acls;
     }
 
-    /** A worker of {@code pool}: takes its pool's runs in the pool's group, reads control, writes reports. */
+    /**
+     * A worker of {@code pool}: takes its pool's runs in the pool's group, reads control, writes
+     * reports and the dead letters of the run assignments and controls it refuses.
+     */
     public static List<AclBinding> worker(Topics topics, String principal, String pool) {
         List<AclBinding> acls = new ArrayList<>();
         topic(acls, topics.runs(pool), principal, AclOperation.READ);
         topic(acls, topics.control(), principal, AclOperation.READ);
         topic(acls, topics.reports(), principal, AclOperation.WRITE);
+        topic(acls, topics.deadLetter(), principal, AclOperation.WRITE);
         acls.add(allow(ResourceType.GROUP, workerGroup(pool), PatternType.LITERAL, principal, AclOperation.READ));
         return acls;
     }

@@ -34,6 +34,10 @@ import java.util.TreeMap;
  *                     UI-security keys … see {@link LaunchPolicy}) that jobs of this pool may set
  * @param driverUiAddress the address client-mode drivers' UIs listen on ({@code SPARK_LOCAL_IP}; default
  *                     {@code 127.0.0.1}, {@code 0.0.0.0} for every interface)
+ * @param masterWebUi  standalone cluster mode: the master's web UI ({@code http://host:8080}; default port 8080 on
+ *                     the master's host), whose {@code /json/} names each driver's Spark worker and that worker's UI
+ * @param driverLogPollSeconds standalone cluster mode without {@code driverLogDir}: how often the driver's stdout
+ *                     and stderr are read from its Spark worker's log endpoint while it runs (default 2)
  */
 public record PoolBackend(
         String backend,
@@ -53,7 +57,9 @@ public record PoolBackend(
         java.util.List<String> localPaths,
         java.util.List<String> envAllow,
         java.util.List<String> confAllowRisky,
-        String driverUiAddress) {
+        String driverUiAddress,
+        String masterWebUi,
+        Integer driverLogPollSeconds) {
 
     public static final String SPARK_SUBMIT = "spark-submit";
     public static final String KUBERNETES = "kubernetes";
@@ -72,14 +78,14 @@ public record PoolBackend(
     /** The spark-submit backend with nothing else set (the worker's own settings apply). */
     public static PoolBackend defaults() {
         return new PoolBackend(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null, null);
     }
 
     /** This backend with the driver-pod keys {@code keys}. */
     public PoolBackend withKubernetes(KubernetesKeys keys) {
         return new PoolBackend(backend, master, deployMode, sparkHome, conf, namespace, image, serviceAccount, confDeny,
                 confAllow, driverPortRange, driverHost, driverLogDir, keys, localPaths, envAllow, confAllowRisky,
-                driverUiAddress);
+                driverUiAddress, masterWebUi, driverLogPollSeconds);
     }
 
     /** True if {@code key} matches one of {@code patterns} ({@code *} matches any characters). */

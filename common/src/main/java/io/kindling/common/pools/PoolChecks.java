@@ -56,6 +56,7 @@ final class PoolChecks {
                     && b.master().startsWith("spark://"))) {
                 problems.add("driverLogDir only applies to deployMode cluster with a spark:// master");
             }
+            standaloneCluster(b, problems);
             if (b.driverUiAddress() != null && !b.driverUiAddress().matches("[0-9a-fA-F.:]+")) {
                 problems.add("driverUiAddress must be an IP address, was '" + b.driverUiAddress() + "'");
             }
@@ -69,6 +70,12 @@ final class PoolChecks {
             }
             if (b.driverLogDir() != null) {
                 submitKeys.add("driverLogDir");
+            }
+            if (b.masterWebUi() != null) {
+                submitKeys.add("masterWebUi");
+            }
+            if (b.driverLogPollSeconds() != null) {
+                submitKeys.add("driverLogPollSeconds");
             }
             if (b.driverUiAddress() != null) {
                 submitKeys.add("driverUiAddress");
@@ -88,6 +95,21 @@ final class PoolChecks {
             }
         }
         launchPolicy(b, problems);
+    }
+
+    /** The keys of standalone cluster mode: where the master's UI is, how often drivers' logs are read. */
+    private static void standaloneCluster(PoolBackend b, List<String> problems) {
+        boolean standaloneCluster = "cluster".equals(b.deployMode()) && b.master() != null
+                && b.master().startsWith("spark://");
+        if (!standaloneCluster && (b.masterWebUi() != null || b.driverLogPollSeconds() != null)) {
+            problems.add("masterWebUi and driverLogPollSeconds only apply to deployMode cluster with a spark:// master");
+        }
+        if (b.masterWebUi() != null && !b.masterWebUi().matches("https?://[^/?#\\s]+/?")) {
+            problems.add("masterWebUi must be http(s)://host:port, was '" + b.masterWebUi() + "'");
+        }
+        if (b.driverLogPollSeconds() != null && (b.driverLogPollSeconds() < 1 || b.driverLogPollSeconds() > 300)) {
+            problems.add("driverLogPollSeconds must be within 1-300, was " + b.driverLogPollSeconds());
+        }
     }
 
     /** The launch policy keys, on every backend. */

@@ -167,6 +167,16 @@ class PoolsFileTest {
                 .hasMessageContaining("driverLogDir only applies");
         assertThat(PoolsFile.parse("pools:\n  a: {master: 'spark://m:6066', deployMode: cluster, driverLogDir: /w}\n", "f")
                 .pools().get("a").backend().driverLogDir()).isEqualTo("/w");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {master: 'spark://m:7077', masterWebUi: 'http://m:8080'}\n", "f"))
+                .hasMessageContaining("masterWebUi and driverLogPollSeconds only apply to deployMode cluster");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {master: 'spark://m:6066', deployMode: cluster,"
+                + " masterWebUi: 'file:/etc'}\n", "f")).hasMessageContaining("masterWebUi must be http(s)://host:port");
+        assertThatThrownBy(() -> PoolsFile.parse("pools:\n  a: {master: 'spark://m:6066', deployMode: cluster,"
+                + " driverLogPollSeconds: 0}\n", "f")).hasMessageContaining("driverLogPollSeconds must be within 1-300");
+        PoolBackend standalone = PoolsFile.parse("pools:\n  a: {master: 'spark://m:6066', deployMode: cluster,"
+                + " masterWebUi: 'http://m:18080', driverLogPollSeconds: 5}\n", "f").pools().get("a").backend();
+        assertThat(standalone.masterWebUi()).isEqualTo("http://m:18080");
+        assertThat(standalone.driverLogPollSeconds()).isEqualTo(5);
     }
 
     @Test

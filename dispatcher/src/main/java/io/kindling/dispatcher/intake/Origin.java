@@ -1,5 +1,6 @@
 package io.kindling.dispatcher.intake;
 
+import io.kindling.common.deadletter.DeadLetters;
 import java.util.Map;
 
 /**
@@ -13,5 +14,10 @@ public record Origin(String topic, int partition, long offset, String key, byte[
 
     public Origin(String topic, int partition, long offset, String key, byte[] value) {
         this(topic, partition, offset, key, value, Map.of());
+    }
+
+    /** The same coordinates and bytes, as the dead letters' builder takes them. */
+    public DeadLetters.Source source() {
+        return new DeadLetters.Source(topic, partition, offset, key, value);
     }
 }

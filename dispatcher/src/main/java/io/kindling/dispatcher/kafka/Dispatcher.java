@@ -6,7 +6,7 @@ import io.kindling.common.management.Management;
 import io.kindling.dispatcher.intake.Input;
 import io.kindling.dispatcher.intake.InputReader;
 import io.kindling.dispatcher.intake.Origin;
-import io.kindling.dispatcher.lifecycle.DeadLetters;
+import io.kindling.common.deadletter.DeadLetters;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.dispatcher.lifecycle.Output;
 import io.kindling.schemas.Topics;
@@ -50,6 +50,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final Duration TOPIC_RELIST = Duration.ofSeconds(30);
     private static final Duration MAX_POLL = Duration.ofMillis(500);
     private static final Duration STANDBY_POLL = Duration.ofMillis(200);
+    /** How long a poll waits at most while the finished jobs are loading (their batches are folded between polls). */
+    private static final Duration HISTORY_POLL = Duration.ofMillis(50);
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -64,6 +66,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Leadership leadership;
     private final DispatcherMetrics metrics;
     private final LoopLiveness loop;
+    /** False while the finished jobs are still being loaded (in the background) in this term. */
+    private boolean historyLoaded;
     private final DispatcherTracing tracing;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean ready;
@@ -89,6 +93,11 @@ public final class Dispatcher implements AutoCloseable {
         this.dispatcherId = dispatcherId;
         this.leadership = leadership;
         this.thread = new Thread(this::run, "dispatcher");
+    }
+
+    /** The dispatchers' shared transactional id, and the consumer group its input offsets are committed in. */
+    public static String id(Topics topics) {
+        return "kindling-dispatcher-" + topics.prefix();
     }
 
     public Dispatcher start() {
@@ -122,7 +131,7 @@ public final class Dispatcher implements AutoCloseable {
                 loop.beat();
                 try {
                     if (tail == null) {
-                        tail = new StateTail(clients, topics.dispatcherState(), machines);
+                        tail = new StateTail(clients, topics.dispatcherState(), topics.dispatcherFinished(), machines);
                     }
                     if (leadership.leader()) {
                         try {
@@ -193,11 +202,21 @@ public final class Dispatcher implements AutoCloseable {
             List<TopicPartition> assigned = inputPartitions(c);
             c.assign(assigned);
             long listedAt = System.nanoTime();
+            long since = System.nanoTime();
             ready = deciding();
             boolean consistent = true;
             Duration timeout = Duration.ZERO; // act at once on what the rebuild found due (retries, expired timers)
             while (deciding() && consistent) {
                 loop.beat();
+                if (!historyLoaded) {
+                    tail.drainFinished();
+                    historyLoaded = tail.finishedLoaded();
+                    if (historyLoaded) {
+                        c.resume(c.paused()); // the records held for it are read again from where they were held
+                        LOG.info("dispatcher: finished jobs loaded {} ms after taking over: {} jobs known",
+                                (System.nanoTime() - since) / 1_000_000, machine.size());
+                    }
+                }
                 metrics.observe(machine, c, clock.instant());
                 if (System.nanoTime() - listedAt > TOPIC_RELIST.toNanos()) {
                     // a tenant's commands topic created since is read from its committed offset (or the start)
@@ -209,7 +228,8 @@ public final class Dispatcher implements AutoCloseable {
                     }
                     listedAt = System.nanoTime();
                 }
-                ConsumerRecords<String, byte[]> records = c.poll(timeout);
+                ConsumerRecords<String, byte[]> records = c.poll(historyLoaded || timeout.compareTo(HISTORY_POLL) < 0
+                        ? timeout : HISTORY_POLL);
                 if (!deciding()) {
                     return; // records polled after leadership was lost are left to the next leader
                 }
@@ -250,6 +270,7 @@ public final class Dispatcher implements AutoCloseable {
     private JobStateMachine rebuild(StateTail tail) {
         long started = System.nanoTime();
         stateMarked = tail.catchUp(this::deciding);
+        historyLoaded = tail.finishedLoaded();
         JobStateMachine machine = tail.machine();
         String source = "the state topic (" + tail.records() + " records)";
         if (!stateMarked) {
@@ -258,8 +279,9 @@ public final class Dispatcher implements AutoCloseable {
             source = "the events topic (" + events + " events; no state topic yet)";
         }
         machine.resume(clock.instant());
-        LOG.info("dispatcher: caught up with {} in {} ms: {} jobs, {} live", source,
-                (System.nanoTime() - started) / 1_000_000, machine.size(), machine.liveJobs());
+        LOG.info("dispatcher: caught up with {} in {} ms: {} jobs, {} live{}", source,
+                (System.nanoTime() - started) / 1_000_000, machine.size(), machine.liveJobs(),
+                historyLoaded ? "" : "; finished jobs still loading (records about unknown jobs wait for them)");
         return machine;
     }
 
@@ -276,7 +298,8 @@ public final class Dispatcher implements AutoCloseable {
      * the log. A batch that failed is read again record by record (see {@link Isolation}).
      */
     private boolean processInTransaction(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
-            JobStateMachine machine, ConsumerRecords<String, byte[]> records) {
+            JobStateMachine machine, ConsumerRecords<String, byte[]> polled) {
+        ConsumerRecords<String, byte[]> records = historyLoaded ? polled : withoutHeld(c, machine, polled);
         if (isolation.covers(records)) {
             for (ConsumerRecord<String, byte[]> record : records) {
                 if (!processAlone(producer, c, machine, record)) {
@@ -301,6 +324,35 @@ public final class Dispatcher implements AutoCloseable {
             return false;
         }
         return consistent;
+    }
+
+    /**
+     * The records that can be decided while the finished jobs are still loading: from the first
+     * record of a partition that names a job the machine does not know (it may be a finished one:
+     * a replayed submit, a stale report), that partition is paused and read again from there once
+     * they are loaded, so nothing is decided without them and each partition keeps its order.
+     */
+    private ConsumerRecords<String, byte[]> withoutHeld(KafkaConsumer<String, byte[]> c, JobStateMachine machine,
+            ConsumerRecords<String, byte[]> polled) {
+        Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> kept = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (TopicPartition partition : polled.partitions()) {
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : polled.records(partition)) {
+                String jobId = readableJobId(record);
+                if (jobId != null && !machine.knows(jobId)) {
+                    c.seek(partition, record.offset());
+                    c.pause(List.of(partition));
+                    break;
+                }
+                records.add(record);
+            }
+            if (!records.isEmpty()) {
+                kept.put(partition, records);
+                next.put(partition, new OffsetAndMetadata(records.getLast().offset() + 1));
+            }
+        }
+        return new ConsumerRecords<>(kept, next);
     }
 
     /** One record in a transaction of its own; after repeated failures, only its dead letter. */
@@ -389,7 +441,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             LOG.error("dispatcher: handling {}-{}@{} failed; dead-lettering it and rebuilding", record.topic(),
                     record.partition(), record.offset(), e);
-            outputs.add(new Output.DeadLettered(DeadLetters.of(origin, null, "INTERNAL_ERROR", e.toString(), List.of(), now)));
+            outputs.add(new Output.DeadLettered(DeadLetters.of(origin.source(), null, "INTERNAL_ERROR", e.toString(), List.of(), now)));
             return false;
         } finally {
             if (span != null) {
@@ -411,11 +463,24 @@ public final class Dispatcher implements AutoCloseable {
         if (record.topic().equals(topics.reports())) {
             return null;
         }
-        return switch (read(origin(record))) {
+        return jobIdOf(read(origin(record)));
+    }
+
+    /** The job id a record names, or null if it names none or cannot be read (then handling it dead-letters it). */
+    private String readableJobId(ConsumerRecord<String, byte[]> record) {
+        try {
+            return jobIdOf(read(origin(record)));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String jobIdOf(Input input) {
+        return switch (input) {
             case Input.Submit s -> s.command().jobId();
             case Input.Cancel cancel -> cancel.command().jobId();
             case Input.Invalid i -> i.jobId();
-            case Input.Report r -> null;
+            case Input.Report r -> r.report().jobId();
         };
     }
 
@@ -432,7 +497,9 @@ public final class Dispatcher implements AutoCloseable {
         producer.beginTransaction();
         try {
             for (Output output : outputs) {
-                producer.send(tracing.traced(output, OutputRecords.of(output, topics)));
+                for (var record : OutputRecords.of(output, topics)) {
+                    producer.send(tracing.traced(output, record));
+                }
             }
             if (!stateMarked) {
                 producer.send(StateMarker.record(topics, clock.instant()));

@@ -5,6 +5,7 @@ import io.kindling.dispatcher.lifecycle.JobSnapshot;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.schemas.Json;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -17,10 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the state topic into a state machine: a standby keeps it current while it waits (warm
- * standby), so taking over only reads what the last leader committed since. A machine that has
- * decided is dropped ({@link #reset}) when its term ends: its memory may hold decisions whose
- * transaction never committed. Owned by the dispatcher's thread.
+ * Follows the state topic (live jobs) and the finished jobs' topic into a state machine: a standby
+ * keeps it current while it waits (warm standby), so taking over only reads what the last leader
+ * committed since. Taking over waits for the live jobs only ({@link #catchUp}); the finished jobs
+ * are read by a {@link FinishedLoader} in the background and folded in between polls
+ * ({@link #drainFinished}) until {@link #finishedLoaded}. A machine that has decided is dropped
+ * ({@link #reset}) when its term ends: its memory may hold decisions whose transaction never
+ * committed. Owned by the dispatcher's thread.
  */
 final class StateTail implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateTail.class);
@@ -28,19 +32,32 @@ final class StateTail implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Supplier<JobStateMachine> machines;
+    private final KafkaClients clients;
     private final List<TopicPartition> partitions;
+    private final List<TopicPartition> finishedPartitions;
+    private FinishedLoader finished;
+    /** Each finished jobs' partition's position as far as its records are folded into the machine. */
+    private final Map<TopicPartition, Long> finishedFolded = new HashMap<>();
+    /** The finished jobs' topic's end when the last catch-up began: loaded once folded that far. */
+    private Map<TopicPartition, Long> finishedTarget = Map.of();
     private JobStateMachine machine;
     private boolean marked;
     private long records;
 
-    StateTail(KafkaClients clients, String topic, Supplier<JobStateMachine> machines) {
+    StateTail(KafkaClients clients, String topic, String finishedTopic, Supplier<JobStateMachine> machines) {
+        this.clients = clients;
         this.consumer = clients.consumer(null, "kindling-dispatcher-state", Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"));
         this.machines = machines;
-        this.partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        this.partitions = partitions(topic);
+        this.finishedPartitions = partitions(finishedTopic);
         consumer.assign(partitions);
         reset();
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        return consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
     }
 
     /** Starts over from the beginning with a fresh machine. */
@@ -49,6 +66,16 @@ final class StateTail implements AutoCloseable {
         marked = false;
         records = 0;
         consumer.seekToBeginning(partitions);
+        restartFinished();
+    }
+
+    /** The next fold of the finished jobs starts a new loader from the beginning. */
+    private void restartFinished() {
+        if (finished != null) {
+            finished.close();
+            finished = null;
+        }
+        finishedFolded.clear();
     }
 
     /** Folds what arrived within {@code timeout} (a standby calls this while it waits). */
@@ -56,15 +83,56 @@ final class StateTail implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
             apply(record);
         }
+        drainFinished();
     }
 
-    /** Folds everything committed up to the topic's end as it stands now; true if the topic held a full state. */
+    /**
+     * Folds the live jobs' records committed up to the state topic's end as it stands now; true if
+     * the topic held a full state. The finished jobs' topic's end is noted: {@link #finishedLoaded}
+     * once the background load has folded that far.
+     */
     boolean catchUp(BooleanSupplier running) {
+        finishedTarget = consumer.endOffsets(finishedPartitions);
+        drainFinished(); // starts the loader, if none runs, to read alongside the live jobs
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         while (running.getAsBoolean() && !caughtUp(end)) {
-            poll(POLL);
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                apply(record);
+            }
         }
+        drainFinished();
         return marked;
+    }
+
+    /** Folds the finished jobs the background loader has read since the last call. */
+    void drainFinished() {
+        if (finished != null && finished.failed()) {
+            restartFinished(); // folding again from the beginning is harmless: a record replaces its own
+        }
+        if (finished == null) {
+            finished = new FinishedLoader(clients, finishedPartitions);
+        }
+        FinishedLoader.Batch batch;
+        while ((batch = finished.next()) != null) {
+            for (FinishedLoader.Loaded job : batch.jobs()) {
+                if (job.snapshot() == null) {
+                    machine.forgetFinished(job.jobId());
+                } else {
+                    machine.restoreFinished(job.snapshot());
+                }
+            }
+            finishedFolded.putAll(batch.positions());
+        }
+    }
+
+    /** True once the finished jobs committed before the last catch-up are all folded into the machine. */
+    boolean finishedLoaded() {
+        for (Map.Entry<TopicPartition, Long> e : finishedTarget.entrySet()) {
+            if (finishedFolded.getOrDefault(e.getKey(), -1L) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The machine folded so far. */
@@ -103,6 +171,7 @@ final class StateTail implements AutoCloseable {
 
     @Override
     public void close() {
+        restartFinished();
         consumer.close(Duration.ofSeconds(5));
     }
 }

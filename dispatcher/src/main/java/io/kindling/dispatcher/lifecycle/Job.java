@@ -49,6 +49,8 @@ final class Job {
     String cancelMessage;
     /** The timeout backstop already sent its CANCEL for the current attempt. */
     boolean timeoutCancelSent;
+    /** Restored from the finished jobs' topic (loaded in the background), not from the state topic or a decision. */
+    boolean fromFinishedTopic;
     /**
      * The W3C trace context the job was submitted under ({@code traceparent}, {@code tracestate}):
      * its run assignments and events carry it on, however long it waits. Null if none; dropped when the job ends.
@@ -57,6 +59,21 @@ final class Job {
 
     Job(String id) {
         this.id = id;
+    }
+
+    /**
+     * When this incarnation of the job ended, or, while it is live, when it was queued: a record of
+     * the other topic replaces this one only if it is of a later incarnation (or ends this one).
+     */
+    Instant mark() {
+        Instant mark = terminal() ? endedAt : queuedAt != null ? queuedAt : submittedAt;
+        return mark != null ? mark : Instant.EPOCH;
+    }
+
+    /** True if {@code other}, read from the other state topic, is newer than this job's record. */
+    boolean supersededBy(Job other) {
+        int c = other.mark().compareTo(mark());
+        return c > 0 || (c == 0 && other.terminal() && !terminal());
     }
 
     boolean active() {

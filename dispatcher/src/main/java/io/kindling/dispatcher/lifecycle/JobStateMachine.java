@@ -1,5 +1,6 @@
 package io.kindling.dispatcher.lifecycle;
 
+import io.kindling.common.deadletter.DeadLetters;
 import io.kindling.common.pools.PoolConfig;
 import io.kindling.dispatcher.intake.Input;
 import io.kindling.schemas.ApplicationType;
@@ -126,21 +127,76 @@ public final class JobStateMachine {
         }
     }
 
-    /** Restores one job from its snapshot on the state topic (a later snapshot of the same job replaces it). */
+    /**
+     * Restores one job from its snapshot on the state topic (a later snapshot of the same job
+     * replaces it, a finished job's record from the other topic only if this one is newer). A
+     * finished job's snapshot there was written before the finished jobs had their own topic: it is
+     * moved with the next outputs.
+     */
     public void restore(JobSnapshot snapshot) {
-        forget(snapshot.jobId());
-        index(Job.of(snapshot));
+        Job job = Job.of(snapshot);
+        if (restore(job, false) && job.terminal()) {
+            dirty.add(job.id);
+        }
     }
 
-    /** A tombstone on the state topic: the job is forgotten. */
+    /**
+     * Restores one finished job from its record on the finished jobs' topic (loaded in the
+     * background while the dispatcher already runs): ignored if the job is known newer, from the
+     * state topic or from a decision.
+     */
+    public void restoreFinished(JobSnapshot snapshot) {
+        Job job = Job.of(snapshot);
+        job.fromFinishedTopic = true;
+        restore(job, true);
+    }
+
+    private boolean restore(Job job, boolean fromFinishedTopic) {
+        Job known = jobs.get(job.id);
+        if (known != null && known.fromFinishedTopic != fromFinishedTopic && !known.supersededBy(job)) {
+            return false;
+        }
+        remove(job.id);
+        index(job);
+        return true;
+    }
+
+    /** A tombstone on the state topic: the live job is forgotten (it ended, or its state was moved). */
     public void forget(String jobId) {
+        forget(jobId, false);
+    }
+
+    /** A tombstone on the finished jobs' topic: the finished job's retention has passed. */
+    public void forgetFinished(String jobId) {
+        forget(jobId, true);
+    }
+
+    private void forget(String jobId, boolean fromFinishedTopic) {
+        Job known = jobs.get(jobId);
+        if (known != null && known.fromFinishedTopic == fromFinishedTopic) {
+            remove(jobId);
+        }
+    }
+
+    private void remove(String jobId) {
         jobs.remove(jobId);
         live.remove(jobId);
+    }
+
+    /** True if the job is known (live, or finished and still remembered). */
+    public boolean knows(String jobId) {
+        return jobs.containsKey(jobId);
     }
 
     /** Every job's snapshot is written with the next outputs (after a rebuild from the events topic). */
     public void snapshotAll() {
         dirty.addAll(jobs.keySet());
+    }
+
+    /** Every job's snapshot, as the outputs after {@link #snapshotAll} carry them (what the state topics hold for them). */
+    public List<Output> snapshots() {
+        snapshotAll();
+        return withSnapshots(outputs());
     }
 
     /** Called once the rebuild is done: every attempt that holds a lease gets a fresh one from {@code now}. */

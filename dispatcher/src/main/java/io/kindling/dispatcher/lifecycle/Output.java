@@ -42,7 +42,11 @@ public sealed interface Output {
     record DeadLettered(DeadLetter letter) implements Output {
     }
 
-    /** A job's state on the dispatcher's compacted state topic; a null snapshot is a tombstone (the job is forgotten). */
+    /**
+     * A job's state for the dispatcher's compacted topics: a live job's on the state topic; a
+     * finished job's on the finished jobs' topic (and a tombstone on the state topic); a null
+     * snapshot is a tombstone on the finished jobs' topic (the job is forgotten).
+     */
     record State(String jobId, JobSnapshot snapshot) implements Output {
     }
 }

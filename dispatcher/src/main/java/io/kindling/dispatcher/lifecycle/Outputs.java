@@ -1,5 +1,6 @@
 package io.kindling.dispatcher.lifecycle;
 
+import io.kindling.common.deadletter.DeadLetters;
 import io.kindling.dispatcher.intake.Origin;
 import io.kindling.schemas.JobEvent;
 import io.kindling.schemas.RunAssignment;
@@ -52,7 +53,7 @@ final class Outputs {
     }
 
     void deadLetter(Origin origin, String jobId, String reason, String message, List<Violation> details, Instant now) {
-        list.add(new Output.DeadLettered(DeadLetters.of(origin, jobId, reason, message, details, now)));
+        list.add(new Output.DeadLettered(DeadLetters.of(origin.source(), jobId, reason, message, details, now)));
     }
 
     List<Output> list() {

@@ -1,5 +1,6 @@
 package io.kindling.dispatcher.lifecycle;
 
+import io.kindling.common.deadletter.DeadLetters;
 import io.kindling.dispatcher.intake.Origin;
 import io.kindling.schemas.AttemptReport;
 import io.kindling.schemas.FailureReason;

@@ -104,21 +104,39 @@ final class Harness {
     /** A fresh machine rebuilt from the state topic as it would stand (each job's latest snapshot), resumed at {@code now}. */
     void restart() {
         machine = new JobStateMachine(pools);
-        Map<String, JobSnapshot> latest = new java.util.LinkedHashMap<>();
+        // each job's latest record on the two topics: live jobs on the state topic, finished ones on theirs
+        Map<String, JobSnapshot> live = new java.util.LinkedHashMap<>();
+        Map<String, JobSnapshot> finished = new java.util.LinkedHashMap<>();
         for (Output o : all) {
             if (o instanceof Output.State st) {
-                latest.put(st.jobId(), st.snapshot());
+                if (st.snapshot() == null || st.snapshot().state().terminal()) {
+                    finished.put(st.jobId(), st.snapshot());
+                    live.put(st.jobId(), null);
+                } else {
+                    live.put(st.jobId(), st.snapshot());
+                }
             }
         }
-        // as read back from the topic: through JSON
-        latest.forEach((id, snap) -> {
+        // as read back from the topics, through JSON: the live jobs at start, the finished ones after
+        live.forEach((id, snap) -> {
             if (snap == null) {
                 machine.forget(id);
             } else {
-                machine.restore(Json.decode(Json.encode(snap), JobSnapshot.class));
+                machine.restore(roundTrip(snap));
+            }
+        });
+        finished.forEach((id, snap) -> {
+            if (snap == null) {
+                machine.forgetFinished(id);
+            } else {
+                machine.restoreFinished(roundTrip(snap));
             }
         });
         machine.resume(now);
+    }
+
+    static JobSnapshot roundTrip(JobSnapshot snapshot) {
+        return Json.decode(Json.encode(snapshot), JobSnapshot.class);
     }
 
     /** A fresh machine rebuilt from every event so far (start-up without a state topic), resumed at {@code now}. */

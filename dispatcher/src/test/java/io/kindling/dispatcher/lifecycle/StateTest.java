@@ -102,4 +102,58 @@ class StateTest {
         assertThat(h.lastEvent("j").state()).isEqualTo(JobState.CANCELLED);
         assertThat(Harness.runs(h.advance(Duration.ofMinutes(10)))).isEmpty();
     }
+
+    /** A job's snapshots as the dispatcher wrote them while it ran to SUCCEEDED: the last one is the finished record. */
+    private static List<JobSnapshot> lifeOf(String jobId) {
+        Harness h = new Harness();
+        h.submit(jobId, spec(null));
+        h.tick();
+        h.start(jobId, 1);
+        h.report(jobId, 1, JobState.SUCCEEDED, null, 0);
+        return states(h.all).stream().map(Output.State::snapshot).map(Harness::roundTrip).toList();
+    }
+
+    @Test
+    void aFinishedRecordAndTheLiveRecordsOfTheSameRunAgreeInWhicheverOrderTheTwoTopicsAreRead() {
+        List<JobSnapshot> life = lifeOf("j");
+        JobSnapshot finished = life.getLast();
+        JobSnapshot stillRunning = life.get(life.size() - 2);
+        Harness h = new Harness();
+        // the finished jobs' loader is ahead of the state topic (a standby): stale live records do not revive the job
+        h.machine.restoreFinished(finished);
+        h.machine.restore(stillRunning);
+        h.machine.forget("j");
+        assertThat(h.machine.state("j")).contains(JobState.SUCCEEDED);
+        assertThat(h.machine.liveJobs()).isZero();
+        // the usual order: the live record, then the finished one
+        Harness other = new Harness();
+        other.machine.restore(stillRunning);
+        other.machine.restoreFinished(finished);
+        assertThat(other.machine.state("j")).contains(JobState.SUCCEEDED);
+        assertThat(other.machine.liveJobs()).isZero();
+    }
+
+    @Test
+    void aJobSubmittedAgainAfterItsRetentionIsNotEndedByItsEarlierRunsRecords() {
+        List<JobSnapshot> earlier = lifeOf("j");
+        Harness h = new Harness();
+        h.now = h.now.plus(Duration.ofDays(40));
+        h.submit("j", spec(null));
+        JobSnapshot queuedAgain = Harness.roundTrip(states(h.all).getLast().snapshot());
+        h.machine = new JobStateMachine(h.pools);
+        h.machine.restore(queuedAgain);
+        h.machine.restoreFinished(earlier.getLast()); // the earlier run's record, before the cleaner removed it
+        h.machine.forgetFinished("j"); // and its tombstone
+        assertThat(h.machine.state("j")).contains(JobState.QUEUED);
+        assertThat(h.machine.liveJobs()).isOne();
+    }
+
+    @Test
+    void aFinishedJobsRecordOnTheStateTopicIsMovedToTheFinishedJobsTopic() {
+        JobSnapshot finished = lifeOf("j").getLast();
+        Harness h = new Harness();
+        h.machine.restore(finished); // written by a dispatcher from before the finished jobs' topic
+        assertThat(states(h.tick())).singleElement().satisfies(s -> assertThat(s.snapshot()).isEqualTo(finished));
+        assertThat(h.machine.state("j")).contains(JobState.SUCCEEDED);
+    }
 }

@@ -15,7 +15,9 @@ import java.util.Map;
  * ledger line {@code start|alive|end <attemptId> <jobId> <epochMillis>} every 100 ms while it
  * "runs", sleeps the seconds given as the first application argument and exits with the second;
  * given a third, N, it prints N lines {@code numbered <000001..N> <attemptId>} to stdout, spread
- * over its run (the rest at the end), for tests of the logs' completeness and order.
+ * over its run (the rest at the end), for tests of the logs' completeness and order; given a fourth,
+ * {@code stamped}, each such line ends with the Unix time in milliseconds it was printed at (for
+ * the benchmarks' latency).
  * The ledger tells the test when each attempt really ran.
  */
 public final class StandInSpark {
@@ -67,6 +69,10 @@ public final class StandInSpark {
                 open(os.path.join(eventlog, "local-%%d" %% int(time.time() * 1000)), "w").close()
                 print("stand-in driver of", name, flush=True)
                 lines = int(app[2]) if len(app) > 2 else 0
+                stamped = len(app) > 3 and app[3] == "stamped"
+                def numbered(n):
+                    stamp = " %%d" %% int(time.time() * 1000) if stamped else ""
+                    print("numbered %%06d %%s%%s" %% (n, name, stamp), flush=True)
                 printed = 0
                 begun = time.time()
                 until = begun + seconds
@@ -75,11 +81,11 @@ public final class StandInSpark {
                     due = int(lines * min(1.0, (time.time() - begun) / seconds))
                     while printed < due:
                         printed += 1
-                        print("numbered %%06d %%s" %% (printed, name), flush=True)
+                        numbered(printed)
                     time.sleep(0.1)
                 while printed < lines:
                     printed += 1
-                    print("numbered %%06d %%s" %% (printed, name), flush=True)
+                    numbered(printed)
                 note("end")
                 sys.exit(code)
                 """.formatted(pythonString(ledger.toString())));

@@ -114,9 +114,7 @@ public final class StandaloneSparkCluster implements AutoCloseable {
      * {@code seconds} without Spark: a long-running driver to cancel.
      */
     public static Path waitingJar(Path dir) throws IOException {
-        Path src = dir.resolve("wait-src/KindlingWait.java");
-        java.nio.file.Files.createDirectories(src.getParent());
-        java.nio.file.Files.writeString(src, """
+        return jar(dir, "KindlingWait", """
                 public class KindlingWait {
                     public static void main(String[] args) throws Exception {
                         System.out.println("kindling-wait: waiting");
@@ -127,17 +125,56 @@ public final class StandaloneSparkCluster implements AutoCloseable {
                     }
                 }
                 """);
+    }
+
+    /**
+     * A jar whose main class {@code KindlingLines} prints {@code line <i>} to stdout and {@code err <i>}
+     * to stderr for i = 1..{@code args[0]}, pausing {@code args[1]} ms after each, without Spark.
+     */
+    public static Path linesJar(Path dir) throws IOException {
+        return jar(dir, "KindlingLines", """
+                public class KindlingLines {
+                    public static void main(String[] args) throws Exception {
+                        int count = Integer.parseInt(args[0]);
+                        long pause = Long.parseLong(args[1]);
+                        for (int i = 1; i <= count; i++) {
+                            System.out.println("line " + i);
+                            System.err.println("err " + i);
+                            Thread.sleep(pause);
+                        }
+                    }
+                }
+                """);
+    }
+
+    private static Path jar(Path dir, String mainClass, String source) throws IOException {
+        Path src = dir.resolve(mainClass + "-src/" + mainClass + ".java");
+        java.nio.file.Files.createDirectories(src.getParent());
+        java.nio.file.Files.writeString(src, source);
         javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
         if (javac.run(null, null, null, "--release", "17", "-d", src.getParent().toString(), src.toString()) != 0) {
             throw new IOException("cannot compile " + src);
         }
-        Path jar = dir.resolve("kindling-wait.jar");
+        Path jar = dir.resolve(mainClass + ".jar");
         try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar))) {
-            out.putNextEntry(new java.util.jar.JarEntry("KindlingWait.class"));
-            out.write(java.nio.file.Files.readAllBytes(src.getParent().resolve("KindlingWait.class")));
+            out.putNextEntry(new java.util.jar.JarEntry(mainClass + ".class"));
+            out.write(java.nio.file.Files.readAllBytes(src.getParent().resolve(mainClass + ".class")));
             out.closeEntry();
         }
         return jar;
+    }
+
+    /** The state ({@code RUNNING}, {@code KILLED}, ...) the master gives driver {@code id}, active or completed. */
+    public java.util.Optional<String> driverState(String id) throws IOException, InterruptedException {
+        JsonNode state = state();
+        for (String list : List.of("activedrivers", "completeddrivers")) {
+            for (JsonNode d : state.path(list)) {
+                if (d.path("id").asText().equals(id)) {
+                    return java.util.Optional.of(d.path("state").asText());
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The ids of the master's active applications. */

@@ -1,6 +1,11 @@
 package io.kindling.worker.control;
 
-import io.kindling.schemas.Json;
+import io.kindling.common.deadletter.DeadLetterPublisher;
+import io.kindling.schemas.AttemptId;
+import io.kindling.schemas.InvalidMessageException;
+import io.kindling.schemas.MessageLimits;
+import io.kindling.schemas.MessageReader;
+import io.kindling.schemas.SchemaValidator;
 import io.kindling.schemas.WorkerControl;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * every cancel sent while it was down that concerns an attempt it can adopt. The handler ignores
  * controls for attempts it does not hold (and remembers them, in case the attempt comes later).
  * {@link #caughtUp()} turns true once it has read up to where the topic ended when it started.
+ *
+ * <p>A control it cannot read (any bytes, the schema, ids that disagree, a key that is not the job
+ * id) is dead-lettered with the reason and skipped, by every worker that reads it (the topic has
+ * no group); so is one whose handling throws {@value DeadLetterPublisher#MAX_TRIES} times.
  */
 public final class ControlLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
@@ -42,6 +51,8 @@ public final class ControlLoop implements AutoCloseable {
     private final String topic;
     private final String pool;
     private final Consumer<WorkerControl> handler;
+    private final DeadLetterPublisher deadLetters;
+    private final MessageReader reader = new MessageReader(new SchemaValidator(), MessageLimits.KAFKA_RECORD_BYTES);
     private final Duration lookback;
     private final Clock clock;
     private final Thread thread;
@@ -51,10 +62,12 @@ public final class ControlLoop implements AutoCloseable {
 
     /**
      * Takes ownership of {@code consumer} (a consumer without a group), which it closes when it
-     * stops; reads the controls of the last {@code lookback} (by {@code clock}) and every later one.
+     * stops; reads the controls of the last {@code lookback} (by {@code clock}) and every later one;
+     * refuses bad ones to {@code deadLetters}.
      */
     public ControlLoop(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer, String topic, String pool,
-            Duration lookback, Clock clock, Consumer<WorkerControl> handler) {
+            Duration lookback, Clock clock, Consumer<WorkerControl> handler, DeadLetterPublisher deadLetters) {
+        this.deadLetters = deadLetters;
         this.consumer = consumer;
         this.topic = topic;
         this.pool = pool;
@@ -151,21 +164,32 @@ public final class ControlLoop implements AutoCloseable {
     private void handle(ConsumerRecord<String, byte[]> record) {
         WorkerControl control;
         try {
-            control = Json.decode(record.value(), WorkerControl.class);
-        } catch (RuntimeException e) {
-            LOG.warn("skipping unreadable control at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+            control = reader.read(record.value(), SchemaValidator.Schema.WORKER_CONTROL, WorkerControl.class);
+        } catch (InvalidMessageException e) {
+            deadLetters.refuse(record, e);
             return;
         }
-        if (control.type() != WorkerControl.Type.CANCEL || control.attemptId() == null
-                || (control.pool() != null && !control.pool().equals(pool))) {
+        if (control.pool() != null && !control.pool().equals(pool)) {
+            return; // another pool's
+        }
+        String problem = problem(control, record.key());
+        if (problem != null) {
+            deadLetters.refuse(record, control.jobId(), "INVALID", problem, List.of());
             return;
         }
-        try {
-            handler.accept(control);
-        } catch (RuntimeException e) {
-            LOG.error("handling control {} for {} failed", control.type(), control.attemptId(), e);
+        deadLetters.attempt(record, control.jobId(), () -> handler.accept(control));
+    }
+
+    /** Why a control that passed the schema cannot be acted on, or null. */
+    static String problem(WorkerControl control, String key) {
+        if (!AttemptId.of(control.jobId(), control.attempt()).equals(control.attemptId())) {
+            return "attemptId '" + control.attemptId() + "' is not attempt " + control.attempt() + " of job '"
+                    + control.jobId() + "'";
         }
+        if (!control.jobId().equals(key)) {
+            return "record key '" + key + "' is not the job id '" + control.jobId() + "'";
+        }
+        return null;
     }
 
     @Override

@@ -11,7 +11,7 @@ public interface Attempts {
     /** Attempts that occupy a slot now (launched, adopted, or being reported). */
     int busy();
 
-    /** True if the attempt is in a slot here already (a redelivery to skip). */
+    /** True if the attempt is in a slot here already, or has ended here (a redelivery or replay to skip). */
     boolean holds(String attemptId);
 
     /**

@@ -1,10 +1,14 @@
 package io.kindling.worker.intake;
 
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import io.kindling.common.tracing.TraceContext;
 import io.kindling.schemas.AttemptId;
-import io.kindling.worker.AttemptLog;
-import io.kindling.schemas.Json;
+import io.kindling.schemas.InvalidMessageException;
+import io.kindling.schemas.MessageLimits;
+import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.RunAssignment;
+import io.kindling.schemas.SchemaValidator;
+import io.kindling.worker.AttemptLog;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -37,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * partitions and keeps polling (so it stays in the group), and resumes when a slot frees.
  * Records it could not take yet are sought back to, so they come again after the resume.
  *
+ * <p>A record it cannot read (any bytes, the schema, a key or pool that is not the assignment's)
+ * is dead-lettered with the reason and skipped; so is one whose hand-over throws
+ * {@value DeadLetterPublisher#MAX_TRIES} times ({@code UNPROCESSABLE}). A redelivered or replayed
+ * assignment of an attempt held or ended here is skipped.
+ *
  * <p>Attempts report back through a queue plus {@code wakeup()}. A record's offset is committed
  * once its attempt has started (launched, SUBMITTING acknowledged) and every earlier record of
  * its partition is done, so a crash before that delivers it again.
@@ -51,6 +61,9 @@ public final class RunLoop implements AutoCloseable {
     private final String name;
     private final Consumer<String, byte[]> consumer;
     private final String topic;
+    private final String pool;
+    private final DeadLetterPublisher deadLetters;
+    private final MessageReader reader = new MessageReader(new SchemaValidator(), MessageLimits.KAFKA_RECORD_BYTES);
     private final int capacity;
     private final Attempts attempts;
     private final Thread thread;
@@ -74,11 +87,17 @@ public final class RunLoop implements AutoCloseable {
     private record Finished() implements Signal {
     }
 
-    /** Takes ownership of {@code consumer}, which it closes when it stops. */
-    public RunLoop(String name, Consumer<String, byte[]> consumer, String topic, int capacity, Attempts attempts) {
+    /**
+     * Takes ownership of {@code consumer}, which it closes when it stops; reads {@code topic}, the
+     * runs topic of {@code pool}, and refuses bad records to {@code deadLetters}.
+     */
+    public RunLoop(String name, Consumer<String, byte[]> consumer, String topic, String pool, int capacity,
+            Attempts attempts, DeadLetterPublisher deadLetters) {
         this.name = name;
         this.consumer = consumer;
         this.topic = topic;
+        this.pool = pool;
+        this.deadLetters = deadLetters;
         this.capacity = capacity;
         this.attempts = attempts;
         this.thread = new Thread(this::run, name);
@@ -164,37 +183,43 @@ public final class RunLoop implements AutoCloseable {
     private boolean dispatch(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
         RunAssignment run;
         try {
-            run = Json.decode(record.value(), RunAssignment.class);
-        } catch (RuntimeException e) {
-            LOG.error("{}: skipping unreadable run assignment {}@{} (key {}): {}", name, partition, record.offset(),
-                    record.key(), e.getMessage());
+            run = reader.read(record.value(), SchemaValidator.Schema.RUN_ASSIGNMENT, RunAssignment.class);
+        } catch (InvalidMessageException e) {
+            deadLetters.refuse(record, e);
             offsets.skipped(partition, record.offset());
             return true;
         }
-        String problem = problem(run);
+        String problem = problem(run, record.key(), pool);
         if (problem != null) {
-            LOG.error("{}: skipping invalid run assignment {}@{} (key {}): {}", name, partition, record.offset(),
-                    record.key(), problem);
+            deadLetters.refuse(record, run.jobId(), "INVALID", problem, List.of());
             offsets.skipped(partition, record.offset());
             return true;
         }
         AttemptLog.enter(run.jobId(), run.attempt());
         // the record's trace is current while the attempt is handed on (the attempt's thread inherits it)
         try (io.opentelemetry.context.Scope trace = TraceContext.extract(record.headers()).makeCurrent()) {
-            return take(partition, record.offset(), run);
+            return take(partition, record, run);
         } finally {
             AttemptLog.leave();
         }
     }
 
-    private boolean take(TopicPartition partition, long offset, RunAssignment run) {
+    private boolean take(TopicPartition partition, ConsumerRecord<String, byte[]> record, RunAssignment run) {
+        long offset = record.offset();
         if (attempts.holds(run.attemptId())) {
-            LOG.warn("{}: {} is already held here; skipping the redelivered assignment", name, run.attemptId());
+            LOG.warn("{}: {} is held or has ended here already; skipping the redelivered assignment", name,
+                    run.attemptId());
             offsets.skipped(partition, offset);
             return true;
         }
         offsets.pending(partition, offset);
-        if (!attempts.start(run, progress(partition, offset))) {
+        AtomicBoolean started = new AtomicBoolean();
+        if (!deadLetters.attempt(record, run.jobId(), () -> started.set(attempts.start(run, progress(partition, offset))))) {
+            offsets.remove(partition, offset);
+            offsets.skipped(partition, offset);
+            return true;
+        }
+        if (!started.get()) {
             offsets.remove(partition, offset);
             return false;
         }
@@ -202,9 +227,12 @@ public final class RunLoop implements AutoCloseable {
         return true;
     }
 
-    /** Why a decoded assignment cannot be run, or null. The attempt id names a directory, so it is checked. */
-    static String problem(RunAssignment run) {
-        if (run.jobId() == null || !JOB_ID.matcher(run.jobId()).matches()) {
+    /**
+     * Why an assignment that passed the schema cannot be run here, or null: its ids must agree (the
+     * attempt id names a directory), its record key must be its job id and its pool this loop's.
+     */
+    static String problem(RunAssignment run, String key, String pool) {
+        if (!JOB_ID.matcher(run.jobId()).matches()) {
             return "jobId must match " + JOB_ID.pattern();
         }
         if (run.attempt() < 1) {
@@ -213,8 +241,15 @@ public final class RunLoop implements AutoCloseable {
         if (!AttemptId.of(run.jobId(), run.attempt()).equals(run.attemptId())) {
             return "attemptId must be " + AttemptId.of(run.jobId(), run.attempt());
         }
-        if (run.spec() == null || run.spec().application() == null || run.spec().application().type() == null) {
-            return "spec.application is missing";
+        if (!run.jobId().equals(key)) {
+            return "record key '" + key + "' is not the job id '" + run.jobId() + "'";
+        }
+        if (!pool.equals(run.pool()) || (run.spec().pool() != null && !pool.equals(run.spec().pool()))) {
+            return "assignment for pool '" + run.pool() + "' (spec: '" + run.spec().pool() + "') on the runs topic of pool '"
+                    + pool + "'";
+        }
+        if (run.tenant() != null && !run.tenant().equals(run.spec().tenant())) {
+            return "tenant '" + run.tenant() + "' is not the spec's tenant '" + run.spec().tenant() + "'";
         }
         return null;
     }

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The cluster manager commands of a spark-submit pool ({@link ClusterSubmission} builds their
  * argv): killing a cancelled attempt's application on its cluster, and, before a retry, whatever
- * earlier attempts of the job left running there. Each runs without a shell, with the kill
+ * earlier attempts of the job left running there (on YARN by tag, on Kubernetes by driver pod name, on a
+ * standalone master by the job id in each driver's launch command). Each runs without a shell, with the kill
  * environment only, at most {@value #TIMEOUT_SECONDS} s; its output goes to the attempt's shim log.
  */
 final class ClusterKills {
@@ -36,8 +37,9 @@ final class ClusterKills {
     /**
      * Kills the application on its cluster manager (stopping spark-submit alone would leave it
      * running there); the command's output goes to the shim log. On YARN the applications are
-     * found by the attempt's tag, never by an id a driver could have printed; elsewhere with the
-     * ids spark-submit printed (the driver runs on the cluster, its output is not in spark-submit's).
+     * found by the attempt's tag, never by an id a driver could have printed; in standalone cluster
+     * mode with the driver id its follower recorded ({@code driver.json}); elsewhere with the ids
+     * spark-submit printed (before any line of the driver's, which runs on the cluster).
      */
     void killOnCluster(ShimApp app, Path dir) throws InterruptedException {
         String attemptId = app.run().attemptId();
@@ -50,7 +52,7 @@ final class ClusterKills {
                 }
                 return;
             }
-            Optional<ClusterSubmission.Ids> ids = app.clusterIds();
+            Optional<ClusterSubmission.Ids> ids = recordedDriver(dir).or(app::clusterIds);
             if (ids.isEmpty()) {
                 LOG.warn("{}: spark-submit has not printed the application's id yet; only spark-submit is stopped",
                         attemptId);
@@ -63,11 +65,17 @@ final class ClusterKills {
         }
     }
 
+    /** Standalone cluster mode: the driver id the follower recorded in {@code driver.json}, if it did. */
+    private static Optional<ClusterSubmission.Ids> recordedDriver(Path dir) {
+        return io.kindling.worker.shim.AtomicFiles.readJson(dir.resolve(DriverLogRecord.FILE), DriverLogRecord.class)
+                .map(DriverLogRecord::driverId).map(id -> new ClusterSubmission.Ids(id, id));
+    }
+
     /**
      * Before attempt N (> 1) of a job starts on a cluster, kills whatever its earlier attempts left
      * running there (a worker host that died leaves its cluster-mode application behind): on YARN
      * every live application tagged with the job's tag, on Kubernetes the earlier attempts' driver
-     * pods. Returns why the launch must wait (fenced) when that cannot be made sure of.
+     * pods, on a standalone master (cluster mode) the active drivers launched for the job. Returns why the launch must wait (fenced) when that cannot be made sure of.
      */
     Optional<String> killOrphans(RunAssignment run, Path dir) throws InterruptedException {
         try {
@@ -94,15 +102,63 @@ final class ClusterKills {
                         }
                     }
                 }
-                default -> LOG.warn("{}: a standalone master assigns driver ids itself, so an earlier attempt's driver"
-                        + " left running by a dead worker host cannot be found from the attempt id; the master's"
-                        + " supervise setting and spark.driver.supervise decide whether it survives", run.attemptId());
+                case STANDALONE -> {
+                    if (config.clusterMode()) {
+                        return killStandaloneOrphans(run, dir);
+                    }
+                }
+                default -> {
+                    // a local master: nothing outlives spark-submit
+                }
             }
             return Optional.empty();
         } catch (IOException e) {
             return Optional.of("cannot make sure no earlier attempt of " + run.jobId() + " still runs on the cluster: "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * Standalone cluster mode: kills the drivers earlier attempts of the job left active on the master
+     * ({@link StandaloneOrphans} finds them by the job id in their launch command), with
+     * {@code spark-submit --master <pool master> --kill <driver id>}, and waits until the master no longer
+     * lists them as active. Refuses (fences) while a driver that may be the job's cannot be told apart yet.
+     */
+    private Optional<String> killStandaloneOrphans(RunAssignment run, Path dir) throws IOException, InterruptedException {
+        String mainClass = run.spec() == null || run.spec().application() == null ? null
+                : run.spec().application().mainClass();
+        StandaloneOrphans.Found found = standaloneOrphans().find(run.jobId(), mainClass);
+        if (!found.undecided().isEmpty()) {
+            return Optional.of("cannot tell whether " + String.join(", ", found.undecided()) + " on the standalone master "
+                    + config.masterWebUiUrl() + " belongs to an earlier attempt of " + run.jobId() + "; not starting "
+                    + run.attemptId() + " beside it");
+        }
+        if (found.drivers().isEmpty()) {
+            return Optional.empty();
+        }
+        for (String id : found.drivers()) {
+            CommandResult kill = runClusterCommand(
+                    ClusterSubmission.killCommand(config, new ClusterSubmission.Ids(id, id), workerEnv), dir);
+            LOG.info("{}: killing {} left running by an earlier attempt: {} ended with code {}", run.attemptId(), id,
+                    kill.argv(), kill.exitCode());
+        }
+        long deadline = System.nanoTime() + CLUSTER_KILL.toNanos();
+        List<String> left = standaloneOrphans().stillActive(found.drivers());
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            left = standaloneOrphans().stillActive(found.drivers());
+        }
+        if (!left.isEmpty()) {
+            return Optional.of("drivers " + left + " of an earlier attempt still run on the standalone master after being"
+                    + " killed; not starting " + run.attemptId() + " beside them");
+        }
+        LOG.info("{}: the master no longer runs {} of an earlier attempt", run.attemptId(), found.drivers());
+        return Optional.empty();
+    }
+
+    private StandaloneOrphans standaloneOrphans() {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return new StandaloneOrphans(new StandaloneMasterUi(http, config.masterWebUiUrl()), new SparkWorkerLogPage(http));
     }
 
     /** Kills the live YARN applications tagged {@code tag}; their ids. */

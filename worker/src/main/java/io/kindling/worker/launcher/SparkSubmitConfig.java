@@ -23,12 +23,17 @@ import java.util.Objects;
  * @param driverLogDir  standalone cluster mode: the Spark worker's work directory as seen here, or null
  * @param driverUiAddress the address client-mode drivers' UIs listen on ({@code SPARK_LOCAL_IP}); default
  *                      {@value #DEFAULT_UI_ADDRESS}
+ * @param masterWebUi   standalone cluster mode: the master's web UI, or null for port
+ *                      {@value #DEFAULT_MASTER_UI_PORT} on the master's host ({@link #masterWebUiUrl()})
+ * @param driverLogPoll standalone cluster mode: how often a running driver's logs are read from its Spark worker
  */
 public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPython, String master, String deployMode,
         Map<String, String> poolConf, LaunchPolicy policy, PortRange driverPorts, String driverHost, Path driverLogDir,
-        String driverUiAddress) {
+        String driverUiAddress, String masterWebUi, java.time.Duration driverLogPoll) {
 
     public static final String DEFAULT_UI_ADDRESS = "127.0.0.1";
+    public static final int DEFAULT_MASTER_UI_PORT = 8080;
+    public static final java.time.Duration DEFAULT_DRIVER_LOG_POLL = java.time.Duration.ofSeconds(2);
 
     public SparkSubmitConfig {
         Objects.requireNonNull(sparkHome, "sparkHome");
@@ -37,6 +42,15 @@ public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPyt
         poolConf = poolConf == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(poolConf));
         policy = policy == null ? LaunchPolicy.defaults() : policy;
         driverUiAddress = driverUiAddress == null ? DEFAULT_UI_ADDRESS : driverUiAddress;
+        driverLogPoll = driverLogPoll == null ? DEFAULT_DRIVER_LOG_POLL : driverLogPoll;
+    }
+
+    /** Without the standalone cluster-mode settings (their defaults). */
+    public SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPython, String master, String deployMode,
+            Map<String, String> poolConf, LaunchPolicy policy, PortRange driverPorts, String driverHost, Path driverLogDir,
+            String driverUiAddress) {
+        this(sparkHome, javaHome, pysparkPython, master, deployMode, poolConf, policy, driverPorts, driverHost,
+                driverLogDir, driverUiAddress, null, null);
     }
 
     /**
@@ -59,7 +73,7 @@ public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPyt
     /** This configuration with {@code policy}. */
     public SparkSubmitConfig withPolicy(LaunchPolicy policy) {
         return new SparkSubmitConfig(sparkHome, javaHome, pysparkPython, master, deployMode, poolConf, policy, driverPorts,
-                driverHost, driverLogDir, driverUiAddress);
+                driverHost, driverLogDir, driverUiAddress, masterWebUi, driverLogPoll);
     }
 
     /**
@@ -74,7 +88,21 @@ public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPyt
                 LaunchPolicy.of(pool, policy.localPaths()),
                 range == null ? null : new PortRange(range[0], range[1]), pool.driverHost(),
                 pool.driverLogDir() == null ? null : Path.of(pool.driverLogDir()).toAbsolutePath().normalize(),
-                pool.driverUiAddress());
+                pool.driverUiAddress(), pool.masterWebUi(),
+                pool.driverLogPollSeconds() == null ? null : java.time.Duration.ofSeconds(pool.driverLogPollSeconds()));
+    }
+
+    /**
+     * The standalone master's web UI: {@link #masterWebUi}, else port {@value #DEFAULT_MASTER_UI_PORT} on the
+     * host of {@link #master} (the first one of a {@code spark://a:p,b:p} list).
+     */
+    public String masterWebUiUrl() {
+        if (masterWebUi != null) {
+            return masterWebUi.endsWith("/") ? masterWebUi.substring(0, masterWebUi.length() - 1) : masterWebUi;
+        }
+        String hostPort = master.substring("spark://".length()).split(",")[0];
+        int colon = hostPort.lastIndexOf(':');
+        return "http://" + (colon < 0 ? hostPort : hostPort.substring(0, colon)) + ":" + DEFAULT_MASTER_UI_PORT;
     }
 
     public Path sparkSubmit() {

@@ -148,7 +148,7 @@ public final class SparkSubmitLauncher implements Launcher {
             reservedPorts.remove(attemptId);
             return new Launch.Refused("cannot prepare the spool directory " + dir + ": " + e);
         }
-        ProcessBuilder builder = new ProcessBuilder(AttemptShim.command(dir, killGrace, fenceAfter, childArgv(cmd)))
+        ProcessBuilder builder = new ProcessBuilder(AttemptShim.command(dir, killGrace, fenceAfter, childArgv(cmd, dir)))
                 .directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(AttemptShim.SHIM_LOG).toFile()))
                 .redirectErrorStream(true);
@@ -290,17 +290,16 @@ public final class SparkSubmitLauncher implements Launcher {
 
     /**
      * What the shim runs: spark-submit, or in standalone cluster mode a {@link StandaloneClusterDriver}
-     * that runs it, follows the driver on the master and copies its logs.
+     * that runs it, follows the driver on the master and copies its logs into {@code dir}'s spool files.
      */
-    private java.util.List<String> childArgv(SparkSubmitCommand.Command cmd) {
+    private java.util.List<String> childArgv(SparkSubmitCommand.Command cmd, Path dir) {
         if (!config.standaloneCluster()) {
             return cmd.argv();
         }
         java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of(
                 ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                StandaloneClusterDriver.class.getName(), StandaloneClusterDriver.restUrl(config.master()),
-                config.driverLogDir() == null ? "-" : config.driverLogDir().toString(), "--"));
+                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path")));
+        argv.addAll(StandaloneClusterDriver.arguments(config, dir));
         argv.addAll(cmd.argv());
         return argv;
     }

@@ -1,5 +1,10 @@
 package io.kindling.worker.control;
 
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.producer.MockProducer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.kindling.common.deadletter.DeadLetterPublisher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -30,6 +35,10 @@ class ControlLoopTest {
 
     private static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
     private static final Duration LOOKBACK = Duration.ofMinutes(2);
+    private final MockProducer<String, byte[]> deadLetterRecords = new MockProducer<>(true, null, new StringSerializer(),
+            new ByteArraySerializer());
+    private final DeadLetterPublisher deadLetters = new DeadLetterPublisher(deadLetterRecords, "t.deadletter", "test",
+            new SimpleMeterRegistry(), Clock.systemUTC());
 
     /** MockConsumer lacks offsetsForTimes: this one answers from a map (null: no record that recent). */
     private static final class TimedConsumer extends MockConsumer<String, byte[]> {
@@ -58,7 +67,7 @@ class ControlLoopTest {
         MockConsumer<String, byte[]> consumer = new TimedConsumer(Map.of(P0, 0L, P1, 0L));
         List<WorkerControl> handled = new CopyOnWriteArrayList<>();
         try (ControlLoop loop = new ControlLoop(consumer, TOPIC, "gpu", LOOKBACK, Clock.fixed(NOW, ZoneOffset.UTC),
-                handled::add).start()) {
+                handled::add, deadLetters).start()) {
             await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
                     .until(() -> loop.alive() && !loop.caughtUp());
 
@@ -73,6 +82,9 @@ class ControlLoopTest {
 
             await().atMost(Duration.ofSeconds(5)).until(loop::caughtUp);
             assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
+            assertThat(deadLetterRecords.history()).singleElement().satisfies(r -> assertThat(
+                    io.kindling.schemas.Json.decode(r.value(), io.kindling.schemas.DeadLetter.class).reason())
+                    .isEqualTo("MALFORMED_JSON"));
             assertThat(handled).extracting(WorkerControl::jobId).containsExactly("job-1");
             assertThat(loop.alive()).isTrue();
         }
@@ -91,7 +103,7 @@ class ControlLoopTest {
             consumer.addRecord(record(P0, 2, cancel("job-new", "gpu")));
         });
         try (ControlLoop loop = new ControlLoop(consumer, TOPIC, "gpu", LOOKBACK, Clock.fixed(NOW, ZoneOffset.UTC),
-                handled::add).start()) {
+                handled::add, deadLetters).start()) {
             await().atMost(Duration.ofSeconds(5)).until(loop::caughtUp);
             assertThat(consumer.asked).containsOnly(NOW.minus(LOOKBACK).toEpochMilli());
             assertThat(consumer.position(P0)).isEqualTo(3L);

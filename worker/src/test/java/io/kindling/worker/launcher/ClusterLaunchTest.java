@@ -197,6 +197,28 @@ class ClusterLaunchTest {
     }
 
     @Test
+    void a_standalone_retry_is_refused_when_the_masters_ui_cannot_be_reached_to_look_for_the_earlier_attempts_driver()
+            throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        SparkSubmitLauncher launcher = launcher("{master: 'spark://127.0.0.1:6066', deployMode: cluster, masterWebUi: "
+                + "'http://127.0.0.1:" + closed + "'}");
+        RunAssignment retry = attempt(run("job-9", "standalone"), 2);
+
+        Launch launch = launcher.launch(retry);
+
+        assertThat(launch).isInstanceOfSatisfying(Launch.Refused.class, r -> {
+            assertThat(r.reason()).isEqualTo(io.kindling.schemas.FailureReason.SUBMISSION_FAILED);
+            assertThat(r.message()).contains("cannot make sure no earlier attempt of job-9 still runs on the cluster")
+                    .contains("cannot reach the standalone master's web UI at http://127.0.0.1:" + closed + "/json/");
+        });
+        assertThat(Files.list(tmp.resolve("spark/bin")).filter(f -> f.getFileName().toString().startsWith("submit-argv")))
+                .as("nothing submitted").isEmpty();
+    }
+
+    @Test
     void kubernetes_retry_kills_the_earlier_attempts_driver_pod_before_it_submits() throws Exception {
         SparkSubmitLauncher launcher = launcher("{master: 'k8s://https://127.0.0.1:6443', deployMode: cluster,"
                 + " conf: {spark.kubernetes.namespace: jobs}}");

@@ -1,8 +1,7 @@
-package io.kindling.dispatcher.lifecycle;
+package io.kindling.common.deadletter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kindling.dispatcher.intake.Origin;
 import io.kindling.schemas.DeadLetter;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.SchemaValidator;
@@ -23,7 +22,7 @@ class DeadLettersTest {
         Arrays.fill(value, (byte) 'x');
         List<Violation> details = IntStream.range(0, 5000)
                 .mapToObj(i -> new Violation("$.f" + "y".repeat(5000), "bad " + "z".repeat(5000))).toList();
-        DeadLetter letter = DeadLetters.of(new Origin("t", 1, 7L, "k".repeat(100_000), value), "j".repeat(1000), "INVALID",
+        DeadLetter letter = DeadLetters.of(new DeadLetters.Source("t", 1, 7L, "k".repeat(100_000), value), "j".repeat(1000), "INVALID",
                 "m".repeat(1_000_000), details, Instant.parse("2026-12-05T10:00:00Z"));
         byte[] encoded = Json.encode(letter);
         assertThat(encoded.length).isLessThanOrEqualTo(DeadLetter.MAX_ENCODED_BYTES);
@@ -40,12 +39,12 @@ class DeadLettersTest {
 
     @Test
     void aSmallRecordIsKeptWholeAndANullValueHasSizeZero() {
-        DeadLetter small = DeadLetters.of(new Origin("t", 0, 1L, "k", new byte[] {1, 2, 3}), null, "MALFORMED_JSON", "bad",
+        DeadLetter small = DeadLetters.of(new DeadLetters.Source("t", 0, 1L, "k", new byte[] {1, 2, 3}), null, "MALFORMED_JSON", "bad",
                 List.of(), Instant.EPOCH);
         assertThat(Base64.getDecoder().decode(small.originalValueBase64())).containsExactly(1, 2, 3);
         assertThat(small.originalValueTruncated()).isNull();
         assertThat(small.originalKeyTruncated()).isNull();
-        DeadLetter tombstone = DeadLetters.of(new Origin("t", 0, 2L, null, null), null, "MALFORMED_JSON", "empty",
+        DeadLetter tombstone = DeadLetters.of(new DeadLetters.Source("t", 0, 2L, null, null), null, "MALFORMED_JSON", "empty",
                 List.of(), Instant.EPOCH);
         assertThat(tombstone.originalSize()).isZero();
         assertThat(validator.validate(SchemaValidator.Schema.DEAD_LETTER, Json.mapper().valueToTree(tombstone))).isEmpty();

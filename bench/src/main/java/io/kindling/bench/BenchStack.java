@@ -1,0 +1,129 @@
+package io.kindling.bench;
+
+import io.kindling.broker.BrokerConfig;
+import io.kindling.broker.EmbeddedKafkaBroker;
+import io.kindling.embedded.EmbeddedStack;
+import io.kindling.testsupport.spark.StandInSpark;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The whole stack in one JVM for a benchmark: a real Kafka broker, the embedded components (api,
+ * dispatcher, worker, log-shipper) on a local blob store, and a stand-in spark-submit
+ * ({@link StandInSpark}) so the figures are Kindling's, not Spark's. Jobs are submitted as the
+ * admin whose token the stack made, as for {@code ./kindling up}.
+ */
+final class BenchStack implements AutoCloseable {
+    private final EmbeddedKafkaBroker broker;
+    private final EmbeddedStack stack;
+    private final Path app;
+    private final String authorization;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private BenchStack(EmbeddedKafkaBroker broker, EmbeddedStack stack, Path app, String authorization) {
+        this.broker = broker;
+        this.stack = stack;
+        this.app = app;
+        this.authorization = authorization;
+    }
+
+    /** Starts it all; {@code settings} add to (or override) the stack's environment. */
+    static BenchStack start(Map<String, String> settings) throws Exception {
+        Path dir = Files.createTempDirectory("kindling-bench");
+        Path python = Path.of(System.getenv().getOrDefault("KINDLING_PYSPARK_PYTHON", "/usr/bin/python3"));
+        StandInSpark spark = StandInSpark.create(dir, python);
+        Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir.resolve("kafka")));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "KINDLING_HOME", dir.toString(),
+                "KINDLING_EMBEDDED_KAFKA", "false",
+                "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
+                "KINDLING_HTTP_PORT", "0",
+                "KINDLING_METRICS_PORT", "0",
+                "KINDLING_SPARK_HOME", spark.home().toString(),
+                "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
+                // one principal does everything: its rate limit is lifted (the limiter still runs)
+                "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",
+                "KINDLING_BLOB_STORE", "local"));
+        env.putAll(settings);
+        try {
+            EmbeddedStack stack = EmbeddedStack.start(env);
+            String token = Files.readString(dir.resolve("admin.token")).trim();
+            return new BenchStack(broker, stack, app, "Bearer " + token);
+        } catch (Exception | Error e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + stack.apiPort() + path;
+    }
+
+    String authorization() {
+        return authorization;
+    }
+
+    /** The body of a job running the stand-in driver with these application arguments. */
+    String jobBody(String... args) {
+        StringBuilder list = new StringBuilder();
+        for (String arg : args) {
+            list.append(list.isEmpty() ? "" : ", ").append('"').append(arg).append('"');
+        }
+        return "{\"application\": {\"type\": \"python\", \"file\": \"" + app + "\", \"args\": [" + list + "]}}";
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", authorization);
+    }
+
+    /** POST /v1/jobs; the job's id. */
+    String submit(String body) throws Exception {
+        HttpResponse<String> r = http.send(request("/v1/jobs").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException("POST answered " + r.statusCode() + ": " + r.body());
+        }
+        return io.kindling.schemas.Json.mapper().readTree(r.body()).get("id").asText();
+    }
+
+    /** The job's state as the api shows it. */
+    String state(String id) throws Exception {
+        HttpResponse<String> r = http.send(request("/v1/jobs/" + id).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? io.kindling.schemas.Json.mapper().readTree(r.body()).get("state").asText() : "";
+    }
+
+    /** Cancels the jobs and waits (up to a minute) until they have ended, so no stand-in driver outlives the stack. */
+    void cancelAll(java.util.List<String> ids) throws Exception {
+        for (String id : ids) {
+            http.send(request("/v1/jobs/" + id + "/cancel").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        for (String id : ids) {
+            while (!java.util.Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(state(id))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200); // polling the api
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stack.close();
+        } finally {
+            broker.close();
+        }
+    }
+}
