@@ -96,6 +96,7 @@ public final class RequestContract implements Handler<RoutingContext> {
 
     private ValidRequest validate(RoutingContext ctx) {
         Map<String, Object> parameters = new LinkedHashMap<>();
+        java.util.Set<String> given = new java.util.HashSet<>();
         for (Parameter parameter : operation.getParameters()) {
             List<String> raw = switch (parameter.getIn()) {
                 case PATH -> ctx.pathParam(parameter.getName()) == null ? List.of()
@@ -109,8 +110,11 @@ public final class RequestContract implements Handler<RoutingContext> {
             if (value != null) {
                 parameters.put(parameter.getName(), value);
             }
+            if (!raw.isEmpty()) {
+                given.add(parameter.getName());
+            }
         }
-        return new ValidRequest(parameters, body(ctx));
+        return new ValidRequest(parameters, given, body(ctx));
     }
 
     /** A parameter's value as its schema types it ({@code null} when absent without a default). */
