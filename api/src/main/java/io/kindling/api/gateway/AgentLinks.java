@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The relay agents connected to the gateway: one control channel per session, and the data
@@ -21,6 +22,7 @@ final class AgentLinks {
     private final Map<String, Channel> controls = new ConcurrentHashMap<>();
     private final Map<String, Promise<Channel>> pending = new ConcurrentHashMap<>();
     private final Duration dialBack;
+    private final AtomicLong dialledBack = new AtomicLong();
 
     AgentLinks(Duration dialBack) {
         this.dialBack = dialBack;
@@ -70,7 +72,16 @@ final class AgentLinks {
     /** A data connection dialled back for {@code connectionId}; false when nobody waits for it. */
     boolean dialledBack(String connectionId, Channel data) {
         Promise<Channel> promise = pending.remove(connectionId);
-        return promise != null && promise.trySuccess(data);
+        boolean taken = promise != null && promise.trySuccess(data);
+        if (taken) {
+            dialledBack.incrementAndGet();
+        }
+        return taken;
+    }
+
+    /** How many data connections agents dialled back for admitted client connections, since the start. */
+    long relayedConnections() {
+        return dialledBack.get();
     }
 
     void closeAll() {

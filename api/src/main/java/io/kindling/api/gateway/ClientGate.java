@@ -223,6 +223,7 @@ final class ClientGate extends Pipe {
             Pipe back = data.pipeline().get(Pipe.class);
             data.eventLoop().execute(() -> back.attach(data, ctx.channel()));
             attach(ctx.channel(), data);
+            LOG.info("gateway: relaying {} to session {}", ctx.channel().remoteAddress(), route.sessionId());
             data.writeAndFlush(replay);
             replay = null;
             state = State.RELAYING;

@@ -113,6 +113,11 @@ public final class SessionGateway implements AutoCloseable {
         return links.connected(sessionId);
     }
 
+    /** Client connections relayed through a data connection an agent dialled back, since the start. */
+    public long relayedConnections() {
+        return links.relayedConnections();
+    }
+
     @Override
     public void close() {
         clients.close().syncUninterruptibly();

@@ -87,14 +87,19 @@ class SessionGatewayIT {
     @Test
     void aStockPySparkClientRunsAQueryThroughTheGatewayOnly() throws Exception {
         assertThat(gateway.clientPort()).isNotEqualTo(serverPort);
+        long relayedBefore = gateway.relayedConnections();
         String out = query(connectUrl(tokens.get("alice").value()));
         assertThat(out).contains("result 499500");
+        assertThat(gateway.relayedConnections()).as("the query went through a connection the agent dialled out")
+                .isGreaterThan(relayedBefore);
     }
 
     @Test
     void anotherTenantsTokenIsRefused() throws Exception {
+        long relayedBefore = gateway.relayedConnections();
         String out = query(connectUrl(tokens.get("bob").value()));
         assertThat(out).doesNotContain("result").contains("PERMISSION_DENIED").contains("does not act in the tenant");
+        assertThat(gateway.relayedConnections()).as("nothing of a refused client reached the server").isEqualTo(relayedBefore);
     }
 
     @Test
