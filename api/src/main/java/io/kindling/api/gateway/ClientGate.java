@@ -211,15 +211,17 @@ final class ClientGate extends Pipe {
         state = State.CONNECTING;
         ctx.channel().config().setAutoRead(false);
         links.openData(route.sessionId()).addListener((Future<Channel> dialled) -> ctx.executor().execute(() -> {
+            if (state != State.CONNECTING) { // the client went away meanwhile
+                if (dialled.isSuccess()) {
+                    dialled.getNow().close();
+                }
+                return;
+            }
             if (!dialled.isSuccess()) {
                 refuse(ctx, Admission.Verdict.refuse(Admission.UNAVAILABLE, dialled.cause().getMessage()));
                 return;
             }
             Channel data = dialled.getNow();
-            if (state != State.CONNECTING) {
-                data.close();
-                return;
-            }
             Pipe back = data.pipeline().get(Pipe.class);
             data.eventLoop().execute(() -> back.attach(data, ctx.channel()));
             attach(ctx.channel(), data);
