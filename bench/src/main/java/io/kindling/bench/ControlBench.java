@@ -74,8 +74,9 @@ public final class ControlBench {
         }
     }
 
-    /** The POSTs of one phase: each job's scheduled POST time and each POST → 202 in ms. */
-    record Run(Map<String, Instant> submitted, List<Double> submitMs, Instant start, Instant lastPost) {
+    /** The POSTs of one phase: each accepted job's scheduled POST time, each POST → 202 in ms, the refusals by answer. */
+    record Run(Map<String, Instant> submitted, List<Double> submitMs, Map<String, Integer> refused, Instant start,
+            Instant lastPost) {
     }
 
     private static final class Submitter implements AutoCloseable {
@@ -93,6 +94,7 @@ public final class ControlBench {
         Run run(int jobs, double rate) throws Exception {
             Map<String, Instant> submitted = new ConcurrentHashMap<>();
             List<Double> submitMs = Collections.synchronizedList(new ArrayList<>());
+            Map<String, Integer> refused = new ConcurrentHashMap<>();
             Semaphore inFlight = new Semaphore(rate > 0 ? Integer.MAX_VALUE : SUBMITTERS);
             List<CompletableFuture<?>> posts = new ArrayList<>();
             Instant start = Instant.now();
@@ -110,16 +112,19 @@ public final class ControlBench {
                 Instant at = Instant.now().minusNanos(Math.max(0, System.nanoTime() - scheduled));
                 HttpRequest post = stack.request("/v1/jobs").header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-                posts.add(http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
-                    submitMs.add((System.nanoTime() - scheduled) / 1e6);
-                    if (r.statusCode() != 202) {
-                        throw new IllegalStateException("POST answered " + r.statusCode() + ": " + r.body());
+                posts.add(http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+                    inFlight.release();
+                    if (r != null && r.statusCode() == 202) {
+                        submitMs.add((System.nanoTime() - scheduled) / 1e6);
+                        submitted.put(id(r.body()), at);
+                    } else {
+                        // refused (e.g. 503: the api's I/O pool is full) or failed: counted, not retried
+                        refused.merge(r != null ? "HTTP " + r.statusCode() : e.getClass().getSimpleName(), 1, Integer::sum);
                     }
-                    submitted.put(id(r.body()), at);
-                }).whenComplete((ok, e) -> inFlight.release()));
+                }));
             }
-            CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new)).join();
-            return new Run(submitted, submitMs, start, Instant.now());
+            CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+            return new Run(submitted, submitMs, refused, start, Instant.now());
         }
 
         private static String id(String body) {
@@ -264,6 +269,8 @@ public final class ControlBench {
         json.put("launcher", spark ? "stand-in spark-submit" : "no-op");
         json.put("jobs", jobs);
         json.put("warmupJobs", warmup);
+        json.put("accepted", run.submitted.size());
+        json.set("refused", Json.mapper().valueToTree(run.refused));
         json.put("succeeded", ends.size());
         json.put("offeredPostsPerSecond", rate > 0 ? rate : null);
         json.put("concurrentSubmitters", rate > 0 ? null : SUBMITTERS);
@@ -278,6 +285,7 @@ public final class ControlBench {
             // the middle 60 % of the ends: without the ramp-up and the tail
             Instant from = ends.get(ends.size() / 5);
             Instant to = ends.get(ends.size() * 4 / 5);
+            json.put("cpuMsPerJob", round(cpuSeconds * 1000 / ends.size()));
             json.put("steadyPerSecond", round((ends.size() * 3 / 5) / Math.max(Duration.between(from, to).toNanos() / 1e9, 1e-3)));
         }
         json.put("seconds", round(seconds));
