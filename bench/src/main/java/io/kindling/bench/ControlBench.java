@@ -95,7 +95,7 @@ public final class ControlBench {
             Map<String, Instant> submitted = new ConcurrentHashMap<>();
             List<Double> submitMs = Collections.synchronizedList(new ArrayList<>());
             Map<String, Integer> refused = new ConcurrentHashMap<>();
-            Semaphore inFlight = new Semaphore(rate > 0 ? Integer.MAX_VALUE : SUBMITTERS);
+            Semaphore inFlight = new Semaphore(SUBMITTERS); // closed loop only
             List<CompletableFuture<?>> posts = new ArrayList<>();
             Instant start = Instant.now();
             long t0 = System.nanoTime();
@@ -113,7 +113,9 @@ public final class ControlBench {
                 HttpRequest post = stack.request("/v1/jobs").header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
                 posts.add(http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
-                    inFlight.release();
+                    if (rate <= 0) {
+                        inFlight.release();
+                    }
                     if (r != null && r.statusCode() == 202) {
                         submitMs.add((System.nanoTime() - scheduled) / 1e6);
                         submitted.put(id(r.body()), at);
