@@ -188,6 +188,7 @@ public final class ControlBench {
                 }
             }
         }, "bench-events");
+        thread.setDaemon(true); // a refused POST leaves it short of its count: it must not keep the JVM up
         thread.start();
         return thread;
     }
