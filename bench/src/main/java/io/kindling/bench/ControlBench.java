@@ -60,17 +60,16 @@ public final class ControlBench {
                 spark ? null : NoOpLauncher::new)) {
             Map<String, Instant> finished = new ConcurrentHashMap<>();
             Map<String, long[]> stages = new ConcurrentHashMap<>();
-            Thread watcher = watch(stack.bootstrapServers(), finished, stages, warmup + jobs);
-            Submitter submitter = new Submitter(stack);
-            Run warm = submitter.run(warmup, 0);
-            awaitAll(finished, warm.submitted.keySet());
-            double cpu0 = cpuSeconds();
-            Run run = submitter.run(jobs, rate);
-            awaitAll(finished, run.submitted.keySet());
-            double cpu = cpuSeconds() - cpu0;
-            watcher.join(Duration.ofMinutes(1).toMillis());
-            report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu);
-            submitter.close();
+            watch(stack.bootstrapServers(), finished, stages, warmup + jobs);
+            try (Submitter submitter = new Submitter(stack)) {
+                Run warm = submitter.run(warmup, 0);
+                awaitAll(finished, warm.submitted.keySet());
+                double cpu0 = cpuSeconds();
+                Run run = submitter.run(jobs, rate);
+                awaitAll(finished, run.submitted.keySet());
+                double cpu = cpuSeconds() - cpu0;
+                report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu);
+            }
         }
     }
 
