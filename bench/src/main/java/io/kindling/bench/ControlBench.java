@@ -283,12 +283,15 @@ public final class ControlBench {
         json.set("endToEndLatencyMs", Json.mapper().valueToTree(Percentiles.of(endToEndMs)));
         json.set("stageMs", stageLatencies(run, finished, stages));
         json.put(spark ? "attemptsPerSecond" : "jobsPerSecond", round(ends.size() / Math.max(seconds, 1e-3)));
+        if (!ends.isEmpty()) {
+            json.put("cpuMsPerJob", round(cpuSeconds * 1000 / ends.size()));
+        }
         if (ends.size() >= 10) {
             // the middle 60 % of the ends: without the ramp-up and the tail
-            Instant from = ends.get(ends.size() / 5);
-            Instant to = ends.get(ends.size() * 4 / 5);
-            json.put("cpuMsPerJob", round(cpuSeconds * 1000 / ends.size()));
-            json.put("steadyPerSecond", round((ends.size() * 3 / 5) / Math.max(Duration.between(from, to).toNanos() / 1e9, 1e-3)));
+            int first = ends.size() / 5;
+            int last = ends.size() * 4 / 5;
+            double middleSeconds = Duration.between(ends.get(first), ends.get(last)).toNanos() / 1e9;
+            json.put("steadyPerSecond", round((last - first) / Math.max(middleSeconds, 1e-3)));
         }
         json.put("seconds", round(seconds));
         json.put("processCpuCores", round(cpuSeconds / Math.max(seconds, 1e-3)));
