@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *   <li>write {@code attempt.json} and {@code run.json}; report SUBMITTING; once acknowledged,
  *       hold the attempt (heartbeats start) and launch; report {@code started()} (the record may be committed);
  *   <li>report RUNNING with the Spark app id once it is known;
- *   <li>when the driver has ended ({@code exit.json}, written by its shim, or here), report
+ *   <li>when the driver has ended (its exit record, written by its shim, or none when it vanished),
+ *       write {@code exit.json} and report
  *       SUCCEEDED, FAILED or CANCELLED (see {@link Outcome}).
  * </ol>
  * A run assignment for an attempt the spool already knows is never launched again: an ended one
@@ -243,7 +244,7 @@ final class AttemptRunner {
                 exit.message(), appId.orElse(held.sparkAppId()), exit.cancelled()), held.stop());
     }
 
-    /** Writes exit.json (unless the shim did), then reports the end. */
+    /** Writes exit.json (unless a previous run of the worker did), then reports the end. */
     private void finish(RunAssignment run, HeldAttempt held, ShimExit exit, StopRequest stop) throws InterruptedException {
         try {
             spool.writeExitIfAbsent(run.attemptId(), exit);
@@ -259,10 +260,15 @@ final class AttemptRunner {
         }
     }
 
-    /** Reports again the end recorded in the spool (its exit.json and stop.json). */
+    /** Reports again the end recorded in the spool (its exit.json, or exit record, and stop.json). */
     private void reportEnd(RunAssignment run) throws InterruptedException {
         ShimExit exit = spool.exit(run.attemptId()).orElse(new ShimExit(null, clock.instant(), FailureReason.LOST,
                 "its exit.json is unreadable", null, false));
+        try {
+            spool.writeExitIfAbsent(run.attemptId(), exit);
+        } catch (IOException e) {
+            LOG.error("cannot write exit.json of {}; the log-shipper will wait for it", run.attemptId(), e);
+        }
         StopRequest stop = spool.stop(run.attemptId()).orElse(null);
         Outcome outcome = Outcome.of(exit.exitCode(), exit.terminated(), exit.reason(), exit.message(), stop);
         if (publish(Reports.end(run, workerId, outcome, clock.instant(), exit.sparkAppId()))) {

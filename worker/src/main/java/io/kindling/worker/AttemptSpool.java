@@ -5,8 +5,11 @@ import io.kindling.common.spool.SpoolLayout;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.worker.shim.AtomicFiles;
 import io.kindling.worker.shim.AttemptShim;
+import io.kindling.worker.shim.EventLogs;
 import io.kindling.worker.shim.ExitRecord;
+import io.kindling.worker.shim.FailureMessage;
 import io.kindling.worker.shim.ShimExit;
+import io.kindling.worker.shim.ShimInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,13 +24,30 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The worker's files in an attempt's spool directory (see {@link SpoolLayout}): {@code attempt.json}
- * and {@code run.json} (the assignment, so that a restarted worker can adopt it), {@code stop.json}
- * (why the worker stopped it), {@code lease} (its modification time is the attempt's lease, which
- * the shim watches), {@code reported} (its end was acknowledged), and {@code exit.json} when no
- * shim wrote it. Each JSON file is written whole and renamed into place.
+ * The one owner of an attempt's spool protocol (see {@link SpoolLayout}); every other class of the
+ * worker reads and writes these files through it, the log-shipper only reads {@code attempt.json}
+ * and {@code exit.json}:
+ * <ul>
+ *   <li>{@code attempt.json} and {@code run.json}: the assignment, written before the launch, so
+ *       that a restarted worker can adopt it;
+ *   <li>{@code work/}, {@code eventlog/}: made just before the launch ({@link #prepareLaunch});
+ *   <li>{@code lease}: its modification time is the attempt's lease, renewed here, watched by the
+ *       attempt's {@link AttemptShim} (which fences the driver when it runs out);
+ *   <li>{@code shim.json}: written by the shim once spark-submit is exec'd ({@link #shim});
+ *   <li>{@code stop.json}: why the worker stopped it;
+ *   <li>{@code .exits/<attemptId>.json}: the exit record, written by the shim when spark-submit has
+ *       ended (or by nobody, when the shim vanished); its copy is kept (renamed {@code .reported})
+ *       once the end is acknowledged;
+ *   <li>{@code exit.json}: written here, last, from the exit record completed with what the shim
+ *       cannot know ({@link #exit}: the failure message, the Spark app id); once it exists the
+ *       log-shipper ships the files and removes the directory;
+ *   <li>{@code reported}: the end report was acknowledged.
+ * </ul>
+ * The states an attempt's directory goes through: assigned ({@code attempt.json}) → launched
+ * ({@code shim.json}) → ended ({@code .exits} record) → closed ({@code exit.json}) → reported.
+ * Each JSON file is written whole and renamed into place.
  */
-final class AttemptSpool {
+public final class AttemptSpool {
     static final String RUN_FILE = "run.json";
     static final String STOP_FILE = "stop.json";
     static final String REPORTED_FILE = "reported";
@@ -35,12 +55,34 @@ final class AttemptSpool {
 
     private final SpoolLayout layout;
 
-    AttemptSpool(SpoolLayout layout) {
+    public AttemptSpool(SpoolLayout layout) {
         this.layout = layout;
     }
 
-    SpoolLayout layout() {
+    public SpoolLayout layout() {
         return layout;
+    }
+
+    public Path dir(String attemptId) {
+        return layout.attemptDir(attemptId);
+    }
+
+    /** Makes the driver's working and event log directories; removes a {@code shim.json} an earlier try left. */
+    public void prepareLaunch(String attemptId) throws IOException {
+        Files.createDirectories(layout.eventLogDir(attemptId));
+        Files.createDirectories(file(attemptId, AttemptShim.WORK_DIR));
+        Files.deleteIfExists(file(attemptId, AttemptShim.SHIM_FILE));
+    }
+
+    /** {@code shim.json}: the attempt's shim and spark-submit processes, once spark-submit is exec'd. */
+    public Optional<ShimInfo> shim(String attemptId) {
+        return AtomicFiles.readJson(file(attemptId, AttemptShim.SHIM_FILE), ShimInfo.class);
+    }
+
+    /** True once the driver's end is recorded: its exit record or exit.json exists. */
+    public boolean ended(String attemptId) {
+        return Files.exists(ExitRecord.file(layout.root(), attemptId)) || Files.exists(layout.exitFile(attemptId))
+                || Files.exists(reportedExitFile(attemptId));
     }
 
     void writeAttempt(SpoolAttempt attempt, RunAssignment run) throws IOException {
@@ -72,11 +114,27 @@ final class AttemptSpool {
         }
     }
 
-    Optional<ShimExit> exit(String attemptId) {
+    /**
+     * The attempt's exit: {@code exit.json}, else its exit record completed with what only the
+     * spool directory tells (the failure message from the driver's output, the Spark app id from
+     * its event log), else the copy kept after its end was reported.
+     */
+    public Optional<ShimExit> exit(String attemptId) {
         return AtomicFiles.readJson(layout.exitFile(attemptId), ShimExit.class)
                 .or(() -> AtomicFiles.readJson(ExitRecord.file(layout.root(), attemptId), ExitRecord.class)
-                        .map(ExitRecord::exit))
+                        .map(ExitRecord::exit).map(exit -> completed(attemptId, exit)))
                 .or(() -> AtomicFiles.readJson(reportedExitFile(attemptId), ExitRecord.class).map(ExitRecord::exit));
+    }
+
+    private ShimExit completed(String attemptId, ShimExit exit) {
+        String appId = exit.sparkAppId() != null ? exit.sparkAppId()
+                : EventLogs.appId(layout.eventLogDir(attemptId)).orElse(null);
+        String message = exit.message();
+        if (message == null && exit.reason() == null && exit.exitCode() != null && exit.exitCode() != 0) {
+            String tail = FailureMessage.of(layout.stream(attemptId, "stderr"), layout.stream(attemptId, "stdout"));
+            message = tail != null ? tail : "spark-submit exited with code " + exit.exitCode();
+        }
+        return new ShimExit(exit.exitCode(), exit.finishedAt(), exit.reason(), message, appId, exit.terminated());
     }
 
     /**
@@ -172,7 +230,7 @@ final class AttemptSpool {
     }
 
     /** Sets the attempt's lease file to {@code at}: its shim fences the driver if that grows too old. */
-    void renewLease(String attemptId, Instant at) throws IOException {
+    public void renewLease(String attemptId, Instant at) throws IOException {
         Path lease = file(attemptId, AttemptShim.LEASE_FILE);
         if (!Files.exists(lease)) {
             Files.writeString(lease, "");

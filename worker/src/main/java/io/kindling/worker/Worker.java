@@ -82,9 +82,9 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
         this.runner = new AttemptRunner(config.workerId(), spool, launcher, reports, clock, this);
         this.guard = new AttemptGuard(config.workerId(), this::heldAttempts, reports, spool, clock, config.heartbeat(),
                 config.fenceAfter(), this::stop);
-        // an attempt's thread runs in the trace context current when it was handed over (the run's record's)
+        // an attempt's virtual thread runs in the trace context current when it was handed over (the run's record's)
         this.attemptThreads = io.opentelemetry.context.Context.taskWrapping(
-                Executors.newCachedThreadPool(threads("attempt-" + config.pool())));
+                Executors.newThreadPerTaskExecutor(virtualThreads("attempt-" + config.pool())));
         this.stoppers = Executors.newCachedThreadPool(threads("stop-" + config.pool()));
         this.runLoop = new RunLoop("runs-" + config.pool(), runs, config.kafka().topics().runs(config.pool()),
                 config.pool(), config.maxRunning(), this, deadLetters);
@@ -392,5 +392,10 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
     private static ThreadFactory threads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> new Thread(runnable, prefix + "-" + count.incrementAndGet());
+    }
+
+    /** Virtual threads: a running attempt's watcher parks between polls, holding no platform thread. */
+    private static ThreadFactory virtualThreads(String prefix) {
+        return Thread.ofVirtual().name(prefix + "-", 1).factory();
     }
 }

@@ -12,6 +12,7 @@ import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.testsupport.kafka.KafkaFixture;
 import io.kindling.testsupport.kafka.KafkaTestExtension;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A worker killed with SIGKILL while it runs a real PySpark job ({@code examples/sleep.py}) loses
  * nothing: the job keeps running under its attempt shim, and a new worker process with the same
- * id adopts it (no second spark-submit), heartbeats it and reports its end. Each worker is
- * {@code WorkerMain} in a child JVM on the test classpath.
+ * id adopts it (no second spark-submit), heartbeats it and reports its end, also when the job
+ * ended while no worker ran (its exit code then comes from the shim's exit record). Each worker
+ * is {@code WorkerMain} in a child JVM on the test classpath.
  */
 @ExtendWith(KafkaTestExtension.class)
 @Timeout(240)
@@ -58,19 +60,9 @@ class WorkerAdoptionIT {
     @Test
     void aRestartedWorkerAdoptsTheAttemptItsKilledPredecessorLeftRunning(KafkaFixture kafka) throws Exception {
         SparkInstallation spark = SparkInstallation.find();
-        RunAssignment run = Runs.of("job-adopt", "adopt", new Application(ApplicationType.PYTHON,
-                spark.example("sleep.py").toString(), null, List.of("15")), Map.of("spark.ui.enabled", "false"),
-                Map.of());
-        attemptId = run.attemptId();
         Map<String, String> env = env(kafka, spark);
 
-        Process first = startWorker(env, "worker-1.log");
-        kafka.send(kafka.topic("runs.adopt"), run.jobId(), Json.encode(run));
-        await().atMost(WAIT).until(() -> states(kafka).contains(JobState.RUNNING));
-        assertThat(AttemptProcesses.sparkSubmits(attemptId)).hasSize(1);
-        ProcessHandle sparkSubmit = AttemptProcesses.sparkSubmits(attemptId).get(0);
-
-        first.destroyForcibly().waitFor();
+        ProcessHandle sparkSubmit = killWorkerOnceRunning(kafka, env, sleep(spark, "job-adopt", 15));
         Instant killedAt = Instant.now();
         assertThat(sparkSubmit.isAlive()).as("the job survives its worker").isTrue();
 
@@ -87,6 +79,52 @@ class WorkerAdoptionIT {
         assertThat(states).allSatisfy(r -> assertThat(r.workerId()).isEqualTo("adopt-it"));
         assertThat(states.get(states.size() - 1).exitCode()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> AttemptProcesses.mentioning(attemptId).isEmpty());
+    }
+
+    @Test
+    void aRestartedWorkerReportsTheExitOfAnAttemptThatEndedWhileNoWorkerRan(KafkaFixture kafka) throws Exception {
+        SparkInstallation spark = SparkInstallation.find();
+        Map<String, String> env = env(kafka, spark);
+        Path spool = tmp.resolve("spool");
+
+        ProcessHandle sparkSubmit = killWorkerOnceRunning(kafka, env, sleep(spark, "job-ended", 2));
+
+        // the driver runs to its end with no worker; its shim records the exit code
+        Path record = spool.resolve(".exits").resolve(attemptId + ".json");
+        await().atMost(WAIT).until(() -> !sparkSubmit.isAlive() && Files.exists(record));
+        assertThat(Json.decode(Files.readAllBytes(record), io.kindling.worker.shim.ExitRecord.class).exit().exitCode())
+                .isZero();
+        assertThat(spool.resolve(attemptId).resolve("exit.json")).as("written by the worker, not the shim")
+                .doesNotExist();
+        assertThat(states(kafka)).doesNotContain(JobState.SUCCEEDED);
+
+        startWorker(env, "worker-2.log");
+        await().atMost(WAIT).until(() -> states(kafka).contains(JobState.SUCCEEDED));
+        AttemptReport end = reports(kafka).stream().filter(r -> r.state() == JobState.SUCCEEDED).findFirst().orElseThrow();
+        assertThat(end.exitCode()).isZero();
+        assertThat(end.sparkAppId()).as("found in the event log by the worker").startsWith("local-");
+        assertThat(spool.resolve(attemptId).resolve("exit.json")).exists();
+        assertThat(AttemptProcesses.sparkSubmits(attemptId)).as("never launched again").isEmpty();
+    }
+
+    private RunAssignment sleep(SparkInstallation spark, String jobId, int seconds) {
+        RunAssignment run = Runs.of(jobId, "adopt", new Application(ApplicationType.PYTHON,
+                spark.example("sleep.py").toString(), null, List.of(Integer.toString(seconds))),
+                Map.of("spark.ui.enabled", "false"), Map.of());
+        attemptId = run.attemptId();
+        return run;
+    }
+
+    /** Starts a worker, hands it {@code run}, SIGKILLs it once the run is RUNNING; returns the run's spark-submit. */
+    private ProcessHandle killWorkerOnceRunning(KafkaFixture kafka, Map<String, String> env, RunAssignment run)
+            throws Exception {
+        Process first = startWorker(env, "worker-1.log");
+        kafka.send(kafka.topic("runs.adopt"), run.jobId(), Json.encode(run));
+        await().atMost(WAIT).until(() -> states(kafka).contains(JobState.RUNNING));
+        assertThat(AttemptProcesses.sparkSubmits(attemptId)).hasSize(1);
+        ProcessHandle sparkSubmit = AttemptProcesses.sparkSubmits(attemptId).get(0);
+        first.destroyForcibly().waitFor();
+        return sparkSubmit;
     }
 
     private Map<String, String> env(KafkaFixture kafka, SparkInstallation spark) {

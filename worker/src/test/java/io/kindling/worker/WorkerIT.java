@@ -44,10 +44,12 @@ class WorkerIT {
     @TempDir
     Path spoolDir;
     private final List<Worker> workers = new ArrayList<>();
+    private final List<DeadLetterPublisher> deadLetters = new ArrayList<>();
 
     @AfterEach
     void stop() {
         workers.forEach(Worker::close);
+        deadLetters.forEach(DeadLetterPublisher::close);
     }
 
     @Test
@@ -151,12 +153,13 @@ class WorkerIT {
         KafkaClients clients = new KafkaClients(config.kafka());
         new TopicCreator(clients).ensure(List.of(config.kafka().topics().runs(POOL), config.kafka().topics().reports(),
                 config.kafka().topics().control()), WAIT);
+        deadLetters.add(new DeadLetterPublisher(clients.producer(config.workerId() + "-dead-letters"),
+                config.kafka().topics().deadLetter(), "worker " + config.workerId(), new SimpleMeterRegistry(),
+                Clock.systemUTC()));
         Worker worker = new Worker(config, clients.consumer(config.groupId(), config.workerId(), Map.of()),
                 clients.consumer(null, config.workerId() + "-control", Map.of()),
                 new KafkaReportPublisher(clients.producer(config.workerId()), config.kafka().topics().reports()),
-                launcher, Clock.systemUTC(), new DeadLetterPublisher(clients.producer(config.workerId() + "-dead-letters"),
-                        config.kafka().topics().deadLetter(), "worker " + config.workerId(), new SimpleMeterRegistry(),
-                        Clock.systemUTC())).start();
+                launcher, Clock.systemUTC(), deadLetters.getLast()).start();
         workers.add(worker);
         return worker;
     }

@@ -61,13 +61,6 @@ public final class ApiContract {
         throw new IllegalStateException("the OpenAPI document has no parameter " + parameter + " of " + operationId);
     }
 
-    /** A number a property of a component schema states, e.g. {@code ("CancelRequest", "reason", "maxLength")}. */
-    public static long propertyLimit(String schema, String property, String keyword) {
-        JsonObject properties = Document.DOCUMENT.getJsonObject("components").getJsonObject("schemas")
-                .getJsonObject(schema).getJsonObject("properties");
-        return number(properties.getJsonObject(property), schema + "." + property, keyword);
-    }
-
     private static long number(JsonObject schema, String what, String keyword) {
         if (schema == null || !(schema.getValue(keyword) instanceof Number value)) {
             throw new IllegalStateException("the OpenAPI document states no " + keyword + " for " + what);

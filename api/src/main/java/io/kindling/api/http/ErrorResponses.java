@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.openapi.validation.ValidatorException;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,16 +78,10 @@ public final class ErrorResponses implements Handler<RoutingContext> {
             return new ApiError(code, e.getMessage(), e.details());
         }
         if (failure instanceof HttpException e) {
-            if (e.getCause() instanceof ValidatorException v) {
-                return new ApiError(ErrorCode.INVALID_PARAMETER, v.getMessage(), List.of());
-            }
             if (e.getStatusCode() == 400 && e.getPayload() != null) {
                 return new ApiError(ErrorCode.INVALID_PARAMETER, e.getPayload(), List.of());
             }
             return forStatus(e.getStatusCode(), request, null);
-        }
-        if (failure instanceof ValidatorException v) {
-            return new ApiError(ErrorCode.INVALID_PARAMETER, v.getMessage(), List.of());
         }
         if (isMalformedMultipart(failure)) {
             return new ApiError(ErrorCode.INVALID_PARAMETER, "malformed multipart/form-data body: " + failure.getMessage(),

@@ -56,7 +56,8 @@ public final class GetEventLogHandler implements Handler<RoutingContext> {
     private Wanted wanted(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         JobView view = views.get(id).filter(v -> GetJobHandler.visible(ctx, v)).orElseThrow(() -> GetJobHandler.notFound(id));
-        Integer number = GetJobLogsHandler.integer(ctx, "attempt", 1, Integer.MAX_VALUE).map(Long::intValue).orElse(null);
+        Long asked = ValidRequest.of(ctx).integer("attempt"); // 1 to 2^31-1: the document's range
+        Integer number = asked == null ? null : asked.intValue();
         AttemptView attempt = view.attempt(number).orElseThrow(() -> ApiException.notFound("job '" + id + "' has no attempt" + (number == null ? " yet" : " " + number)));
         return new Wanted(GetJobLogsHandler.tenant(view), id, attempt.number());
     }

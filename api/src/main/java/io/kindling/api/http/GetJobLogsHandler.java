@@ -13,7 +13,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Optional;
 
 /**
  * {@code GET /v1/jobs/{id}/logs/{stream}} (operation {@code getJobLogs}): up to {@code limit}
@@ -31,8 +30,6 @@ public final class GetJobLogsHandler implements Handler<RoutingContext> {
     public static final String ATTEMPT = "Kindling-Attempt";
     public static final String COMPLETE = "Kindling-Log-Complete";
     // the limits are the document's (openapi.yaml), which the route's validator enforces
-    public static final int DEFAULT_LIMIT = (int) ApiContract.parameterLimit("getJobLogs", "limit", "default");
-    public static final int MAX_LIMIT = (int) ApiContract.parameterLimit("getJobLogs", "limit", "maximum");
     /** The largest {@code tail} the contract allows; {@code KINDLING_MAX_TAIL_LINES} may lower it. */
     public static final int MAX_TAIL_LINES = (int) ApiContract.parameterLimit("getJobLogs", "tail", "maximum");
 
@@ -96,24 +93,20 @@ public final class GetJobLogsHandler implements Handler<RoutingContext> {
                 .onFailure(ctx::fail);
     }
 
+    /** The query as {@link RequestContract} checked it (types, ranges, defaults: the document's). */
     static LogQuery query(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        String streamName = ctx.pathParam("stream");
-        LogStream stream = LogStream.parse(streamName)
-                .orElseThrow(() -> ApiException.invalidParameter("stream", "must be stdout or stderr, was '" + streamName + "'"));
-        Integer attempt = integer(ctx, "attempt", 1, Integer.MAX_VALUE).map(Long::intValue).orElse(null);
-        long offset = integer(ctx, "offset", 0, Long.MAX_VALUE).orElse(0L);
-        int limit = integer(ctx, "limit", 1, MAX_LIMIT).map(Long::intValue).orElse(DEFAULT_LIMIT);
-        Integer tail = integer(ctx, "tail", 0, MAX_TAIL_LINES).map(Long::intValue).orElse(null);
-        String followRaw = ctx.queryParams().get("follow");
-        boolean follow = followRaw != null && !followRaw.isEmpty() && !"false".equals(followRaw);
-        if (follow && !"true".equals(followRaw)) {
-            throw ApiException.invalidParameter("follow", "must be true or false, was '" + followRaw + "'");
-        }
-        if (tail != null && ctx.queryParams().contains("offset")) {
+        ValidRequest request = ValidRequest.of(ctx);
+        if (request.isGiven("tail") && request.isGiven("offset")) {
             throw ApiException.invalidParameter("tail", "cannot be combined with offset");
         }
-        return new LogQuery(id, stream, attempt, offset, limit, tail, follow);
+        String streamName = request.string("stream");
+        LogStream stream = LogStream.parse(streamName)
+                .orElseThrow(() -> ApiException.invalidParameter("stream", "must be stdout or stderr, was '" + streamName + "'"));
+        Long attempt = request.integer("attempt");
+        Long tail = request.integer("tail");
+        return new LogQuery(request.string("id"), stream, attempt == null ? null : attempt.intValue(),
+                request.integer("offset"), request.integer("limit").intValue(), tail == null ? null : tail.intValue(),
+                request.flag("follow"));
     }
 
     /** The stream of the attempt the query names (or the latest); 404 if the job or the attempt does not exist. */
@@ -131,23 +124,6 @@ public final class GetJobLogsHandler implements Handler<RoutingContext> {
 
     static String tenant(JobView view) {
         return view.tenant() != null ? view.tenant() : JobSpec.DEFAULT_TENANT;
-    }
-
-    static Optional<Long> integer(RoutingContext ctx, String name, long min, long max) {
-        String raw = ctx.queryParams().get(name);
-        if (raw == null || raw.isEmpty()) {
-            return Optional.empty();
-        }
-        long value;
-        try {
-            value = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw ApiException.invalidParameter(name, "must be an integer, was '" + raw + "'");
-        }
-        if (value < min || value > max) {
-            throw ApiException.invalidParameter(name, "must be between " + min + " and " + max + ", was " + value);
-        }
-        return Optional.of(value);
     }
 
     private static void send(RoutingContext ctx, int attempt, LogReader.Chunk chunk) {

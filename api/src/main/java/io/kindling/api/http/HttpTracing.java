@@ -3,6 +3,7 @@ package io.kindling.api.http;
 import io.kindling.common.tracing.TraceContext;
 import io.kindling.common.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -32,10 +33,12 @@ public final class HttpTracing {
     public Handler<RoutingContext> operation(String operationId) {
         return ctx -> {
             Context parent = TraceContext.extract(ctx.request().headers(), RequestHeaders.INSTANCE);
-            Span span = tracer.spanBuilder(operationId).setParent(parent).setSpanKind(SpanKind.SERVER)
-                    .setAttribute("http.request.method", ctx.request().method().name())
-                    .setAttribute("http.route", ctx.currentRoute() == null ? "" : String.valueOf(ctx.currentRoute().getPath()))
-                    .startSpan();
+            SpanBuilder builder = tracer.spanBuilder(operationId).setParent(parent).setSpanKind(SpanKind.SERVER)
+                    .setAttribute("http.request.method", ctx.request().method().name());
+            if (ctx.currentRoute() != null && ctx.currentRoute().getPath() != null) {
+                builder.setAttribute("http.route", ctx.currentRoute().getPath());
+            }
+            Span span = builder.startSpan();
             ctx.put(CONTEXT_KEY, parent.with(span));
             ctx.addEndHandler(done -> {
                 int status = ctx.response().getStatusCode();

@@ -5,17 +5,30 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A request as {@link RequestContract} checked it: each parameter given (or defaulted by the
  * document) typed as its schema says, and the body when the contract read it (a JSON value, or a
  * multipart form's fields). Handlers read their input here and parse nothing again.
  */
-public record ValidRequest(Map<String, Object> parameters, Object body) {
+public record ValidRequest(Map<String, Object> parameters, Set<String> given, Object body) {
     static final String KEY = "kindling.validRequest";
 
+    /** @param given the parameters the request named (the others in {@code parameters} are the document's defaults) */
     public ValidRequest {
         parameters = Map.copyOf(parameters);
+        given = Set.copyOf(given);
+    }
+
+    /** Every parameter as given by the request. */
+    public ValidRequest(Map<String, Object> parameters, Object body) {
+        this(parameters, parameters.keySet(), body);
+    }
+
+    /** True if the request named the parameter (not only the document's default). */
+    public boolean isGiven(String name) {
+        return given.contains(name);
     }
 
     /** The request the route's {@link RequestContract} checked. */
@@ -36,6 +49,11 @@ public record ValidRequest(Map<String, Object> parameters, Object body) {
     /** An integer parameter; null if absent. */
     public Long integer(String name) {
         return parameters.get(name) instanceof Number value ? value.longValue() : null;
+    }
+
+    /** A boolean parameter; false if absent. */
+    public boolean flag(String name) {
+        return Boolean.TRUE.equals(parameters.get(name));
     }
 
     /** An array parameter's items as text (empty if absent). */

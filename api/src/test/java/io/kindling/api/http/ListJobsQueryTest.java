@@ -58,9 +58,13 @@ class ListJobsQueryTest {
 
     @Test
     void whatTheDocumentCannotStateIsRefusedNamingTheParameter() {
+        // format: date-time is read here (RFC 3339's offsets go past java.time's 18:00; see RequestContract)
         assertInvalid("label", Map.of("label", new JsonArray().add("a=1").add("a=2")));
         assertInvalid("cursor", Map.of("cursor", "not-a-cursor"));
         assertInvalid("submittedAfter", Map.of("submittedAfter", "2026-01-01T24:00:00Z"));
+        assertInvalid("submittedAfter", Map.of("submittedAfter", "yesterday"));
+        assertInvalid("submittedAfter", Map.of("submittedAfter", ""));
+        assertInvalid("submittedBefore", Map.of("submittedBefore", "2026-01-01"));
     }
 
     private static ValidRequest query(Map<String, Object> parameters) {

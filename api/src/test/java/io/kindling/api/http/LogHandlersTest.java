@@ -22,6 +22,7 @@ import io.kindling.schemas.JobState;
 import io.kindling.schemas.Json;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.openapi.contract.OpenAPIContract;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -69,9 +70,12 @@ class LogHandlersTest {
         Router router = Router.router(vertx);
         router.route().handler(Access.actingAs(Principal.ANONYMOUS_ADMIN));
         tails = new LogTails(reader, io::execute, LogTails.Settings.DEFAULT);
-        router.get("/v1/jobs/:id/logs/:stream").handler(new GetJobLogsHandler(views, reader, io,
+        OpenAPIContract contract = ApiContract.load(vertx).await(30, TimeUnit.SECONDS);
+        router.get("/v1/jobs/:id/logs/:stream").handler(RequestContract.of(contract, "getJobLogs"))
+                .handler(new GetJobLogsHandler(views, reader, io,
                 new FollowLogsHandler(views, reader, io, tails)));
-        router.get("/v1/jobs/:id/eventlog").handler(new GetEventLogHandler(views, reader, new EventLogArchive(blobs), io));
+        router.get("/v1/jobs/:id/eventlog").handler(RequestContract.of(contract, "getJobEventLog"))
+                .handler(new GetEventLogHandler(views, reader, new EventLogArchive(blobs), io));
         router.route().failureHandler(new ErrorResponses(1024 * 1024));
         int port = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS).actualPort();

@@ -95,8 +95,10 @@ public final class LiveWorkers implements AutoCloseable {
             DescribeConsumerGroupsResult result = admin.describeConsumerGroups(
                     pools.stream().map(KafkaAcls::workerGroup).toList());
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            // one deadline for the whole look: an unreachable broker holds the shared thread 10 s, not 10 s a pool
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CALL_SECONDS);
             for (String pool : pools) {
-                Optional<Integer> live = live(result, pool);
+                Optional<Integer> live = live(result, pool, Math.max(0, deadline - System.nanoTime()));
                 live.ifPresent(count -> record(pool, count, now));
             }
         } catch (RuntimeException e) {
@@ -105,11 +107,11 @@ public final class LiveWorkers implements AutoCloseable {
     }
 
     /** Members holding a partition of the pool's runs topic; empty when Kafka did not answer. */
-    private Optional<Integer> live(DescribeConsumerGroupsResult result, String pool) {
+    private Optional<Integer> live(DescribeConsumerGroupsResult result, String pool, long waitNanos) {
         String group = KafkaAcls.workerGroup(pool);
         String runs = topics.runs(pool);
         try {
-            ConsumerGroupDescription description = result.describedGroups().get(group).get(CALL_SECONDS, TimeUnit.SECONDS);
+            ConsumerGroupDescription description = result.describedGroups().get(group).get(waitNanos, TimeUnit.NANOSECONDS);
             int count = 0;
             for (MemberDescription member : description.members()) {
                 if (member.assignment().topicPartitions().stream().anyMatch(tp -> tp.topic().equals(runs))) {
@@ -124,7 +126,7 @@ public final class LiveWorkers implements AutoCloseable {
             LOG.debug("group {} not described: {}", group, e.getCause().toString());
             return Optional.empty();
         } catch (TimeoutException e) {
-            LOG.debug("group {} not described in {} s", group, CALL_SECONDS);
+            LOG.debug("group {} not described within {} s", group, CALL_SECONDS);
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -152,7 +152,14 @@ final class StateTail implements AutoCloseable {
             } else if (record.value() == null) {
                 machine.forget(record.key());
             } else {
-                machine.restore(Json.decode(record.value(), JobSnapshot.class));
+                JobSnapshot snapshot = Json.decode(record.value(), JobSnapshot.class);
+                String problem = snapshot.problem(record.key());
+                if (problem != null) {
+                    LOG.error("state {}-{}@{}: record skipped ({})", record.topic(), record.partition(), record.offset(),
+                            problem);
+                } else {
+                    machine.restore(snapshot);
+                }
             }
         } catch (RuntimeException e) {
             LOG.error("state {}-{}@{}: unreadable record skipped ({})", record.topic(), record.partition(), record.offset(),

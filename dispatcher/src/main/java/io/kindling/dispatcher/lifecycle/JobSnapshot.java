@@ -40,4 +40,28 @@ public record JobSnapshot(
         boolean timeoutCancelSent,
         Instant endedAt,
         Map<String, String> trace) {
+
+    /**
+     * Why this record, read back from the state topic under {@code key}, cannot be restored, or
+     * null. Only the dispatcher writes that topic, but a foreign or damaged record must not stop it
+     * (docs/lifecycle.md, "Bad records"): a live job needs what its timers and the scheduler read.
+     */
+    public String problem(String key) {
+        if (jobId == null || !jobId.equals(key)) {
+            return "job id '" + jobId + "' is not the record key '" + key + "'";
+        }
+        if (state == null) {
+            return "no state";
+        }
+        if (state.terminal()) {
+            return null;
+        }
+        if (spec == null || spec.pool() == null || submittedAt == null || queuedAt == null) {
+            return "a live job without its spec, pool, submittedAt or queuedAt";
+        }
+        if ((state == JobState.DISPATCHED || state == JobState.SUBMITTING || state == JobState.RUNNING) && attempt < 1) {
+            return state + " without an attempt";
+        }
+        return state == JobState.RETRYING && nextAttemptAt == null ? "RETRYING without nextAttemptAt" : null;
+    }
 }

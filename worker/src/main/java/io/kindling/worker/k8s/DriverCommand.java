@@ -64,18 +64,19 @@ final class DriverCommand {
     /** The driver's environment: its conf dir, its pod IP, the job's entries, then its secrets. */
     static List<EnvVar> env(JobSpec spec, Map<String, SecretKeyRef> secrets) throws LaunchRefusedException {
         List<EnvVar> env = new ArrayList<>();
+        Map<String, String> trace = DriverTrace.environment(); // the worker's: it replaces a job's entry of the same name
         env.add(new EnvVarBuilder().withName("SPARK_CONF_DIR").withValue(SparkDefaults.CONF_DIR).build());
         env.add(new EnvVarBuilder().withName(POD_IP_ENV).withNewValueFrom().withNewFieldRef()
                 .withFieldPath("status.podIP").endFieldRef().endValueFrom().build());
         for (Map.Entry<String, String> entry : spec.env().entrySet()) {
             // the policy refused every name a job may not set (the worker's own among them) before this
-            if (!secrets.containsKey(entry.getKey())) {
+            if (!secrets.containsKey(entry.getKey()) && !trace.containsKey(entry.getKey())) {
                 LaunchPolicy.noNul("environment entry " + entry.getKey(), entry.getValue());
                 env.add(new EnvVarBuilder().withName(entry.getKey()).withValue(kubeletLiteral(entry.getValue()))
                         .build());
             }
         }
-        DriverTrace.environment().forEach((name, value) -> env.add(new EnvVarBuilder().withName(name)
+        trace.forEach((name, value) -> env.add(new EnvVarBuilder().withName(name)
                 .withValue(kubeletLiteral(value)).build()));
         env.addAll(secretEnv(secrets));
         return env;

@@ -2,10 +2,9 @@ package io.kindling.worker.launcher;
 
 import io.kindling.common.spool.SpoolLayout;
 import io.kindling.schemas.RunAssignment;
-import io.kindling.worker.shim.AtomicFiles;
+import io.kindling.worker.AttemptSpool;
 import io.kindling.worker.shim.AttemptShim;
 import io.kindling.worker.shim.EventLogs;
-import io.kindling.worker.shim.ExitRecord;
 import io.kindling.worker.shim.ProcessTree;
 import io.kindling.worker.shim.ShimExit;
 import io.kindling.worker.shim.ShimInfo;
@@ -16,21 +15,22 @@ import java.util.Optional;
 
 /**
  * An attempt run by an {@link AttemptShim}, watched through its spool directory: the app id from
- * the event log directory, the end from {@code exit.json} (polled), which the shim writes last.
+ * the event log directory, the end from its exit record (polled, {@link AttemptSpool#exit}).
  * Works the same for an attempt this worker launched and for one it adopted.
  */
 final class ShimApp implements LaunchedApp {
     static final Duration POLL = Duration.ofMillis(200);
 
     private final RunAssignment run;
+    private final AttemptSpool spool;
     private final Path dir;
     private final ShimInfo shim;
     private final DriverPorts ports;
     private final SparkSubmitConfig.ClusterManager clusterIdsFrom;
     private volatile boolean cancelled;
 
-    ShimApp(RunAssignment run, Path dir, ShimInfo shim) {
-        this(run, dir, shim, null, null);
+    ShimApp(RunAssignment run, AttemptSpool spool, ShimInfo shim) {
+        this(run, spool, shim, null, null);
     }
 
     /**
@@ -38,9 +38,11 @@ final class ShimApp implements LaunchedApp {
      * @param clusterIdsFrom when not null, the app id is also looked for in spark-submit's stderr
      *                       as this cluster manager's client prints it ({@link ClusterSubmission})
      */
-    ShimApp(RunAssignment run, Path dir, ShimInfo shim, DriverPorts ports, SparkSubmitConfig.ClusterManager clusterIdsFrom) {
+    ShimApp(RunAssignment run, AttemptSpool spool, ShimInfo shim, DriverPorts ports,
+            SparkSubmitConfig.ClusterManager clusterIdsFrom) {
         this.run = run;
-        this.dir = dir;
+        this.spool = spool;
+        this.dir = spool.dir(run.attemptId());
         this.shim = shim;
         this.ports = ports;
         this.clusterIdsFrom = clusterIdsFrom;
@@ -112,7 +114,7 @@ final class ShimApp implements LaunchedApp {
                         e.reason());
             }
             if (gone()) {
-                // it may have written exit.json just before it ended
+                // it may have written its exit record just before it ended
                 Optional<ShimExit> last = exit();
                 if (last.isEmpty()) {
                     killLeftovers();
@@ -125,7 +127,7 @@ final class ShimApp implements LaunchedApp {
         }
     }
 
-    /** Asks the shim to stop the driver (SIGTERM); waits for exit.json, then kills whatever is left. */
+    /** Asks the shim to stop the driver (SIGTERM); waits for its exit record, then kills whatever is left. */
     void terminate(Duration grace) throws InterruptedException {
         cancelled = true;
         Optional<ProcessHandle> live = shim == null ? Optional.empty() : shim.liveShim();
@@ -157,15 +159,7 @@ final class ShimApp implements LaunchedApp {
         }
     }
 
-    /** exit.json, or the worker's copy when the log-shipper has removed the directory already. */
     private Optional<ShimExit> exit() {
-        Path file = dir.resolve(SpoolLayout.EXIT_FILE);
-        Optional<ShimExit> exit = Files.exists(file) ? AtomicFiles.readJson(file, ShimExit.class) : Optional.empty();
-        if (exit.isPresent()) {
-            return exit;
-        }
-        Path record = ExitRecord.file(dir.getParent(), dir.getFileName().toString());
-        return Files.exists(record) ? AtomicFiles.readJson(record, ExitRecord.class).map(ExitRecord::exit)
-                : Optional.empty();
+        return spool.exit(run.attemptId());
     }
 }

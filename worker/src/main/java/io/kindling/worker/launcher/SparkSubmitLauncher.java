@@ -1,15 +1,13 @@
 package io.kindling.worker.launcher;
 
 import io.kindling.common.spool.SpoolLayout;
-import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.worker.AttemptLog;
+import io.kindling.worker.AttemptSpool;
 import io.kindling.worker.artifacts.ArtifactException;
 import io.kindling.worker.artifacts.ArtifactFetcher;
 import io.kindling.worker.artifacts.ArtifactResolver;
-import io.kindling.worker.shim.AtomicFiles;
 import io.kindling.worker.shim.AttemptShim;
-import io.kindling.worker.shim.ShimExit;
 import io.kindling.worker.shim.ShimInfo;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,7 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
@@ -27,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each attempt as {@code <sparkHome>/bin/spark-submit} (the pool's master and deploy mode) on this host,
- * as an argv list (never through a shell), under an {@link AttemptShim}: a small supervisor JVM
+ * as an argv list (never through a shell), under an {@link AttemptShim}: a small native supervisor
  * that outlives the worker, appends the driver's stdout and stderr to the attempt's spool files
- * and writes {@code exit.json} when it ends. The event log goes into the spool directory; the
+ * and records its exit code when it ends. The event log goes into the spool directory; the
  * driver runs in {@code <spool>/<attemptId>/work} so that files an application drops in its
  * working directory stay out of the spool files the log-shipper reads.
  *
@@ -44,7 +42,7 @@ public final class SparkSubmitLauncher implements Launcher {
     static final String PYTHON_HOOK_DIR = "python";
     private static final String PYTHON_HOOK_RESOURCE = "/io/kindling/worker/python/sitecustomize.py";
     private static final Duration SHIM_START = Duration.ofSeconds(30);
-    /** The environment of the shim JVM itself (the driver's is handed over on its stdin). */
+    /** The environment of the shim itself (the driver's is handed over on its stdin). */
     private static final java.util.Set<String> SHIM_ENV = java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ",
             "TMPDIR");
 
@@ -52,6 +50,9 @@ public final class SparkSubmitLauncher implements Launcher {
     private final SparkSubmitConfig config;
     private final SparkSubmitCommand command;
     private final SpoolLayout spool;
+    private final AttemptSpool attempts;
+    /** Found (or copied out of the jar) when the launcher is made, not on an attempt's launch path. */
+    private final AttemptShim shim;
     private final Map<String, String> workerEnv;
     private final Duration killGrace;
     private final Duration fenceAfter;
@@ -74,9 +75,15 @@ public final class SparkSubmitLauncher implements Launcher {
         this.command = new SparkSubmitCommand(config, workerEnv);
         this.clusterKills = new ClusterKills(config, workerEnv, command.killEnvironment());
         this.spool = spool;
+        this.attempts = new AttemptSpool(spool);
         this.workerEnv = Map.copyOf(workerEnv);
         this.killGrace = killGrace;
         this.fenceAfter = fenceAfter;
+        try {
+            this.shim = AttemptShim.installed(spool.root());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot install the attempt shim: " + e.getMessage(), e);
+        }
     }
 
     /** Without a blob store: {@code artifact://} URIs are refused. */
@@ -139,70 +146,67 @@ public final class SparkSubmitLauncher implements Launcher {
             reservedPorts.remove(attemptId);
             return Launch.Refused.of(e);
         }
+        byte[] environment;
         try {
-            Files.createDirectories(eventLogDir);
-            Files.createDirectories(dir.resolve(WORK_DIR));
+            environment = AttemptShim.environment(cmd.environment());
+            attempts.prepareLaunch(attemptId);
             installPythonHook(pythonHookDir);
-            Files.deleteIfExists(dir.resolve(AttemptShim.SHIM_FILE));
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             reservedPorts.remove(attemptId);
-            return new Launch.Refused("cannot prepare the spool directory " + dir + ": " + e);
+            return new Launch.Refused("cannot prepare the spool directory " + dir + ": " + e.getMessage());
         }
-        ProcessBuilder builder = new ProcessBuilder(AttemptShim.command(dir, killGrace, fenceAfter, childArgv(cmd, dir)))
+        ProcessBuilder builder = new ProcessBuilder(shim.command(dir, killGrace, fenceAfter, childArgv(cmd, dir)))
                 .directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(AttemptShim.SHIM_LOG).toFile()))
                 .redirectErrorStream(true);
         builder.environment().clear();
         SHIM_ENV.forEach(key -> Optional.ofNullable(workerEnv.get(key)).ifPresent(v -> builder.environment().put(key, v)));
-        Process shim;
+        Process starter;
         try {
-            shim = builder.start();
-            try (OutputStream stdin = shim.getOutputStream()) {
-                stdin.write(Json.encode(new TreeMap<>(cmd.environment())));
+            starter = builder.start();
+            try (OutputStream stdin = starter.getOutputStream()) {
+                stdin.write(environment);
             }
         } catch (IOException | RuntimeException e) {
             reservedPorts.remove(attemptId);
             return new Launch.Refused("cannot start the attempt shim for " + cmd.argv().get(0) + ": " + e.getMessage());
         }
-        Launch launch = awaitStarted(run, dir, shim, ports);
+        Launch launch = awaitStarted(run, starter, ports);
         if (launch instanceof Launch.Refused) {
             reservedPorts.remove(attemptId);
         }
-        if (launch instanceof Launch.Started) {
-            LOG.info("started spark-submit under shim pid {}: {}", shim.pid(), cmd.redacted());
+        if (launch instanceof Launch.Started started) {
+            LOG.info("started spark-submit under shim pid {}: {}", ((ShimApp) started.app()).shimPid(), cmd.redacted());
         }
         return launch;
     }
 
-    /** Waits until the shim has started spark-submit (shim.json) or failed to (exit.json, or it died). */
-    private Launch awaitStarted(RunAssignment run, Path dir, Process shim, DriverPorts ports) throws InterruptedException {
-        long deadline = System.nanoTime() + SHIM_START.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<ShimInfo> info = AtomicFiles.readJson(dir.resolve(AttemptShim.SHIM_FILE), ShimInfo.class);
-            if (info.isPresent()) {
-                ShimApp app = new ShimApp(run, dir, info.get(), ports, clusterIdsFrom());
-                running.put(run.attemptId(), app);
-                return new Launch.Started(app);
-            }
-            Optional<ShimExit> exit = AtomicFiles.readJson(dir.resolve(io.kindling.common.spool.SpoolLayout.EXIT_FILE),
-                    ShimExit.class);
-            if (exit.isPresent()) {
-                return new Launch.Refused(exit.get().message());
-            }
-            if (!shim.isAlive()) {
-                return new Launch.Refused("the attempt shim exited with code " + shim.exitValue()
-                        + " before starting spark-submit (see " + dir.resolve(AttemptShim.SHIM_LOG) + ")");
-            }
-            Thread.sleep(20);
+    /**
+     * Waits for the process that started the shim to exit: by then the shim has exec'd
+     * spark-submit (shim.json) or failed to (its exit record says why).
+     */
+    private Launch awaitStarted(RunAssignment run, Process starter, DriverPorts ports) throws InterruptedException {
+        Path dir = spool.attemptDir(run.attemptId());
+        if (!starter.waitFor(SHIM_START.toMillis(), TimeUnit.MILLISECONDS)) {
+            starter.destroyForcibly();
+            return new Launch.Refused("the attempt shim did not start spark-submit within " + SHIM_START.toSeconds() + " s");
         }
-        shim.destroyForcibly();
-        return new Launch.Refused("the attempt shim did not start spark-submit within " + SHIM_START.toSeconds() + " s");
+        Optional<ShimInfo> info = attempts.shim(run.attemptId());
+        if (starter.exitValue() == AttemptShim.STARTED && info.isPresent()) {
+            ShimApp app = new ShimApp(run, attempts, info.get(), ports, clusterIdsFrom());
+            running.put(run.attemptId(), app);
+            return new Launch.Started(app);
+        }
+        return attempts.exit(run.attemptId()).filter(e -> e.message() != null)
+                .<Launch>map(e -> new Launch.Refused(e.message()))
+                .orElseGet(() -> new Launch.Refused("the attempt shim exited with code " + starter.exitValue()
+                        + " before starting spark-submit (see " + dir.resolve(AttemptShim.SHIM_LOG) + ")"));
     }
 
     /**
      * An attempt whose spool directory says it was launched here: watched again if its shim still
-     * runs (the same pid with the same start time) or it left its {@code exit.json}; if the shim
-     * is gone without one, whatever is left of the driver is stopped and the attempt is vanished.
+     * runs (the same pid with the same start time) or it recorded the exit; if the shim is gone
+     * without one, whatever is left of the driver is stopped and the attempt is vanished.
      */
     @Override
     public Adoption adopt(RunAssignment run) throws InterruptedException {
@@ -212,9 +216,9 @@ public final class SparkSubmitLauncher implements Launcher {
             return new Adoption.Running(known);
         }
         Path dir = spool.attemptDir(attemptId);
-        Optional<ShimInfo> info = AtomicFiles.readJson(dir.resolve(AttemptShim.SHIM_FILE), ShimInfo.class);
-        if (Files.exists(spool.exitFile(attemptId))) {
-            return new Adoption.Running(new ShimApp(run, dir, info.orElse(null), null, clusterIdsFrom()));
+        Optional<ShimInfo> info = attempts.shim(attemptId);
+        if (attempts.ended(attemptId)) {
+            return new Adoption.Running(new ShimApp(run, attempts, info.orElse(null), null, clusterIdsFrom()));
         }
         if (info.isEmpty()) {
             Optional<ProcessHandle> starting = shimProcess(dir);
@@ -223,23 +227,27 @@ public final class SparkSubmitLauncher implements Launcher {
             }
             LOG.info("{}: its shim (pid {}) is still starting; waiting for it", attemptId, starting.get().pid());
             long deadline = System.nanoTime() + SHIM_START.toNanos();
-            while (info.isEmpty() && starting.get().isAlive() && System.nanoTime() < deadline) {
+            // the process the worker started and the supervisor it forks have the same argv: wait while either runs
+            while (info.isEmpty() && starting.isPresent() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
-                info = AtomicFiles.readJson(dir.resolve(AttemptShim.SHIM_FILE), ShimInfo.class);
+                info = attempts.shim(attemptId);
+                starting = starting.filter(ProcessHandle::isAlive).or(() -> shimProcess(dir));
+            }
+            if (info.isEmpty() && attempts.ended(attemptId)) {
+                return new Adoption.Running(new ShimApp(run, attempts, null, null, clusterIdsFrom()));
             }
             if (info.isEmpty()) {
-                starting.get().destroyForcibly();
-                return new Adoption.Vanished("its attempt shim (pid " + starting.get().pid()
-                        + ") never started spark-submit");
+                starting.ifPresent(ProcessHandle::destroyForcibly);
+                return new Adoption.Vanished("its attempt shim never started spark-submit");
             }
         }
-        ShimApp app = new ShimApp(run, dir, info.get(), null, clusterIdsFrom());
+        ShimApp app = new ShimApp(run, attempts, info.get(), null, clusterIdsFrom());
         if (info.get().liveShim().isPresent()) {
             running.put(attemptId, app);
             LOG.info("adopted {}: its shim (pid {}) still runs", attemptId, info.get().shimPid());
             return new Adoption.Running(app);
         }
-        if (Files.exists(spool.exitFile(attemptId))) {
+        if (attempts.ended(attemptId)) {
             return new Adoption.Running(app);
         }
         AppExit lost = app.awaitExit();
@@ -248,10 +256,9 @@ public final class SparkSubmitLauncher implements Launcher {
 
     /** A shim process of this attempt directory that has not written shim.json yet, found by its command line. */
     private static Optional<ProcessHandle> shimProcess(Path dir) {
-        String dirArg = dir.toString();
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(args -> java.util.Arrays.asList(args).contains(dirArg)
-                        && java.util.Arrays.asList(args).contains(AttemptShim.class.getName())).orElse(false))
+                .filter(p -> p.info().command().isPresent() && p.info().arguments().isPresent())
+                .filter(p -> AttemptShim.isShimOf(p.info().command().get(), List.of(p.info().arguments().get()), dir))
                 .findFirst();
     }
 

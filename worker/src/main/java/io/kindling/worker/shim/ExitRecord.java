@@ -4,12 +4,13 @@ import io.kindling.common.spool.SpoolAttempt;
 import java.nio.file.Path;
 
 /**
- * The worker's own copy of an attempt's exit, kept in {@code <spool>/.exits/<attemptId>.json}
- * (a hidden directory, which the log-shipper neither ships nor removes). The shim writes it just
- * before {@code exit.json}: once {@code exit.json} exists the log-shipper may ship and remove the
- * attempt directory at any moment, possibly before the worker has read it. Once the attempt's end
- * report is acknowledged the worker renames the record {@code <attemptId>.json.reported} and keeps
- * it a while, so that an assignment delivered again after a crash is not launched again.
+ * An attempt's exit record, {@code <spool>/.exits/<attemptId>.json} (a hidden directory, which
+ * the log-shipper neither ships nor removes), written by the {@link AttemptShim} when spark-submit
+ * has ended. The worker completes it into {@code exit.json} (after which the log-shipper may ship
+ * and remove the attempt directory at any moment); the record stays, so an end whose report was
+ * not acknowledged yet is still known once the directory is gone. Once the attempt's end report is
+ * acknowledged the worker renames the record {@code <attemptId>.json.reported} and keeps it a
+ * while, so that an assignment delivered again after a crash is not launched again.
  *
  * @param attempt the attempt's {@code attempt.json}, as the shim read it at start (null if unreadable)
  */

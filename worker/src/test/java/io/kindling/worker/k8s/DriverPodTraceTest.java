@@ -22,11 +22,14 @@ class DriverPodTraceTest {
     @Test
     void theDriverPodCarriesTheTrace() throws Exception {
         RunAssignment run = DriverPodFixtures.run("traced", 1,
-                new Application(ApplicationType.PYTHON, "local:///a.py", null, List.of()), Map.of(), Map.of());
+                new Application(ApplicationType.PYTHON, "local:///a.py", null, List.of()), Map.of(),
+                Map.of("TRACEPARENT", "00-" + "1".repeat(32) + "-" + "2".repeat(16) + "-01"));
         DriverPodObjects objects;
         try (Scope scope = TraceContext.extract(Map.of("traceparent", TRACEPARENT)).makeCurrent()) {
             objects = new DriverPodManifests(DriverPodFixtures.pool()).render(run, Map.of());
         }
+        assertThat(objects.pod().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName)
+                .as("one TRACEPARENT: the worker's").containsOnlyOnce("TRACEPARENT");
         Map<String, String> env = objects.pod().getSpec().getContainers().get(0).getEnv().stream()
                 .filter(v -> v.getValue() != null).collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
         assertThat(env).containsEntry("TRACEPARENT", TRACEPARENT);
@@ -36,7 +39,8 @@ class DriverPodTraceTest {
         assertThat(defaults.getProperty("spark.executorEnv.TRACEPARENT")).isEqualTo(TRACEPARENT);
 
         DriverPodObjects untraced = new DriverPodManifests(DriverPodFixtures.pool()).render(run, Map.of());
-        assertThat(untraced.pod().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName)
-                .doesNotContain("TRACEPARENT");
+        assertThat(untraced.pod().getSpec().getContainers().get(0).getEnv()).filteredOn(v -> v.getName().equals("TRACEPARENT"))
+                .as("without a trace the job's own entry stays").singleElement()
+                .satisfies(v -> assertThat(v.getValue()).startsWith("00-111"));
     }
 }

@@ -229,8 +229,10 @@ class ClusterLaunchTest {
         assertThat(Files.readAllLines(tmp.resolve("spark/bin/kill-argv.txt")))
                 .containsExactly("--master", "k8s://https://127.0.0.1:6443", "--kill",
                         "jobs:" + io.kindling.worker.k8s.DriverPodNames.of("job-6-a1").driverPod());
-        assertThat(submitArgv()).contains("spark.kubernetes.driver.pod.name="
-                + io.kindling.worker.k8s.DriverPodNames.of("job-6-a2").driverPod());
+        // launch returns once spark-submit runs: the stand-in may not have recorded its argv yet
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(submitArgv()).contains("spark.kubernetes.driver.pod.name="
+                        + io.kindling.worker.k8s.DriverPodNames.of("job-6-a2").driverPod()));
         launcher.cancel(retry.attemptId());
     }
 

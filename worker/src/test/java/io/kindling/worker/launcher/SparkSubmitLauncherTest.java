@@ -3,7 +3,6 @@ package io.kindling.worker.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kindling.common.spool.SpoolAttempt;
-import io.kindling.common.spool.SpoolExit;
 import io.kindling.common.spool.SpoolLayout;
 import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.Json;
@@ -196,15 +195,15 @@ class SparkSubmitLauncherTest {
                 "default", "default", "w-1", java.time.Instant.now())));
         LaunchedApp started = started(launcher.launch(run));
         Path record = ExitRecord.file(spool.root(), run.attemptId());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(record)
-                && Files.exists(spool.exitFile(run.attemptId())));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(record));
+        assertThat(spool.exitFile(run.attemptId())).as("exit.json is the worker's to write").doesNotExist();
 
         SpoolDirsForTest.delete(spool.attemptDir(run.attemptId()));
 
         assertThat(started.awaitExit()).isEqualTo(new AppExit(0, false, null));
         ExitRecord kept = Json.decode(Files.readAllBytes(record), ExitRecord.class);
         assertThat(kept.attempt().workerId()).isEqualTo("w-1");
-        assertThat(kept.exit().sparkAppId()).isEqualTo("local-1700000000001");
+        assertThat(kept.exit().exitCode()).isZero();
     }
 
     @Test
@@ -315,10 +314,10 @@ class SparkSubmitLauncherTest {
         assertThat(exit.reason()).isEqualTo(FailureReason.LOST);
         assertThat(exit.message()).contains("lease");
         assertThat(shimInfo(run).liveChild()).isEmpty();
-        ShimExit recorded = Json.decode(Files.readAllBytes(spool.exitFile(run.attemptId())), ShimExit.class);
+        ShimExit recorded = Json.decode(Files.readAllBytes(ExitRecord.file(spool.root(), run.attemptId())),
+                ExitRecord.class).exit();
         assertThat(recorded.terminated()).isTrue();
-        assertThat(Json.decode(Files.readAllBytes(spool.exitFile(run.attemptId())), SpoolExit.class).exitCode())
-                .isEqualTo(137);
+        assertThat(recorded.exitCode()).isEqualTo(137);
     }
 
     @Test
