@@ -35,6 +35,12 @@ final class BenchStack implements AutoCloseable {
 
     /** Starts it all; {@code settings} add to (or override) the stack's environment. */
     static BenchStack start(Map<String, String> settings) throws Exception {
+        return start(settings, null);
+    }
+
+    /** As {@link #start(Map)}, the worker launching every attempt with {@code launchers}' launcher when not null. */
+    static BenchStack start(Map<String, String> settings,
+            java.util.function.Supplier<io.kindling.worker.launcher.Launcher> launchers) throws Exception {
         Path dir = Files.createTempDirectory("kindling-bench");
         Path python = Path.of(System.getenv().getOrDefault("KINDLING_PYSPARK_PYTHON", "/usr/bin/python3"));
         StandInSpark spark = StandInSpark.create(dir, python);
@@ -53,7 +59,7 @@ final class BenchStack implements AutoCloseable {
                 "KINDLING_BLOB_STORE", "local"));
         env.putAll(settings);
         try {
-            EmbeddedStack stack = EmbeddedStack.start(env);
+            EmbeddedStack stack = EmbeddedStack.start(env, null, launchers);
             String token = Files.readString(dir.resolve("admin.token")).trim();
             return new BenchStack(broker, stack, app, "Bearer " + token);
         } catch (Exception | Error e) {

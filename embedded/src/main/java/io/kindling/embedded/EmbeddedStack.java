@@ -64,6 +64,15 @@ public final class EmbeddedStack implements AutoCloseable {
 
     /** As {@link #start(Map)}, every component tracing to {@code tracing} (tests: an in-memory exporter) if not null. */
     public static EmbeddedStack start(Map<String, String> env, Tracing tracing) throws InterruptedException {
+        return start(env, tracing, null);
+    }
+
+    /**
+     * As {@link #start(Map, Tracing)}, the worker launching every attempt with a launcher from
+     * {@code launchers} when not null (benchmarks of the control plane: a no-op launcher).
+     */
+    public static EmbeddedStack start(Map<String, String> env, Tracing tracing,
+            java.util.function.Supplier<io.kindling.worker.launcher.Launcher> launchers) throws InterruptedException {
         EmbeddedConfig config = EmbeddedConfig.from(new EnvConfig(env));
         ShutdownSequence shutdown = new ShutdownSequence();
         try {
@@ -91,7 +100,8 @@ public final class EmbeddedStack implements AutoCloseable {
             }
             if (!pools.served().isEmpty()) {
                 effective.put(WorkerConfig.POOL.name(), String.join(",", pools.served()));
-                shutdown.add("worker", WorkerComponent.start(effective, management));
+                shutdown.add("worker", launchers == null ? WorkerComponent.start(effective, management)
+                        : WorkerComponent.start(effective, management, launchers));
             }
             Vertx vertx = Vertx.vertx();
             shutdown.add("vert.x", () -> vertx.close().toCompletionStage().toCompletableFuture()

@@ -94,6 +94,21 @@ public final class WorkerComponent implements AutoCloseable {
      */
     public static WorkerComponent start(Map<String, String> env, Function<PoolConfig, KubernetesClient> kubernetesClients,
             Management management) throws InterruptedException {
+        return start(env, kubernetesClients, management, null);
+    }
+
+    /**
+     * As {@link #start(Map, Management)}, every pool's attempts launched by a launcher from
+     * {@code launchers} instead of spark-submit or driver pods: benchmarks and tests of the control
+     * plane alone ({@link io.kindling.worker.launcher.NoOpLauncher}). Only code chooses this, never configuration.
+     */
+    public static WorkerComponent start(Map<String, String> env, Management management,
+            java.util.function.Supplier<Launcher> launchers) throws InterruptedException {
+        return start(env, null, management, launchers);
+    }
+
+    private static WorkerComponent start(Map<String, String> env, Function<PoolConfig, KubernetesClient> kubernetesClients,
+            Management management, java.util.function.Supplier<Launcher> launchers) throws InterruptedException {
         EnvConfig envConfig = new EnvConfig(env);
         List<WorkerPools.Served> served = WorkerPools.served(envConfig);
         List<WorkerConfig> configs = served.stream().map(WorkerPools.Served::config).toList();
@@ -122,7 +137,8 @@ public final class WorkerComponent implements AutoCloseable {
                     : sharedClient(shutdown);
             for (WorkerPools.Served pool : served) {
                 WorkerConfig config = pool.config();
-                Launcher launcher = new TracedLauncher(pool.kubernetes() ? driverPods(pool.pool(), k8s.apply(pool.pool()))
+                Launcher launcher = new TracedLauncher(launchers != null ? launchers.get()
+                        : pool.kubernetes() ? driverPods(pool.pool(), k8s.apply(pool.pool()))
                         : sparkSubmit(config, artifacts), management.tracing());
                 String clientId = "kindling-worker-" + config.workerId();
                 Worker worker = new Worker(config,

@@ -72,6 +72,8 @@ public final class RunLoop implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean accepting = true;
     private volatile boolean assigned;
+    /** True while the consumer thread is in {@code poll} and no signal has woken it yet. */
+    private final java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean();
 
     // consumer thread only
     private final OffsetTracker offsets = new OffsetTracker();
@@ -147,7 +149,7 @@ public final class RunLoop implements AutoCloseable {
                     applySignals();
                     commit();
                     adjustFlow();
-                    handle(consumer.poll(POLL));
+                    handle(pollOrSignal());
                 } catch (WakeupException e) {
                     // an attempt reported progress, or close(): go round again
                 }
@@ -165,6 +167,28 @@ public final class RunLoop implements AutoCloseable {
                 LOG.warn("{}: closing the consumer failed", name, e);
             }
             stopped.countDown();
+        }
+    }
+
+    /**
+     * Polls, returning at once when an attempt reports progress. A signal wakes the consumer only
+     * while it polls, once per poll: under load a wakeup per signal would keep interrupting the
+     * commits, and no signal waits, as the poll does not wait while one is queued.
+     */
+    private ConsumerRecords<String, byte[]> pollOrSignal() {
+        polling.set(true);
+        try {
+            return consumer.poll(signals.isEmpty() ? POLL : Duration.ZERO);
+        } finally {
+            polling.set(false);
+        }
+    }
+
+    /** An attempt's progress: applied by the consumer thread, woken if it polls. */
+    private void signal(Signal signal) {
+        signals.add(signal);
+        if (polling.compareAndSet(true, false)) {
+            wakeup();
         }
     }
 
@@ -262,14 +286,12 @@ public final class RunLoop implements AutoCloseable {
         return new Attempts.Progress() {
             @Override
             public void started() {
-                signals.add(new Started(partition, offset));
-                wakeup();
+                signal(new Started(partition, offset));
             }
 
             @Override
             public void finished() {
-                signals.add(new Finished());
-                wakeup();
+                signal(new Finished());
             }
         };
     }

@@ -1,0 +1,306 @@
+package io.kindling.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kindling.common.kafka.KafkaClients;
+import io.kindling.common.kafka.KafkaConfig;
+import io.kindling.schemas.JobEvent;
+import io.kindling.schemas.JobState;
+import io.kindling.schemas.Json;
+import io.kindling.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import io.kindling.worker.launcher.NoOpLauncher;
+import java.lang.management.ManagementFactory;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The control plane's throughput and latency: the whole stack in one JVM ({@link BenchStack}: a
+ * real Kafka broker, api, dispatcher, worker, log-shipper) whose worker launches every attempt with
+ * a {@link NoOpLauncher} (it reports the app running and its exit 0 at once), so every figure is
+ * Kindling's and Kafka's own. With {@code spark} instead, attempts run the stand-in spark-submit
+ * (a real process per attempt, under the worker's supervision) and the figure is attempts/s.
+ *
+ * <p>Arguments: {@code [jobs=5000] [ratePerSecond=0] [no-op|spark] [maxRunning=1000]}. A rate of 0
+ * submits as fast as {@value #SUBMITTERS} concurrent clients go (the sustained throughput); a rate
+ * offers that many POSTs a second, open loop (each latency counts from the POST's scheduled time).
+ * A warm-up of {@code jobs / 5} jobs (at most 1,000) runs first and is not counted. It measures
+ * POST → 202, POST → SUCCEEDED (seen on the events topic), the jobs SUCCEEDED per second over the
+ * whole run and over its middle 60 %, and the JVM's CPU; it writes {@code bench/results/control-<time>.json}.
+ */
+public final class ControlBench {
+    static final int SUBMITTERS = 64;
+
+    private ControlBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        double rate = args.length > 1 ? Double.parseDouble(args[1]) : 0;
+        boolean spark = args.length > 2 && args[2].equals("spark");
+        int maxRunning = args.length > 3 ? Integer.parseInt(args[3]) : spark ? 64 : 1000;
+        int warmup = Math.min(1000, jobs / 5);
+        try (BenchStack stack = BenchStack.start(Map.of("KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning)),
+                spark ? null : NoOpLauncher::new)) {
+            Map<String, Instant> finished = new ConcurrentHashMap<>();
+            Map<String, long[]> stages = new ConcurrentHashMap<>();
+            watch(stack.bootstrapServers(), finished, stages, warmup + jobs);
+            try (Submitter submitter = new Submitter(stack)) {
+                Run warm = submitter.run(warmup, 0);
+                awaitAll(finished, warm.submitted.keySet());
+                double cpu0 = cpuSeconds();
+                Run run = submitter.run(jobs, rate);
+                awaitAll(finished, run.submitted.keySet());
+                double cpu = cpuSeconds() - cpu0;
+                report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu);
+            }
+        }
+    }
+
+    /** The POSTs of one phase: each accepted job's scheduled POST time, each POST → 202 in ms, the refusals by answer. */
+    record Run(Map<String, Instant> submitted, List<Double> submitMs, Map<String, Integer> refused, Instant start,
+            Instant lastPost) {
+    }
+
+    private static final class Submitter implements AutoCloseable {
+        private final BenchStack stack;
+        private final ExecutorService clientThreads = Executors.newFixedThreadPool(4);
+        private final HttpClient http;
+        private final String body;
+
+        Submitter(BenchStack stack) {
+            this.stack = stack;
+            this.http = HttpClient.newBuilder().executor(clientThreads).version(HttpClient.Version.HTTP_1_1).build();
+            this.body = stack.jobBody("0");
+        }
+
+        Run run(int jobs, double rate) throws Exception {
+            Map<String, Instant> submitted = new ConcurrentHashMap<>();
+            List<Double> submitMs = Collections.synchronizedList(new ArrayList<>());
+            Map<String, Integer> refused = new ConcurrentHashMap<>();
+            Semaphore inFlight = new Semaphore(SUBMITTERS); // closed loop only
+            List<CompletableFuture<?>> posts = new ArrayList<>();
+            Instant start = Instant.now();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < jobs; i++) {
+                long scheduled = rate > 0 ? t0 + (long) (i * 1e9 / rate) : System.nanoTime();
+                if (rate > 0) {
+                    long wait;
+                    while ((wait = scheduled - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                } else {
+                    inFlight.acquire();
+                }
+                Instant at = Instant.now().minusNanos(Math.max(0, System.nanoTime() - scheduled));
+                HttpRequest post = stack.request("/v1/jobs").header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                posts.add(http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+                    if (rate <= 0) {
+                        inFlight.release();
+                    }
+                    if (r != null && r.statusCode() == 202) {
+                        submitMs.add((System.nanoTime() - scheduled) / 1e6);
+                        submitted.put(id(r.body()), at);
+                    } else {
+                        // refused (e.g. 503: the api's I/O pool is full) or failed: counted, not retried
+                        refused.merge(r != null ? "HTTP " + r.statusCode() : e.getClass().getSimpleName(), 1, Integer::sum);
+                    }
+                }));
+            }
+            CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+            return new Run(submitted, submitMs, refused, start, Instant.now());
+        }
+
+        private static String id(String body) {
+            try {
+                return Json.mapper().readTree(body).get("id").asText();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            http.close();
+            clientThreads.shutdown();
+        }
+    }
+
+    private static void awaitAll(Map<String, Instant> finished, java.util.Set<String> ids) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        while (!finished.keySet().containsAll(ids) && System.nanoTime() < deadline) {
+            Thread.sleep(50); // waiting for the events watcher
+        }
+    }
+
+    /** The lifecycle states whose events the stage latencies are between, in order. */
+    private static final List<JobState> STAGES = List.of(JobState.QUEUED, JobState.DISPATCHED, JobState.SUBMITTING,
+            JobState.RUNNING, JobState.SUCCEEDED);
+
+    /**
+     * Reads the events topic from its start: each job's SUCCEEDED time as seen here into
+     * {@code finished}, and the record timestamp (the dispatcher's send) of each of its
+     * {@link #STAGES} events into {@code stages}.
+     */
+    private static Thread watch(String bootstrap, Map<String, Instant> finished, Map<String, long[]> stages, int expected) {
+        Thread thread = new Thread(() -> {
+            KafkaClients clients = new KafkaClients(new KafkaConfig(bootstrap, new Topics(Topics.DEFAULT_PREFIX), 1, (short) 1));
+            String topic = new Topics(Topics.DEFAULT_PREFIX).events();
+            try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, "kindling-bench-watch", Map.of())) {
+                List<TopicPartition> partitions = new ArrayList<>();
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+                while (finished.size() < expected && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                        JobEvent event = Json.decode(record.value(), JobEvent.class);
+                        int stage = STAGES.indexOf(event.state());
+                        if (stage >= 0) {
+                            stages.computeIfAbsent(event.jobId(), k -> new long[STAGES.size()])[stage] = record.timestamp();
+                        }
+                        if (event.state() == JobState.SUCCEEDED) {
+                            finished.putIfAbsent(event.jobId(), Instant.now());
+                        } else if (event.state().terminal()) {
+                            throw new IllegalStateException("job " + event.jobId() + " ended " + event.state() + ": "
+                                    + event.message());
+                        }
+                    }
+                }
+            }
+        }, "bench-events");
+        thread.setDaemon(true); // a refused POST leaves it short of its count: it must not keep the JVM up
+        thread.start();
+        return thread;
+    }
+
+    /** Per stage (POST → QUEUED, QUEUED → DISPATCHED, …, SUCCEEDED → seen here), its latencies' percentiles. */
+    private static ObjectNode stageLatencies(Run run, Map<String, Instant> finished, Map<String, long[]> stages) {
+        List<List<Double>> samples = new ArrayList<>();
+        for (int i = 0; i <= STAGES.size(); i++) {
+            samples.add(new ArrayList<>());
+        }
+        run.submitted.forEach((id, at) -> {
+            long[] t = stages.get(id);
+            Instant seen = finished.get(id);
+            if (t == null || seen == null) {
+                return;
+            }
+            long previous = at.toEpochMilli();
+            for (int i = 0; i < STAGES.size(); i++) {
+                samples.get(i).add((double) (t[i] - previous));
+                previous = t[i];
+            }
+            samples.get(STAGES.size()).add((double) (seen.toEpochMilli() - previous));
+        });
+        ObjectNode json = Json.mapper().createObjectNode();
+        String from = "POST";
+        for (int i = 0; i <= STAGES.size(); i++) {
+            String to = i < STAGES.size() ? STAGES.get(i).name() : "seen";
+            Map<String, Double> p = Percentiles.of(samples.get(i));
+            json.put(from + "->" + to, "p50 " + p.get("p50") + ", p99 " + p.get("p99"));
+            from = to;
+        }
+        return json;
+    }
+
+    /** Kafka client metrics that say where the time goes, per client (from their JMX beans in this JVM). */
+    private static final List<String> CLIENT_METRICS = List.of("fetch-latency-avg", "fetch-latency-max",
+            "records-per-request-avg", "fetch-rate", "request-latency-avg", "record-queue-time-avg", "batch-size-avg",
+            "records-per-request-avg", "txn-commit-time-ns-total", "txn-send-offsets-time-ns-total", "record-send-rate",
+            "commit-latency-avg", "commit-rate");
+
+    private static ObjectNode kafkaClientMetrics() throws Exception {
+        javax.management.MBeanServer beans = ManagementFactory.getPlatformMBeanServer();
+        ObjectNode json = Json.mapper().createObjectNode();
+        for (String type : List.of("kafka.consumer:type=consumer-fetch-manager-metrics,client-id=*",
+                "kafka.consumer:type=consumer-coordinator-metrics,client-id=*", "kafka.producer:type=producer-metrics,client-id=*")) {
+            for (javax.management.ObjectName name : beans.queryNames(new javax.management.ObjectName(type), null)) {
+                ObjectNode client = json.has(name.getKeyProperty("client-id")) ? (ObjectNode) json.get(name.getKeyProperty("client-id"))
+                        : json.putObject(name.getKeyProperty("client-id"));
+                for (javax.management.MBeanAttributeInfo attribute : beans.getMBeanInfo(name).getAttributes()) {
+                    if (CLIENT_METRICS.contains(attribute.getName())) {
+                        Object value = beans.getAttribute(name, attribute.getName());
+                        if (value instanceof Double d && !d.isNaN() && !d.isInfinite()) {
+                            client.put(attribute.getName(), round(d));
+                        }
+                    }
+                }
+            }
+        }
+        return json;
+    }
+
+    private static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+    }
+
+    private static void report(int jobs, double rate, boolean spark, int maxRunning, int warmup, Run run,
+            Map<String, Instant> finished, Map<String, long[]> stages, double cpuSeconds) throws Exception {
+        List<Double> endToEndMs = new ArrayList<>();
+        List<Instant> ends = new ArrayList<>();
+        run.submitted.forEach((id, at) -> {
+            Instant done = finished.get(id);
+            if (done != null) {
+                endToEndMs.add(Duration.between(at, done).toNanos() / 1e6);
+                ends.add(done);
+            }
+        });
+        Collections.sort(ends);
+        double seconds = ends.isEmpty() ? 0 : Duration.between(run.start, ends.getLast()).toNanos() / 1e9;
+        ObjectNode json = BenchResults.start("control");
+        json.put("launcher", spark ? "stand-in spark-submit" : "no-op");
+        json.put("jobs", jobs);
+        json.put("warmupJobs", warmup);
+        json.put("accepted", run.submitted.size());
+        json.set("refused", Json.mapper().valueToTree(run.refused));
+        json.put("succeeded", ends.size());
+        json.put("offeredPostsPerSecond", rate > 0 ? rate : null);
+        json.put("concurrentSubmitters", rate > 0 ? null : SUBMITTERS);
+        json.put("workerMaxRunning", maxRunning);
+        json.put("postsPerSecond", round(run.submitMs.size()
+                / (Duration.between(run.start, run.lastPost).toNanos() / 1e9)));
+        json.set("submitLatencyMs", Json.mapper().valueToTree(Percentiles.of(run.submitMs)));
+        json.set("endToEndLatencyMs", Json.mapper().valueToTree(Percentiles.of(endToEndMs)));
+        json.set("stageMs", stageLatencies(run, finished, stages));
+        json.put(spark ? "attemptsPerSecond" : "jobsPerSecond", round(ends.size() / Math.max(seconds, 1e-3)));
+        if (!ends.isEmpty()) {
+            json.put("cpuMsPerJob", round(cpuSeconds * 1000 / ends.size()));
+        }
+        if (ends.size() >= 10) {
+            // the middle 60 % of the ends: without the ramp-up and the tail
+            int first = ends.size() / 5;
+            int last = ends.size() * 4 / 5;
+            double middleSeconds = Duration.between(ends.get(first), ends.get(last)).toNanos() / 1e9;
+            json.put("steadyPerSecond", round((last - first) / Math.max(middleSeconds, 1e-3)));
+        }
+        json.put("seconds", round(seconds));
+        json.put("processCpuCores", round(cpuSeconds / Math.max(seconds, 1e-3)));
+        json.set("kafkaClients", kafkaClientMetrics());
+        json.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());
+        BenchResults.write(json);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10.0) / 10.0;
+    }
+}
