@@ -40,8 +40,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (QUEUED with the spec, DISPATCHED from the run assignment, SUBMITTING, RUNNING, SUCCEEDED).
  * Then the dispatcher's own records for the job, built by its {@link StateRecords} from those
  * events (a live job's state on {@code dispatcher.state}, a finished job's record on
- * {@code dispatcher.finished}; the state topic's tombstone of a job that ended more than a day ago
- * is left out, as the cleaner has removed it), the state topic's marker, and the commands group's
+ * {@code dispatcher.finished}; the state topic's tombstone of a job that ended more than three
+ * hours ago is left out, as the cleaner has removed it), the state topic's marker, and the commands group's
  * offsets at the end of {@code jobs.commands}: a dispatcher started on this history takes none of
  * it as new. Finished jobs are spread over the {@code span} before {@code now}; live ones are in
  * the last hour, a third each QUEUED, DISPATCHED and RUNNING. One batching producer (lz4, 256 KiB
@@ -50,8 +50,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class HistoryGenerator {
     private static final String WORKER = "bench-worker-1";
 
-    /** How long the state topic keeps a tombstone ({@code delete.retention.ms} of {@code dispatcher.state}). */
-    private static final Duration TOMBSTONES_KEPT = Duration.ofDays(1);
+    /**
+     * How long the state topic's tombstones last: its {@code delete.retention.ms} (1 h) counts from
+     * when their segment (rolled hourly) is cleaned, so up to about three hours.
+     */
+    private static final Duration TOMBSTONES_KEPT = Duration.ofHours(3);
 
     private final String bootstrap;
     private final Topics topics;

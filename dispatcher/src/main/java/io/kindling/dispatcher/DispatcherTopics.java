@@ -10,13 +10,15 @@ public final class DispatcherTopics {
     /**
      * {@code dispatcher.state}: compacted (only each live job's latest snapshot matters; a finished
      * job is a tombstone), cleaned early (small segments, low dirty ratio) so a restart reads little
-     * more than the live jobs; tombstones kept a day so a reader that was behind still sees a job end.
+     * more than the live jobs; tombstones kept an hour (a day's would be a day of finished jobs to
+     * read at every start): a reader behind by more still learns that a job ended from its record
+     * on {@code dispatcher.finished}, which supersedes the live one.
      */
     static final Map<String, String> STATE = Map.of(
             "cleanup.policy", "compact",
             "segment.ms", String.valueOf(60 * 60 * 1000),
             "min.cleanable.dirty.ratio", "0.1",
-            "delete.retention.ms", String.valueOf(24 * 60 * 60 * 1000),
+            "delete.retention.ms", String.valueOf(60 * 60 * 1000),
             "max.message.bytes", String.valueOf(1024 * 1024 + 64 * 1024));
 
     /**

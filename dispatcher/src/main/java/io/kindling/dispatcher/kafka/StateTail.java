@@ -93,14 +93,13 @@ final class StateTail implements AutoCloseable {
      */
     boolean catchUp(BooleanSupplier running) {
         finishedTarget = consumer.endOffsets(finishedPartitions);
-        drainFinished(); // starts the loader, if none runs, to read alongside the live jobs
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         while (running.getAsBoolean() && !caughtUp(end)) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                 apply(record);
             }
         }
-        drainFinished();
+        drainFinished(); // starts the loader if none runs: after the live jobs, so as not to slow them down
         return marked;
     }
 
