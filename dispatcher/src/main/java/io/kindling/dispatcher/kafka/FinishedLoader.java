@@ -180,7 +180,7 @@ final class FinishedLoader implements AutoCloseable {
             }
         }
         return new JobSnapshot(jobId, state, null, pool, tenant, specSha256, null, null, attempt, null, null, null, false,
-                null, 0, 0, 0, false, null, null, false, endedAt);
+                null, 0, 0, 0, false, null, null, false, endedAt, null);
     }
 
     @Override

@@ -14,14 +14,15 @@ class FinishedLoaderTest {
 
     private static JobSnapshot finished(String id, JobState state, String sha, int attempt) {
         return new JobSnapshot(id, state, null, "default", "acme", sha, null, null, attempt, null, null, null, false, null,
-                0, 0, 0, false, null, null, false, Instant.parse("2026-12-01T10:00:00.123456Z"));
+                0, 0, 0, false, null, null, false, Instant.parse("2026-12-01T10:00:00.123456Z"), null);
     }
 
     @Test
     void aFinishedJobsRecordReadFieldByFieldEqualsTheBoundOne() throws Exception {
         JobSnapshot live = new JobSnapshot("l", JobState.RUNNING, null, "default", "acme", "ab".repeat(32),
                 Instant.parse("2026-12-01T09:00:00Z"), Instant.parse("2026-12-01T09:00:01Z"), 2, "w1", null, null, true,
-                null, 1, 0, 1, true, "cancel", "alice", false, null);
+                null, 1, 0, 1, true, "cancel", "alice", false, null, java.util.Map.of("traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
         for (JobSnapshot snapshot : List.of(finished("j", JobState.SUCCEEDED, "ab".repeat(32), 1),
                 finished("r", JobState.REJECTED, null, 0), live)) {
             byte[] value = Json.encode(snapshot);
