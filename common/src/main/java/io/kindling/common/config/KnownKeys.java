@@ -51,7 +51,7 @@ public final class KnownKeys {
             "KINDLING_KAFKA_PORT", "KINDLING_EMBEDDED_KAFKA", "KINDLING_EMBEDDED_LOG_SHIPPER",
             // ./kindling and the test fixtures (read by scripts, allowed in a component's environment)
             "KINDLING_JAVA_HOME", "KINDLING_PROJECT_DIR", "KINDLING_TOOLS_DIR", "KINDLING_UP_TIMEOUT", "KINDLING_PYTHON",
-            "KINDLING_JVM_DIR",
+            "KINDLING_JVM_DIR", "KINDLING_CONNECT_PYTHON",
             // clients (the CLI, the Airflow provider): the token they send
             "KINDLING_TOKEN", "KINDLING_TOKEN_FILE");
 
