@@ -269,15 +269,13 @@ class ClusterLaunchTest {
 
         assertThat(first.sparkUiUrl()).hasValueSatisfying(url -> assertThat(url).startsWith("http://127.0.0.1:472"));
         assertThat(second.sparkUiUrl()).isPresent().isNotEqualTo(first.sparkUiUrl());
-        List<String> ports = new java.util.ArrayList<>();
-        try (var files = Files.list(tmp.resolve("spark/bin"))) {
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("submit-argv-")).toList()) {
-                Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(a -> a.matches("spark\\.(driver\\.port|driver\\.blockManager\\.port|ui\\.port)=.*"))
-                        .forEach(ports::add);
-            }
-        }
-        assertThat(ports).hasSize(6);
-        assertThat(ports.stream().map(a -> a.substring(a.indexOf('=') + 1)).distinct()).hasSize(6);
+        // launch returns once spark-submit runs: the stand-ins may not have recorded their argv yet
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<String> ports = submitArgv().stream()
+                    .filter(a -> a.matches("spark\\.(driver\\.port|driver\\.blockManager\\.port|ui\\.port)=.*")).toList();
+            assertThat(ports).hasSize(6);
+            assertThat(ports.stream().map(a -> a.substring(a.indexOf('=') + 1)).distinct()).hasSize(6);
+        });
         launcher.cancel("job-3-a1");
         launcher.cancel("job-4-a1");
     }
