@@ -225,7 +225,7 @@ class SecretLeakIT {
         // while the driver runs: every process of the stack and its descendants
         List<ProcessHandle> stack = components.stream().map(c -> c.process().toHandle()).toList();
         await("the driver's Python process holds the secretRef value").atMost(DEADLINE).pollInterval(Duration.ofMillis(500))
-                .until(() -> descendants(stack).stream().anyMatch(p -> environ(p).contains(secretValue)
+                .until(() -> descendants(stack, spool).stream().anyMatch(p -> environ(p).contains(secretValue)
                         && cmdline(p).contains("python")));
         await("the driver printed its line").atMost(DEADLINE).pollInterval(Duration.ofMillis(500))
                 .until(() -> client.log(id, "stdout").contains("harmless:"));
@@ -233,7 +233,7 @@ class SecretLeakIT {
         Set<Long> componentPids = Set.copyOf(stack.stream().map(ProcessHandle::pid).toList());
         int processes = 0;
         int driverProcesses = 0;
-        for (ProcessHandle p : everyProcess(stack)) {
+        for (ProcessHandle p : everyProcess(stack, spool)) {
             processes++;
             boolean component = componentPids.contains(p.pid());
             String what = "process " + p.pid() + " (" + cmdline(p).lines().findFirst().orElse("?") + ")";
@@ -394,14 +394,26 @@ class SecretLeakIT {
     }
 
     /** The components and all their live descendants. */
-    private static List<ProcessHandle> everyProcess(List<ProcessHandle> stack) {
+    private static List<ProcessHandle> everyProcess(List<ProcessHandle> stack, Path spool) {
         List<ProcessHandle> all = new ArrayList<>(stack);
-        all.addAll(descendants(stack));
+        all.addAll(descendants(stack, spool));
         return all;
     }
 
-    private static List<ProcessHandle> descendants(List<ProcessHandle> stack) {
-        return stack.stream().flatMap(ProcessHandle::descendants).filter(ProcessHandle::isAlive).toList();
+    /**
+     * The stack's descendants, and the attempts' supervisors with theirs: {@code kindling-shim}
+     * detaches from the worker ({@code setsid}, its first process exits), so it is found by its
+     * argv, which names its attempt's directory in the stack's spool.
+     */
+    private static List<ProcessHandle> descendants(List<ProcessHandle> stack, Path spool) {
+        Set<Long> own = Set.copyOf(stack.stream().map(ProcessHandle::pid).toList());
+        List<ProcessHandle> shims = ProcessHandle.allProcesses()
+                .filter(p -> !own.contains(p.pid()) && cmdline(p).contains(spool.toString())).toList();
+        java.util.Map<Long, ProcessHandle> found = new java.util.LinkedHashMap<>();
+        shims.forEach(p -> found.put(p.pid(), p));
+        java.util.stream.Stream.concat(stack.stream(), shims.stream()).flatMap(ProcessHandle::descendants)
+                .forEach(p -> found.putIfAbsent(p.pid(), p));
+        return found.values().stream().filter(p -> !own.contains(p.pid()) && p.isAlive()).toList();
     }
 
     /** {@code /proc/<pid>/cmdline}, arguments one a line ("" when the process is gone). */
