@@ -119,7 +119,7 @@ public final class MessageReader {
                     "$.application.mainClass: only a jvm application takes a mainClass",
                     List.of(new Violation("$.application.mainClass", "only a jvm application takes a mainClass")), jobId);
         }
-        if (app.file().isBlank()) {
+        if (app.file() != null && app.file().isBlank()) {
             throw new InvalidMessageException(Code.SCHEMA_VIOLATION, "$.application.file: must not be blank",
                     List.of(new Violation("$.application.file", "must not be blank")), jobId);
         }
