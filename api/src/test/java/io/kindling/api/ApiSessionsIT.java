@@ -156,7 +156,7 @@ class ApiSessionsIT {
                 "UNKNOWN_FIELD");
         HttpResponse<String> reserved = as("alice", post("/v1/sessions",
                 "{\"labels\": {\"kindling.io/idle-timeout-seconds\": \"1\"}}"));
-        ApiHarness.assertError(reserved, 400, "INVALID");
+        ApiHarness.assertError(reserved, 400, "SCHEMA_VIOLATION");
         assertThat(reserved.body()).contains("kindling.io/");
         ApiHarness.assertError(as("alice", post("/v1/sessions", "{\"tenant\": \"" + OTHER + "\"}")), 403, "FORBIDDEN");
         ApiHarness.assertError(as("alice", post("/v1/sessions", "{\"conf\": {\"not.spark\": \"x\"}}")), 400,
