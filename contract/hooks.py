@@ -61,7 +61,7 @@ def filter_case(context: Any, case: Any) -> bool:
             return False
         if path == "/v1/jobs" and _disagree(_field(case, "idempotencyKey"), _header(case, "Idempotency-Key")):
             return False
-    if path == "/v1/jobs" and method == "GET" and "cursor" in (case.query or {}):
+    if path in ("/v1/jobs", "/v1/sessions") and method == "GET" and "cursor" in (case.query or {}):
         return False
     if path == "/v1/jobs/{id}/logs/{stream}":
         query = case.query or {}
