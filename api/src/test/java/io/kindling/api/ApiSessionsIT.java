@@ -179,6 +179,23 @@ class ApiSessionsIT {
     }
 
     @Test
+    void theApiEndsAReadySessionWithoutCallsForLongerThanItsIdleTimeout() throws Exception {
+        String id = ApiHarness.json(as("alice", post("/v1/sessions", "{\"idleTimeoutSeconds\": 10}"))).get("id").asText();
+        RunAssignment run = running(id, ((SubmitJob) single(h.commands(id))).spec());
+        await().atMost(ApiHarness.DEADLINE).until(() -> "READY".equals(state("alice", id)));
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> h.commands(id).size() > 1);
+        CancelJob cancel = (CancelJob) h.commands(id).get(1);
+        assertThat(cancel.reason()).startsWith("IDLE:").contains("10 s");
+
+        // the dispatcher's CANCELLED event carries the cancel's reason: the session ENDED, reason IDLE
+        h.publish(JobEvents.attempt(run, JobState.CANCELLED, Instant.now()).reason(FailureReason.CANCELLED)
+                .message("cancelled: " + cancel.reason()).build());
+        await().atMost(ApiHarness.DEADLINE).until(() -> "ENDED".equals(state("alice", id)));
+        assertThat(ApiHarness.json(as("alice", get("/v1/sessions/" + id))).get("reason").asText()).isEqualTo("IDLE");
+    }
+
+    @Test
     void badRequestsAreRefusedNamingTheProblem() throws Exception {
         ApiHarness.assertError(as("alice", post("/v1/sessions", "{\"pool\": \"nowhere\"}")), 400, "INVALID");
         ApiHarness.assertError(as("alice", post("/v1/sessions", "{\"idleTimeoutSeconds\": 1}")), 400, "SCHEMA_VIOLATION");
