@@ -20,6 +20,7 @@ import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.Topics;
 import io.kindling.testsupport.kafka.ScramUsers;
+import io.kindling.testsupport.kafka.TopicRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.junit.jupiter.api.AfterAll;
@@ -277,19 +277,10 @@ class SecuredKafkaIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> read(String user, String topic) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = clients(user, password(user), "SCRAM-SHA-256").consumer(null, "it-read-" + user,
                 Map.of())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+            return TopicRecords.readAll(consumer, topic);
         }
-        return out;
     }
 
     private static KafkaClients clients(String user, String password, String mechanism) {

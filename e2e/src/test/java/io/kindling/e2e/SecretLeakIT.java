@@ -22,6 +22,7 @@ import io.kindling.schemas.Topics;
 import io.kindling.testsupport.auth.TestTokens;
 import io.kindling.testsupport.azurite.AzuriteFixture;
 import io.kindling.testsupport.kafka.ScramUsers;
+import io.kindling.testsupport.kafka.TopicRecords;
 import com.github.luben.zstd.ZstdInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -52,7 +53,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
@@ -427,18 +427,9 @@ class SecretLeakIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(KafkaClients kafka, String topic) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = kafka.consumer(null, "leak-read", Map.of())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+            return TopicRecords.readAll(consumer, topic);
         }
-        return out;
     }
 
     /**
