@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -88,7 +87,7 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                 .compose(command -> earlier(command.command())
                         .map(view -> Future.succeededFuture(new Outcome(view, true)))
                         .orElseGet(() -> publish(context, command, HttpTracing.context(ctx))
-                                .compose(published -> remember(context, published))
+                                .map(this::remember)
                                 .map(view -> new Outcome(view, false))))
                 .onSuccess(outcome -> send(ctx, outcome))
                 .onFailure(ctx::fail);
@@ -264,15 +263,6 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                             "Kafka did not acknowledge job " + command.jobId() + " in time; it may still run: check GET /v1/jobs/"
                                     + command.jobId() + " before submitting again", e));
                 });
-    }
-
-    /**
-     * {@link #remember(SubmitJob)} on the I/O pool, as the store may read its database (for a job
-     * that ended meanwhile); on the event loop when the pool is full, since the job is published.
-     */
-    private Future<JobView> remember(Context context, SubmitJob command) {
-        return io.call(context, () -> remember(command)).recover(e -> e instanceof RejectedExecutionException
-                ? Future.succeededFuture(command).map(this::remember) : Future.failedFuture(e));
     }
 
     /** The view a job has before its first event: what the QUEUED event will make of it. */
