@@ -46,7 +46,13 @@ public final class CommandPublisher implements AutoCloseable {
      * headers (none if null); the span is given the job's id ({@code kindling.job.id}).
      */
     public Future<RecordMetadata> publish(Context context, JobCommand command, io.opentelemetry.context.Context trace) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, command.jobId(), Json.encode(command));
+        return publish(context, command, Json.encode(command), trace);
+    }
+
+    /** {@link #publish(Context, JobCommand, io.opentelemetry.context.Context)} of a command already encoded as {@code value}. */
+    public Future<RecordMetadata> publish(Context context, JobCommand command, byte[] value,
+            io.opentelemetry.context.Context trace) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, command.jobId(), value);
         if (trace != null) {
             Span.fromContext(trace).setAttribute("kindling.job.id", command.jobId());
             TraceContext.inject(trace, record.headers());

@@ -68,7 +68,8 @@ public final class ControlBench {
                 Run run = submitter.run(jobs, rate);
                 awaitAll(finished, run.submitted.keySet());
                 double cpu = cpuSeconds() - cpu0;
-                report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu);
+                ObjectNode offsets = offsetsPerJob(stack.bootstrapServers(), warmup + jobs);
+                report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu, offsets);
             }
         }
     }
@@ -249,13 +250,43 @@ public final class ControlBench {
         return json;
     }
 
+    /**
+     * Per Kindling topic, its end offsets summed over its partitions per job submitted (warm-up
+     * included): the records the stack wrote for a job, plus the transactions' commit markers.
+     */
+    private static ObjectNode offsetsPerJob(String bootstrap, int jobs) {
+        ObjectNode json = Json.mapper().createObjectNode();
+        KafkaClients clients = new KafkaClients(new KafkaConfig(bootstrap, new Topics(Topics.DEFAULT_PREFIX), 1, (short) 1));
+        try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, "kindling-bench-offsets", Map.of())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.listTopics(Duration.ofSeconds(30)).forEach((topic, infos) -> {
+                if (topic.startsWith(Topics.DEFAULT_PREFIX)) {
+                    infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+                }
+            });
+            Map<String, Long> byTopic = new java.util.TreeMap<>();
+            consumer.endOffsets(partitions, Duration.ofSeconds(30)).forEach((partition, end) ->
+                    byTopic.merge(partition.topic(), end, Long::sum));
+            double total = 0;
+            for (Map.Entry<String, Long> topic : byTopic.entrySet()) {
+                if (topic.getValue() > 0) {
+                    json.put(topic.getKey(), round((double) topic.getValue() / jobs));
+                    total += (double) topic.getValue() / jobs;
+                }
+            }
+            json.put("total", round(total));
+        }
+        return json;
+    }
+
     private static double cpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1e9;
     }
 
     private static void report(int jobs, double rate, boolean spark, int maxRunning, int warmup, Run run,
-            Map<String, Instant> finished, Map<String, long[]> stages, double cpuSeconds) throws Exception {
+            Map<String, Instant> finished, Map<String, long[]> stages, double cpuSeconds, ObjectNode offsetsPerJob)
+            throws Exception {
         List<Double> endToEndMs = new ArrayList<>();
         List<Instant> ends = new ArrayList<>();
         run.submitted.forEach((id, at) -> {
@@ -295,6 +326,7 @@ public final class ControlBench {
         }
         json.put("seconds", round(seconds));
         json.put("processCpuCores", round(cpuSeconds / Math.max(seconds, 1e-3)));
+        json.set("offsetsPerJob", offsetsPerJob);
         json.set("kafkaClients", kafkaClientMetrics());
         json.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());
         BenchResults.write(json);

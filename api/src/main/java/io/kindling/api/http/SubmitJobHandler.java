@@ -98,8 +98,8 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                 .map(spec -> requireKnownPool(spec, pools))
                 .map(check)
                 .map(spec -> new SubmitJob(jobId(spec), spec, clock.instant(), principal))
-                .map(SubmitJobHandler::requireFits)
-                .compose(command -> earlier(command)
+                .map(SubmitJobHandler::encoded)
+                .compose(command -> earlier(command.command())
                         .map(view -> Future.succeededFuture(new Outcome(view, true)))
                         .orElseGet(() -> publish(context, command, HttpTracing.context(ctx)).map(this::remember).map(view -> new Outcome(view, false))));
     }
@@ -260,14 +260,18 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         throw new ApiException(ErrorCode.INVALID, "$.pool: " + problem, List.of(new Violation("$.pool", problem)));
     }
 
-    /** The command, if it fits a command record ({@link MessageLimits#COMMAND_BYTES}); else 413. */
-    static SubmitJob requireFits(SubmitJob command) {
-        int size = Json.encode(command).length;
-        if (size > MessageLimits.COMMAND_BYTES) {
-            throw new ApiException(ErrorCode.TOO_LARGE, "the job's command would be " + size + " bytes; the limit is "
-                    + MessageLimits.COMMAND_BYTES + " (make the request smaller)");
+    /** A command and its record's value, encoded once: the size checked is the size published. */
+    record Encoded(SubmitJob command, byte[] value) {
+    }
+
+    /** The command encoded, if it fits a command record ({@link MessageLimits#COMMAND_BYTES}); else 413. */
+    static Encoded encoded(SubmitJob command) {
+        byte[] value = Json.encode(command);
+        if (value.length > MessageLimits.COMMAND_BYTES) {
+            throw new ApiException(ErrorCode.TOO_LARGE, "the job's command would be " + value.length
+                    + " bytes; the limit is " + MessageLimits.COMMAND_BYTES + " (make the request smaller)");
         }
-        return command;
+        return new Encoded(command, value);
     }
 
     /** The spec with the {@code Idempotency-Key} header as its key; the header and the field must agree. */
@@ -286,8 +290,9 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         return spec.withIdempotencyKey(headerKey);
     }
 
-    private Future<SubmitJob> publish(Context context, SubmitJob command, io.opentelemetry.context.Context trace) {
-        return publisher.publish(context, command, trace)
+    private Future<SubmitJob> publish(Context context, Encoded encoded, io.opentelemetry.context.Context trace) {
+        SubmitJob command = encoded.command();
+        return publisher.publish(context, command, encoded.value(), trace)
                 .map(metadata -> command)
                 .recover(e -> {
                     try (MDC.MDCCloseable job = MDC.putCloseable("jobId", command.jobId())) {

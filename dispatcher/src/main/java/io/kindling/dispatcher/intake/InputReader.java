@@ -54,7 +54,9 @@ public final class InputReader {
      * invalid, one that names none gets the topic's, and a cancel acts only on that tenant's jobs.
      */
     public Input command(Origin origin) {
-        Optional<String> tenant = topics == null ? Optional.empty() : topics.tenantOfCommands(origin.topic());
+        // the prefix first: matching the tenant topics' pattern compiles it, and jobs.commands never matches
+        Optional<String> tenant = topics == null || !origin.topic().startsWith(topics.tenantCommandsPrefix())
+                ? Optional.empty() : topics.tenantOfCommands(origin.topic());
         byte[] bytes = origin.value();
         if (tenant.isPresent()) {
             Object forced = forceTenant(origin, tenant.get());

@@ -319,7 +319,7 @@ public final class Dispatcher implements AutoCloseable {
         if (consistent) {
             outputs.addAll(machine.tick(now));
         }
-        if (!publish(producer, c, outputs, offsets, null)) {
+        if (!publish(producer, c, StateFold.fold(outputs), offsets, null)) {
             isolation.suspect(records);
             return false;
         }

@@ -2,25 +2,20 @@ package io.kindling.worker.intake;
 
 import io.kindling.common.deadletter.DeadLetterPublisher;
 import io.kindling.common.tracing.TraceContext;
-import io.kindling.schemas.AttemptId;
-import io.kindling.schemas.InvalidMessageException;
-import io.kindling.schemas.MessageLimits;
-import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.RunAssignment;
-import io.kindling.schemas.SchemaValidator;
 import io.kindling.worker.AttemptLog;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -42,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * partitions and keeps polling (so it stays in the group), and resumes when a slot frees.
  * Records it could not take yet are sought back to, so they come again after the resume.
  *
- * <p>A record it cannot read (any bytes, the schema, a key or pool that is not the assignment's)
- * is dead-lettered with the reason and skipped; so is one whose hand-over throws
+ * <p>A record it cannot read ({@link RunIntake}: any bytes, the schema, a key or pool that is not
+ * the assignment's) is dead-lettered with the reason and skipped; so is one whose hand-over throws
  * {@value DeadLetterPublisher#MAX_TRIES} times ({@code UNPROCESSABLE}). A redelivered or replayed
  * assignment of an attempt held or ended here is skipped.
  *
@@ -56,14 +51,12 @@ public final class RunLoop implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(500);
     /** How long a revocation waits for attempts of its partitions that are starting. */
     private static final Duration REVOKE_WAIT = Duration.ofSeconds(10);
-    private static final Pattern JOB_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final String name;
     private final Consumer<String, byte[]> consumer;
     private final String topic;
-    private final String pool;
     private final DeadLetterPublisher deadLetters;
-    private final MessageReader reader = new MessageReader(new SchemaValidator(), MessageLimits.KAFKA_RECORD_BYTES);
+    private final RunIntake intake;
     private final int capacity;
     private final Attempts attempts;
     private final Thread thread;
@@ -73,7 +66,7 @@ public final class RunLoop implements AutoCloseable {
     private volatile boolean accepting = true;
     private volatile boolean assigned;
     /** True while the consumer thread is in {@code poll} and no signal has woken it yet. */
-    private final java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean polling = new AtomicBoolean();
 
     // consumer thread only
     private final OffsetTracker offsets = new OffsetTracker();
@@ -98,8 +91,8 @@ public final class RunLoop implements AutoCloseable {
         this.name = name;
         this.consumer = consumer;
         this.topic = topic;
-        this.pool = pool;
         this.deadLetters = deadLetters;
+        this.intake = new RunIntake(pool, deadLetters);
         this.capacity = capacity;
         this.attempts = attempts;
         this.thread = new Thread(this::run, name);
@@ -205,20 +198,12 @@ public final class RunLoop implements AutoCloseable {
 
     /** Hands one record on; false if it was not taken (it must be delivered again). */
     private boolean dispatch(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
-        RunAssignment run;
-        try {
-            run = reader.read(record.value(), SchemaValidator.Schema.RUN_ASSIGNMENT, RunAssignment.class);
-        } catch (InvalidMessageException e) {
-            deadLetters.refuse(record, e);
+        Optional<RunAssignment> read = intake.read(record);
+        if (read.isEmpty()) {
             offsets.skipped(partition, record.offset());
             return true;
         }
-        String problem = problem(run, record.key(), pool);
-        if (problem != null) {
-            deadLetters.refuse(record, run.jobId(), "INVALID", problem, List.of());
-            offsets.skipped(partition, record.offset());
-            return true;
-        }
+        RunAssignment run = read.get();
         AttemptLog.enter(run.jobId(), run.attempt());
         // the record's trace is current while the attempt is handed on (the attempt's thread inherits it)
         try (io.opentelemetry.context.Scope trace = TraceContext.extract(record.headers()).makeCurrent()) {
@@ -247,35 +232,9 @@ public final class RunLoop implements AutoCloseable {
             offsets.remove(partition, offset);
             return false;
         }
-        LOG.info("{}: took {} ({} of {} slots busy)", name, run.attemptId(), attempts.busy(), capacity);
+        // at debug: the attempt logs its own start
+        LOG.debug("{}: took {} ({} of {} slots busy)", name, run.attemptId(), attempts.busy(), capacity);
         return true;
-    }
-
-    /**
-     * Why an assignment that passed the schema cannot be run here, or null: its ids must agree (the
-     * attempt id names a directory), its record key must be its job id and its pool this loop's.
-     */
-    static String problem(RunAssignment run, String key, String pool) {
-        if (!JOB_ID.matcher(run.jobId()).matches()) {
-            return "jobId must match " + JOB_ID.pattern();
-        }
-        if (run.attempt() < 1) {
-            return "attempt must be at least 1";
-        }
-        if (!AttemptId.of(run.jobId(), run.attempt()).equals(run.attemptId())) {
-            return "attemptId must be " + AttemptId.of(run.jobId(), run.attempt());
-        }
-        if (!run.jobId().equals(key)) {
-            return "record key '" + key + "' is not the job id '" + run.jobId() + "'";
-        }
-        if (!pool.equals(run.pool()) || (run.spec().pool() != null && !pool.equals(run.spec().pool()))) {
-            return "assignment for pool '" + run.pool() + "' (spec: '" + run.spec().pool() + "') on the runs topic of pool '"
-                    + pool + "'";
-        }
-        if (run.tenant() != null && !run.tenant().equals(run.spec().tenant())) {
-            return "tenant '" + run.tenant() + "' is not the spec's tenant '" + run.spec().tenant() + "'";
-        }
-        return null;
     }
 
     private boolean taking() {
