@@ -83,6 +83,8 @@ public final class RestartBench {
                     "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                     "KINDLING_HTTP_HOST", "127.0.0.1",
                     "KINDLING_HTTP_PORT", Integer.toString(freePort()),
+                    "KINDLING_METRICS_HOST", "127.0.0.1",
+                    "KINDLING_METRICS_PORT", Integer.toString(freePort()),
                     "KINDLING_BLOB_STORE", "local",
                     "KINDLING_BLOB_DIR", dir.resolve("blobs").toString(),
                     // loopback only: every request acts as an admin, who names the tenant to list
@@ -103,7 +105,9 @@ public final class RestartBench {
                 json.put("restartSeconds", restartSeconds);
                 json.set("restartPhasesSeconds", phases(started, dir.resolve("api-restart.log")));
                 log("restart: ready in %.2f s (%s)", restartSeconds, json.get("restartPhasesSeconds"));
-                measureRequests(http, base, tenants, finished, requests, json, gcLog(dir.resolve("api-restart.log")));
+                measureRequests(http, base, tenants, finished, requests, json,
+                        new Watched(api.pid(), gcLog(dir.resolve("api-restart.log")),
+                                "http://127.0.0.1:" + env.get("KINDLING_METRICS_PORT")));
                 heap(api, json);
                 json.put("storeBytes", storeBytes(dir.resolve("api-home").resolve("api")));
             } finally {
@@ -163,12 +167,13 @@ public final class RestartBench {
 
     /** Listing a random tenant's 50 newest jobs, and getting a random finished job, each {@code requests} times after a warm-up. */
     private static void measureRequests(HttpClient http, String base, int tenants, long finished, int requests,
-            ObjectNode json, Path apiGcLog) throws Exception {
+            ObjectNode json, Watched api) throws Exception {
         Random random = new Random(42);
         for (int i = 0; i < Math.min(1_000, requests); i++) {
             listTenant(http, base, HistoryGenerator.tenant(tenants, random.nextInt(tenants)));
         }
-        GcPauses gc = GcPauses.since(apiGcLog);
+        GcPauses gc = GcPauses.since(api.gcLog());
+        long readBefore = ServerSide.readBytes(api.pid());
         List<Double> list = new ArrayList<>();
         int items = 0;
         for (int i = 0; i < requests; i++) {
@@ -181,6 +186,8 @@ public final class RestartBench {
         json.set("listTenant50Ms", Json.mapper().valueToTree(Percentiles.of(list)));
         json.put("listTenant50AverageItems", items / (double) requests);
         json.set("listTenant50Gc", gc.summary());
+        json.set("listTenant50Server", ServerSide.timer(http, api.metrics(), "listJobs", 20)
+                .put("storageReadBytes", ServerSide.readBytes(api.pid()) - readBefore));
         json.put("listTenant50Over20Ms", list.stream().filter(ms -> ms > 20).count());
         List<Double> get = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
@@ -209,6 +216,10 @@ public final class RestartBench {
             throw new IllegalStateException("expected 50 jobs of " + tenant + ", got " + page.path("items").size());
         }
         return page;
+    }
+
+    /** The api process measured: its pid, its collections' log and its metrics endpoint. */
+    private record Watched(long pid, Path gcLog, String metrics) {
     }
 
     /** Where a child JVM logging to {@code log} logs its collections. */
