@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,6 +54,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final Duration STANDBY_POLL = Duration.ofMillis(200);
     /** How long a poll waits at most while the finished jobs are loading (their batches are folded between polls). */
     private static final Duration HISTORY_POLL = Duration.ofMillis(50);
+    /** The finished jobs' load starts once the inputs are read to their end, or this long after taking over. */
+    private static final Duration LOAD_DELAY = Duration.ofSeconds(5);
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -224,6 +228,18 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** True if every input partition not held for the finished jobs is read up to its end (its lag is known and 0). */
+    private static boolean inputsCaughtUp(KafkaConsumer<String, byte[]> c) {
+        Set<TopicPartition> paused = c.paused();
+        for (TopicPartition partition : c.assignment()) {
+            OptionalLong lag = c.currentLag(partition);
+            if (!paused.contains(partition) && (lag.isEmpty() || lag.getAsLong() > 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A graceful stop's checkpoint of the finished jobs' filter: the next start extends it by nothing. */
     private void checkpointAtStop(KafkaProducer<String, byte[]> producer, StateTail tail) {
         try {
@@ -247,6 +263,9 @@ public final class Dispatcher implements AutoCloseable {
             loop.beat();
             boolean folding = false;
             if (!historyLoaded) {
+                if (!tail.finishedStarted() && (inputsCaughtUp(c) || System.nanoTime() - since > LOAD_DELAY.toNanos())) {
+                    tail.startFinished(); // after the inputs waiting at the start: the load's threads take CPU from them
+                }
                 folding = tail.drainFinished();
                 historyLoaded = tail.finishedLoaded();
                 if (historyLoaded) {

@@ -36,6 +36,8 @@ final class StateTail implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     /** How long one call folds finished jobs at most: a new job's submit is polled in between. */
     private static final Duration FOLD_BUDGET = Duration.ofMillis(50);
+    /** A standby starts loading the finished jobs after this long (a process that leads at once never does). */
+    private static final Duration STANDBY_LOAD_DELAY = Duration.ofSeconds(10);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Supplier<JobStateMachine> machines;
@@ -54,6 +56,7 @@ final class StateTail implements AutoCloseable {
     private long filterExtended = -1;
     private JobStateMachine machine;
     private boolean marked;
+    private long standbySince = System.nanoTime();
     private long records;
 
     StateTail(KafkaClients clients, String topic, String finishedTopic, Supplier<JobStateMachine> machines) {
@@ -81,6 +84,7 @@ final class StateTail implements AutoCloseable {
         filter = null;
         consumer.seekToBeginning(partitions);
         restartFinished();
+        standbySince = System.nanoTime();
     }
 
     /** The next fold of the finished jobs starts a new loader from the beginning. */
@@ -94,6 +98,9 @@ final class StateTail implements AutoCloseable {
 
     /** Folds what arrived within {@code timeout} (a standby calls this while it waits). */
     void poll(Duration timeout) {
+        if (System.nanoTime() - standbySince > STANDBY_LOAD_DELAY.toNanos()) {
+            startFinished(); // a warm standby has the finished jobs too, but a start that leads at once reads its live jobs first
+        }
         boolean folding = drainFinished();
         for (ConsumerRecord<String, byte[]> record : consumer.poll(folding ? Duration.ZERO : timeout)) {
             apply(record);
@@ -118,7 +125,6 @@ final class StateTail implements AutoCloseable {
         if (filterExtended < 0) {
             filter = null;
         }
-        drainFinished(); // starts the loader if none runs: after the live jobs and the filter, so as not to slow them down
         return marked;
     }
 
@@ -156,9 +162,10 @@ final class StateTail implements AutoCloseable {
     boolean drainFinished() {
         if (finished != null && finished.failed()) {
             restartFinished(); // folding again from the beginning is harmless: a record replaces its own
+            startFinished();
         }
         if (finished == null) {
-            finished = new FinishedLoader(clients, finishedPartitions);
+            return false;
         }
         long started = System.nanoTime();
         FinishedLoader.Batch batch;
@@ -176,6 +183,22 @@ final class StateTail implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Starts the background load of the finished jobs if it is not running: the active dispatcher
+     * once its inputs are read up to their end (a new job's submit first), a standby after
+     * {@link #STANDBY_LOAD_DELAY}.
+     */
+    void startFinished() {
+        if (finished == null) {
+            finished = new FinishedLoader(clients, finishedPartitions);
+        }
+    }
+
+    /** True if the background load runs (or has run) in this term. */
+    boolean finishedStarted() {
+        return finished != null;
     }
 
     /** True once the finished jobs committed before the last catch-up are all folded into the machine. */
