@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * after a full GC. With {@code dispatcher} as fifth argument, the dispatcher's restart too
  * ({@link DispatcherRestart}). Arguments: {@code [finished=1000000] [live=1000] [tenants=100]
  * [requests=2000] [dispatcher]}.
- * Prints the figures and writes them to {@code bench/results/restart-<time>.json}.
+ * Prints the figures and writes them to {@code bench/results/restart-<time>.json} ({@link BenchResults}).
  */
 public final class RestartBench {
     private static final Duration READY_LIMIT = Duration.ofMinutes(30);
@@ -60,9 +60,7 @@ public final class RestartBench {
         int requests = args.length > 3 ? Integer.parseInt(args[3]) : 2_000;
         boolean dispatcher = args.length > 4 && args[4].equals("dispatcher");
         Path dir = reuse != null ? reuse : Files.createTempDirectory("kindling-restart-bench");
-        ObjectNode json = Json.mapper().createObjectNode();
-        json.put("benchmark", "restart");
-        json.put("time", Instant.now().toString());
+        ObjectNode json = BenchResults.start("restart");
         json.put("finishedJobs", finished);
         json.put("liveJobs", live);
         json.put("tenants", tenants);
@@ -85,6 +83,8 @@ public final class RestartBench {
                     "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                     "KINDLING_HTTP_HOST", "127.0.0.1",
                     "KINDLING_HTTP_PORT", Integer.toString(freePort()),
+                    "KINDLING_METRICS_HOST", "127.0.0.1",
+                    "KINDLING_METRICS_PORT", Integer.toString(freePort()),
                     "KINDLING_BLOB_STORE", "local",
                     "KINDLING_BLOB_DIR", dir.resolve("blobs").toString(),
                     // loopback only: every request acts as an admin, who names the tenant to list
@@ -105,7 +105,9 @@ public final class RestartBench {
                 json.put("restartSeconds", restartSeconds);
                 json.set("restartPhasesSeconds", phases(started, dir.resolve("api-restart.log")));
                 log("restart: ready in %.2f s (%s)", restartSeconds, json.get("restartPhasesSeconds"));
-                measureRequests(http, base, tenants, finished, requests, json);
+                measureRequests(http, base, tenants, finished, requests, json,
+                        new Watched(api.pid(), gcLog(dir.resolve("api-restart.log")),
+                                "http://127.0.0.1:" + env.get("KINDLING_METRICS_PORT")));
                 heap(api, json);
                 json.put("storeBytes", storeBytes(dir.resolve("api-home").resolve("api")));
             } finally {
@@ -124,13 +126,7 @@ public final class RestartBench {
         }
         json.put("passes", json.path("restartSeconds").asDouble(99) <= 10
                 && json.path("listTenant50Ms").path("p99").asDouble(99) <= 20 && json.path("heapOk").asBoolean());
-        String text = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
-        System.out.println(text);
-        Path results = Path.of(System.getProperty("kindling.bench.results", "bench/results"));
-        Files.createDirectories(results);
-        Path out = results.resolve("restart-" + Instant.now().toString().replace(':', '-') + ".json");
-        Files.writeString(out, text + "\n");
-        log("results written to %s", out);
+        BenchResults.write(json);
     }
 
     /** When the api's log says it reached each step of its start, in seconds since its process started. */
@@ -171,11 +167,13 @@ public final class RestartBench {
 
     /** Listing a random tenant's 50 newest jobs, and getting a random finished job, each {@code requests} times after a warm-up. */
     private static void measureRequests(HttpClient http, String base, int tenants, long finished, int requests,
-            ObjectNode json) throws Exception {
+            ObjectNode json, Watched api) throws Exception {
         Random random = new Random(42);
         for (int i = 0; i < Math.min(1_000, requests); i++) {
             listTenant(http, base, HistoryGenerator.tenant(tenants, random.nextInt(tenants)));
         }
+        GcPauses gc = GcPauses.since(api.gcLog());
+        long readBefore = ServerSide.readBytes(api.pid());
         List<Double> list = new ArrayList<>();
         int items = 0;
         for (int i = 0; i < requests; i++) {
@@ -187,6 +185,10 @@ public final class RestartBench {
         }
         json.set("listTenant50Ms", Json.mapper().valueToTree(Percentiles.of(list)));
         json.put("listTenant50AverageItems", items / (double) requests);
+        json.set("listTenant50Gc", gc.summary());
+        json.set("listTenant50Server", ServerSide.timer(http, api.metrics(), "listJobs", 20)
+                .put("storageReadBytes", ServerSide.readBytes(api.pid()) - readBefore));
+        json.put("listTenant50Over20Ms", list.stream().filter(ms -> ms > 20).count());
         List<Double> get = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             String id = "h" + (long) (random.nextDouble() * finished);
@@ -216,6 +218,15 @@ public final class RestartBench {
         return page;
     }
 
+    /** The api process measured: its pid, its collections' log and its metrics endpoint. */
+    private record Watched(long pid, Path gcLog, String metrics) {
+    }
+
+    /** Where a child JVM logging to {@code log} logs its collections. */
+    private static Path gcLog(Path log) {
+        return log.resolveSibling(log.getFileName() + ".gc");
+    }
+
     private static Process startApi(Map<String, String> env, Path log) throws IOException {
         return startJvm("io.kindling.api.ApiMain", HEAP, env, log);
     }
@@ -223,6 +234,7 @@ public final class RestartBench {
     private static Process startJvm(String main, String heap, Map<String, String> env, Path log) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder pb = new ProcessBuilder(java.toString(), heap, "-XX:+ExitOnOutOfMemoryError",
+                GcPauses.logOption(gcLog(log)),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), main);
         pb.environment().keySet().removeIf(k -> k.startsWith("KINDLING_"));

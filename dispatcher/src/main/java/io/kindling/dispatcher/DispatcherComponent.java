@@ -112,6 +112,11 @@ public final class DispatcherComponent implements AutoCloseable {
         return dispatcher.active();
     }
 
+    /** When this instance last finished loading the finished jobs after taking over; null if it has not. */
+    public java.time.Instant finishedLoadedAt() {
+        return dispatcher.finishedLoadedAt();
+    }
+
     /** Same as {@link #ready()} (kept for callers of the walking skeleton). */
     public boolean assigned() {
         return dispatcher.ready();

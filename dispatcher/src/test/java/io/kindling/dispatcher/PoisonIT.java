@@ -237,6 +237,10 @@ class PoisonIT {
             s.sendText(state, "liar", "{\"jobId\":\"other\",\"state\":\"RUNNING\",\"attempt\":1}", Set.of(),
                     "lying key, RUNNING job without spec");
             s.sendText(state, "nostate", "{\"jobId\":\"nostate\"}", Set.of(), "job without state");
+            // the finished jobs' filter's reserved keys: a header naming chunks that are not there, a chunk of noise
+            s.sendText(state, "~kindling-finished-filter", "{\"version\":1,\"generation\":\"g\",\"chunks\":3,"
+                    + "\"covers\":{\"0\":5}}", Set.of(), "filter checkpoint header without its chunks");
+            s.send(state, "~kindling-finished-filter/0", BadRecords.noise(random, 300), Set.of(), "filter chunk of random bytes");
 
             try (DispatcherComponent second = DispatcherComponent.start(DispatcherIT.env(kafka))) {
                 kafka.send(topics.commands(), "after", submit("after", "default", "ok").getBytes(UTF_8));

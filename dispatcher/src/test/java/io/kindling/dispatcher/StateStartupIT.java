@@ -13,12 +13,6 @@ import io.kindling.testsupport.kafka.KafkaTestExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -44,25 +38,8 @@ class StateStartupIT {
                     .getBytes(UTF_8));
             kafka.awaitRecords(topics.runs("default"), 1, Duration.ofSeconds(60));
         }
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < FINISHED; i++) {
-                String id = "old-" + i;
-                producer.send(new ProducerRecord<>(topics.dispatcherFinished(), id, ("{\"jobId\":\"" + id
-                        + "\",\"state\":\"SUCCEEDED\",\"pool\":\"default\",\"tenant\":\"default\",\"specSha256\":\""
-                        + "0".repeat(64) + "\",\"attempt\":1,\"endedAt\":\"" + ended + "\"}").getBytes(UTF_8)));
-            }
-            for (int i = 0; i < LIVE; i++) {
-                String id = "live-" + i;
-                producer.send(new ProducerRecord<>(topics.dispatcherState(), id, ("{\"jobId\":\"" + id
-                        + "\",\"state\":\"QUEUED\",\"spec\":" + spec + ",\"pool\":\"default\",\"tenant\":\"default\","
-                        + "\"specSha256\":\"" + "1".repeat(64) + "\",\"submittedAt\":\"" + ended + "\",\"queuedAt\":\""
-                        + ended + "\"}").getBytes(UTF_8)));
-            }
-            producer.flush();
-        }
+        SyntheticState.finished(kafka.bootstrapServers(), topics, "old-", FINISHED, ended);
+        SyntheticState.queued(kafka.bootstrapServers(), topics, "live-", LIVE, spec, ended);
         // waiting when the dispatcher starts: a different request under the last finished job's id, read
         // before that job's record is loaded: it waits for it, and is a CONFLICT, not a new job
         String last = "old-" + (FINISHED - 1);

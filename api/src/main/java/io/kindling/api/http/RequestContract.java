@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
+import io.vertx.json.schema.Validator;
 import io.vertx.json.schema.common.dsl.SchemaType;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -49,9 +51,13 @@ public final class RequestContract implements Handler<RoutingContext> {
     private static final Pattern JSON_MEDIA_TYPE = Pattern.compile("application/([a-z0-9.+-]+\\+)?json");
     private static final String MULTIPART = "multipart/form-data";
 
+    /** Validators kept per schema: building one dereferences the schema (a fifth of what a listing allocated). */
+    private static final int MAX_VALIDATORS = 256;
+
     private final Operation operation;
     private final SchemaRepository schemas;
     private final boolean validateBody;
+    private final Map<JsonSchema, Validator> validators = new ConcurrentHashMap<>();
 
     private RequestContract(Operation operation, SchemaRepository schemas, boolean validateBody) {
         this.operation = operation;
@@ -256,8 +262,21 @@ public final class RequestContract implements Handler<RoutingContext> {
      * offending value under {@code root} ({@code "$"} for a JSON body: {@code $.a.b}; {@code ""}
      * for a parameter or form: the field's name alone).
      */
+    /** The operation's schemas are the same objects at every request: each one's validator is built once. */
+    private Validator validator(JsonSchema schema) {
+        Validator known = validators.get(schema);
+        if (known != null) {
+            return known;
+        }
+        Validator built = schemas.validator(schema);
+        if (validators.size() < MAX_VALIDATORS) {
+            validators.put(schema, built);
+        }
+        return built;
+    }
+
     private List<Violation> violations(JsonSchema schema, Object value, String root) {
-        OutputUnit result = schemas.validator(schema).validate(value);
+        OutputUnit result = validator(schema).validate(value);
         if (Boolean.TRUE.equals(result.getValid())) {
             return List.of();
         }

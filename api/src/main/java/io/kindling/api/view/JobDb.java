@@ -64,9 +64,13 @@ final class JobDb implements AutoCloseable {
     private final AtomicInteger openedReaders = new AtomicInteger();
     private final PreparedStatement upsert;
     private final PreparedStatement insertLabel;
+    /** The views listings read, decoded (a listing repeated compares bytes instead of decoding). */
+    private final DecodedViews decoded;
     private volatile boolean closed;
 
-    JobDb(Path requested) {
+    /** The store at {@code requested} (null: a temporary one); listings keep up to {@code decodedViews} views decoded. */
+    JobDb(Path requested, int decodedViews) {
+        this.decoded = new DecodedViews(decodedViews);
         Path file = requested;
         try {
             if (file != null) {
@@ -348,7 +352,7 @@ final class JobDb implements AutoCloseable {
                 }
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        views.add(Json.decode(rs.getBytes(1), JobView.class));
+                        views.add(decoded.view(rs.getString(1), rs.getBytes(2)));
                     }
                 }
             }
@@ -391,6 +395,7 @@ final class JobDb implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("clearing the job store failed: " + e.getMessage(), e);
         }
+        decoded.clear();
     }
 
     /** Jobs in the store (a count over an index: for tests and the benchmark, not for requests). */

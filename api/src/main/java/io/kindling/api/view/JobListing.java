@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The SQL of one listing read in {@link JobDb}: newest first over the index that fits, one
+ * The SQL of one listing read in {@link JobDb} (each job's id and view): newest first over the index that fits, one
  * (tenant, state) at a time. Without a tenant, a label is the most selective index there is,
  * so the read walks that label's index ({@code labels_by_value}); otherwise the jobs' indexes
  * by tenant, state, pool and time.
@@ -28,7 +28,7 @@ final class JobListing {
         List<Object> args = new ArrayList<>();
         String order;
         if (driving != null) {
-            sql.append("SELECT jobs.view FROM labels d CROSS JOIN jobs ON jobs.id = d.job_id WHERE d.key = ? AND d.value = ?");
+            sql.append("SELECT jobs.id, jobs.view FROM labels d CROSS JOIN jobs ON jobs.id = d.job_id WHERE d.key = ? AND d.value = ?");
             args.add(driving.getKey());
             args.add(driving.getValue());
             order = "d.submitted_at DESC, d.job_id DESC";
@@ -38,7 +38,7 @@ final class JobListing {
                 args.add(after.id());
             }
         } else {
-            sql.append("SELECT view FROM jobs WHERE 1 = 1");
+            sql.append("SELECT id, view FROM jobs WHERE 1 = 1");
             order = "submitted_at DESC, id DESC";
             if (after != null) {
                 sql.append(" AND (submitted_at, id) < (?, ?)");

@@ -89,7 +89,7 @@ public final class JobViewStore implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.waiting = waiting;
-        this.db = new JobDb(config.storeFile());
+        this.db = new JobDb(config.storeFile(), config.cachedJobs());
         int capacity = config.cachedJobs();
         this.cache = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override

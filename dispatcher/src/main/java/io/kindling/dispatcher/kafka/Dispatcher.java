@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,6 +54,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final Duration STANDBY_POLL = Duration.ofMillis(200);
     /** How long a poll waits at most while the finished jobs are loading (their batches are folded between polls). */
     private static final Duration HISTORY_POLL = Duration.ofMillis(50);
+    /** The finished jobs' load starts once the inputs are read to their end, or this long after taking over. */
+    private static final Duration LOAD_DELAY = Duration.ofSeconds(5);
 
     private final KafkaClients clients;
     private final Topics topics;
@@ -68,11 +72,16 @@ public final class Dispatcher implements AutoCloseable {
     private final LoopLiveness loop;
     /** False while the finished jobs are still being loaded (in the background) in this term. */
     private boolean historyLoaded;
+    /** When the finished jobs were last loaded (null before): for tests and the restart benchmark's log. */
+    private volatile Instant finishedLoadedAt;
     private final DispatcherTracing tracing;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean ready;
     /** The state topic holds every job's state (its marker was read or written): start-up reads it alone. */
     private boolean stateMarked;
+    /** The state of this term's machine, and the finished jobs' filter checkpointed with it. */
+    private StateTail termState;
+    private final FilterCheckpointWriter checkpoints;
 
     public Dispatcher(KafkaClients clients, Supplier<JobStateMachine> machines, InputReader reader, Clock clock,
             String dispatcherId, Leadership leadership) {
@@ -93,6 +102,7 @@ public final class Dispatcher implements AutoCloseable {
         this.dispatcherId = dispatcherId;
         this.leadership = leadership;
         this.thread = new Thread(this::run, "dispatcher");
+        this.checkpoints = new FilterCheckpointWriter(topics.dispatcherState());
     }
 
     /** The dispatchers' shared transactional id, and the consumer group its input offsets are committed in. */
@@ -109,6 +119,11 @@ public final class Dispatcher implements AutoCloseable {
     /** True once this instance leads, its state is rebuilt and the input partitions are assigned. */
     public boolean ready() {
         return ready;
+    }
+
+    /** When this instance last finished loading the finished jobs after taking over; null if it has not. */
+    public Instant finishedLoadedAt() {
+        return finishedLoadedAt;
     }
 
     /** True while this instance is the active one (a standby is not). */
@@ -188,6 +203,8 @@ public final class Dispatcher implements AutoCloseable {
      * partitions from the committed offsets until leadership is lost or a transaction fails.
      */
     private void session(StateTail tail) {
+        termState = tail;
+        checkpoints.newTerm();
         try (KafkaProducer<String, byte[]> producer = transactionalProducer();
              // offsets are committed for the group named by the dispatcher's id; partitions are assigned, not
              // subscribed: leadership comes from the leader topic's group, so a standby never splits the input
@@ -199,45 +216,86 @@ public final class Dispatcher implements AutoCloseable {
                 return;
             }
             JobStateMachine machine = rebuild(tail);
-            List<TopicPartition> assigned = inputPartitions(c);
-            c.assign(assigned);
-            long listedAt = System.nanoTime();
-            long since = System.nanoTime();
-            ready = deciding();
-            boolean consistent = true;
-            Duration timeout = Duration.ZERO; // act at once on what the rebuild found due (retries, expired timers)
-            while (deciding() && consistent) {
-                loop.beat();
-                if (!historyLoaded) {
-                    tail.drainFinished();
-                    historyLoaded = tail.finishedLoaded();
-                    if (historyLoaded) {
-                        c.resume(c.paused()); // the records held for it are read again from where they were held
-                        LOG.info("dispatcher: finished jobs loaded {} ms after taking over: {} jobs known",
-                                (System.nanoTime() - since) / 1_000_000, machine.size());
-                    }
+            try {
+                decide(producer, c, tail, machine);
+            } finally {
+                if (!running.get() && historyLoaded && leadership.leader()) {
+                    checkpointAtStop(producer, tail);
                 }
-                metrics.observe(machine, c, clock.instant());
-                if (System.nanoTime() - listedAt > TOPIC_RELIST.toNanos()) {
-                    // a tenant's commands topic created since is read from its committed offset (or the start)
-                    List<TopicPartition> now = inputPartitions(c);
-                    if (!now.equals(assigned)) {
-                        LOG.info("dispatcher: input partitions now {}", now);
-                        assigned = now;
-                        c.assign(assigned);
-                    }
-                    listedAt = System.nanoTime();
-                }
-                ConsumerRecords<String, byte[]> records = c.poll(historyLoaded || timeout.compareTo(HISTORY_POLL) < 0
-                        ? timeout : HISTORY_POLL);
-                if (!deciding()) {
-                    return; // records polled after leadership was lost are left to the next leader
-                }
-                consistent = processInTransaction(producer, c, machine, records);
-                timeout = pollTimeout(machine);
             }
         } finally {
             consumer = null;
+        }
+    }
+
+    /** True if every input partition not held for the finished jobs is read up to its end (its lag is known and 0). */
+    private static boolean inputsCaughtUp(KafkaConsumer<String, byte[]> c) {
+        Set<TopicPartition> paused = c.paused();
+        for (TopicPartition partition : c.assignment()) {
+            OptionalLong lag = c.currentLag(partition);
+            if (!paused.contains(partition) && (lag.isEmpty() || lag.getAsLong() > 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A graceful stop's checkpoint of the finished jobs' filter: the next start extends it by nothing. */
+    private void checkpointAtStop(KafkaProducer<String, byte[]> producer, StateTail tail) {
+        try {
+            checkpoints.writeNow(producer, tail, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("dispatcher: no checkpoint of the finished jobs' filter at stop ({})", e.toString());
+        }
+    }
+
+    /** Consumes and decides until leadership is lost, the dispatcher stops or a transaction fails. */
+    private void decide(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c, StateTail tail,
+            JobStateMachine machine) {
+        List<TopicPartition> assigned = inputPartitions(c);
+        c.assign(assigned);
+        long listedAt = System.nanoTime();
+        long since = System.nanoTime();
+        ready = deciding();
+        boolean consistent = true;
+        Duration timeout = Duration.ZERO; // act at once on what the rebuild found due (retries, expired timers)
+        while (deciding() && consistent) {
+            loop.beat();
+            boolean folding = false;
+            if (!historyLoaded) {
+                if (!tail.finishedStarted() && (inputsCaughtUp(c) || System.nanoTime() - since > LOAD_DELAY.toNanos())) {
+                    tail.startFinished(); // after the inputs waiting at the start: the load's threads take CPU from them
+                }
+                folding = tail.drainFinished();
+                historyLoaded = tail.finishedLoaded();
+                if (historyLoaded) {
+                    finishedLoadedAt = clock.instant();
+                    c.resume(c.paused()); // the records held for it are read again from where they were held
+                    LOG.info("dispatcher: finished jobs loaded {} ms after taking over: {} jobs known",
+                            (System.nanoTime() - since) / 1_000_000, machine.size());
+                }
+            }
+            if (historyLoaded) {
+                checkpoints.step(producer, tail, clock.instant());
+            }
+            metrics.observe(machine, c, clock.instant());
+            if (System.nanoTime() - listedAt > TOPIC_RELIST.toNanos()) {
+                // a tenant's commands topic created since is read from its committed offset (or the start)
+                List<TopicPartition> now = inputPartitions(c);
+                if (!now.equals(assigned)) {
+                    LOG.info("dispatcher: input partitions now {}", now);
+                    assigned = now;
+                    c.assign(assigned);
+                }
+                listedAt = System.nanoTime();
+            }
+            ConsumerRecords<String, byte[]> records = c.poll(folding ? Duration.ZERO
+                    : historyLoaded || timeout.compareTo(HISTORY_POLL) < 0 ? timeout : HISTORY_POLL);
+            if (!deciding()) {
+                return; // records polled after leadership was lost are left to the next leader
+            }
+            consistent = processInTransaction(producer, c, machine, records);
+            timeout = pollTimeout(machine);
         }
     }
 
@@ -281,7 +339,10 @@ public final class Dispatcher implements AutoCloseable {
         machine.resume(clock.instant());
         LOG.info("dispatcher: caught up with {} in {} ms: {} jobs, {} live{}", source,
                 (System.nanoTime() - started) / 1_000_000, machine.size(), machine.liveJobs(),
-                historyLoaded ? "" : "; finished jobs still loading (records about unknown jobs wait for them)");
+                historyLoaded ? "" : tail.filterExtended() >= 0
+                        ? "; finished jobs still loading (records about unknown ids the finished jobs' filter may hold wait"
+                                + " for them; the filter's checkpoint extended by " + tail.filterExtended() + " keys)"
+                        : "; finished jobs still loading (records about unknown jobs wait for them; no filter checkpoint)");
         return machine;
     }
 
@@ -329,8 +390,9 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * The records that can be decided while the finished jobs are still loading: from the first
      * record of a partition that names a job the machine does not know (it may be a finished one:
-     * a replayed submit, a stale report), that partition is paused and read again from there once
-     * they are loaded, so nothing is decided without them and each partition keeps its order.
+     * a replayed submit, a stale report) and that the finished jobs' filter does not rule out as
+     * certainly new, that partition is paused and read again from there once they are loaded, so
+     * nothing is decided without them and each partition keeps its order.
      */
     private ConsumerRecords<String, byte[]> withoutHeld(KafkaConsumer<String, byte[]> c, JobStateMachine machine,
             ConsumerRecords<String, byte[]> polled) {
@@ -340,7 +402,7 @@ public final class Dispatcher implements AutoCloseable {
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : polled.records(partition)) {
                 String jobId = readableJobId(record);
-                if (jobId != null && !machine.knows(jobId)) {
+                if (jobId != null && termState.waitsForFinished(jobId)) {
                     c.seek(partition, record.offset());
                     c.pause(List.of(partition));
                     break;

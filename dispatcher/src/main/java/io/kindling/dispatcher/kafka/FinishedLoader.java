@@ -34,8 +34,12 @@ import org.slf4j.LoggerFactory;
 final class FinishedLoader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FinishedLoader.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    /** At most this many reading threads: decoding is what a load costs, and it spreads over cores. */
-    static final int READERS = 4;
+    /**
+     * At most this many reading threads: decoding is what a load costs, and it spreads over cores;
+     * one core is left to the dispatcher's thread (the finished jobs' filter decides new jobs
+     * without the load, so the load is no longer on their path).
+     */
+    static final int READERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
 
     /** One finished job's record; a null snapshot is a tombstone. */
     record Loaded(String jobId, JobSnapshot snapshot) {

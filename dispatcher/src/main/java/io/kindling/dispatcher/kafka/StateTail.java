@@ -5,6 +5,7 @@ import io.kindling.dispatcher.lifecycle.JobSnapshot;
 import io.kindling.dispatcher.lifecycle.JobStateMachine;
 import io.kindling.schemas.Json;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +26,18 @@ import org.slf4j.LoggerFactory;
  * are read by a {@link FinishedLoader} in the background and folded in between polls
  * ({@link #drainFinished}) until {@link #finishedLoaded}. A machine that has decided is dropped
  * ({@link #reset}) when its term ends: its memory may hold decisions whose transaction never
- * committed. Owned by the dispatcher's thread.
+ * committed. The state topic also holds the checkpoint of the finished jobs' filter
+ * ({@link FilterCheckpoint}): extended at each catch-up to the finished jobs' topic's end, it tells
+ * which ids certainly have no finished job ({@link #waitsForFinished}) before the load is done.
+ * Owned by the dispatcher's thread.
  */
 final class StateTail implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateTail.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    /** How long one call folds finished jobs at most: a new job's submit is polled in between. */
+    private static final Duration FOLD_BUDGET = Duration.ofMillis(50);
+    /** A standby starts loading the finished jobs after this long (a process that leads at once never does). */
+    private static final Duration STANDBY_LOAD_DELAY = Duration.ofSeconds(10);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Supplier<JobStateMachine> machines;
@@ -40,8 +49,14 @@ final class StateTail implements AutoCloseable {
     private final Map<TopicPartition, Long> finishedFolded = new HashMap<>();
     /** The finished jobs' topic's end when the last catch-up began: loaded once folded that far. */
     private Map<TopicPartition, Long> finishedTarget = Map.of();
+    private final FilterCheckpoint checkpoint = new FilterCheckpoint();
+    /** The finished jobs' filter as of the last catch-up, extended to its target; null if there is none. */
+    private FinishedFilter filter;
+    /** How many keys the last catch-up added to the checkpointed filter (-1: no usable checkpoint). */
+    private long filterExtended = -1;
     private JobStateMachine machine;
     private boolean marked;
+    private long standbySince = System.nanoTime();
     private long records;
 
     StateTail(KafkaClients clients, String topic, String finishedTopic, Supplier<JobStateMachine> machines) {
@@ -65,8 +80,11 @@ final class StateTail implements AutoCloseable {
         machine = machines.get();
         marked = false;
         records = 0;
+        checkpoint.clear();
+        filter = null;
         consumer.seekToBeginning(partitions);
         restartFinished();
+        standbySince = System.nanoTime();
     }
 
     /** The next fold of the finished jobs starts a new loader from the beginning. */
@@ -80,10 +98,13 @@ final class StateTail implements AutoCloseable {
 
     /** Folds what arrived within {@code timeout} (a standby calls this while it waits). */
     void poll(Duration timeout) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+        if (System.nanoTime() - standbySince > STANDBY_LOAD_DELAY.toNanos()) {
+            startFinished(); // a warm standby has the finished jobs too, but a start that leads at once reads its live jobs first
+        }
+        boolean folding = drainFinished();
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(folding ? Duration.ZERO : timeout)) {
             apply(record);
         }
-        drainFinished();
     }
 
     /**
@@ -99,18 +120,54 @@ final class StateTail implements AutoCloseable {
                 apply(record);
             }
         }
-        drainFinished(); // starts the loader if none runs: after the live jobs, so as not to slow them down
+        filter = checkpoint.latest().orElse(null);
+        filterExtended = filter == null ? -1 : FilterExtension.extend(clients, filter, finishedTarget, running);
+        if (filterExtended < 0) {
+            filter = null;
+        }
         return marked;
     }
 
-    /** Folds the finished jobs the background loader has read since the last call. */
-    void drainFinished() {
+    /**
+     * True if a record naming this job must wait for the finished jobs' load: the machine does not
+     * know it and the filter (extended to the finished jobs committed before the last catch-up) may
+     * hold it ({@link FinishedFilter#waits}).
+     */
+    boolean waitsForFinished(String jobId) {
+        return FinishedFilter.waits(machine, filter, jobId);
+    }
+
+    /** How many keys the last catch-up added to the checkpointed filter; -1 if it found no usable checkpoint. */
+    long filterExtended() {
+        return filter == null ? -1 : filterExtended;
+    }
+
+    /**
+     * A checkpoint of the finished jobs' filter, built when called (off the dispatcher's thread):
+     * every id the machine knows now (a superset of the finished jobs' keys folded so far),
+     * covering the offsets folded so far.
+     */
+    Supplier<List<ProducerRecord<String, byte[]>>> filterCheckpoint(String topic, Instant now) {
+        Map<Integer, Long> covers = new HashMap<>();
+        finishedFolded.forEach((partition, offset) -> covers.put(partition.partition(), offset));
+        List<String> ids = List.copyOf(machine.knownIds());
+        return () -> FilterCheckpoint.records(topic, FinishedFilter.of(ids, covers), now);
+    }
+
+    /**
+     * Folds the finished jobs the background loader has read since the last call, for at most
+     * {@link #FOLD_BUDGET} (so the dispatcher's thread polls its inputs in between); true if
+     * batches are left.
+     */
+    boolean drainFinished() {
         if (finished != null && finished.failed()) {
             restartFinished(); // folding again from the beginning is harmless: a record replaces its own
+            startFinished();
         }
         if (finished == null) {
-            finished = new FinishedLoader(clients, finishedPartitions);
+            return false;
         }
+        long started = System.nanoTime();
         FinishedLoader.Batch batch;
         while ((batch = finished.next()) != null) {
             for (FinishedLoader.Loaded job : batch.jobs()) {
@@ -121,7 +178,27 @@ final class StateTail implements AutoCloseable {
                 }
             }
             finishedFolded.putAll(batch.positions());
+            if (System.nanoTime() - started > FOLD_BUDGET.toNanos()) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    /**
+     * Starts the background load of the finished jobs if it is not running: the active dispatcher
+     * once its inputs are read up to their end (a new job's submit first), a standby after
+     * {@link #STANDBY_LOAD_DELAY}.
+     */
+    void startFinished() {
+        if (finished == null) {
+            finished = new FinishedLoader(clients, finishedPartitions);
+        }
+    }
+
+    /** True if the background load runs (or has run) in this term. */
+    boolean finishedStarted() {
+        return finished != null;
     }
 
     /** True once the finished jobs committed before the last catch-up are all folded into the machine. */
@@ -148,6 +225,8 @@ final class StateTail implements AutoCloseable {
         try {
             if (StateMarker.KEY.equals(record.key())) {
                 marked = true;
+            } else if (FilterCheckpoint.reserved(record.key())) {
+                checkpoint.accept(record.key(), record.value());
             } else if (record.value() == null) {
                 machine.forget(record.key());
             } else {

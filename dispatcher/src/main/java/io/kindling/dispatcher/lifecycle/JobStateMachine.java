@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -186,6 +187,11 @@ public final class JobStateMachine {
     /** True if the job is known (live, or finished and still remembered). */
     public boolean knows(String jobId) {
         return jobs.containsKey(jobId);
+    }
+
+    /** The ids of every job known, live or finished (a read-only view). */
+    public Set<String> knownIds() {
+        return Collections.unmodifiableSet(jobs.keySet());
     }
 
     /** Every job's snapshot is written with the next outputs (after a rebuild from the events topic). */
