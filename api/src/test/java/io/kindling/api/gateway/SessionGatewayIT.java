@@ -7,6 +7,7 @@ import io.kindling.api.auth.StaticTokens;
 import io.kindling.common.relay.RelayAgent;
 import io.kindling.common.relay.TrustedCa;
 import io.kindling.testsupport.auth.TestTokens;
+import io.kindling.testsupport.spark.ConnectClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -121,22 +122,7 @@ class SessionGatewayIT {
 
     /** Runs tools/spark-connect/query.py with the stock client; returns what it printed. */
     private static String query(String url) throws IOException, InterruptedException {
-        Path project = projectDir();
-        Path python = Optional.ofNullable(System.getenv("KINDLING_CONNECT_PYTHON")).map(Path::of)
-                .orElse(project.resolve(".tools/connect-venv/bin/python"));
-        assertThat(python).as("the Spark Connect client venv (./kindling provision)").isExecutable();
-        Path out = Files.createTempFile(dir, "query", ".out");
-        ProcessBuilder builder = new ProcessBuilder(python.toString(), project.resolve("tools/spark-connect/query.py").toString(), url)
-                .redirectErrorStream(true).redirectOutput(out.toFile());
-        builder.environment().put("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", certificates.caFile().toString());
-        builder.environment().remove("SPARK_HOME");
-        builder.environment().remove("SPARK_REMOTE");
-        Process process = builder.start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("the PySpark client did not finish: " + Files.readString(out));
-        }
-        return Files.readString(out);
+        return new ConnectClient(projectDir(), certificates.caFile(), dir).query(url);
     }
 
     private static Process startSparkConnect(Path project, int port) throws IOException {

@@ -21,7 +21,7 @@ public final class SessionRelay {
     private final SSLContext tls;
     private final RelayKey key;
 
-    private SessionRelay(SessionRelayConfig config, SSLContext tls, RelayKey key) {
+    SessionRelay(SessionRelayConfig config, SSLContext tls, RelayKey key) {
         this.config = config;
         this.tls = tls;
         this.key = key;
