@@ -63,12 +63,14 @@ class RunningStack:
 
 @contextmanager
 def kindling_up(home: Path, env: Mapping[str, str] | None = None) -> Iterator[RunningStack]:
-    """Runs ``./kindling up`` with ``KINDLING_HOME=home`` on free HTTP, Kafka and metrics ports;
-    ``env`` (default: this process's environment) is the rest of its environment. Yields once the
-    api is ready; raises :class:`StackError` with the output's tail if it exits or times out."""
+    """Runs ``./kindling up`` with ``KINDLING_HOME=home`` on free HTTP, Kafka, metrics and session
+    gateway ports; ``env`` (default: this process's environment) is the rest of its environment.
+    Yields once the api is ready; raises :class:`StackError` with the output's tail if it exits or
+    times out."""
     http_port, kafka_port = free_port(), free_port()
     full = dict(os.environ if env is None else env, KINDLING_HTTP_PORT=str(http_port),
                 KINDLING_KAFKA_PORT=str(kafka_port), KINDLING_METRICS_PORT=str(free_port()),
+                KINDLING_GATEWAY_CLIENT_PORT=str(free_port()), KINDLING_GATEWAY_AGENT_PORT=str(free_port()),
                 KINDLING_HOME=str(home))
     log = home / "kindling-up.out"
     url = f"http://127.0.0.1:{http_port}"

@@ -10,6 +10,7 @@ import io.kindling.common.config.KindlingHome;
 import io.kindling.common.kafka.KafkaConfig;
 import io.kindling.common.kafka.TopicSettings;
 import io.kindling.common.pools.PoolsFile;
+import io.kindling.api.sessions.SessionsConfig;
 import io.kindling.api.view.ViewConfig;
 import io.kindling.schemas.MessageLimits;
 import java.nio.file.Path;
@@ -36,9 +37,11 @@ import java.util.Objects;
  * @param limits          abuse limits (rates, connection caps)
  * @param views           the job store: where, how much in memory, how long finished jobs are kept
  * @param pools           the pools a job may name (the dispatcher's: {@code KINDLING_CONFIG}, else {@code KINDLING_POOLS})
+ * @param sessions        interactive sessions: the session gateway's address, TLS files and relay key
  */
 public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtifactBytes, Duration publishTimeout,
-        KafkaConfig kafka, BlobStoreConfig blobStore, AuthConfig auth, ApiLimits limits, ViewConfig views, Set<String> pools) {
+        KafkaConfig kafka, BlobStoreConfig blobStore, AuthConfig auth, ApiLimits limits, ViewConfig views, Set<String> pools,
+        SessionsConfig sessions) {
 
     public static final ConfigParameter<String> HTTP_HOST =
             ConfigParameter.string("KINDLING_HTTP_HOST", "0.0.0.0", "interface the api listens on");
@@ -64,13 +67,15 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
     /** The api's own keys. */
     public static final List<ConfigParameter<?>> PARAMETERS = concat(
             List.of(HTTP_HOST, HTTP_PORT, MAX_REQUEST_BYTES, MAX_ARTIFACT_BYTES, STORE_DIR, CACHED_JOBS,
-                    TopicSettings.JOB_RETENTION_DAYS, POOLS, CONFIG), AuthConfig.PARAMETERS, ApiLimits.PARAMETERS);
+                    TopicSettings.JOB_RETENTION_DAYS, POOLS, CONFIG), AuthConfig.PARAMETERS, ApiLimits.PARAMETERS,
+            SessionsConfig.PARAMETERS);
 
-    private static List<ConfigParameter<?>> concat(List<ConfigParameter<?>> a, List<ConfigParameter<?>> b,
-            List<ConfigParameter<?>> c) {
-        List<ConfigParameter<?>> all = new ArrayList<>(a);
-        all.addAll(b);
-        all.addAll(c);
+    @SafeVarargs
+    private static List<ConfigParameter<?>> concat(List<ConfigParameter<?>>... lists) {
+        List<ConfigParameter<?>> all = new ArrayList<>();
+        for (List<ConfigParameter<?>> list : lists) {
+            all.addAll(list);
+        }
         return List.copyOf(all);
     }
 
@@ -84,6 +89,7 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(views, "views");
+        Objects.requireNonNull(sessions, "sessions");
         pools = Set.copyOf(pools);
     }
 
@@ -105,7 +111,7 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
         return new ApiConfig(host, config.get(HTTP_PORT), config.get(MAX_REQUEST_BYTES),
                 config.get(MAX_ARTIFACT_BYTES),
                 DEFAULT_PUBLISH_TIMEOUT, kafka, blobs, AuthConfig.from(config, host), ApiLimits.from(config), views,
-                pools(config));
+                pools(config), SessionsConfig.from(config));
     }
 
     /** The pool names the dispatcher reads: the pools file's, else {@code KINDLING_POOLS}. */
@@ -131,31 +137,36 @@ public record ApiConfig(String host, int port, int maxRequestBytes, int maxArtif
 
     public ApiConfig withPort(int value) {
         return new ApiConfig(host, value, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, limits, views,
-                pools);
+                pools, sessions);
     }
 
     public ApiConfig withPublishTimeout(Duration value) {
         return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, value, kafka, blobStore, auth, limits, views,
-                pools);
+                pools, sessions);
     }
 
     public ApiConfig withAuth(AuthConfig value) {
         return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, value, limits, views,
-                pools);
+                pools, sessions);
     }
 
     public ApiConfig withLimits(ApiLimits value) {
         return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, value, views,
-                pools);
+                pools, sessions);
     }
 
     public ApiConfig withMaxArtifactBytes(int value) {
         return new ApiConfig(host, port, maxRequestBytes, value, publishTimeout, kafka, blobStore, auth, limits, views,
-                pools);
+                pools, sessions);
+    }
+
+    public ApiConfig withSessions(SessionsConfig value) {
+        return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, limits, views,
+                pools, value);
     }
 
     public ApiConfig withViews(ViewConfig value) {
         return new ApiConfig(host, port, maxRequestBytes, maxArtifactBytes, publishTimeout, kafka, blobStore, auth, limits, value,
-                pools);
+                pools, sessions);
     }
 }

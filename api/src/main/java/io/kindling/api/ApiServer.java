@@ -6,6 +6,8 @@ import io.kindling.api.auth.Access;
 import io.kindling.api.auth.AuthConfig;
 import io.kindling.api.auth.AuthHandler;
 import io.kindling.api.auth.JwtAuthenticator;
+import io.kindling.api.auth.Principal;
+import io.kindling.api.gateway.SessionGateway;
 import io.kindling.api.auth.Role;
 import io.kindling.api.auth.StaticTokens;
 import io.kindling.api.limits.ApiLimits;
@@ -30,7 +32,9 @@ import io.kindling.api.http.HttpTracing;
 import io.kindling.api.http.JobIdGenerator;
 import io.kindling.api.http.ListJobsHandler;
 import io.kindling.api.http.RequestContract;
+import io.kindling.api.http.SessionOperations;
 import io.kindling.api.http.SubmitJobHandler;
+import io.kindling.api.sessions.Sessions;
 import io.kindling.api.http.UploadArtifactHandler;
 import io.kindling.api.http.WatchJobsHandler;
 import io.kindling.api.logs.EventLogArchive;
@@ -65,6 +69,7 @@ import io.micrometer.core.instrument.Gauge;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -84,6 +89,8 @@ public final class ApiServer {
     static final String ARTIFACTS_PATH = "/v1/artifacts";
     /** How often the tokens file is checked for changes. */
     private static final long TOKENS_CHECK_MILLIS = 2_000;
+    /** How often READY sessions are checked for idleness. */
+    private static final long IDLE_SWEEP_MILLIS = 5_000;
     /** Where artifact uploads are streamed before they are stored (deleted when the request ends). */
     private static final Path UPLOADS_DIR = Path.of(System.getProperty("java.io.tmpdir"), "kindling-api-uploads");
 
@@ -107,8 +114,10 @@ public final class ApiServer {
     private final HttpMetrics httpMetrics;
     private final LogTails logTails;
     private final HttpTracing httpTracing;
+    private final Sessions sessions;
     private volatile HttpServer server;
     private volatile long tokensTimer = -1;
+    private volatile long idleTimer = -1;
     private boolean started; // guarded by this
     private Future<Void> stopped; // guarded by this
 
@@ -156,6 +165,8 @@ public final class ApiServer {
                 topics.events(), views, "kindling-api-events",
                 eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()), deadLetters)
                 .watchedBy(management.health().loop("api.events", null));
+        this.sessions = new Sessions(config.sessions(), config.host(), views, this::authenticate,
+                cancel -> publisher.publish(vertx.getOrCreateContext(), cancel).toCompletionStage(), Clock.systemUTC());
         this.health = new Health(follower);
         management.health().liveness("api", () -> health.notLive().isEmpty());
         management.health().readiness("api", this::ready);
@@ -200,7 +211,11 @@ public final class ApiServer {
                 }
             });
         }
-        return ApiContract.load(vertx)
+        return vertx.<Void>executeBlocking(() -> {
+                    sessions.start();
+                    return null;
+                })
+                .compose(v -> ApiContract.load(vertx))
                 .map(this::router)
                 .compose(router -> vertx.createHttpServer(new HttpServerOptions()
                                 .setHost(config.host())
@@ -209,6 +224,15 @@ public final class ApiServer {
                         .listen())
                 .map(listening -> {
                     server = listening;
+                    if (sessions.gatewayEnabled()) {
+                        idleTimer = vertx.setPeriodic(IDLE_SWEEP_MILLIS, id -> {
+                            try {
+                                io.execute(sessions::sweepIdle);
+                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                                LOG.debug("I/O pool full: idle sessions are looked for on the next tick");
+                            }
+                        });
+                    }
                     health.httpUp();
                     LOG.info("api listening on {}:{}", config.host(), listening.actualPort());
                     return listening.actualPort();
@@ -242,14 +266,23 @@ public final class ApiServer {
         });
         // parameters and media type from the document; the body by MessageReader, the dispatcher's own
         // reader of job-spec.schema.json (the schema the document refers to), which names the offending field
+        SubmitJobHandler submitter = new SubmitJobHandler(new MessageReader(new SchemaValidator(), maxBytes), publisher, views,
+                io, new JobIdGenerator(), Clock.systemUTC(), config.pools());
+        CancelJobHandler cancels = new CancelJobHandler(publisher, views, Clock.systemUTC());
         operation(builder, RequestContract.of(contract, "submitJob").bodyReadByHandler(), Role.SUBMIT)
                 .addHandler(Limits.submissions(submitRate, config.limits().submitsPerSecond()))
-                .addHandler(new SubmitJobHandler(new MessageReader(new SchemaValidator(), maxBytes), publisher, views, io,
-                        new JobIdGenerator(), Clock.systemUTC(), config.pools()));
+                .addHandler(submitter);
         operation(builder, contract, "getJob", Role.READ).addHandler(new GetJobHandler(views));
         operation(builder, contract, "listJobs", Role.READ).addHandler(new ListJobsHandler(views));
-        operation(builder, contract, "cancelJob", Role.CANCEL).addHandler(
-                new CancelJobHandler(publisher, views, Clock.systemUTC()));
+        operation(builder, contract, "cancelJob", Role.CANCEL).addHandler(cancels);
+        // a session is a job (application spark-connect): submitted and cancelled by the same handlers
+        SessionOperations sessionOperations = new SessionOperations(views, sessions::connectUrl, submitter, cancels);
+        operation(builder, contract, "createSession", Role.SUBMIT)
+                .addHandler(Limits.submissions(submitRate, config.limits().submitsPerSecond()))
+                .addHandler(sessionOperations.create());
+        operation(builder, contract, "getSession", Role.READ).addHandler(sessionOperations.get());
+        operation(builder, contract, "listSessions", Role.READ).addHandler(sessionOperations.list());
+        operation(builder, contract, "deleteSession", Role.CANCEL).addHandler(sessionOperations.delete());
         operation(builder, contract, "getJobEvents", Role.READ)
                 .addHandler(Limits.connections(streams, "event and log streams", ctx -> true))
                 .addHandler(new GetJobEventsHandler(views));
@@ -328,6 +361,32 @@ public final class ApiServer {
                 .addHandler(httpTracing.operation(operationId));
     }
 
+    /**
+     * The principal of a bearer token, as {@link AuthHandler} would find it (the session gateway's
+     * admission): a static token, else an OIDC JWT; everyone is an admin when authentication is disabled.
+     */
+    private Optional<Principal> authenticate(String token) {
+        if (config.auth().disabled()) {
+            return Optional.of(Principal.ANONYMOUS_ADMIN);
+        }
+        Optional<Principal> known = tokens == null ? Optional.empty()
+                : tokens.authenticate(token);
+        if (known.isPresent() || jwt == null || !JwtAuthenticator.looksLikeJwt(token)) {
+            return known;
+        }
+        try {
+            return Optional.of(jwt.authenticate(token));
+        } catch (JwtAuthenticator.InvalidTokenException | JwtAuthenticator.KeysUnavailableException e) {
+            LOG.debug("session gateway: token refused ({})", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The session gateway this api runs, or null. */
+    public SessionGateway gateway() {
+        return sessions.gateway();
+    }
+
     /** Kafka's id of {@code topic}, or null if it cannot be had now (the store then trusts its offsets). */
     private static String topicId(KafkaClients kafka, String topic) {
         try (org.apache.kafka.clients.admin.Admin admin = kafka.admin("kindling-api-topic-id")) {
@@ -354,13 +413,17 @@ public final class ApiServer {
 
     /**
      * Stops in order, each step awaited: readiness false, HTTP (in-flight requests get up to 5 s),
-     * the events follower and its dead-letter producer, the commands producer (flushing what it holds), the I/O pool. Safe to call twice.
+     * the session gateway (listeners and relayed connections), the events follower and its dead-letter producer, the commands
+     * producer (flushing what it holds), the I/O pool. Safe to call twice.
      */
     public synchronized Future<Void> stop() {
         if (stopped == null) {
             health.stopping();
             if (tokensTimer >= 0) {
                 vertx.cancelTimer(tokensTimer);
+            }
+            if (idleTimer >= 0) {
+                vertx.cancelTimer(idleTimer);
             }
             HttpServer http = server;
             Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.shutdown(5, TimeUnit.SECONDS);
@@ -370,6 +433,7 @@ public final class ApiServer {
                             LOG.warn("stopping HTTP failed", ar.cause());
                         }
                         return vertx.<Void>executeBlocking(() -> {
+                            closeQuietly("session gateway", sessions);
                             closeQuietly("events follower", follower);
                             closeQuietly("dead-letter producer", deadLetters);
                             closeQuietly("live workers", liveWorkers);

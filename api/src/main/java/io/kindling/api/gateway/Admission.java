@@ -14,6 +14,7 @@ final class Admission {
     static final String SESSION_HEADER = "x-kindling-session";
     private final SessionRoutes routes;
     private final BearerAuthenticator authenticator;
+    private final SessionActivity activity;
 
     /** A call admitted to {@code route}, or refused with gRPC status {@code code} and a reason. */
     record Verdict(SessionRoute route, int code, String reason) {
@@ -32,8 +33,14 @@ final class Admission {
     static final int UNAVAILABLE = 14;
 
     Admission(SessionRoutes routes, BearerAuthenticator authenticator) {
+        this(routes, authenticator, new SessionActivity(java.time.Clock.systemUTC()));
+    }
+
+    /** Every admitted call is recorded in {@code activity}. */
+    Admission(SessionRoutes routes, BearerAuthenticator authenticator, SessionActivity activity) {
         this.routes = routes;
         this.authenticator = authenticator;
+        this.activity = activity;
     }
 
     Verdict check(Http2Headers headers) {
@@ -56,6 +63,7 @@ final class Admission {
         if (!principal.get().actsIn(route.get().tenant())) {
             return Verdict.refuse(PERMISSION_DENIED, principal.get().name() + " does not act in the tenant of session " + session);
         }
+        activity.touch(route.get().sessionId());
         return new Verdict(route.get(), 0, "");
     }
 }

@@ -46,10 +46,16 @@ public final class SessionGateway implements AutoCloseable {
     }
 
     public static SessionGateway start(GatewayConfig config, SessionRoutes routes, BearerAuthenticator authenticator) {
+        return start(config, routes, authenticator, new SessionActivity(java.time.Clock.systemUTC()));
+    }
+
+    /** As {@link #start(GatewayConfig, SessionRoutes, BearerAuthenticator)}, recording each admitted call in {@code activity}. */
+    public static SessionGateway start(GatewayConfig config, SessionRoutes routes, BearerAuthenticator authenticator,
+            SessionActivity activity) {
         SslContext clientTls = tls(config, true);
         SslContext agentTls = tls(config, false);
         AgentLinks links = new AgentLinks(DIAL_BACK);
-        Admission admission = new Admission(routes, authenticator);
+        Admission admission = new Admission(routes, authenticator, activity);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         try {
             Channel clients = listen(group, config.host(), config.clientPort(), new ChannelInitializer<SocketChannel>() {

@@ -39,7 +39,7 @@ public final class CancelJobHandler implements Handler<RoutingContext> {
     }
 
     /** The answer: its status and the job's view. */
-    private record Outcome(int status, JobView view) {
+    record Outcome(int status, JobView view) {
     }
 
     @Override
@@ -58,7 +58,8 @@ public final class CancelJobHandler implements Handler<RoutingContext> {
                 .onFailure(ctx::fail);
     }
 
-    private Future<Outcome> cancel(RoutingContext ctx, Context context, String id, String reason) {
+    /** Cancels job {@code id} for the request {@code ctx} ({@code reason} may be null). */
+    Future<Outcome> cancel(RoutingContext ctx, Context context, String id, String reason) {
         Optional<JobView> found = views.find(id);
         if (found.isPresent() && !GetJobHandler.visible(ctx, found.get())) {
             throw GetJobHandler.notFound(id);

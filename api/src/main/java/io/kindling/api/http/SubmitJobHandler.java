@@ -3,8 +3,10 @@ package io.kindling.api.http;
 import io.kindling.api.CommandPublisher;
 import io.kindling.api.IoExecutor;
 import io.kindling.api.auth.Access;
+import io.kindling.api.sessions.SessionSpecs;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.common.artifacts.ArtifactRef;
+import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.JobEvents;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
@@ -72,23 +74,57 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        Context context = ctx.vertx().getOrCreateContext();
         byte[] body = Optional.ofNullable(ctx.body().buffer()).map(Buffer::getBytes).orElse(new byte[0]);
+        submit(ctx, body, SubmitJobHandler::requireJob)
+                .onSuccess(outcome -> send(ctx, outcome))
+                .onFailure(ctx::fail);
+    }
+
+    /**
+     * Submits the job spec {@code body} (JSON) for the request {@code ctx} (its idempotency key and
+     * tenant headers, its principal): read by the dispatcher's reader, owned by a tenant of the
+     * principal, its pool known, {@code check} passed, fitting a command record, published (or an
+     * earlier submission with the same key found). Sessions are submitted here too.
+     */
+    Future<Outcome> submit(RoutingContext ctx, byte[] body, java.util.function.UnaryOperator<JobSpec> check) {
+        Context context = ctx.vertx().getOrCreateContext();
         ValidRequest request = ValidRequest.of(ctx);
         String headerKey = request.string(IDEMPOTENCY_KEY);
         String headerTenant = request.string(Access.TENANT_HEADER);
         String principal = Access.principal(ctx).name();
-        io.call(context, () -> new Read(reader.readJobSpec(body), namedTenant(body)))
+        return io.call(context, () -> new Read(reader.readJobSpec(body), namedTenant(body)))
                 .map(read -> withTenant(ctx, read, headerTenant))
                 .map(spec -> withIdempotencyKey(spec, headerKey))
                 .map(spec -> requireKnownPool(spec, pools))
+                .map(check)
                 .map(spec -> new SubmitJob(jobId(spec), spec, clock.instant(), principal))
                 .map(SubmitJobHandler::requireFits)
                 .compose(command -> earlier(command)
                         .map(view -> Future.succeededFuture(new Outcome(view, true)))
-                        .orElseGet(() -> publish(context, command, HttpTracing.context(ctx)).map(this::remember).map(view -> new Outcome(view, false))))
-                .onSuccess(outcome -> send(ctx, outcome))
-                .onFailure(ctx::fail);
+                        .orElseGet(() -> publish(context, command, HttpTracing.context(ctx)).map(this::remember).map(view -> new Outcome(view, false))));
+    }
+
+    /**
+     * A job of {@code POST /v1/jobs}: not a session (application spark-connect: 400 pointing to
+     * /v1/sessions) and without the labels only the api sets ({@link SessionSpecs#PREFIX}).
+     */
+    static JobSpec requireJob(JobSpec spec) {
+        if (spec.application() != null && spec.application().type() == ApplicationType.SPARK_CONNECT) {
+            String problem = "a spark-connect application is an interactive session: create it with POST /v1/sessions";
+            throw new ApiException(ErrorCode.INVALID, "$.application.type: " + problem,
+                    List.of(new Violation("$.application.type", problem)));
+        }
+        SessionSpecs.reservedLabel(spec.labels()).ifPresent(key -> {
+            throw reservedLabel(key);
+        });
+        return spec;
+    }
+
+    /** 400 for a label key only the api may set. */
+    static ApiException reservedLabel(String key) {
+        String problem = "labels starting with '" + SessionSpecs.PREFIX + "' are set by the api";
+        return new ApiException(ErrorCode.INVALID, "$.labels." + key + ": " + problem,
+                List.of(new Violation("$.labels." + key, problem)));
     }
 
     /** A spec as read, and the tenant its body names (null if none). */
@@ -163,8 +199,13 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
         }
     }
 
+    /** The spec job {@code id} was submitted with, if the api knows it. */
+    Optional<JobSpec> spec(String id) {
+        return views.spec(id);
+    }
+
     /** A job's view, and whether it is an earlier submission's (nothing was published). */
-    private record Outcome(JobView view, boolean replay) {
+    record Outcome(JobView view, boolean replay) {
     }
 
     private String jobId(JobSpec spec) {
