@@ -11,9 +11,9 @@ import java.util.Optional;
 
 /**
  * How the worker's relay agents reach the session gateway (interactive sessions, docs/sessions.md).
- * All three of {@code KINDLING_GATEWAY_AGENT_ADDRESS}, {@code KINDLING_GATEWAY_CA_FILE} and
- * {@code KINDLING_RELAY_KEY_FILE} or none: without them the worker serves jobs only and refuses a
- * session's attempt with a reason naming them.
+ * {@code KINDLING_GATEWAY_AGENT_ADDRESS} turns them on and then needs {@code KINDLING_GATEWAY_CA_FILE}
+ * and {@code KINDLING_RELAY_KEY_FILE}; without it the worker serves jobs only and refuses a
+ * session's attempt with a reason naming the three keys.
  *
  * @param gatewayHost  the gateway's host name, as its certificate names it
  * @param agentPort    the gateway's agent port
@@ -34,18 +34,19 @@ public record SessionRelayConfig(String gatewayHost, int agentPort, Path caFile,
 
     public static final List<ConfigParameter<?>> PARAMETERS = List.of(AGENT_ADDRESS, CA_FILE, RELAY_KEY_FILE, READY_SECONDS);
 
-    /** The relay settings, or empty when none of the three keys is set. */
+    /**
+     * The relay settings, or empty when {@code KINDLING_GATEWAY_AGENT_ADDRESS} is not set (the relay
+     * key alone is the api's gateway's setting, in a process running both); with the address, the CA
+     * file and the relay key are required.
+     */
     public static Optional<SessionRelayConfig> from(EnvConfig env) {
         String address = env.get(AGENT_ADDRESS);
-        String ca = env.get(CA_FILE);
-        String key = env.get(RELAY_KEY_FILE);
-        if (address == null && ca == null && key == null) {
+        if (address == null) {
             return Optional.empty();
         }
+        String ca = env.get(CA_FILE);
+        String key = env.get(RELAY_KEY_FILE);
         List<String> missing = new ArrayList<>();
-        if (address == null) {
-            missing.add(AGENT_ADDRESS.name());
-        }
         if (ca == null) {
             missing.add(CA_FILE.name());
         }
@@ -53,9 +54,8 @@ public record SessionRelayConfig(String gatewayHost, int agentPort, Path caFile,
             missing.add(RELAY_KEY_FILE.name());
         }
         if (!missing.isEmpty()) {
-            throw new ConfigException("interactive sessions need " + String.join(", ", missing)
-                    + " as well (set all of " + AGENT_ADDRESS.name() + ", " + CA_FILE.name() + " and "
-                    + RELAY_KEY_FILE.name() + ", or none)");
+            throw new ConfigException(AGENT_ADDRESS.name() + " is set: interactive sessions need "
+                    + String.join(" and ", missing) + " as well");
         }
         int colon = address.lastIndexOf(':');
         String host = colon > 0 ? address.substring(0, colon) : "";
