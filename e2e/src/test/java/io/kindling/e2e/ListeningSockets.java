@@ -58,6 +58,16 @@ record ListeningSockets(List<Listener> listeners) {
         return new ListeningSockets(List.copyOf(listeners));
     }
 
+    /** The listeners on an address other than loopback. */
+    List<Listener> beyondLoopback() {
+        return listeners.stream().filter(l -> !l.loopback()).toList();
+    }
+
+    /** True if {@code port} is listened on, and on loopback only. */
+    boolean onLoopbackOnly(int port) {
+        return includesPort(port) && listeners.stream().filter(l -> l.port() == port).allMatch(Listener::loopback);
+    }
+
     boolean allLoopback() {
         return listeners.stream().allMatch(Listener::loopback);
     }

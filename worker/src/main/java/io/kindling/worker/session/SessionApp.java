@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class SessionApp implements LaunchedApp {
     private static final Logger LOG = LoggerFactory.getLogger(SessionApp.class);
     private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration AGENT_CONNECT = Duration.ofSeconds(30);
 
     private final RunAssignment run;
     private final LaunchedApp server;
@@ -69,6 +70,7 @@ final class SessionApp implements LaunchedApp {
                     agent = relay.start(run.jobId(), port);
                     LOG.info("session {}: its Spark Connect server answers on {}:{}; relay agent started (gateway {})",
                             run.jobId(), SparkConnectServer.BINDING_ADDRESS, port, relay.gateway());
+                    awaitAgentConnected();
                     return appId;
                 }
                 if (System.nanoTime() - createdNanos > readyWithin.toNanos()) {
@@ -99,6 +101,21 @@ final class SessionApp implements LaunchedApp {
             throw new InterruptedException("no longer watched");
         } finally {
             stopWatching();
+        }
+    }
+
+    /**
+     * Gives the agent a moment to be admitted by the gateway, so that a client connecting at READY
+     * finds it; a gateway that is down does not hold the session back (the agent keeps dialling).
+     */
+    private void awaitAgentConnected() throws InterruptedException {
+        long deadline = System.nanoTime() + AGENT_CONNECT.toNanos();
+        while (!agent.connected() && System.nanoTime() < deadline && !exit.isDone()) {
+            Thread.sleep(POLL.toMillis());
+        }
+        if (!agent.connected()) {
+            LOG.warn("session {}: the gateway {} has not admitted its relay agent yet; it keeps dialling", run.jobId(),
+                    relay.gateway());
         }
     }
 
