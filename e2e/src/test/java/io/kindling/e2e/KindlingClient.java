@@ -70,6 +70,13 @@ final class KindlingClient {
         return new Response(r.statusCode(), r.body(), r.headers());
     }
 
+    Response delete(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", authorization())
+                .timeout(Duration.ofSeconds(30)).DELETE().build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body(), r.headers());
+    }
+
     JobView job(String id) throws IOException, InterruptedException {
         Response r = get("/v1/jobs/" + id);
         if (r.status() != 200) {

@@ -220,11 +220,7 @@ class SessionServerIT {
 
     /** The server's JVM: the process running the Spark Connect server class for this attempt. */
     private static ProcessHandle server() {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(List::of).map(a -> a.contains(SparkConnectServer.MAIN_CLASS)
-                        && a.contains(run.attemptId())).orElse(false))
-                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("no Spark Connect server runs for " + run.attemptId()));
+        return SessionServers.find(run.attemptId());
     }
 
     private static String stderr() throws java.io.IOException {
