@@ -8,7 +8,9 @@ valid requests, so they are not sent as such. A job's ``pool`` must be one the d
 configured with (stated in prose too; the test's stack has only ``default``), so a schema-valid
 pool name is sent as ``default``. A listing ``cursor`` is opaque: only those the api
 returned are valid, which a generator cannot make, so none is generated (the client test and the
-api's own tests page with real ones).
+api's own tests page with real ones). The same rules hold for a session (``POST /v1/sessions``),
+and every session a generated request creates is deleted at once, so the fuzzed sessions do not
+hold the test stack's worker slots.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Any
 
 import re
 
+import requests
 import schemathesis
 from hypothesis.internal import lambda_sources
 
@@ -53,12 +56,12 @@ def _disagree(one: Any, other: Any) -> bool:
 @schemathesis.hook
 def filter_case(context: Any, case: Any) -> bool:
     path, method = case.operation.path, case.operation.method.upper()
-    if method == "POST" and path in ("/v1/jobs", "/v1/artifacts"):
+    if method == "POST" and path in ("/v1/jobs", "/v1/artifacts", "/v1/sessions"):
         if _disagree(_field(case, "tenant"), _header(case, "X-Kindling-Tenant")):
             return False
         if path == "/v1/jobs" and _disagree(_field(case, "idempotencyKey"), _header(case, "Idempotency-Key")):
             return False
-    if path == "/v1/jobs" and method == "GET" and "cursor" in (case.query or {}):
+    if path in ("/v1/jobs", "/v1/sessions") and method == "GET" and "cursor" in (case.query or {}):
         return False
     if path == "/v1/jobs/{id}/logs/{stream}":
         query = case.query or {}
@@ -75,8 +78,18 @@ _KNOWN_POOL = "default"
 
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
-    if case.operation.method.upper() == "POST" and case.operation.path == "/v1/jobs" and isinstance(case.body, dict):
+    if (case.operation.method.upper() == "POST" and case.operation.path in ("/v1/jobs", "/v1/sessions")
+            and isinstance(case.body, dict)):
         pool = case.body.get("pool")
         if isinstance(pool, str) and len(pool) <= 63 and _POOL_NAME.match(pool):
             case.body["pool"] = _KNOWN_POOL
     return case
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    if (case.operation.method.upper() == "POST" and case.operation.path == "/v1/sessions"
+            and response.status_code in (200, 201)):
+        session = response.json()["id"]
+        url = response.request.url.split("/v1/sessions")[0] + f"/v1/sessions/{session}"
+        requests.delete(url, headers={"Authorization": response.request.headers.get("Authorization", "")}, timeout=30)

@@ -48,7 +48,7 @@ def _operation(request: requests.PreparedRequest) -> str:
     path = request.path_url.split("?", 1)[0]
     for template in ("/v1/jobs/{id}/logs/{stream}", "/v1/jobs/{id}/cancel", "/v1/jobs/{id}/events",
                      "/v1/jobs/{id}/eventlog", "/v1/jobs/{id}", "/v1/jobs", "/v1/artifacts/{tenant}/{sha256}/{name}",
-                     "/v1/artifacts", "/v1/queues"):
+                     "/v1/artifacts", "/v1/queues", "/v1/sessions/{id}", "/v1/sessions"):
         if re.fullmatch(re.sub(r"\{[^}]+}", "[^/]+", template), path):
             return f"{request.method} {template}"
     return f"{request.method} {path}"
@@ -85,6 +85,10 @@ def test_every_request_and_answer_of_the_client_matches_the_document(stack, open
             time.sleep(0.5)
     assert chunk.offset == 0
     client.cancel(replay.job["id"])
+    session = client.create_session(idle_timeout_seconds=60, labels={"suite": "contract"})
+    assert client.get_session(session["id"])["id"] == session["id"]
+    assert session["id"] in [s["id"] for s in client.list_sessions(pool="default", limit=500)["items"]]
+    assert client.delete_session(session["id"])["id"] == session["id"]
 
     from kindling_client.aio import AsyncKindlingClient
 
@@ -109,4 +113,5 @@ def test_every_request_and_answer_of_the_client_matches_the_document(stack, open
     assert not problems, "\n".join(problems)
     checked = {_operation(request) for request, _ in recorder.exchanges}
     assert checked >= {"POST /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs", "POST /v1/artifacts",
-                       "GET /v1/jobs/{id}/logs/{stream}", "POST /v1/jobs/{id}/cancel"}, checked
+                       "GET /v1/jobs/{id}/logs/{stream}", "POST /v1/jobs/{id}/cancel", "POST /v1/sessions",
+                       "GET /v1/sessions/{id}", "GET /v1/sessions", "DELETE /v1/sessions/{id}"}, checked

@@ -37,7 +37,9 @@ def test_schemathesis_finds_no_failure(stack, tmp_path):
     run = subprocess.run(
         [str(SCHEMATHESIS), "--no-color", "--config-file", str(HERE / "schemathesis.toml"), "run",
          stack.api_url + "/openapi.yaml",
-         "--checks", "all", "--header", f"Authorization: Bearer {stack.token}",
+         # use_after_free: DELETE /v1/sessions/{id} (the api's only DELETE) ends a session, which stays
+         # readable like a finished job (ENDED, reason DELETED): a GET after it answers 200 by design
+         "--checks", "all", "--exclude-checks", "use_after_free", "--header", f"Authorization: Bearer {stack.token}",
          "--report", "junit", "--report-junit-path", str(tmp_path / "schemathesis.xml")],
         cwd=HERE, env=dict(os.environ, PYTHONPATH=str(HERE)), capture_output=True, text=True, timeout=TIMEOUT)
     seconds = time.monotonic() - started

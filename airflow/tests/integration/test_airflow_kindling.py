@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -122,6 +123,18 @@ def _full_log(client: KindlingClient, job_id: str, stream: str = "stdout") -> by
             return data
 
 
+
+def _await_saved_offsets(airflow_env, key: str, deadline: float) -> bool:
+    """True once the running task has saved its driver-log offsets (an Airflow Variable with a
+    positive stdout position), False if that did not happen before ``deadline``."""
+    while time.monotonic() < deadline:
+        got = airflow_env.airflow("variables", "get", key)
+        if got.returncode == 0 and "{" in got.stdout:
+            record = json.loads(got.stdout[got.stdout.index("{"):])
+            if record.get("positions", {}).get("1/stdout", 0) > 0:
+                return True
+    return False
+
 def test_second_run_of_the_same_try_resumes_the_driver_log(airflow_env, kindling_stack):
     """A run of the task dies (SIGKILL: no clean-up, no on_kill) while its job runs; the same
     try is run again (``dag.test()`` with a fixed ``run_after``: same run id, try 1): it
@@ -132,6 +145,7 @@ def test_second_run_of_the_same_try_resumes_the_driver_log(airflow_env, kindling
     proc = airflow_env.popen_dag_test_at("kindling_it_resume", logical_date)
     lines: list[str] = []
     job_id = None
+    drain = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     try:
         deadline = time.monotonic() + 300
         for line in proc.stdout:
@@ -143,15 +157,18 @@ def test_second_run_of_the_same_try_resumes_the_driver_log(airflow_env, kindling
                 break
             assert time.monotonic() < deadline, _diag("".join(lines))
         assert job_id, _diag("".join(lines))
-        time.sleep(2.5)  # a save of the offsets (every second) after line 50
+        drain.start()  # the task goes on writing its log while the offsets are awaited
+        labels = client.get(job_id)["labels"]
+        key = (f"kindling_log_offsets/{labels['airflow-dag-id']}/{labels['airflow-task-id']}/{labels['airflow-run-id']}"
+               f"/-1/{labels['airflow-try-number']}")
+        saved = _await_saved_offsets(airflow_env, key, time.monotonic() + 120)
+        assert saved, _diag("".join(lines))
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        if drain.ident is not None:
+            drain.join(timeout=30)
     first = [m.group(1) for m in map(NUMBERED.search, lines) if m]
-    job = client.get(job_id)
-    labels = job["labels"]
-    key = (f"kindling_log_offsets/{labels['airflow-dag-id']}/{labels['airflow-task-id']}/{labels['airflow-run-id']}"
-           f"/-1/{labels['airflow-try-number']}")
     got = airflow_env.airflow("variables", "get", key)
     assert got.returncode == 0, got.stdout[-2000:] + got.stderr[-2000:]
     record = json.loads(got.stdout[got.stdout.index("{"):])

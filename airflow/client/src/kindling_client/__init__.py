@@ -19,7 +19,8 @@ from kindling_client.errors import (
     KindlingError,
     KindlingTokenError,
 )
-from kindling_client.models import Artifact, AttemptView, JobPage, JobView
+from kindling_client.models import Artifact, AttemptView, JobPage, JobView, SessionPage, SessionView
+from kindling_client.sessions import KindlingSession, KindlingSessionError
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -35,11 +36,15 @@ __all__ = [
     "KindlingClient",
     "KindlingConnectionError",
     "KindlingError",
+    "KindlingSession",
+    "KindlingSessionError",
     "KindlingTokenError",
     "LineSplitter",
     "LogChunk",
     "LogEvent",
     "LogFollower",
+    "SessionPage",
+    "SessionView",
     "StaticToken",
     "Submission",
     "TokenSource",

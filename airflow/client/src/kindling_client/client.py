@@ -34,9 +34,13 @@ from kindling_client.models import (
     BadResponse,
     JobPage,
     JobView,
+    SessionPage,
+    SessionView,
     artifact,
     job_page,
     job_view,
+    session_page,
+    session_view,
 )
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
@@ -250,6 +254,50 @@ class KindlingClient:
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"job {job_id} still {job['state']} after {timeout}s")
             self._sleep(poll_interval)
+
+    # ------------------------------------------------------------------ interactive sessions
+
+    def create_session(self, pool: str | None = None, conf: Mapping[str, str] | None = None,
+                       idle_timeout_seconds: int | None = None, max_lifetime_seconds: int | None = None,
+                       labels: Mapping[str, str] | None = None, idempotency_key: str | None = None) -> SessionView:
+        """Starts a Spark Connect session (``POST /v1/sessions``); its view, STARTING.
+
+        Without a key, one is generated, so a retry after a lost answer cannot start a second session.
+        """
+        body: dict[str, Any] = {}
+        if pool:
+            body["pool"] = pool
+        if conf:
+            body["conf"] = dict(conf)
+        if idle_timeout_seconds is not None:
+            body["idleTimeoutSeconds"] = idle_timeout_seconds
+        if max_lifetime_seconds is not None:
+            body["maxLifetimeSeconds"] = max_lifetime_seconds
+        if labels:
+            body["labels"] = dict(labels)
+        key = idempotency_key or f"client-{uuid.uuid4()}"
+        response = self._request("POST", "/v1/sessions", ok=(200, 201), json=body,
+                                 headers={"Idempotency-Key": key, "Content-Type": "application/json"})
+        return self._parse(response, session_view)
+
+    def get_session(self, session_id: str) -> SessionView:
+        return self._parse(self._request("GET", f"/v1/sessions/{session_id}"), session_view)
+
+    def delete_session(self, session_id: str) -> SessionView:
+        """Ends the session (202; 200 when it had already ended); its view."""
+        return self._parse(self._request("DELETE", f"/v1/sessions/{session_id}", ok=(200, 202)), session_view)
+
+    def list_sessions(self, pool: str | None = None, limit: int | None = None,
+                      cursor: str | None = None) -> SessionPage:
+        """One page of the caller's sessions: ``{items, nextCursor}``."""
+        params: list[tuple[str, str]] = []
+        if pool:
+            params.append(("pool", pool))
+        if limit is not None:
+            params.append(("limit", str(limit)))
+        if cursor:
+            params.append(("cursor", cursor))
+        return self._parse(self._request("GET", "/v1/sessions", params=params), session_page)
 
     # ------------------------------------------------------------------ logs
 

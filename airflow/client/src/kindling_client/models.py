@@ -1,5 +1,5 @@
 """The api's answers, typed after the OpenAPI document's schemas (``JobView``, ``AttemptView``,
-``JobPage``, ``Artifact``, ``Error``).
+``JobPage``, ``Artifact``, ``SessionView``, ``SessionPage``, ``Error``).
 
 They are ``TypedDict`` s, so a view stays the JSON object the api sent (an XCom value, a
 trigger event) while a type checker knows its fields. The ``_*Required`` bases hold what the
@@ -83,6 +83,33 @@ class Artifact(TypedDict):
     size: int
 
 
+class _SessionViewRequired(TypedDict):
+    id: str
+    state: str
+    connectUrl: str
+    tenant: str
+    pool: str
+    labels: dict[str, str]
+    idleTimeoutSeconds: int
+    logs: str
+
+
+class SessionView(_SessionViewRequired, total=False):
+    """An interactive session (``/v1/sessions``): STARTING, READY, ENDED or FAILED (with ``reason``)."""
+
+    reason: str | None
+    message: str | None
+    maxLifetimeSeconds: int | None
+    createdAt: str | None
+    updatedAt: str | None
+    attempt: int | None
+
+
+class SessionPage(TypedDict):
+    items: list[SessionView]
+    nextCursor: str | None
+
+
 def _require(body: Any, schema: str, fields: tuple[str, ...], where: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadResponse(f"{where} answered {type(body).__name__}, not a {schema} object")
@@ -117,3 +144,19 @@ def job_page(body: Any, where: str = "the api") -> JobPage:
 
 def artifact(body: Any, where: str = "the api") -> Artifact:
     return cast(Artifact, _require(body, "Artifact", ("uri", "sha256", "size"), where))
+
+
+_SESSION_FIELDS = ("id", "state", "connectUrl", "tenant", "pool", "labels", "idleTimeoutSeconds", "logs")
+
+
+def session_view(body: Any, where: str = "the api") -> SessionView:
+    return cast(SessionView, _require(body, "SessionView", _SESSION_FIELDS, where))
+
+
+def session_page(body: Any, where: str = "the api") -> SessionPage:
+    page = _require(body, "SessionPage", ("items", "nextCursor"), where)
+    if not isinstance(page["items"], list):
+        raise BadResponse(f"{where} answered a SessionPage whose items is not a list")
+    for item in page["items"]:
+        session_view(item, where)
+    return cast(SessionPage, page)

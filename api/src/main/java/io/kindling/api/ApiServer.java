@@ -6,7 +6,6 @@ import io.kindling.api.auth.Access;
 import io.kindling.api.auth.AuthConfig;
 import io.kindling.api.auth.AuthHandler;
 import io.kindling.api.auth.JwtAuthenticator;
-import io.kindling.api.auth.Principal;
 import io.kindling.api.gateway.SessionGateway;
 import io.kindling.api.auth.Role;
 import io.kindling.api.auth.StaticTokens;
@@ -34,6 +33,7 @@ import io.kindling.api.http.ListJobsHandler;
 import io.kindling.api.http.RequestContract;
 import io.kindling.api.http.SessionOperations;
 import io.kindling.api.http.SubmitJobHandler;
+import io.kindling.api.sessions.GatewayAuthenticator;
 import io.kindling.api.sessions.Sessions;
 import io.kindling.api.http.UploadArtifactHandler;
 import io.kindling.api.http.WatchJobsHandler;
@@ -69,7 +69,6 @@ import io.micrometer.core.instrument.Gauge;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -89,8 +88,6 @@ public final class ApiServer {
     static final String ARTIFACTS_PATH = "/v1/artifacts";
     /** How often the tokens file is checked for changes. */
     private static final long TOKENS_CHECK_MILLIS = 2_000;
-    /** How often READY sessions are checked for idleness. */
-    private static final long IDLE_SWEEP_MILLIS = 5_000;
     /** Where artifact uploads are streamed before they are stored (deleted when the request ends). */
     private static final Path UPLOADS_DIR = Path.of(System.getProperty("java.io.tmpdir"), "kindling-api-uploads");
 
@@ -117,7 +114,6 @@ public final class ApiServer {
     private final Sessions sessions;
     private volatile HttpServer server;
     private volatile long tokensTimer = -1;
-    private volatile long idleTimer = -1;
     private boolean started; // guarded by this
     private Future<Void> stopped; // guarded by this
 
@@ -165,7 +161,8 @@ public final class ApiServer {
                 topics.events(), views, "kindling-api-events",
                 eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()), deadLetters)
                 .watchedBy(management.health().loop("api.events", null));
-        this.sessions = new Sessions(config.sessions(), config.host(), views, this::authenticate,
+        this.sessions = new Sessions(config.sessions(), config.host(), views,
+                new GatewayAuthenticator(tokens, jwt, config.auth().disabled()),
                 cancel -> publisher.publish(vertx.getOrCreateContext(), cancel).toCompletionStage(), Clock.systemUTC());
         this.health = new Health(follower);
         management.health().liveness("api", () -> health.notLive().isEmpty());
@@ -224,15 +221,7 @@ public final class ApiServer {
                         .listen())
                 .map(listening -> {
                     server = listening;
-                    if (sessions.gatewayEnabled()) {
-                        idleTimer = vertx.setPeriodic(IDLE_SWEEP_MILLIS, id -> {
-                            try {
-                                io.execute(sessions::sweepIdle);
-                            } catch (java.util.concurrent.RejectedExecutionException e) {
-                                LOG.debug("I/O pool full: idle sessions are looked for on the next tick");
-                            }
-                        });
-                    }
+                    sessions.sweepIdleEvery(vertx, io::execute);
                     health.httpUp();
                     LOG.info("api listening on {}:{}", config.host(), listening.actualPort());
                     return listening.actualPort();
@@ -361,27 +350,6 @@ public final class ApiServer {
                 .addHandler(httpTracing.operation(operationId));
     }
 
-    /**
-     * The principal of a bearer token, as {@link AuthHandler} would find it (the session gateway's
-     * admission): a static token, else an OIDC JWT; everyone is an admin when authentication is disabled.
-     */
-    private Optional<Principal> authenticate(String token) {
-        if (config.auth().disabled()) {
-            return Optional.of(Principal.ANONYMOUS_ADMIN);
-        }
-        Optional<Principal> known = tokens == null ? Optional.empty()
-                : tokens.authenticate(token);
-        if (known.isPresent() || jwt == null || !JwtAuthenticator.looksLikeJwt(token)) {
-            return known;
-        }
-        try {
-            return Optional.of(jwt.authenticate(token));
-        } catch (JwtAuthenticator.InvalidTokenException | JwtAuthenticator.KeysUnavailableException e) {
-            LOG.debug("session gateway: token refused ({})", e.getMessage());
-            return Optional.empty();
-        }
-    }
-
     /** The session gateway this api runs, or null. */
     public SessionGateway gateway() {
         return sessions.gateway();
@@ -422,9 +390,7 @@ public final class ApiServer {
             if (tokensTimer >= 0) {
                 vertx.cancelTimer(tokensTimer);
             }
-            if (idleTimer >= 0) {
-                vertx.cancelTimer(idleTimer);
-            }
+            sessions.stopSweeping(vertx);
             HttpServer http = server;
             Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.shutdown(5, TimeUnit.SECONDS);
             stopped = httpStopped

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kindling.api.gateway.GatewayCertificates;
 import io.kindling.api.gateway.SessionGateway;
+import io.kindling.api.gateway.StockConnectClient;
 import io.kindling.api.sessions.SessionSpecs;
 import io.kindling.common.relay.RelayAgent;
 import io.kindling.common.relay.RelayKey;
@@ -127,6 +128,13 @@ class ApiSessionsIT {
             await().atMost(ApiHarness.DEADLINE).until(() -> gateway.agentConnected(id));
         }
 
+        // the api's gateway admits by the api's own tokens and the session's tenant (a stock PySpark client)
+        StockConnectClient client = new StockConnectClient(tls.resolve(GatewayCertificates.CA_FILE), tls.getParent());
+        String url = ApiHarness.json(as("alice", get("/v1/sessions/" + id))).get("connectUrl").asText();
+        assertThat(client.query(url + ";token=" + TOKENS.get("bob").value()))
+                .doesNotContain("result").contains("PERMISSION_DENIED").contains("does not act in the tenant");
+        assertThat(client.query(url + ";token=kt_not-a-token")).doesNotContain("result").contains("UNAUTHENTICATED");
+
         // another tenant neither sees nor deletes it
         assertThat(as("bob", get("/v1/sessions/" + id)).statusCode()).isEqualTo(404);
         assertThat(as("bob", delete("/v1/sessions/" + id)).statusCode()).isEqualTo(404);
@@ -145,7 +153,46 @@ class ApiSessionsIT {
         await().atMost(ApiHarness.DEADLINE).until(() -> "ENDED".equals(state("alice", id)));
         JsonNode ended = ApiHarness.json(as("alice", get("/v1/sessions/" + id)));
         assertThat(ended.get("reason").asText()).isEqualTo("DELETED");
+        assertThat(client.query(url + ";token=" + TOKENS.get("alice").value()))
+                .as("an ended session is no route of the gateway").doesNotContain("result").contains("no live session " + id);
         assertThat(as("alice", delete("/v1/sessions/" + id)).statusCode()).as("deleting an ended session").isEqualTo(200);
+    }
+
+    @Test
+    void aRequestWithoutABodyTakesTheDefaultsAndAnIdempotencyKeyReplays() throws Exception {
+        HttpResponse<String> bare = as("alice", HttpRequest.newBuilder(URI.create(h.base + "/v1/sessions"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(bare.statusCode()).as(bare.body()).isEqualTo(201);
+        JsonNode session = ApiHarness.json(bare);
+        assertThat(session.get("pool").asText()).isEqualTo("default");
+        assertThat(session.get("idleTimeoutSeconds").asInt()).isEqualTo(SessionSpecs.DEFAULT_IDLE_TIMEOUT_SECONDS);
+        assertThat(session.get("maxLifetimeSeconds").asInt()).isEqualTo(SessionSpecs.DEFAULT_MAX_LIFETIME_SECONDS);
+
+        HttpResponse<String> first = as("alice", post("/v1/sessions", "{}").header("Idempotency-Key", "nb-1"));
+        HttpResponse<String> again = as("alice", post("/v1/sessions", "{}").header("Idempotency-Key", "nb-1"));
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.headers().firstValue("Kindling-Idempotent-Replay")).hasValue("true");
+        assertThat(ApiHarness.json(again).get("id").asText()).isEqualTo(ApiHarness.json(first).get("id").asText());
+        ApiHarness.assertError(as("alice", post("/v1/sessions", "{\"idleTimeoutSeconds\": 60}")
+                .header("Idempotency-Key", "nb-1")), 409, "CONFLICT");
+    }
+
+    @Test
+    void theApiEndsAReadySessionWithoutCallsForLongerThanItsIdleTimeout() throws Exception {
+        String id = ApiHarness.json(as("alice", post("/v1/sessions", "{\"idleTimeoutSeconds\": 10}"))).get("id").asText();
+        RunAssignment run = running(id, ((SubmitJob) single(h.commands(id))).spec());
+        await().atMost(ApiHarness.DEADLINE).until(() -> "READY".equals(state("alice", id)));
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> h.commands(id).size() > 1);
+        CancelJob cancel = (CancelJob) h.commands(id).get(1);
+        assertThat(cancel.reason()).startsWith("IDLE:").contains("10 s");
+
+        // the dispatcher's CANCELLED event carries the cancel's reason: the session ENDED, reason IDLE
+        h.publish(JobEvents.attempt(run, JobState.CANCELLED, Instant.now()).reason(FailureReason.CANCELLED)
+                .message("cancelled: " + cancel.reason()).build());
+        await().atMost(ApiHarness.DEADLINE).until(() -> "ENDED".equals(state("alice", id)));
+        assertThat(ApiHarness.json(as("alice", get("/v1/sessions/" + id))).get("reason").asText()).isEqualTo("IDLE");
     }
 
     @Test
@@ -156,7 +203,7 @@ class ApiSessionsIT {
                 "UNKNOWN_FIELD");
         HttpResponse<String> reserved = as("alice", post("/v1/sessions",
                 "{\"labels\": {\"kindling.io/idle-timeout-seconds\": \"1\"}}"));
-        ApiHarness.assertError(reserved, 400, "INVALID");
+        ApiHarness.assertError(reserved, 400, "SCHEMA_VIOLATION");
         assertThat(reserved.body()).contains("kindling.io/");
         ApiHarness.assertError(as("alice", post("/v1/sessions", "{\"tenant\": \"" + OTHER + "\"}")), 403, "FORBIDDEN");
         ApiHarness.assertError(as("alice", post("/v1/sessions", "{\"conf\": {\"not.spark\": \"x\"}}")), 400,

@@ -74,6 +74,7 @@ class AuthorizationMatrixIT {
     private static TestJwks issuer;
     private static BlobStore blobs;
     private static String jobId;
+    private static String sessionId;
     private static String artifactPath;
     private static Map<String, Row> rows;
 
@@ -87,11 +88,14 @@ class AuthorizationMatrixIT {
         blobs = new LocalDirBlobStore(blobDir);
         jobId = "matrix-" + UUID.randomUUID().toString().substring(0, 8);
         endedJobWithLogs(jobId);
+        sessionId = "matrix-session-" + UUID.randomUUID().toString().substring(0, 8);
+        endedSession(sessionId);
         HttpResponse<String> upload = h.send(upload(TENANT).header("Authorization", TOKENS.get("owner").bearer()));
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
         artifactPath = upload.headers().firstValue("Location").orElseThrow();
         org.awaitility.Awaitility.await().atMost(ApiHarness.DEADLINE)
-                .until(() -> h.api.server().views().find(jobId).map(v -> v.state() == JobState.SUCCEEDED).orElse(false));
+                .until(() -> h.api.server().views().find(jobId).map(v -> v.state() == JobState.SUCCEEDED).orElse(false)
+                        && h.api.server().views().find(sessionId).map(v -> v.state() == JobState.CANCELLED).orElse(false));
         rows = rows();
     }
 
@@ -122,6 +126,12 @@ class AuthorizationMatrixIT {
         r.put("getArtifact", new Row("read", c -> get(artifactPath), 200, 404));
         r.put("getQueues", new Row("read", c -> get("/v1/queues"), 200, 200));
         r.put("watchJobs", new Row("read", c -> get("/v1/watch/jobs"), 200, 200));
+        // a session is a job: an ended one, so DELETE is answered 200 (nothing to cancel) every time
+        r.put("listSessions", new Row("read", c -> get("/v1/sessions"), 200, 200));
+        r.put("createSession", new Row("submit", c -> post("/v1/sessions", "{\"tenant\": \"" + TENANT + "\"}"), 201, 403));
+        r.put("getSession", new Row("read", c -> get("/v1/sessions/" + sessionId), 200, 404));
+        r.put("deleteSession", new Row("cancel", c -> HttpRequest.newBuilder(URI.create(h.base + "/v1/sessions/" + sessionId))
+                .DELETE(), 200, 404));
         r.put("healthLive", new Row(null, c -> get("/health/live"), 200, 200));
         r.put("healthReady", new Row(null, c -> get("/health/ready"), 200, 200));
         r.put("getOpenApi", new Row(null, c -> get("/openapi.yaml"), 200, 200));
@@ -322,6 +332,17 @@ class AuthorizationMatrixIT {
     }
 
     /** A job of tenant acme that ran and ended, with its stdout, index and event log in the store. */
+    /** A session of tenant acme that was deleted (its job CANCELLED). */
+    private static void endedSession(String id) {
+        JobSpec spec = new io.kindling.schemas.MessageReader()
+                .readJobSpec(io.kindling.api.sessions.SessionSpecs.jobSpec(new io.vertx.core.json.JsonObject()))
+                .withTenant(TENANT);
+        Instant t = Instant.now();
+        h.publish(JobEvents.job(id, JobState.QUEUED, t).spec(spec).submittedAt(t).build());
+        h.publish(JobEvents.job(id, JobState.CANCELLED, t.plusMillis(1)).reason(io.kindling.schemas.FailureReason.CANCELLED)
+                .message("cancelled: DELETED").build());
+    }
+
     private static void endedJobWithLogs(String id) {
         JobSpec spec = ApiHarness.spec(null, Map.of()).withTenant(TENANT);
         Instant t = Instant.now();

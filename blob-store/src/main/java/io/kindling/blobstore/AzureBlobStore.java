@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,6 +27,7 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.AppendBlobRequestConditions;
 import com.azure.storage.blob.models.BlobDownloadContentResponse;
 import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobStorageException;
@@ -134,32 +136,29 @@ public final class AzureBlobStore implements BlobStore {
 
     @Override
     public long length(String path) {
-        BlobClient blob = blob(path);
-        try {
-            return blob.getProperties().getBlobSize();
-        } catch (BlobStorageException e) {
-            if (AzureErrors.isNotFound(e)) {
-                return 0L;
-            }
-            throw AzureErrors.failure("get the length of", path, e);
-        } catch (RuntimeException e) {
-            throw AzureErrors.failure("get the length of", path, e);
-        }
+        return fromProperties(path, "get the length of", BlobProperties::getBlobSize);
     }
 
     @Override
     public long committedBlockCount(String path) {
+        return fromProperties(path, "get the block count of", properties -> {
+            Integer count = properties.getCommittedBlockCount();
+            return count == null ? 0L : count;
+        });
+    }
+
+    /** A number from the blob's properties, 0 for a blob that does not exist; {@code what} names it in a failure. */
+    private long fromProperties(String path, String what, ToLongFunction<BlobProperties> read) {
         BlobClient blob = blob(path);
         try {
-            Integer count = blob.getProperties().getCommittedBlockCount();
-            return count == null ? 0L : count;
+            return read.applyAsLong(blob.getProperties());
         } catch (BlobStorageException e) {
             if (AzureErrors.isNotFound(e)) {
                 return 0L;
             }
-            throw AzureErrors.failure("get the block count of", path, e);
+            throw AzureErrors.failure(what, path, e);
         } catch (RuntimeException e) {
-            throw AzureErrors.failure("get the block count of", path, e);
+            throw AzureErrors.failure(what, path, e);
         }
     }
 

@@ -19,26 +19,25 @@ import io.kindling.schemas.JobState;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.Topics;
+import io.kindling.testsupport.kafka.ScramUsers;
+import io.kindling.testsupport.kafka.TopicRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SecuredKafkaIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final Topics TOPICS = new Topics("sec.");
-    private static final String PROTOCOL = "SASL_PLAINTEXT";
     private static final List<String> USERS = List.of("api", "dispatcher", "worker", "acme-producer", "globex-producer",
             "intruder");
 
@@ -74,12 +72,9 @@ class SecuredKafkaIT {
         broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir.resolve("kafka")), security);
         kafka = new KafkaConfig(broker.bootstrapServers(), TOPICS, 1, (short) 1);
         try (Admin admin = clients("admin", security.adminPassword(), "SCRAM-SHA-512").admin("it-admin")) {
-            List<UserScramCredentialAlteration> users = new ArrayList<>();
-            for (String user : USERS) {
-                users.add(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 8192),
-                        password(user)));
-            }
-            admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+            Map<String, String> passwords = new LinkedHashMap<>();
+            USERS.forEach(user -> passwords.put(user, password(user)));
+            ScramUsers.create(admin, ScramMechanism.SCRAM_SHA_256, passwords);
             List<AclBinding> acls = new ArrayList<>();
             acls.addAll(KafkaAcls.api(TOPICS, "User:api"));
             acls.addAll(KafkaAcls.dispatcher(TOPICS, "User:dispatcher"));
@@ -96,11 +91,8 @@ class SecuredKafkaIT {
                 "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                 "KINDLING_TOPIC_PREFIX", TOPICS.prefix(),
                 "KINDLING_TOPIC_PARTITIONS", "1",
-                "KINDLING_POOLS", "default",
-                "KINDLING_KAFKA_SECURITY_PROTOCOL", PROTOCOL,
-                "KINDLING_KAFKA_SASL_MECHANISM", "SCRAM-SHA-256",
-                "KINDLING_KAFKA_SASL_USERNAME", "dispatcher",
-                "KINDLING_KAFKA_SASL_PASSWORD_FILE", passwordFile.toString()));
+                "KINDLING_POOLS", "default"));
+        env.putAll(ScramUsers.loginEnv(ScramMechanism.SCRAM_SHA_256, "dispatcher", passwordFile));
         dispatcher = DispatcherComponent.start(env);
         await().atMost(DEADLINE).until(dispatcher::ready);
     }
@@ -213,11 +205,7 @@ class SecuredKafkaIT {
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--bootstrap-servers", broker.bootstrapServers(),
                 "--topic-prefix", TOPICS.prefix(), "--tenant", tenant, "--job-id", jobId, "/tmp/pi.py", "2",
                 "-X", "message.timeout.ms=15000").redirectErrorStream(true);
-        pb.environment().putAll(Map.of(
-                "KINDLING_KAFKA_SECURITY_PROTOCOL", PROTOCOL,
-                "KINDLING_KAFKA_SASL_MECHANISM", "SCRAM-SHA-256",
-                "KINDLING_KAFKA_SASL_USERNAME", "acme-producer",
-                "KINDLING_KAFKA_SASL_PASSWORD_FILE", passwordFile.toString()));
+        pb.environment().putAll(ScramUsers.loginEnv(ScramMechanism.SCRAM_SHA_256, "acme-producer", passwordFile));
         Process process = pb.start();
         String output = new String(process.getInputStream().readAllBytes(), UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -289,23 +277,14 @@ class SecuredKafkaIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> read(String user, String topic) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = clients(user, password(user), "SCRAM-SHA-256").consumer(null, "it-read-" + user,
                 Map.of())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+            return TopicRecords.readAll(consumer, topic);
         }
-        return out;
     }
 
     private static KafkaClients clients(String user, String password, String mechanism) {
-        return new KafkaClients(kafka.withSecurity(KafkaSecurity.scram(PROTOCOL, mechanism, user, password)));
+        return new KafkaClients(kafka.withSecurity(KafkaSecurity.scram(ScramUsers.PROTOCOL, mechanism, user, password)));
     }
 
     private static String password(String user) {

@@ -60,15 +60,12 @@ class ArtifactJobIT {
         assertThat(uri).startsWith("artifact://default/").endsWith("/pi.py");
         assertThat(artifact.get("size").asLong()).isEqualTo(code.length);
 
-        KindlingClient.Response submitted = client.post("/v1/jobs", """
+        String id = client.submit("""
                 {"name": "pi-artifact", "application": {"type": "python", "file": "%s", "args": ["4"]},
                  "conf": {"spark.ui.enabled": "false"}}
                 """.formatted(uri));
-        assertThat(submitted.status()).as("POST /v1/jobs: %s", submitted.body()).isEqualTo(202);
-        String id = submitted.json().get("id").asText();
 
-        JobView view = await().atMost(JOB_DEADLINE).pollInterval(Duration.ofMillis(500))
-                .until(() -> client.job(id), v -> v.state().terminal());
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
         assertThat(view.state()).as("%s", view).isEqualTo(JobState.SUCCEEDED);
         await().atMost(Duration.ofSeconds(30)).until(() -> client.log(id, "stdout").contains("Pi is roughly"));
         String sha = artifact.get("sha256").asText();

@@ -110,13 +110,10 @@ class ConsumersPoisonIT {
                     Set.of("NOT_FOUND"), "near-limit event of an unknown job");
 
             KindlingClient client = e2e.client();
-            KindlingClient.Response submitted = client.post("/v1/jobs", """
+            String id = client.submit("""
                     {"name": "after", "application": {"type": "python", "file": "%s", "args": ["1", "0"]}}
                     """.formatted(app));
-            assertThat(submitted.status()).as("POST /v1/jobs: %s", submitted.body()).isEqualTo(202);
-            String id = submitted.json().get("id").asText();
-            JobView view = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(500))
-                    .until(() -> client.job(id), v -> v.state().terminal());
+            JobView view = client.awaitTerminal(id, DEADLINE);
             assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.SUCCEEDED);
 
             // a replay of the job's events is skipped as duplicates, not dead-lettered
@@ -155,8 +152,7 @@ class ConsumersPoisonIT {
                     {"name": "next", "application": {"type": "python", "file": "%s", "args": ["0", "0"]}}
                     """.formatted(app));
             String nextId = next.json().get("id").asText();
-            assertThat(await().atMost(DEADLINE).pollInterval(Duration.ofMillis(500))
-                    .until(() -> client.job(nextId), v -> v.state().terminal()).state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(client.awaitTerminal(nextId, DEADLINE).state()).isEqualTo(JobState.SUCCEEDED);
         }
     }
 

@@ -70,8 +70,7 @@ class EmbeddedPoolsIT {
     @Test
     void aJobOfTheSecondDeclaredPoolSucceeds() throws Exception {
         String id = submit("second");
-        JobView view = await().atMost(JOB_DEADLINE).pollInterval(Duration.ofMillis(500))
-                .until(() -> client.job(id), v -> v.state().terminal());
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
 
         assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.SUCCEEDED);
         assertThat(view.pool()).isEqualTo("second");
@@ -107,12 +106,10 @@ class EmbeddedPoolsIT {
 
     private static String submit(String pool) throws Exception {
         Path file = ProjectTools.projectDir().resolve("examples").resolve("pi.py");
-        KindlingClient.Response r = client.post("/v1/jobs", """
+        return client.submit("""
                 {"name": "pi", "pool": "%s", "application": {"type": "python", "file": "%s", "args": ["2"]},
                  "conf": {"spark.ui.enabled": "false"}}
                 """.formatted(pool, file.toUri()));
-        assertThat(r.status()).as("POST /v1/jobs: %s", r.body()).isEqualTo(202);
-        return r.json().get("id").asText();
     }
 
     private static KafkaConsumer<String, byte[]> workerOf(String pool) {

@@ -1,6 +1,7 @@
 package io.kindling.e2e;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kindling.schemas.JobView;
@@ -75,6 +76,21 @@ final class KindlingClient {
                 .timeout(Duration.ofSeconds(30)).DELETE().build();
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), r.body(), r.headers());
+    }
+
+    /** Submits a job ({@code POST /v1/jobs}), failing unless it is accepted (202); returns its id. */
+    String submit(String body) throws IOException, InterruptedException {
+        Response r = post("/v1/jobs", body);
+        if (r.status() != 202) {
+            throw new AssertionError("POST /v1/jobs: " + r.status() + " " + r.body());
+        }
+        return r.json().get("id").asText();
+    }
+
+    /** The job's view once it is terminal, looked at every 500 ms for up to {@code deadline}. */
+    JobView awaitTerminal(String id, Duration deadline) {
+        return await("job " + id + " terminal").atMost(deadline).pollInterval(Duration.ofMillis(500))
+                .until(() -> job(id), v -> v.state().terminal());
     }
 
     JobView job(String id) throws IOException, InterruptedException {

@@ -41,14 +41,11 @@ class MetricsIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> get(http, management + "/health/ready").statusCode() == 200);
 
             Path file = ProjectTools.projectDir().resolve("examples").resolve("pi.py");
-            KindlingClient.Response submitted = client.post("/v1/jobs", """
+            String id = client.submit("""
                     {"name": "pi", "application": {"type": "python", "file": "%s", "args": ["2"]},
                      "conf": {"spark.ui.enabled": "false"}}
                     """.formatted(file.toUri()));
-            assertThat(submitted.status()).as("POST /v1/jobs: %s", submitted.body()).isEqualTo(202);
-            String id = submitted.json().get("id").asText();
-            JobView view = await().atMost(JOB_DEADLINE).pollInterval(Duration.ofMillis(500))
-                    .until(() -> client.job(id), v -> v.state().terminal());
+            JobView view = client.awaitTerminal(id, JOB_DEADLINE);
             assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.SUCCEEDED);
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -21,6 +21,8 @@ import io.kindling.schemas.JobView;
 import io.kindling.schemas.Topics;
 import io.kindling.testsupport.auth.TestTokens;
 import io.kindling.testsupport.azurite.AzuriteFixture;
+import io.kindling.testsupport.kafka.ScramUsers;
+import io.kindling.testsupport.kafka.TopicRecords;
 import com.github.luben.zstd.ZstdInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -48,13 +50,9 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
@@ -80,8 +78,7 @@ import org.slf4j.LoggerFactory;
 class SecretLeakIT {
     private static final Logger LOG = LoggerFactory.getLogger(SecretLeakIT.class);
     private static final Duration DEADLINE = Duration.ofMinutes(4);
-    private static final String PROTOCOL = "SASL_PLAINTEXT";
-    private static final String MECHANISM = "SCRAM-SHA-512";
+    private static final ScramMechanism MECHANISM = ScramMechanism.SCRAM_SHA_512;
     private static final String PREFIX = "leak.";
 
     @TempDir
@@ -138,10 +135,7 @@ class SecretLeakIT {
         Topics topics = new Topics(PREFIX);
         KafkaClients adminClients = clients("admin", adminPassword);
         try (Admin admin = adminClients.admin("leak-it-setup")) {
-            List<UserScramCredentialAlteration> users = new ArrayList<>();
-            kafkaPasswords.forEach((user, password) -> users.add(new UserScramCredentialUpsertion(user,
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)));
-            admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+            ScramUsers.create(admin, MECHANISM, kafkaPasswords);
             List<AclBinding> acls = new ArrayList<>();
             acls.addAll(KafkaAcls.api(topics, "User:api"));
             acls.addAll(KafkaAcls.dispatcher(topics, "User:dispatcher"));
@@ -175,14 +169,12 @@ class SecretLeakIT {
         Map<String, Map<String, String>> kafka = new LinkedHashMap<>();
         for (Map.Entry<String, String> user : kafkaPasswords.entrySet()) {
             Path passwordFile = Files.writeString(dir.resolve("kafka-" + user.getKey() + ".password"), user.getValue() + "\n");
-            kafka.put(user.getKey(), Map.of(
+            Map<String, String> env = new LinkedHashMap<>(Map.of(
                     "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                     "KINDLING_TOPIC_PREFIX", PREFIX,
-                    "KINDLING_TOPIC_PARTITIONS", "1",
-                    "KINDLING_KAFKA_SECURITY_PROTOCOL", PROTOCOL,
-                    "KINDLING_KAFKA_SASL_MECHANISM", MECHANISM,
-                    "KINDLING_KAFKA_SASL_USERNAME", user.getKey(),
-                    "KINDLING_KAFKA_SASL_PASSWORD_FILE", passwordFile.toString()));
+                    "KINDLING_TOPIC_PARTITIONS", "1"));
+            env.putAll(ScramUsers.loginEnv(MECHANISM, user.getKey(), passwordFile));
+            kafka.put(user.getKey(), env);
         }
         Map<String, String> blob = Map.of(
                 "KINDLING_BLOB_STORE", "azure",
@@ -361,7 +353,7 @@ class SecretLeakIT {
 
     private KafkaClients clients(String user, String password) {
         return new KafkaClients(new KafkaConfig(broker.bootstrapServers(), new Topics(PREFIX), 1, (short) 1)
-                .withSecurity(KafkaSecurity.scram(PROTOCOL, MECHANISM, user, password)));
+                .withSecurity(KafkaSecurity.scram(ScramUsers.PROTOCOL, MECHANISM.mechanismName(), user, password)));
     }
 
     private static void record(Map<String, String> responses, String what, String body) {
@@ -435,18 +427,9 @@ class SecretLeakIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(KafkaClients kafka, String topic) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = kafka.consumer(null, "leak-read", Map.of())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+            return TopicRecords.readAll(consumer, topic);
         }
-        return out;
     }
 
     /**

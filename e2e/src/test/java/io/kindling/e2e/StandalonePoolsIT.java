@@ -78,11 +78,11 @@ class StandalonePoolsIT {
     @Test
     void aPythonAppInTheClientModePoolSucceedsWithItsStdoutAndUiLink() throws Exception {
         Path file = ProjectTools.projectDir().resolve("examples/pi.py");
-        String id = submit("""
+        String id = client.submit("""
                 {"name": "sa-pi", "pool": "onprem", "application": {"type": "python", "file": "%s", "args": ["2"]}}
                 """.formatted(file));
 
-        JobView view = awaitTerminal(id);
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
 
         assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.SUCCEEDED);
         AttemptView attempt = view.attempts().get(0);
@@ -95,13 +95,13 @@ class StandalonePoolsIT {
     void aJvmAppInTheClusterModePoolSucceedsWithItsDriverStdoutReadableWithoutADriverLogDir() throws Exception {
         Path jar = ProjectTools.projectDir().resolve("examples/jvm-pi/target/kindling-example-jvm-pi-0.1.0-SNAPSHOT.jar");
         assertThat(jar).as("the JVM example is built by the reactor before e2e").exists();
-        String id = submit("""
+        String id = client.submit("""
                 {"name": "sa-jvm-pi", "pool": "onprem-jvm", "application": {"type": "jvm", "file": "%s",
                  "mainClass": "io.kindling.examples.JavaPi", "args": ["2"]},
                  "conf": {"spark.ui.enabled": "false"}}
                 """.formatted(jar));
 
-        JobView view = awaitTerminal(id);
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
 
         assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.SUCCEEDED);
         assertThat(view.attempts().get(0).sparkAppId()).startsWith("driver-");
@@ -111,27 +111,16 @@ class StandalonePoolsIT {
     @Test
     void aPythonAppSentToTheClusterModePoolIsRejected() throws Exception {
         Path file = ProjectTools.projectDir().resolve("examples/pi.py");
-        String id = submit("""
+        String id = client.submit("""
                 {"name": "sa-py-cluster", "pool": "onprem-jvm", "application": {"type": "python", "file": "%s"}}
                 """.formatted(file));
 
-        JobView view = awaitTerminal(id);
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
 
         assertThat(view.state()).isEqualTo(JobState.REJECTED);
         assertThat(view.reason()).isEqualTo(FailureReason.REJECTED);
         assertThat(view.message()).contains("Python applications cannot run in cluster mode on a standalone cluster"
                 + " (pool 'onprem-jvm'): use a client-mode pool");
         assertThat(view.attempts()).isEmpty();
-    }
-
-    private static String submit(String body) throws Exception {
-        KindlingClient.Response r = client.post("/v1/jobs", body);
-        assertThat(r.status()).as("POST /v1/jobs: %s", r.body()).isEqualTo(202);
-        return r.json().get("id").asText();
-    }
-
-    private static JobView awaitTerminal(String id) {
-        return await().atMost(JOB_DEADLINE).pollInterval(Duration.ofMillis(500))
-                .until(() -> client.job(id), view -> view.state().terminal());
     }
 }

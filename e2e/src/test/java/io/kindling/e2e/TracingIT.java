@@ -65,8 +65,7 @@ class TracingIT {
             assertThat(submitted.statusCode()).as("POST /v1/jobs: %s", submitted.body()).isEqualTo(202);
             String id = Json.mapper().readTree(submitted.body()).get("id").asText();
 
-            JobView view = await().atMost(JOB_DEADLINE).pollInterval(Duration.ofMillis(500))
-                    .until(() -> e2e.client().job(id), v -> v.state().terminal());
+            JobView view = e2e.client().awaitTerminal(id, JOB_DEADLINE);
             assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.SUCCEEDED);
 
             // the driver printed the trace context it was launched with

@@ -44,18 +44,6 @@ class WalkingSkeletonIT {
             e2e.close();
         }
     }
-
-    private static String submit(String body) throws Exception {
-        KindlingClient.Response r = client.post("/v1/jobs", body);
-        assertThat(r.status()).as("POST /v1/jobs: %s", r.body()).isEqualTo(202);
-        return r.json().get("id").asText();
-    }
-
-    private static JobView awaitTerminal(String id) {
-        return await().atMost(JOB_DEADLINE).pollInterval(Duration.ofMillis(500))
-                .until(() -> client.job(id), view -> view.state().terminal());
-    }
-
     private static String python(String script, String... args) {
         Path file = ProjectTools.projectDir().resolve("examples").resolve(script);
         return """
@@ -70,8 +58,8 @@ class WalkingSkeletonIT {
 
     @Test
     void pythonPiSucceedsAndItsStdoutIsReadable() throws Exception {
-        String id = submit(python("pi.py", "2"));
-        JobView view = awaitTerminal(id);
+        String id = client.submit(python("pi.py", "2"));
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
         assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.SUCCEEDED);
         AttemptView attempt = view.attempts().get(0);
         assertThat(attempt.exitCode()).isZero();
@@ -85,20 +73,20 @@ class WalkingSkeletonIT {
     void jvmPiSucceedsAndItsStdoutIsReadable() throws Exception {
         Path jar = ProjectTools.projectDir().resolve("examples/jvm-pi/target/kindling-example-jvm-pi-0.1.0-SNAPSHOT.jar");
         assertThat(jar).as("the JVM example is built by the reactor before e2e").exists();
-        String id = submit("""
+        String id = client.submit("""
                 {"name": "jvm-pi", "application": {"type": "jvm", "file": "%s",
                  "mainClass": "io.kindling.examples.JavaPi", "args": ["2"]},
                  "conf": {"spark.ui.enabled": "false"}}
                 """.formatted(jar));
-        JobView view = awaitTerminal(id);
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
         assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.SUCCEEDED);
         await().atMost(Duration.ofSeconds(30)).until(() -> client.log(id, "stdout").contains("Pi is roughly"));
     }
 
     @Test
     void failingScriptEndsFailedWithItsExitCodeAndStderr() throws Exception {
-        String id = submit(python("fail.py", "3"));
-        JobView view = awaitTerminal(id);
+        String id = client.submit(python("fail.py", "3"));
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
         assertThat(view.state()).isEqualTo(JobState.FAILED);
         AttemptView attempt = view.attempts().get(0);
         assertThat(attempt.exitCode()).isEqualTo(3);
@@ -130,12 +118,12 @@ class WalkingSkeletonIT {
     @Test
     void appExiting3WithThreeAttemptsFailsAfterExactlyThreeSpacedByTheBackoff() throws Exception {
         Path file = ProjectTools.projectDir().resolve("examples/fail.py");
-        String id = submit("""
+        String id = client.submit("""
                 {"name": "retry", "application": {"type": "python", "file": "%s", "args": ["3"]},
                  "conf": {"spark.ui.enabled": "false"},
                  "retry": {"maxAttempts": 3, "initialBackoffSeconds": 2, "maxBackoffSeconds": 4}}
                 """.formatted(file));
-        JobView view = awaitTerminal(id);
+        JobView view = client.awaitTerminal(id, JOB_DEADLINE);
         assertThat(view.state()).as("job %s: %s", id, view).isEqualTo(JobState.FAILED);
         assertThat(view.attempts()).as("attempts of %s", id).hasSize(3).allSatisfy(a -> {
             assertThat(a.state()).isEqualTo(JobState.FAILED);
@@ -151,7 +139,7 @@ class WalkingSkeletonIT {
 
     @Test
     void cancelOfARunningFiveMinuteJobEndsCancelledWithinTenSecondsAndLeavesNoProcess() throws Exception {
-        String id = submit(python("sleep.py", "300"));
+        String id = client.submit(python("sleep.py", "300"));
         await().atMost(JOB_DEADLINE).until(() -> client.job(id).state() == JobState.RUNNING);
         String attemptId = client.job(id).attempts().get(0).attemptId();
         // the shim, spark-submit and its JVM name the attempt; the Python driver is their descendant

@@ -15,6 +15,7 @@ import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.Topics;
 import io.kindling.schemas.WorkerControl;
+import io.kindling.testsupport.time.MutableClock;
 import io.kindling.worker.launcher.SparkSubmitConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;

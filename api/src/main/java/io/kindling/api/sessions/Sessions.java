@@ -7,9 +7,12 @@ import io.kindling.api.view.JobViewStore;
 import io.kindling.common.config.ConfigException;
 import io.kindling.common.relay.RelayKey;
 import io.kindling.schemas.CancelJob;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sessions implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+    /** How often READY sessions are checked for idleness. */
+    static final long IDLE_SWEEP_MILLIS = 5_000;
     private final SessionsConfig config;
     private final String bindHost;
     private final JobViewStore views;
@@ -30,6 +35,7 @@ public final class Sessions implements AutoCloseable {
     private final IdleSweeper sweeper;
     private final RelayKey key;
     private volatile SessionGateway gateway;
+    private volatile long sweepTimer = -1;
 
     /**
      * {@code bindHost}: the interface the gateway listens on (the api's); {@code cancels} publishes
@@ -85,6 +91,28 @@ public final class Sessions implements AutoCloseable {
     public void sweepIdle() {
         if (gateway != null) {
             sweeper.sweep();
+        }
+    }
+
+    /** Sweeps idle sessions every {@value #IDLE_SWEEP_MILLIS} ms on {@code executor} (if the gateway runs). */
+    public void sweepIdleEvery(Vertx vertx, Executor executor) {
+        if (!config.gatewayEnabled()) {
+            return;
+        }
+        sweepTimer = vertx.setPeriodic(IDLE_SWEEP_MILLIS, id -> {
+            try {
+                executor.execute(this::sweepIdle);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("executor full: idle sessions are looked for on the next tick");
+            }
+        });
+    }
+
+    /** Stops the idle sweeps (a sweep under way finishes). */
+    public void stopSweeping(Vertx vertx) {
+        long timer = sweepTimer;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
         }
     }
 

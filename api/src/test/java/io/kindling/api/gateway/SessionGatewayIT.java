@@ -7,12 +7,10 @@ import io.kindling.api.auth.StaticTokens;
 import io.kindling.common.relay.RelayAgent;
 import io.kindling.common.relay.TrustedCa;
 import io.kindling.testsupport.auth.TestTokens;
-import io.kindling.testsupport.spark.ConnectClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,7 +120,7 @@ class SessionGatewayIT {
 
     /** Runs tools/spark-connect/query.py with the stock client; returns what it printed. */
     private static String query(String url) throws IOException, InterruptedException {
-        return new ConnectClient(projectDir(), certificates.caFile(), dir).query(url);
+        return new StockConnectClient(certificates.caFile(), dir).query(url);
     }
 
     private static Process startSparkConnect(Path project, int port) throws IOException {
@@ -162,8 +160,6 @@ class SessionGatewayIT {
     }
 
     private static Path projectDir() {
-        String configured = System.getProperty("kindling.project.dir", System.getenv("KINDLING_PROJECT_DIR"));
-        return configured == null || configured.isBlank() ? Path.of("..").toAbsolutePath().normalize()
-                : Path.of(configured).toAbsolutePath().normalize();
+        return StockConnectClient.projectDir();
     }
 }

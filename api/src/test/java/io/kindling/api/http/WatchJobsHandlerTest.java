@@ -3,28 +3,18 @@ package io.kindling.api.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kindling.api.auth.Access;
-import io.kindling.api.auth.Principal;
 import io.kindling.api.view.JobViewStore;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.JobEvents;
 import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.Router;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,37 +22,26 @@ import org.junit.jupiter.api.Test;
 /** The list-wide stream on a real Vert.x server over an in-memory store, with a short heartbeat. */
 class WatchJobsHandlerTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final String PATH = "/v1/watch/jobs";
     private static final Duration DEADLINE = Duration.ofSeconds(10);
 
     private final JobViewStore store = new JobViewStore();
-    private Vertx vertx;
-    private HttpServer server;
-    private HttpClient http;
+    private StreamRouteServer server;
 
     @BeforeEach
     void start() throws Exception {
-        vertx = Vertx.vertx();
-        Router router = Router.router(vertx);
-        router.route().handler(Access.actingAs(Principal.ANONYMOUS_ADMIN));
-        router.get("/v1/watch/jobs").handler(new WatchJobsHandler(store, Duration.ofMillis(100)))
-                .failureHandler(new ErrorResponses(1024));
-        server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        http = HttpClient.newHttpClient();
+        server = StreamRouteServer.serving(PATH, new WatchJobsHandler(store, Duration.ofMillis(100)));
     }
 
     @AfterEach
     void stop() throws Exception {
-        // the server first: a stream still open would keep HttpClient.close() waiting
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        http.shutdownNow();
-        http.close();
+        server.close();
     }
 
     @Test
     void sendsHeartbeatsAndEachChangedViewOfTheNamedTenantAppliedOnAnotherThread() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
-        open("?tenant=acme", lines);
+        server.open(PATH + "?tenant=acme", lines);
         await().atMost(DEADLINE).until(() -> lines.stream().filter(": heartbeat"::equals).count() >= 2);
         assertThat(store.viewWatchers()).isEqualTo(1);
 
@@ -82,11 +61,11 @@ class WatchJobsHandlerTest {
     @Test
     void serverShutdownEndsTheStreamAndItsWatcher() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> done = open("", lines);
+        CompletableFuture<Void> done = server.open(PATH, lines);
         await().atMost(DEADLINE).until(() -> lines.contains(": kindling job views"));
 
         long started = System.nanoTime();
-        server.shutdown(5, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.shutdown();
         done.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
         await().atMost(DEADLINE).until(() -> store.viewWatchers() == 0);
@@ -94,27 +73,13 @@ class WatchJobsHandlerTest {
 
     @Test
     void aTenantGivenTwiceOrEmptyIsABadRequest() throws Exception {
-        assertThat(get("?tenant=a&tenant=b").statusCode()).isEqualTo(400);
-        assertThat(get("?tenant=").statusCode()).isEqualTo(400);
+        assertThat(server.get(PATH + "?tenant=a&tenant=b").statusCode()).isEqualTo(400);
+        assertThat(server.get(PATH + "?tenant=").statusCode()).isEqualTo(400);
         assertThat(store.viewWatchers()).isZero();
     }
 
     private static JobSpec spec(String tenant) {
         return new JobSpec("pi", null, new Application(ApplicationType.PYTHON, "/app/pi.py", null, List.of()), null, null,
                 null, null, null, null, null, null, null, null, null, null).withTenant(tenant);
-    }
-
-    private HttpResponse<String> get(String query) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/v1/watch/jobs" + query))
-                .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private CompletableFuture<Void> open(String query, List<String> lines) throws Exception {
-        HttpResponse<Stream<String>> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.actualPort() + "/v1/watch/jobs" + query)).build(),
-                HttpResponse.BodyHandlers.ofLines());
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
-        return CompletableFuture.runAsync(() -> response.body().forEach(lines::add));
     }
 }

@@ -10,11 +10,9 @@ import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
 import io.kindling.schemas.MessageReader;
 import io.kindling.schemas.RunAssignment;
+import io.kindling.testsupport.time.MutableClock;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,10 +32,10 @@ class IdleSweeperTest {
     @Test
     void aReadySessionWithoutCallsForLongerThanItsIdleTimeoutIsCancelledOnceWithReasonIdle() {
         ready("s-1", 60, start);
-        clock.now = start.plusSeconds(60);
+        clock.set(start.plusSeconds(60));
         assertThat(sweeper.sweep()).as("idle for exactly its timeout").isEmpty();
 
-        clock.now = start.plusSeconds(61);
+        clock.set(start.plusSeconds(61));
         assertThat(sweeper.sweep()).containsExactly("s-1");
         assertThat(cancels).singleElement().satisfies(c -> {
             assertThat(c.jobId()).isEqualTo("s-1");
@@ -50,11 +48,11 @@ class IdleSweeperTest {
     @Test
     void aCallThroughTheGatewayKeepsASessionAlive() {
         ready("s-2", 60, start);
-        clock.now = start.plusSeconds(50);
+        clock.set(start.plusSeconds(50));
         activity.touch("s-2");
-        clock.now = start.plusSeconds(100);
+        clock.set(start.plusSeconds(100));
         assertThat(sweeper.sweep()).isEmpty();
-        clock.now = start.plusSeconds(111);
+        clock.set(start.plusSeconds(111));
         assertThat(sweeper.sweep()).containsExactly("s-2");
     }
 
@@ -62,7 +60,7 @@ class IdleSweeperTest {
     void aStartingSessionIsNeverIdle() {
         JobSpec spec = spec(10);
         views.apply(JobEvents.job("s-3", JobState.QUEUED, start).spec(spec).submittedAt(start).build());
-        clock.now = start.plusSeconds(3600);
+        clock.set(start.plusSeconds(3600));
         assertThat(sweeper.sweep()).isEmpty();
     }
 
@@ -76,28 +74,5 @@ class IdleSweeperTest {
 
     private static JobSpec spec(int idleSeconds) {
         return new MessageReader().readJobSpec(SessionSpecs.jobSpec(new JsonObject().put("idleTimeoutSeconds", idleSeconds)));
-    }
-
-    private static final class MutableClock extends Clock {
-        volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -10,12 +10,10 @@ import io.kindling.schemas.JobSpec;
 import io.kindling.schemas.JobState;
 import io.kindling.schemas.JobView;
 import io.kindling.schemas.RunAssignment;
+import io.kindling.testsupport.time.MutableClock;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,19 +101,19 @@ class JobStoreDurabilityTest {
             queue(store, "old", "acme", 0, 0);
             finish(store, "old", JobState.SUCCEEDED, 1);
             queue(store, "recent", "acme", 0, 2);
-            clock.now = T0.plus(Duration.ofDays(20));
+            clock.set(T0.plus(Duration.ofDays(20)));
             finish(store, "recent", JobState.SUCCEEDED, 0);
             queue(store, "waiting", "acme", 0, 3);
             store.checkpoint(TOPIC, Map.of(0, 9L));
 
-            clock.now = T0.plus(Duration.ofDays(32));
+            clock.set(T0.plus(Duration.ofDays(32)));
             assertThat(store.get("old")).isEmpty();
             assertThat(store.spec("old")).isEmpty();
             assertThat(store.subscribe("old", e -> { })).isEmpty();
             assertThat(ids(store, JobFilter.ALL)).containsExactly("waiting", "recent");
             assertThat(store.expire()).isEqualTo(1);
             // a live job is never forgotten, however old
-            clock.now = T0.plus(Duration.ofDays(400));
+            clock.set(T0.plus(Duration.ofDays(400)));
             assertThat(store.expire()).isEqualTo(1);
             assertThat(ids(store, JobFilter.ALL)).containsExactly("waiting");
             assertThat(store.get("waiting")).isPresent();
@@ -196,28 +194,5 @@ class JobStoreDurabilityTest {
     private static JobSpec spec(String tenant, int priority) {
         return new JobSpec("pi", "default", new Application(ApplicationType.PYTHON, "/app/pi.py", null, List.of()), null,
                 null, Map.of("team", tenant), null, null, null, null, null, null, null, priority, null).withTenant(tenant);
-    }
-
-    private static final class MutableClock extends Clock {
-        volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

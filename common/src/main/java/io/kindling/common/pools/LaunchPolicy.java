@@ -8,10 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -42,76 +40,24 @@ import java.util.regex.Pattern;
  *       pool's {@code localPaths} (when the policy has a list; a Kubernetes pool without one leaves
  *       paths to the image); everything else comes as {@code artifact://} or a remote URI.</li>
  * </ul>
+ *
+ * <p>This class is the rules' one public face: the environment rule is {@link EnvironmentRule}, the conf
+ * rule {@link ConfRule}, and the log rendering of user values {@link LogText}.
  */
 public final class LaunchPolicy {
-    /** Python variables that change nothing about what code is loaded. */
-    private static final Set<String> HARMLESS_PYTHON = Set.of("PYTHONUNBUFFERED", "PYTHONHASHSEED", "PYTHONIOENCODING",
-            "PYTHONUTF8", "PYTHONDONTWRITEBYTECODE", "PYTHONFAULTHANDLER");
-    /** Variables a job may not set: they change how a process, a shell or the loader starts. */
-    private static final Set<String> DENIED_ENV = Set.of(
-            "CLASSPATH", "PATH", "HOME", "KUBECONFIG", "IFS", "ENV", "BASH_ENV", "SHELLOPTS", "BASHOPTS", "PS4",
-            "CDPATH", "GLOBIGNORE", "PROMPT_COMMAND", "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB",
-            "NODE_OPTIONS", "GCONV_PATH", "GETCONF_DIR", "LOCPATH", "NLSPATH", "HOSTALIASES", "RESOLV_HOST_CONF",
-            "OPENSSL_CONF", "OPENSSL_ENGINES", "HIVE_CONF_DIR", "R_PROFILE", "R_PROFILE_USER", "R_ENVIRON",
-            "R_ENVIRON_USER", "R_LIBS", "R_LIBS_USER");
-    private static final List<String> DENIED_ENV_PREFIXES = List.of("JAVA_", "JDK_", "_JAVA_", "SPARK_", "HADOOP_",
-            "YARN_", "PYSPARK_", "PYTHON", "KINDLING_", "KRB5", "LD_", "DYLD_", "BASH_FUNC_");
-    /** Variables the worker sets (or must keep): no pool can let a job set them. */
-    private static final Set<String> WORKER_ENV = Set.of("PATH", "HOME", "JAVA_HOME", "SPARK_HOME", "SPARK_CONF_DIR",
-            "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON", "PYTHONPATH", "HADOOP_CONF_DIR", "YARN_CONF_DIR", "KUBECONFIG",
-            "SPARK_LOCAL_IP", "CLASSPATH");
-    private static final List<String> WORKER_ENV_PREFIXES = List.of("KINDLING_", "LD_", "DYLD_", "BASH_FUNC_");
-
-    /** Conf keys (patterns, {@code *} = any characters) a job may set only where the pool's confAllowRisky allows. */
-    static final List<String> RISKY_CONF = List.of(
-            // host paths and secrets mounted into pods
-            "spark.kubernetes.*.volumes.hostPath.*", "spark.kubernetes.*.volumes.nfs.*",
-            "spark.kubernetes.*.secrets.*", "spark.kubernetes.*.secretKeyRef.*",
-            "spark.kubernetes.*.podTemplateFile", "spark.kubernetes.authenticate.*",
-            "spark.kubernetes.kerberos.*", "spark.kubernetes.hadoop.*",
-            // files copied from the submitting host, upload and staging locations
-            "spark.kubernetes.file.upload.path", "spark.yarn.stagingDir", "spark.yarn.archive", "spark.yarn.jars",
-            "spark.yarn.dist.*", "spark.jars", "spark.files", "spark.archives", "spark.submit.pyFiles",
-            "spark.jars.ivy", "spark.jars.ivySettings", "spark.driver.extraClassPath", "spark.driver.extraLibraryPath",
-            "spark.executor.extraClassPath", "spark.executor.extraLibraryPath", "spark.yarn.am.extraLibraryPath",
-            // credentials of the submitting host
-            "spark.yarn.keytab", "spark.yarn.principal", "spark.kerberos.*", "spark.yarn.access.*",
-            "spark.security.credentials.*",
-            // redaction, ACLs, UI and RPC security
-            "spark.redaction.*", "spark.sql.redaction.*", "spark.acls.*", "spark.admin.acls*", "spark.modify.acls*",
-            "spark.ui.view.acls*", "spark.user.groups.mapping*", "spark.ui.filters", "spark.ui.allowFramingFrom",
-            "spark.ui.proxyRedirectUri", "spark.ui.reverseProxy*", "spark.ui.killEnabled", "spark.ui.xXssProtection",
-            "spark.ui.xContentTypeOptions.enabled", "spark.ui.strictTransportSecurity", "spark.authenticate*",
-            "spark.network.crypto.*", "spark.io.encryption.*", "spark.ssl.*", "spark.history.*",
-            // programs run by the launch
-            "spark.*.discoveryScript", "spark.pyspark.python", "spark.pyspark.driver.python", "spark.r.command",
-            "spark.r.driver.command");
-    /** Conf keys whose suffix names an environment variable of a driver, application master or executor. */
-    private static final List<String> ENV_CONF_PREFIXES = List.of("spark.executorEnv.", "spark.yarn.appMasterEnv.",
-            "spark.kubernetes.driverEnv.", "spark.mesos.driverEnv.");
-    private static final Pattern JAVA_OPTIONS_KEY = Pattern.compile("spark\\..*(extra|default)JavaOptions");
-    /** JVM options that run a command or code of the submitting host's choosing, or reach behind the conf policy. */
-    private static final List<String> DENIED_JVM_OPTIONS = List.of("-xx:onoutofmemoryerror", "-xx:onerror",
-            "-xx:flags", "-xx:vmoptionsfile", "-agentlib", "-agentpath", "-javaagent", "-xbootclasspath", "-dspark.");
-
-    private static final Pattern CONF_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=,@%+#\\[\\]*-]+");
-    /** Conf keys whose values are not logged (like Spark's own spark.redaction.regex). */
-    private static final Pattern SECRET_KEY = Pattern.compile(
-            "(?i).*(secret|password|token|access[.]?key|account[.]key|credential|sas|signature|jaas|keytab).*");
 
     private final List<String> confDeny;
     private final List<String> confAllow;
     private final List<String> confAllowRisky;
     private final List<String> envAllow;
     private final List<Path> localPaths;
+    private final ConfRule confRule;
 
     /**
      * @param confDeny       conf key patterns a job may not set
      * @param confAllow      when not null, the only conf key patterns a job may set
-     * @param confAllowRisky risky conf key patterns (see {@link #RISKY_CONF}) the pool lets jobs set
+     * @param confAllowRisky risky conf key patterns (see {@link ConfRule#RISKY_CONF}) the pool lets jobs set
      * @param envAllow       denied variable name patterns the pool lets jobs set (never the worker's own)
      * @param localPaths     directories local paths must lie under; null to leave local paths unchecked
      */
@@ -123,6 +69,7 @@ public final class LaunchPolicy {
         this.envAllow = envAllow == null ? List.of() : List.copyOf(envAllow);
         this.localPaths = localPaths == null ? null
                 : localPaths.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.confRule = new ConfRule(this.confDeny, this.confAllow, this.confAllowRisky, this.envAllow);
     }
 
     /**
@@ -214,54 +161,12 @@ public final class LaunchPolicy {
      * the name: "JAVA_TOOL_OPTIONS changes how ... start".
      */
     public Optional<String> environmentProblem(String name) {
-        if (!ENV_NAME.matcher(name).matches()) {
-            return Optional.of("'" + printable(name) + "' is not a valid variable name");
-        }
-        String upper = name.toUpperCase(Locale.ROOT);
-        if (workerOwnedEnv(upper)) {
-            return Optional.of(name + " is set by the worker");
-        }
-        if (deniedEnv(upper) && !PoolBackend.matches(name, envAllow)) {
-            return Optional.of(name + " changes how the JVM, Python, Hadoop, Spark or a shell start, so jobs may not set"
-                    + " it (a pool's envAllow can permit it)");
-        }
-        return Optional.empty();
+        return EnvironmentRule.problem(name, envAllow);
     }
 
     /** Why a job may not set conf {@code key} to {@code value}, or empty if it may (worker-owned keys aside). */
     public Optional<String> confProblem(String key, String value) {
-        if (!CONF_KEY.matcher(key).matches()) {
-            return Optional.empty(); // not a Spark key: the launchers drop it with a warning
-        }
-        for (String prefix : ENV_CONF_PREFIXES) {
-            if (key.startsWith(prefix)) {
-                Optional<String> env = environmentProblem(key.substring(prefix.length()));
-                if (env.isPresent()) {
-                    return Optional.of("conf " + key + ": " + env.get());
-                }
-            }
-        }
-        if (risky(key) && !PoolBackend.matches(key, confAllowRisky)) {
-            return Optional.of("conf " + key + " is a risky key (host paths, secrets, staging, credentials or"
-                    + " security settings) this pool does not let jobs set (its confAllowRisky can permit it)");
-        }
-        if (value != null && JAVA_OPTIONS_KEY.matcher(key).matches() && !PoolBackend.matches(key, confAllowRisky)) {
-            String lower = value.toLowerCase(Locale.ROOT);
-            for (String option : DENIED_JVM_OPTIONS) {
-                if (lower.contains(option)) {
-                    return Optional.of("conf " + key + " holds the JVM option " + option.replace("-xx:", "-XX:")
-                            .replace("-dspark.", "-Dspark.") + "…, which runs code or overrides conf behind the"
-                            + " pool's policy");
-                }
-            }
-            if (lower.matches("(?s)(.*\\s)?@.*")) {
-                return Optional.of("conf " + key + " holds a JVM @argument file, which reads options from a file");
-            }
-        }
-        if (PoolBackend.matches(key, confDeny) || (confAllow != null && !PoolBackend.matches(key, confAllow))) {
-            return Optional.of("this pool does not let jobs set conf " + key);
-        }
-        return Optional.empty();
+        return confRule.problem(key, value);
     }
 
     /**
@@ -386,72 +291,31 @@ public final class LaunchPolicy {
 
     /** True if {@code key} is a Spark conf key the launchers pass on (others are dropped with a warning). */
     public static boolean isConfKey(String key) {
-        return CONF_KEY.matcher(key).matches();
+        return ConfRule.isConfKey(key);
     }
 
     /** True if {@code key} is risky: refused unless a pool's {@code confAllowRisky} matches it. */
     public static boolean risky(String key) {
-        return PoolBackend.matches(key, RISKY_CONF)
-                || PoolBackend.matches(key.toLowerCase(Locale.ROOT), RISKY_CONF.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList());
+        return ConfRule.risky(key);
     }
 
-    private static boolean workerOwnedEnv(String upper) {
-        return WORKER_ENV.contains(upper) || WORKER_ENV_PREFIXES.stream().anyMatch(upper::startsWith);
-    }
-
-    private static boolean deniedEnv(String upper) {
-        if (HARMLESS_PYTHON.contains(upper)) {
-            return false;
-        }
-        return DENIED_ENV.contains(upper) || DENIED_ENV_PREFIXES.stream().anyMatch(upper::startsWith);
-    }
-
-    /** True if a conf key's value must not appear in a log line. */
+    /** As {@link LogText#secretLooking}. */
     public static boolean secretLooking(String key) {
-        return SECRET_KEY.matcher(key).matches();
+        return LogText.secretLooking(key);
     }
 
-    /** An argv for a log line: each element {@link #quoted}, the values of secret-looking conf keys hidden. */
+    /** As {@link LogText#redacted}. */
     public static String redacted(List<String> argv) {
-        List<String> shown = new ArrayList<>(argv.size());
-        for (int i = 0; i < argv.size(); i++) {
-            String arg = argv.get(i);
-            int eq = arg.indexOf('=');
-            boolean confValue = i > 0 && argv.get(i - 1).equals("--conf") && eq > 0;
-            shown.add(quoted(confValue && secretLooking(arg.substring(0, eq)) ? arg.substring(0, eq + 1) + "*****" : arg));
-        }
-        return String.join(" ", shown);
+        return LogText.redacted(argv);
     }
 
-    /** One argv element for a log line: as it is when plain, else single-quoted with control characters escaped. */
+    /** As {@link LogText#quoted}. */
     public static String quoted(String arg) {
-        if (PLAIN.matcher(arg).matches()) {
-            return arg;
-        }
-        StringBuilder out = new StringBuilder("'");
-        for (int i = 0; i < arg.length(); i++) {
-            char c = arg.charAt(i);
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else if (c == '\'' || c == '\\') {
-                out.append('\\').append(c);
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('\'').toString();
+        return LogText.quoted(arg);
     }
 
-    /** A user value made safe for one log line or message: control characters escaped, length capped. */
+    /** As {@link LogText#printable}. */
     public static String printable(String value) {
-        if (value == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < value.length() && out.length() < 200; i++) {
-            char c = value.charAt(i);
-            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return out.length() < 200 ? out.toString() : out + "...";
+        return LogText.printable(value);
     }
 }

@@ -1,11 +1,13 @@
 package io.kindling.common.deadletter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kindling.schemas.DeadLetter;
 import io.kindling.schemas.Json;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -83,11 +85,10 @@ class DeadLetterPublisherTest {
     void aDeadLetterTheBrokerRefusesIsLoggedAndTheCallerMovesOn() {
         MockProducer<String, byte[]> producer = producer(false);
         DeadLetterPublisher publisher = publisher(producer);
-        Thread failer = new Thread(() -> {
-            while (!producer.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("no"))) {
-                Thread.onSpinWait();
-            }
-        });
+        // fails the send once the publisher has made it (errorNext is false while no send is pending)
+        Thread failer = new Thread(() -> await("the dead letter's send").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(1))
+                .until(() -> producer.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("no"))));
         failer.start();
 
         assertThat(publisher.refuse(RECORD, null, "MALFORMED_JSON", "noise", List.of())).isFalse();

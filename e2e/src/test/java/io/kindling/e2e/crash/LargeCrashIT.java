@@ -3,19 +3,11 @@ package io.kindling.e2e.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.JobEvent;
-import io.kindling.schemas.JobState;
-import io.kindling.testsupport.auth.TestTokens;
 import io.kindling.testsupport.kafka.SharedKafka;
 import io.kindling.testsupport.spark.StandInSpark;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,17 +62,12 @@ class LargeCrashIT {
 
     @TempDir
     Path dir;
-    private final List<ComponentProcess> components = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private int apiPort;
-    private String authorization;
-    private String prefix;
-    private Path logs;
+    private CrashStack stack;
 
     @AfterEach
     void stopAll() throws InterruptedException {
-        for (ComponentProcess component : components) {
-            component.stop();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -91,55 +78,37 @@ class LargeCrashIT {
         LOG.info("large crash test seed {} (rerun with -Dkindling.crash.seed={})", seed, seed);
         System.out.println("LargeCrashIT seed " + seed + " (rerun with -Dkindling.crash.seed=" + seed + ")");
         Random random = new Random(seed);
-        logs = Files.createDirectories(Path.of("target", "LargeCrashIT-" + seed));
+        Path logs = Files.createDirectories(Path.of("target", "LargeCrashIT-" + seed));
         LOG.info("components' logs in {}", logs.toAbsolutePath());
-        prefix = "bigcrash-" + Long.toHexString(seed & 0xffffff) + ".";
-        StandInSpark spark = StandInSpark.create(dir, CrashIT.python());
+        stack = new CrashStack(dir, logs, "bigcrash-" + Long.toHexString(seed & 0xffffff) + ".");
+        StandInSpark spark = StandInSpark.create(dir, CrashStack.python());
         Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
         Path pools = Files.writeString(dir.resolve("pools.yaml"), """
                 pools:
                   default:
                     maxRunning: %d
                 """.formatted(SLOTS));
-        apiPort = freePort();
-        TestTokens tokens = TestTokens.admin();
-        authorization = tokens.get("admin").bearer();
 
-        Map<String, String> common = Map.of(
-                "KINDLING_KAFKA_BOOTSTRAP_SERVERS", SharedKafka.bootstrapServers(),
-                "KINDLING_TOPIC_PREFIX", prefix,
-                "KINDLING_TOPIC_PARTITIONS", "3");
         Map<String, ComponentProcess> dispatchers = new HashMap<>();
         for (String id : List.of("dispatcher-a", "dispatcher-b")) {
-            dispatchers.put(id, component(id, "io.kindling.dispatcher.DispatcherMain", common, Map.of(
-                    "KINDLING_HOME", dir.resolve(id).toString(),
+            dispatchers.put(id, stack.onKafka(id, "io.kindling.dispatcher.DispatcherMain", Map.of(
                     "KINDLING_CONFIG", pools.toString(),
                     "KINDLING_DISPATCHER_ID", id)));
         }
         Path spool = dir.resolve("worker/spool");
-        ComponentProcess worker = component("worker", "io.kindling.worker.WorkerMain", common, Map.of(
-                "KINDLING_HOME", dir.resolve("worker").toString(),
+        ComponentProcess worker = stack.onKafka("worker", "io.kindling.worker.WorkerMain", Map.of(
                 "KINDLING_SPOOL_DIR", spool.toString(),
                 "KINDLING_SPARK_HOME", spark.home().toString(),
                 "KINDLING_WORKER_ID", "crash-worker",
                 "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                 "KINDLING_WORKER_MAX_RUNNING", Integer.toString(SLOTS)));
-        ComponentProcess shipper = component("shipper", "io.kindling.shipper.ShipperMain", Map.of(), Map.of(
-                "KINDLING_HOME", dir.resolve("shipper").toString(),
+        ComponentProcess shipper = stack.component("shipper", "io.kindling.shipper.ShipperMain", Map.of(
                 "KINDLING_SPOOL_DIR", spool.toString(),
                 "KINDLING_BLOB_STORE", "local",
                 "KINDLING_BLOB_DIR", dir.resolve("blobs").toString(),
                 "KINDLING_SHIPPER_POLL_MILLIS", "200"));
-        ComponentProcess api = component("api", "io.kindling.api.ApiMain", common, Map.of(
-                "KINDLING_HOME", dir.resolve("api").toString(),
-                "KINDLING_HTTP_HOST", "127.0.0.1",
-                "KINDLING_HTTP_PORT", Integer.toString(apiPort),
-                "KINDLING_BLOB_STORE", "local",
-                "KINDLING_BLOB_DIR", dir.resolve("blobs").toString(),
-                "KINDLING_AUTH_TOKENS_FILE", tokens.write(dir.resolve("tokens.yaml")).toString()));
-        for (ComponentProcess c : components) {
-            c.start();
-        }
+        ComponentProcess api = stack.api();
+        stack.startAll();
 
         List<Victim> victims = new ArrayList<>();
         victims.addAll(Collections.nCopies(4, Victim.API));
@@ -160,8 +129,8 @@ class LargeCrashIT {
         LOG.info("kill plan: {} at {} finished jobs", victims, moments);
 
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()));
-             EventsObserver events = new EventsObserver(SharedKafka.bootstrapServers(), prefix + "jobs.events")) {
-            awaitApiReady();
+             EventsObserver events = new EventsObserver(SharedKafka.bootstrapServers(), stack.prefix() + "jobs.events")) {
+            stack.awaitApiReady();
             awaitLeaderGroup(admin);
 
             Map<String, Boolean> jobs = new ConcurrentHashMap<>();   // job id -> expected to succeed
@@ -235,21 +204,12 @@ class LargeCrashIT {
 
             Map<String, JobEvent> ends = new HashMap<>();
             for (Map.Entry<String, Boolean> job : jobs.entrySet()) {
-                List<JobEvent> list = events.events(job.getKey());
-                CrashIT.assertInOrder(job.getKey(), list);
-                JobEvent last = list.get(list.size() - 1);
-                ends.put(job.getKey(), last);
-                if (job.getValue()) {
-                    assertThat(last.state()).as("job %s: %s", job.getKey(), list).isEqualTo(JobState.SUCCEEDED);
-                } else {
-                    assertThat(last.state()).as("job %s: %s", job.getKey(), list).isEqualTo(JobState.FAILED);
-                    assertThat(last.reason()).as("job %s: %s", job.getKey(), list).isEqualTo(FailureReason.APP_FAILED);
-                }
+                ends.put(job.getKey(), CrashChecks.assertEnded(job.getKey(), events.events(job.getKey()), job.getValue()));
             }
             List<StandInSpark.Run> runs = spark.runs();
-            CrashIT.assertNoOverlappingAttempts(runs);
+            CrashChecks.assertNoOverlappingAttempts(runs);
 
-            awaitApiReady();
+            stack.awaitApiReady();
             Set<String> checked = ConcurrentHashMap.newKeySet();
             await("every job's log complete and checked").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                     .until(() -> {
@@ -265,7 +225,7 @@ class LargeCrashIT {
                     + "restarts %s, takeovers after killing the active dispatcher %s ms (max %d), "
                     + "%d numbered lines checked, jobs done in %d ms, total %d ms").formatted(seed, jobs.size(),
                     runs.size(), events.count(), kills.values().stream().mapToInt(Integer::intValue).sum(), kills,
-                    components.stream().map(c -> c.name() + "=" + (c.starts() - 1)).toList(), takeovers,
+                    stack.restarts(), takeovers,
                     takeovers.stream().mapToLong(Long::longValue).max().orElse(0), (long) checked.size() * LINES,
                     runMillis, totalMillis);
             LOG.info(summary);
@@ -279,10 +239,8 @@ class LargeCrashIT {
      * attempt, each once, in order.
      */
     private boolean checkLog(String jobId, JobEvent end) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/jobs/"
-                        + jobId + "/logs/stdout?attempt=" + end.attempt() + "&offset=0&limit=1048576"))
-                .header("Authorization", authorization).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r = stack.get("/v1/jobs/" + jobId + "/logs/stdout?attempt=" + end.attempt()
+                + "&offset=0&limit=1048576");
         if (r.statusCode() != 200 || !r.headers().firstValue("Kindling-Log-Complete").orElse("").equals("true")) {
             return false;
         }
@@ -307,7 +265,7 @@ class LargeCrashIT {
 
     /** Waits until both dispatchers are in the leader group and one of them holds the leader partition. */
     private Leaders awaitLeaderGroup(Admin admin) {
-        String group = "kindling-dispatcher-" + prefix + "-leader";
+        String group = "kindling-dispatcher-" + stack.prefix() + "-leader";
         return await("two dispatchers in the leader group, one active").atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> {
@@ -327,54 +285,10 @@ class LargeCrashIT {
                 }, java.util.Objects::nonNull);
     }
 
-    private ComponentProcess component(String name, String mainClass, Map<String, String> common, Map<String, String> own) {
-        Map<String, String> env = new HashMap<>(common);
-        env.putAll(own);
-        ComponentProcess c = new ComponentProcess(name, mainClass, env, logs.resolve(name + ".log"));
-        components.add(c);
-        return c;
-    }
-
-    /** Submits with an idempotency key, retrying while the api is down or restarting: one job whatever happens. */
     private String submit(String key, Path app, String seconds, String exitCode, int lines, int maxAttempts) {
-        String body = """
+        return stack.submit(key, """
                 {"name": "%s", "application": {"type": "python", "file": "%s", "args": ["%s", "%s", "%d"]},
                  "retry": {"maxAttempts": %d, "initialBackoffSeconds": 1, "maxBackoffSeconds": 2}}
-                """.formatted(key, app, seconds, exitCode, lines, maxAttempts);
-        AtomicReference<String> last = new AtomicReference<>("nothing yet");
-        HttpResponse<String> response;
-        try {
-            response = await("submit " + key)
-                    .atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                    .ignoreExceptionsInstanceOf(IOException.class)
-                    .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/jobs"))
-                                    .header("Content-Type", "application/json").header("Idempotency-Key", key)
-                                    .header("Authorization", authorization)
-                                    .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                            HttpResponse.BodyHandlers.ofString()),
-                            r -> {
-                                last.set(r.statusCode() + " " + r.body());
-                                return r.statusCode() == 202 || r.statusCode() == 200;
-                            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("submit " + key + ": last answer " + last.get(), e);
-        }
-        String json = response.body();
-        int start = json.indexOf("\"id\":\"") + 6;
-        return json.substring(start, json.indexOf('"', start));
-    }
-
-    private void awaitApiReady() {
-        await("api ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
-                .ignoreExceptionsInstanceOf(IOException.class)
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health/ready"))
-                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString())
-                        .statusCode() == 200);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+                """.formatted(key, app, seconds, exitCode, lines, maxAttempts));
     }
 }

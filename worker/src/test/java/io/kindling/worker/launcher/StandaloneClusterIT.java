@@ -15,6 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -186,27 +189,22 @@ class StandaloneClusterIT {
 
         RunAssignment retry = RunAssignment.of(first.jobId(), 2, first.spec(), first.assignedAt());
         java.util.List<java.util.List<String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread watcher = Thread.ofVirtual().start(() -> {
-            while (watching.get()) {
+        String retried;
+        // samples the master's active drivers every 100 ms during the retry; close() stops it and awaits the last look
+        try (ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("active-drivers-sampler").daemon().factory())) {
+            sampler.scheduleAtFixedRate(() -> {
                 try {
                     seen.add(sparkCluster.activeDrivers());
-                    Thread.sleep(100);
                 } catch (IOException e) {
                     // the next look
                 } catch (InterruptedException e) {
-                    return;
+                    Thread.currentThread().interrupt();
                 }
-            }
-        });
-        String retried;
-        try {
+            }, 0, 100, TimeUnit.MILLISECONDS);
             LaunchedApp second = started(cluster.launch(retry));
             retried = second.awaitAppId().orElseThrow(() -> new AssertionError("no driver id; stderr:\n" + stderr(retry)));
             await().atMost(Duration.ofSeconds(90)).until(() -> seen.stream().anyMatch(ids -> ids.contains(retried)));
-        } finally {
-            watching.set(false);
-            watcher.join();
         }
 
         assertThat(sparkCluster.driverState(orphan)).as("the earlier attempt's driver").hasValue("KILLED");

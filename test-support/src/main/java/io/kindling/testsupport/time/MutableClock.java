@@ -1,4 +1,4 @@
-package io.kindling.worker;
+package io.kindling.testsupport.time;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,16 +7,22 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that stands still until the test moves it. */
-final class MutableClock extends Clock {
+/** A UTC clock that stands still until the test moves it; safe to read and move from any thread. */
+public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    void advance(Duration duration) {
+    /** Moves the clock forward by {@code duration}. */
+    public void advance(Duration duration) {
         now.updateAndGet(t -> t.plus(duration));
+    }
+
+    /** Sets the clock to {@code instant}. */
+    public void set(Instant instant) {
+        now.set(instant);
     }
 
     @Override
