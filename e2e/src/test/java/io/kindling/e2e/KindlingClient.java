@@ -71,6 +71,13 @@ final class KindlingClient {
         return new Response(r.statusCode(), r.body(), r.headers());
     }
 
+    Response delete(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", authorization())
+                .timeout(Duration.ofSeconds(30)).DELETE().build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body(), r.headers());
+    }
+
     /** Submits a job ({@code POST /v1/jobs}), failing unless it is accepted (202); returns its id. */
     String submit(String body) throws IOException, InterruptedException {
         Response r = post("/v1/jobs", body);

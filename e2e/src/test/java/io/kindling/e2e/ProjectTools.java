@@ -26,6 +26,14 @@ public final class ProjectTools {
         return p;
     }
 
+    /** A standalone master and worker of the provisioned Spark on 127.0.0.1, working in {@code dir}. */
+    static io.kindling.testsupport.spark.StandaloneSparkCluster standaloneCluster(Path dir) throws java.io.IOException {
+        Map<String, String> env = sparkEnv();
+        return io.kindling.testsupport.spark.StandaloneSparkCluster.start(Path.of(env.get("KINDLING_SPARK_HOME")),
+                Path.of(env.getOrDefault("KINDLING_SPARK_JAVA_HOME", System.getProperty("java.home"))),
+                Files.createDirectories(dir));
+    }
+
     /** KINDLING_SPARK_HOME, KINDLING_SPARK_JAVA_HOME and KINDLING_PYSPARK_PYTHON for a worker. */
     static Map<String, String> sparkEnv() {
         Map<String, String> env = new HashMap<>();

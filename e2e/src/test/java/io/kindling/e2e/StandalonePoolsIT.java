@@ -41,10 +41,7 @@ class StandalonePoolsIT {
 
     @BeforeAll
     static void startClusterAndStack(AzuriteFixture azurite) throws Exception {
-        Map<String, String> sparkEnv = ProjectTools.sparkEnv();
-        spark = StandaloneSparkCluster.start(Path.of(sparkEnv.get("KINDLING_SPARK_HOME")),
-                Path.of(sparkEnv.getOrDefault("KINDLING_SPARK_JAVA_HOME", System.getProperty("java.home"))),
-                Files.createDirectories(home.resolve("spark")));
+        spark = ProjectTools.standaloneCluster(home.resolve("spark"));
         int first = StandaloneSparkCluster.freePort();
         Path pools = Files.writeString(home.resolve("pools.yaml"), """
                 pools:

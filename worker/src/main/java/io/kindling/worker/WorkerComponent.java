@@ -22,6 +22,9 @@ import io.kindling.worker.artifacts.ArtifactFetcher;
 import io.kindling.worker.launcher.Launcher;
 import io.kindling.worker.launcher.SparkSubmitLauncher;
 import io.kindling.worker.launcher.TracedLauncher;
+import io.kindling.worker.session.SessionLauncher;
+import io.kindling.worker.session.SessionRelay;
+import io.kindling.worker.session.SessionRelayConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kindling.common.pools.PoolConfig;
@@ -129,6 +132,10 @@ public final class WorkerComponent implements AutoCloseable {
         watchDependencies(management.health(), clients, blobs, shutdown);
         ArtifactFetcher artifacts = ArtifactFetcher.perTenant(blobs, KindlingHome.from(envConfig).resolve("artifacts"));
         List<Worker> workers = new ArrayList<>();
+        SessionRelay relay = SessionRelayConfig.from(envConfig).map(SessionRelay::open).orElse(null);
+        LOG.info(relay == null ? "interactive sessions: no gateway settings; session attempts are refused"
+                : "interactive sessions: relay agents dial the gateway at {}", relay == null ? "" : relay.gateway());
+        Duration sessionReady = SessionRelayConfig.readyWithin(envConfig);
         DeadLetterPublisher deadLetters = shutdown.add("dead letters", new DeadLetterPublisher(
                 clients.producer("kindling-worker-" + first.workerId() + "-dead-letters"), topics.deadLetter(),
                 "worker " + first.workerId(), management.registry(), Clock.systemUTC()));
@@ -139,7 +146,8 @@ public final class WorkerComponent implements AutoCloseable {
                 WorkerConfig config = pool.config();
                 Launcher launcher = new TracedLauncher(launchers != null ? launchers.get()
                         : pool.kubernetes() ? driverPods(pool.pool(), k8s.apply(pool.pool()))
-                        : sparkSubmit(config, artifacts), management.tracing());
+                        : new SessionLauncher(sparkSubmit(config, artifacts), config.spool(), relay, sessionReady),
+                        management.tracing());
                 String clientId = "kindling-worker-" + config.workerId();
                 Worker worker = new Worker(config,
                         // static membership: a restarted worker (same id) takes its partitions back at

@@ -131,6 +131,7 @@ public record WorkerConfig(String workerId, String pool, int maxRunning, SparkSu
     public static String describe(EnvConfig env) {
         List<ConfigParameter<?>> all = new ArrayList<>(PARAMETERS);
         all.add(WorkerPools.CONFIG);
+        all.addAll(io.kindling.worker.session.SessionRelayConfig.PARAMETERS);
         all.add(SpoolLayout.SPOOL_DIR);
         all.add(KindlingHome.HOME);
         all.addAll(KafkaConfig.PARAMETERS);

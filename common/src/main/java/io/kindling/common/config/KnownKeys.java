@@ -34,8 +34,6 @@ public final class KnownKeys {
             // api: interactive sessions (the session gateway); KINDLING_RELAY_KEY_FILE: the workers too
             "KINDLING_GATEWAY_ENABLED", "KINDLING_GATEWAY_HOST", "KINDLING_GATEWAY_CLIENT_PORT", "KINDLING_GATEWAY_AGENT_PORT",
             "KINDLING_GATEWAY_TLS_DIR", "KINDLING_RELAY_KEY_FILE",
-            // worker: the session gateway it dials out to
-            "KINDLING_GATEWAY_AGENT_ADDRESS", "KINDLING_GATEWAY_CA_FILE",
             // api: the web UI
             "KINDLING_UI_OIDC_CLIENT_ID", "KINDLING_UI_OIDC_SCOPE", "KINDLING_UI_HISTORY_SERVER_URL",
             // api: job store (KINDLING_JOB_RETENTION_DAYS, below, also sets the api's retention and the topics')
@@ -47,6 +45,8 @@ public final class KnownKeys {
             "KINDLING_WORKER_ID", "KINDLING_SECRETS_DIR", "KINDLING_WORKER_POOL", "KINDLING_WORKER_MAX_RUNNING", "KINDLING_SPARK_HOME",
             "KINDLING_WORKER_HEARTBEAT_SECONDS", "KINDLING_WORKER_LEASE_SECONDS", "KINDLING_WORKER_LOCAL_PATHS",
             "KINDLING_SPARK_JAVA_HOME", "KINDLING_PYSPARK_PYTHON", "KINDLING_SPARK_MASTER",
+            // worker: interactive sessions, the session gateway it dials out to (KINDLING_RELAY_KEY_FILE: above)
+            "KINDLING_GATEWAY_AGENT_ADDRESS", "KINDLING_GATEWAY_CA_FILE", "KINDLING_WORKER_SESSION_READY_SECONDS",
             // worker and log-shipper
             "KINDLING_SPOOL_DIR",
             // log-shipper

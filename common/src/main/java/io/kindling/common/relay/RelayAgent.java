@@ -49,6 +49,7 @@ public final class RelayAgent implements Closeable {
     private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
     private final Thread control;
     private volatile boolean closed;
+    private volatile boolean connected;
 
     private RelayAgent(Config config) {
         this.config = config;
@@ -76,6 +77,7 @@ public final class RelayAgent implements Closeable {
                 } else {
                     LOG.info("relay agent of session {} connected to gateway {}:{}", config.sessionId(),
                             config.gatewayHost(), config.agentPort());
+                    connected = true;
                     for (String line = lines.readLine(); line != null && !closed; line = lines.readLine()) {
                         String[] words = RelayProtocol.words(line);
                         if (words.length == 2 && words[0].equals(RelayProtocol.OPEN)) {
@@ -88,13 +90,20 @@ public final class RelayAgent implements Closeable {
                 }
                 open.remove(socket);
             } catch (IOException e) {
+                connected = false;
                 if (!closed) {
                     LOG.warn("relay agent of session {}: gateway {}:{}: {}", config.sessionId(), config.gatewayHost(),
                             config.agentPort(), e.toString());
                 }
             }
+            connected = false;
             pauseBeforeRedial();
         }
+    }
+
+    /** True while the gateway has accepted this agent's control connection. */
+    public boolean connected() {
+        return connected;
     }
 
     private void pipe(String connectionId) {

@@ -52,4 +52,17 @@ class RetryRulesTest {
         assertThat(RetryRules.retryAfter(p, APP_FAILED, 0, 1, 1)).isPresent();
         assertThat(RetryRules.retryAfter(p, APP_FAILED, 0, 9, 9)).isEmpty();
     }
+
+    @Test
+    void aSessionsPolicyRetriesOnlyItsServersSubmissionFailuresWhateverThePoolSays() {
+        // what the api sets on a session's job (SessionSpecs): one run, three tries to start it
+        RetryPolicy session = new RetryPolicy(1, 3, null, null, List.of(FailureReason.SUBMISSION_FAILED));
+        RetryPolicy generousPool = new RetryPolicy(5, 5, 1, 1, RetryRules.ALL_RETRYABLE);
+        RetryPolicy p = RetryRules.effective(session, generousPool);
+        assertThat(RetryRules.retryAfter(p, FailureReason.SUBMISSION_FAILED, 1, 0, 1)).isPresent();
+        assertThat(RetryRules.retryAfter(p, FailureReason.SUBMISSION_FAILED, 3, 0, 3)).isEmpty();
+        for (FailureReason other : List.of(APP_FAILED, FailureReason.LOST, FailureReason.TIMED_OUT, FailureReason.OOM_KILLED)) {
+            assertThat(RetryRules.retryAfter(p, other, 0, 1, 1)).as("a session is not restarted after %s", other).isEmpty();
+        }
+    }
 }

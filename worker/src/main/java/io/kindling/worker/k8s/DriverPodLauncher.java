@@ -84,6 +84,12 @@ public final class DriverPodLauncher implements Launcher {
         if (closed) {
             return new Launch.Refused("the worker is shutting down");
         }
+        if (io.kindling.worker.launcher.SparkConnectServer.isSession(run)) {
+            // the refusal would be the same on every retry: REJECTED, never retried
+            return new Launch.Refused("interactive sessions are not supported on Kubernetes driver-pod pools yet"
+                    + " (namespace " + pool.namespace() + "); use a spark-submit pool (local, standalone or YARN)",
+                    io.kindling.schemas.FailureReason.REJECTED);
+        }
         DriverPodObjects objects;
         try {
             Map<String, SecretKeyRef> refs = secrets.apply(run);

@@ -143,7 +143,21 @@ public final class SparkSubmitCommand {
      */
     Command build(RunAssignment run, Path eventLogDir, PythonStderr pythonStderr, DriverPorts ports)
             throws LaunchRefusedException {
+        return build(run, eventLogDir, pythonStderr, ports, null);
+    }
+
+    /**
+     * As {@link #build(RunAssignment, Path, PythonStderr, DriverPorts)}; a session's Spark Connect
+     * server ({@link SparkConnectServer}) listens on {@code connectPort} of the loopback interface.
+     * A session is always run in client mode: its launcher builds it with a client-mode configuration.
+     */
+    Command build(RunAssignment run, Path eventLogDir, PythonStderr pythonStderr, DriverPorts ports, Integer connectPort)
+            throws LaunchRefusedException {
         JobSpec spec = run.spec();
+        boolean session = SparkConnectServer.isSession(run);
+        if (session && (connectPort == null || config.clusterMode())) {
+            throw new IllegalStateException("a session's server runs in client mode on a port the launcher chose");
+        }
         Application app = spec.application();
         if (config.clusterMode() && app.type() == ApplicationType.PYTHON
                 && config.clusterManager() == SparkSubmitConfig.ClusterManager.STANDALONE) {
@@ -181,7 +195,8 @@ public final class SparkSubmitCommand {
         spec.conf().forEach((key, value) -> {
             if (!LaunchPolicy.isConfKey(key)) {
                 LOG.warn("ignoring conf key '{}': not a Spark configuration key", LaunchPolicy.printable(key));
-            } else if (reservedConf(key) || (ports != null && NETWORK_CONF.contains(key))) {
+            } else if (reservedConf(key) || (ports != null && NETWORK_CONF.contains(key))
+                    || (session && SparkConnectServer.reservedConf(key))) {
                 LOG.warn("ignoring conf {}: the worker sets it", key);
             } else {
                 conf(argv, key, value);
@@ -203,11 +218,17 @@ public final class SparkSubmitCommand {
         list(argv, "--files", spec.files());
         list(argv, "--archives", spec.archives());
         list(argv, "--packages", spec.packages());
-        if (app.type() == ApplicationType.JVM && app.mainClass() != null) {
-            argv.addAll(List.of("--class", app.mainClass()));
+        if (session) {
+            conf(argv, SparkConnectServer.ADDRESS_CONF, SparkConnectServer.BINDING_ADDRESS);
+            conf(argv, SparkConnectServer.PORT_CONF, Integer.toString(connectPort));
+            argv.addAll(List.of("--class", SparkConnectServer.MAIN_CLASS));
+        } else {
+            if (app.type() == ApplicationType.JVM && app.mainClass() != null) {
+                argv.addAll(List.of("--class", app.mainClass()));
+            }
+            argv.add(LaunchPolicy.primaryResource(app.file(), true));
+            argv.addAll(app.args());
         }
-        argv.add(LaunchPolicy.primaryResource(app.file(), true));
-        argv.addAll(app.args());
         for (String arg : argv) {
             LaunchPolicy.noNul("an argument", arg);
         }

@@ -92,6 +92,12 @@ public record SparkSubmitConfig(Path sparkHome, Path javaHome, String pysparkPyt
                 pool.driverLogPollSeconds() == null ? null : java.time.Duration.ofSeconds(pool.driverLogPollSeconds()));
     }
 
+    /** This configuration in client mode (a session's Spark Connect server runs on the worker host in every pool). */
+    public SparkSubmitConfig inClientMode() {
+        return clusterMode() ? new SparkSubmitConfig(sparkHome, javaHome, pysparkPython, master, "client", poolConf, policy,
+                driverPorts, driverHost, driverLogDir, driverUiAddress, masterWebUi, driverLogPoll) : this;
+    }
+
     /**
      * The standalone master's web UI: {@link #masterWebUi}, else port {@value #DEFAULT_MASTER_UI_PORT} on the
      * host of {@link #master} (the first one of a {@code spark://a:p,b:p} list).

@@ -49,6 +49,8 @@ public final class SparkSubmitLauncher implements Launcher {
 
     private final SparkSubmitConfig config;
     private final SparkSubmitCommand command;
+    /** A session's Spark Connect server: client mode on this host whatever the pool's deploy mode. */
+    private final SparkSubmitCommand sessionCommand;
     private final SpoolLayout spool;
     private final AttemptSpool attempts;
     /** Found (or copied out of the jar) when the launcher is made, not on an attempt's launch path. */
@@ -73,6 +75,7 @@ public final class SparkSubmitLauncher implements Launcher {
         this.artifacts = new ArtifactResolver(artifacts);
         this.config = config;
         this.command = new SparkSubmitCommand(config, workerEnv);
+        this.sessionCommand = new SparkSubmitCommand(config.inClientMode(), workerEnv);
         this.clusterKills = new ClusterKills(config, workerEnv, command.killEnvironment());
         this.spool = spool;
         this.attempts = new AttemptSpool(spool);
@@ -110,6 +113,9 @@ public final class SparkSubmitLauncher implements Launcher {
         String attemptId = run.attemptId();
         Path dir = spool.attemptDir(attemptId);
         Path eventLogDir = spool.eventLogDir(attemptId);
+        boolean session = SparkConnectServer.isSession(run);
+        SparkSubmitConfig config = configFor(run);
+        SparkSubmitCommand command = session ? sessionCommand : this.command;
         if (!Files.isExecutable(command.sparkSubmit())) {
             return new Launch.Refused("spark-submit not found or not executable at " + command.sparkSubmit()
                     + " (check KINDLING_SPARK_HOME)");
@@ -130,6 +136,7 @@ public final class SparkSubmitLauncher implements Launcher {
         }
         Path pythonHookDir = dir.resolve(PYTHON_HOOK_DIR);
         SparkSubmitCommand.Command cmd;
+        Integer connectPort = null;
         DriverPorts ports = null;
         if (config.driverPorts() != null && !config.clusterMode()) {
             Optional<DriverPorts> free = reservePorts(attemptId);
@@ -140,22 +147,29 @@ public final class SparkSubmitLauncher implements Launcher {
             ports = free.get();
         }
         try {
+            connectPort = session ? SparkConnectServer.freePort() : null;
             cmd = command.build(run, eventLogDir,
-                    new SparkSubmitCommand.PythonStderr(pythonHookDir, spool.stream(attemptId, "stderr")), ports);
+                    new SparkSubmitCommand.PythonStderr(pythonHookDir, spool.stream(attemptId, "stderr")), ports, connectPort);
         } catch (io.kindling.common.pools.LaunchRefusedException e) {
             reservedPorts.remove(attemptId);
             return Launch.Refused.of(e);
+        } catch (IOException e) {
+            reservedPorts.remove(attemptId);
+            return new Launch.Refused("no free loopback port for the session's Spark Connect server: " + e.getMessage());
         }
         byte[] environment;
         try {
             environment = AttemptShim.environment(cmd.environment());
             attempts.prepareLaunch(attemptId);
+            if (connectPort != null) {
+                SparkConnectServer.writePort(dir, connectPort);
+            }
             installPythonHook(pythonHookDir);
         } catch (IOException | IllegalArgumentException e) {
             reservedPorts.remove(attemptId);
             return new Launch.Refused("cannot prepare the spool directory " + dir + ": " + e.getMessage());
         }
-        ProcessBuilder builder = new ProcessBuilder(shim.command(dir, killGrace, fenceAfter, childArgv(cmd, dir)))
+        ProcessBuilder builder = new ProcessBuilder(shim.command(dir, killGrace, fenceAfter, childArgv(config, cmd, dir)))
                 .directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(AttemptShim.SHIM_LOG).toFile()))
                 .redirectErrorStream(true);
@@ -193,7 +207,7 @@ public final class SparkSubmitLauncher implements Launcher {
         }
         Optional<ShimInfo> info = attempts.shim(run.attemptId());
         if (starter.exitValue() == AttemptShim.STARTED && info.isPresent()) {
-            ShimApp app = new ShimApp(run, attempts, info.get(), ports, clusterIdsFrom());
+            ShimApp app = new ShimApp(run, attempts, info.get(), ports, clusterIdsFrom(run));
             running.put(run.attemptId(), app);
             return new Launch.Started(app);
         }
@@ -218,7 +232,7 @@ public final class SparkSubmitLauncher implements Launcher {
         Path dir = spool.attemptDir(attemptId);
         Optional<ShimInfo> info = attempts.shim(attemptId);
         if (attempts.ended(attemptId)) {
-            return new Adoption.Running(new ShimApp(run, attempts, info.orElse(null), null, clusterIdsFrom()));
+            return new Adoption.Running(new ShimApp(run, attempts, info.orElse(null), null, clusterIdsFrom(run)));
         }
         if (info.isEmpty()) {
             Optional<ProcessHandle> starting = shimProcess(dir);
@@ -234,14 +248,14 @@ public final class SparkSubmitLauncher implements Launcher {
                 starting = starting.filter(ProcessHandle::isAlive).or(() -> shimProcess(dir));
             }
             if (info.isEmpty() && attempts.ended(attemptId)) {
-                return new Adoption.Running(new ShimApp(run, attempts, null, null, clusterIdsFrom()));
+                return new Adoption.Running(new ShimApp(run, attempts, null, null, clusterIdsFrom(run)));
             }
             if (info.isEmpty()) {
                 starting.ifPresent(ProcessHandle::destroyForcibly);
                 return new Adoption.Vanished("its attempt shim never started spark-submit");
             }
         }
-        ShimApp app = new ShimApp(run, attempts, info.get(), null, clusterIdsFrom());
+        ShimApp app = new ShimApp(run, attempts, info.get(), null, clusterIdsFrom(run));
         if (info.get().liveShim().isPresent()) {
             running.put(attemptId, app);
             LOG.info("adopted {}: its shim (pid {}) still runs", attemptId, info.get().shimPid());
@@ -283,7 +297,7 @@ public final class SparkSubmitLauncher implements Launcher {
         AttemptLog.enter(app.run().jobId(), app.run().attempt());
         try {
             LOG.info("stopping {} (shim pid {})", attemptId, app.shimPid());
-            if (ClusterSubmission.needsClusterKill(config)) {
+            if (ClusterSubmission.needsClusterKill(configFor(app.run()))) {
                 clusterKills.killOnCluster(app, spool.attemptDir(app.run().attemptId()));
             }
             app.terminate(killGrace);
@@ -299,7 +313,7 @@ public final class SparkSubmitLauncher implements Launcher {
      * What the shim runs: spark-submit, or in standalone cluster mode a {@link StandaloneClusterDriver}
      * that runs it, follows the driver on the master and copies its logs into {@code dir}'s spool files.
      */
-    private java.util.List<String> childArgv(SparkSubmitCommand.Command cmd, Path dir) {
+    private java.util.List<String> childArgv(SparkSubmitConfig config, SparkSubmitCommand.Command cmd, Path dir) {
         if (!config.standaloneCluster()) {
             return cmd.argv();
         }
@@ -322,8 +336,14 @@ public final class SparkSubmitLauncher implements Launcher {
     }
 
     /** Where spark-submit's stderr names the application on the cluster (cluster submissions and YARN). */
-    private SparkSubmitConfig.ClusterManager clusterIdsFrom() {
+    private SparkSubmitConfig.ClusterManager clusterIdsFrom(RunAssignment run) {
+        SparkSubmitConfig config = configFor(run);
         return ClusterSubmission.needsClusterKill(config) ? config.clusterManager() : null;
+    }
+
+    /** The pool's configuration, in client mode for a session's server ({@link SparkConnectServer}). */
+    private SparkSubmitConfig configFor(RunAssignment run) {
+        return SparkConnectServer.isSession(run) ? config.inClientMode() : config;
     }
 
     /** Takes no more launches. The shims keep running their drivers; a restarted worker adopts them. */
