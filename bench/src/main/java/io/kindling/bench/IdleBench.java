@@ -138,7 +138,7 @@ public final class IdleBench {
     }
 
     /** Per thread name (threads of one name summed): CPU ticks, voluntary context switches, count. */
-    private static Map<String, long[]> threads() throws IOException {
+    static Map<String, long[]> threads() throws IOException {
         Map<String, long[]> out = new HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
@@ -164,6 +164,16 @@ public final class IdleBench {
     private static long ticks(String stat) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** CPU milliseconds per component between two {@link #threads()} readings. */
+    static Map<String, Long> cpuMsByComponent(Map<String, long[]> before, Map<String, long[]> after) {
+        Map<String, Long> out = new TreeMap<>();
+        after.forEach((name, a) -> {
+            long ticks = a[0] - before.getOrDefault(name, new long[3])[0];
+            out.merge(component(name), ticks * 1000 / CLOCK_TICKS, Long::sum);
+        });
+        return out;
     }
 
     private static long processTicks(long pid) {

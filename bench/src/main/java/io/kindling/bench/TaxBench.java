@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * log on, the same Python, JDK and {@code SPARK_LOCAL_IP}). The stack runs (idle) during (b) too.
  * It reports each pair, the median ratio and each job's timeline (the worker took the attempt →
  * spark-submit exec'd → driver exited → SUCCEEDED event → seen by the client), and the stack's CPU
- * (this JVM's, the client being a light part of it) per job.
+ * (this JVM's, the client being a light part of it) per job, also per component ({@link IdleBench#component}).
  */
 public final class TaxBench {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(5);
@@ -122,6 +122,7 @@ public final class TaxBench {
         String body = Json.mapper().createObjectNode().set("application", Json.mapper().createObjectNode()
                 .put("type", "python").put("file", script.toString())
                 .set("args", Json.mapper().valueToTree(args))).toString();
+        Map<String, long[]> threads0 = IdleBench.threads();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         Instant posted = Instant.now();
@@ -161,6 +162,7 @@ public final class TaxBench {
         }
         long t1 = System.nanoTime();
         long cpu1 = processCpuNanos();
+        Map<String, Long> byComponent = IdleBench.cpuMsByComponent(threads0, IdleBench.threads());
         if (seen == null || !events.containsKey("SUCCEEDED")) {
             throw new IllegalStateException("job " + id + " did not succeed: " + events.keySet());
         }
@@ -169,6 +171,7 @@ public final class TaxBench {
         out.put("wallMs", (t1 - t0) / 1e6);
         out.put("postTo202Ms", (accepted - t0) / 1e6);
         out.put("stackCpuMs", (cpu1 - cpu0) / 1e6);
+        out.set("stackCpuMsByComponent", Json.mapper().valueToTree(byComponent));
         ObjectNode timeline = out.putObject("timelineMs");
         for (String state : List.of("QUEUED", "DISPATCHED", "SUBMITTING", "RUNNING", "SUCCEEDED")) {
             Optional.ofNullable(events.get(state)).map(e -> Instant.parse(e.get("time").asText()))
