@@ -28,6 +28,17 @@ final class Percentiles {
         return out;
     }
 
+    /** The median (the mean of the two middle samples of an even count), unrounded; NaN when empty. */
+    static double median(List<Double> samples) {
+        List<Double> sorted = new ArrayList<>(samples);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
     private static double round(double v) {
         return Math.round(v * 10.0) / 10.0;
     }

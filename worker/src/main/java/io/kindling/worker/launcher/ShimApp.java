@@ -5,6 +5,7 @@ import io.kindling.schemas.RunAssignment;
 import io.kindling.worker.AttemptSpool;
 import io.kindling.worker.shim.AttemptShim;
 import io.kindling.worker.shim.EventLogs;
+import io.kindling.worker.shim.ExitWatch;
 import io.kindling.worker.shim.ProcessTree;
 import io.kindling.worker.shim.ShimExit;
 import io.kindling.worker.shim.ShimInfo;
@@ -15,7 +16,8 @@ import java.util.Optional;
 
 /**
  * An attempt run by an {@link AttemptShim}, watched through its spool directory: the app id from
- * the event log directory, the end from its exit record (polled, {@link AttemptSpool#exit}).
+ * the event log directory (polled), the end from its exit record ({@link AttemptSpool#exit}: read
+ * as soon as the {@link ExitWatch} sees it renamed into place, else at the next poll).
  * Works the same for an attempt this worker launched and for one it adopted.
  */
 final class ShimApp implements LaunchedApp {
@@ -27,25 +29,28 @@ final class ShimApp implements LaunchedApp {
     private final ShimInfo shim;
     private final DriverPorts ports;
     private final SparkSubmitConfig.ClusterManager clusterIdsFrom;
+    private final ExitWatch exits;
     private volatile boolean cancelled;
 
     ShimApp(RunAssignment run, AttemptSpool spool, ShimInfo shim) {
-        this(run, spool, shim, null, null);
+        this(run, spool, shim, null, null, ExitWatch.none());
     }
 
     /**
      * @param ports          the ports handed to the driver, or null
      * @param clusterIdsFrom when not null, the app id is also looked for in spark-submit's stderr
      *                       as this cluster manager's client prints it ({@link ClusterSubmission})
+     * @param exits          wakes {@link #awaitExit} when the exit record appears
      */
     ShimApp(RunAssignment run, AttemptSpool spool, ShimInfo shim, DriverPorts ports,
-            SparkSubmitConfig.ClusterManager clusterIdsFrom) {
+            SparkSubmitConfig.ClusterManager clusterIdsFrom, ExitWatch exits) {
         this.run = run;
         this.spool = spool;
         this.dir = spool.dir(run.attemptId());
         this.shim = shim;
         this.ports = ports;
         this.clusterIdsFrom = clusterIdsFrom;
+        this.exits = exits;
     }
 
     DriverPorts ports() {
@@ -106,24 +111,26 @@ final class ShimApp implements LaunchedApp {
 
     @Override
     public AppExit awaitExit() throws InterruptedException {
-        while (true) {
-            Optional<ShimExit> exit = exit();
-            if (exit.isPresent()) {
-                ShimExit e = exit.get();
-                return new AppExit(e.exitCode() == null ? -1 : e.exitCode(), cancelled || e.terminated(), e.message(),
-                        e.reason());
-            }
-            if (gone()) {
-                // it may have written its exit record just before it ended
-                Optional<ShimExit> last = exit();
-                if (last.isEmpty()) {
-                    killLeftovers();
-                    return AppExit.lost("the attempt's supervisor (pid " + shimPid()
-                            + ") ended without recording the driver's exit");
+        try (ExitWatch.Signal recorded = exits.signal(run.attemptId())) {
+            while (true) {
+                Optional<ShimExit> exit = exit();
+                if (exit.isPresent()) {
+                    ShimExit e = exit.get();
+                    return new AppExit(e.exitCode() == null ? -1 : e.exitCode(), cancelled || e.terminated(), e.message(),
+                            e.reason());
                 }
-                continue;
+                if (gone()) {
+                    // it may have written its exit record just before it ended
+                    Optional<ShimExit> last = exit();
+                    if (last.isEmpty()) {
+                        killLeftovers();
+                        return AppExit.lost("the attempt's supervisor (pid " + shimPid()
+                                + ") ended without recording the driver's exit");
+                    }
+                    continue;
+                }
+                recorded.await(POLL);
             }
-            Thread.sleep(POLL.toMillis());
         }
     }
 

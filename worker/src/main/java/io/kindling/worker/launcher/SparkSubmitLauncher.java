@@ -8,6 +8,7 @@ import io.kindling.worker.artifacts.ArtifactException;
 import io.kindling.worker.artifacts.ArtifactFetcher;
 import io.kindling.worker.artifacts.ArtifactResolver;
 import io.kindling.worker.shim.AttemptShim;
+import io.kindling.worker.shim.ExitWatch;
 import io.kindling.worker.shim.ShimInfo;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -55,6 +56,8 @@ public final class SparkSubmitLauncher implements Launcher {
     private final AttemptSpool attempts;
     /** Found (or copied out of the jar) when the launcher is made, not on an attempt's launch path. */
     private final AttemptShim shim;
+    /** Wakes an attempt's watcher when its shim records the exit (no poll interval between the driver's end and its report). */
+    private final ExitWatch exits;
     private final Map<String, String> workerEnv;
     private final Duration killGrace;
     private final Duration fenceAfter;
@@ -87,6 +90,7 @@ public final class SparkSubmitLauncher implements Launcher {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot install the attempt shim: " + e.getMessage(), e);
         }
+        this.exits = ExitWatch.on(spool.root());
     }
 
     /** Without a blob store: {@code artifact://} URIs are refused. */
@@ -207,7 +211,7 @@ public final class SparkSubmitLauncher implements Launcher {
         }
         Optional<ShimInfo> info = attempts.shim(run.attemptId());
         if (starter.exitValue() == AttemptShim.STARTED && info.isPresent()) {
-            ShimApp app = new ShimApp(run, attempts, info.get(), ports, clusterIdsFrom(run));
+            ShimApp app = new ShimApp(run, attempts, info.get(), ports, clusterIdsFrom(run), exits);
             running.put(run.attemptId(), app);
             return new Launch.Started(app);
         }
@@ -232,7 +236,7 @@ public final class SparkSubmitLauncher implements Launcher {
         Path dir = spool.attemptDir(attemptId);
         Optional<ShimInfo> info = attempts.shim(attemptId);
         if (attempts.ended(attemptId)) {
-            return new Adoption.Running(new ShimApp(run, attempts, info.orElse(null), null, clusterIdsFrom(run)));
+            return new Adoption.Running(new ShimApp(run, attempts, info.orElse(null), null, clusterIdsFrom(run), exits));
         }
         if (info.isEmpty()) {
             Optional<ProcessHandle> starting = shimProcess(dir);
@@ -248,14 +252,14 @@ public final class SparkSubmitLauncher implements Launcher {
                 starting = starting.filter(ProcessHandle::isAlive).or(() -> shimProcess(dir));
             }
             if (info.isEmpty() && attempts.ended(attemptId)) {
-                return new Adoption.Running(new ShimApp(run, attempts, null, null, clusterIdsFrom(run)));
+                return new Adoption.Running(new ShimApp(run, attempts, null, null, clusterIdsFrom(run), exits));
             }
             if (info.isEmpty()) {
                 starting.ifPresent(ProcessHandle::destroyForcibly);
                 return new Adoption.Vanished("its attempt shim never started spark-submit");
             }
         }
-        ShimApp app = new ShimApp(run, attempts, info.get(), null, clusterIdsFrom(run));
+        ShimApp app = new ShimApp(run, attempts, info.get(), null, clusterIdsFrom(run), exits);
         if (info.get().liveShim().isPresent()) {
             running.put(attemptId, app);
             LOG.info("adopted {}: its shim (pid {}) still runs", attemptId, info.get().shimPid());
@@ -351,5 +355,6 @@ public final class SparkSubmitLauncher implements Launcher {
     public void close() {
         closed = true;
         running.clear();
+        exits.close();
     }
 }
