@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kindling.common.pools.PoolConfig;
 import io.kindling.worker.k8s.DriverPodLauncher;
 import io.kindling.worker.k8s.DriverPodPoolConfig;
+import io.kindling.worker.k8s.DriverPodRelay;
 import io.kindling.worker.k8s.DriverPodPools;
 import io.kindling.worker.k8s.DriverPodSecrets;
 import java.util.function.Function;
@@ -145,7 +146,8 @@ public final class WorkerComponent implements AutoCloseable {
             for (WorkerPools.Served pool : served) {
                 WorkerConfig config = pool.config();
                 Launcher launcher = new TracedLauncher(launchers != null ? launchers.get()
-                        : pool.kubernetes() ? driverPods(pool.pool(), k8s.apply(pool.pool()))
+                        : pool.kubernetes() ? driverPods(pool.pool(), k8s.apply(pool.pool()),
+                                relay == null ? null : DriverPodRelay.of(relay, sessionReady))
                         : new SessionLauncher(sparkSubmit(config, artifacts), config.spool(), relay, sessionReady),
                         management.tracing());
                 String clientId = "kindling-worker-" + config.workerId();
@@ -198,12 +200,12 @@ public final class WorkerComponent implements AutoCloseable {
                 config.fenceAfter(), artifacts);
     }
 
-    private static Launcher driverPods(PoolConfig pool, KubernetesClient client) {
+    private static Launcher driverPods(PoolConfig pool, KubernetesClient client, DriverPodRelay relay) {
         String namespace = client.getNamespace() == null ? "default" : client.getNamespace();
         DriverPodPoolConfig config = DriverPodPools.from(pool, namespace, WorkerImage.reference());
         LOG.info("pool {}: driver pods in namespace {} of {}, image {}, artifacts fetched by {}", pool.name(),
                 config.namespace(), client.getMasterUrl(), config.image(), config.artifacts().image());
-        return new DriverPodLauncher(client, config, DriverPodSecrets::of, java.time.Clock.systemUTC());
+        return new DriverPodLauncher(client, config, DriverPodSecrets::of, relay, java.time.Clock.systemUTC());
     }
 
     /** One client, built on first use from kubeconfig / KUBECONFIG / the in-cluster account, closed last. */

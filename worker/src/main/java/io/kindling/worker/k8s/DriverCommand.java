@@ -3,6 +3,7 @@ package io.kindling.worker.k8s;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.kindling.worker.launcher.DriverTrace;
+import io.kindling.worker.launcher.SparkConnectServer;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.JobSpec;
@@ -48,12 +49,17 @@ final class DriverCommand {
         list(args, "--files", spec.files());
         list(args, "--archives", spec.archives());
         list(args, "--packages", spec.packages());
-        if (app.type() == ApplicationType.JVM && app.mainClass() != null) {
-            args.addAll(List.of("--class", kubeletLiteral(app.mainClass())));
-        }
-        args.add(kubeletLiteral(LaunchPolicy.primaryResource(app.file(), false)));
-        for (String arg : app.args()) {
-            args.add(kubeletLiteral(arg));
+        if (app.type() == ApplicationType.SPARK_CONNECT) {
+            // as sbin/start-connect-server.sh: SparkSubmit knows the class and needs no jar
+            args.addAll(List.of("--class", SparkConnectServer.MAIN_CLASS));
+        } else {
+            if (app.type() == ApplicationType.JVM && app.mainClass() != null) {
+                args.addAll(List.of("--class", kubeletLiteral(app.mainClass())));
+            }
+            args.add(kubeletLiteral(LaunchPolicy.primaryResource(app.file(), false)));
+            for (String arg : app.args()) {
+                args.add(kubeletLiteral(arg));
+            }
         }
         for (String arg : args) {
             LaunchPolicy.noNul("an argument", arg);

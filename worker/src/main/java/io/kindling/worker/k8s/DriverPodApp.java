@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  *
  * <p>The app id is the deterministic {@code spark.app.id} the pod was given, so it is known
  * without reading the event log. Works the same for a pod this worker created and one it adopted.
+ * A session's pod ({@code readyContainer} set: its relay-agent sidecar) has its app id only once
+ * that container is ready, so its attempt is reported RUNNING (READY) only when a client can connect.
  */
 public final class DriverPodApp implements LaunchedApp {
     private final String attemptId;
@@ -26,17 +28,21 @@ public final class DriverPodApp implements LaunchedApp {
     private final Clock clock;
     private final Duration unschedulablePatience;
     private final Consumer<Pending> onPending;
+    private final String readyContainer;
     private final CompletableFuture<Optional<String>> appId = new CompletableFuture<>();
     private final CompletableFuture<AppExit> exit = new CompletableFuture<>();
     private volatile boolean cancelled;
+    private volatile boolean sidecarEnded;
     private volatile Pod lastPod;
 
     /** A pod that may turn from waiting into a failure at {@code at} without changing; look again then. */
     record Pending(DriverPodApp app, java.time.Instant at) {
     }
 
+    /** @param readyContainer the container that must be ready before the app counts as running, or null */
     DriverPodApp(String attemptId, String sparkAppId, String sparkUiUrl, Clock clock, Duration unschedulablePatience,
-            Consumer<Pending> onPending) {
+            Consumer<Pending> onPending, String readyContainer) {
+        this.readyContainer = readyContainer;
         this.attemptId = attemptId;
         this.sparkAppId = sparkAppId;
         this.sparkUiUrl = sparkUiUrl;
@@ -81,9 +87,21 @@ public final class DriverPodApp implements LaunchedApp {
             return;
         }
         lastPod = pod;
+        if (readyContainer != null) {
+            Optional<AppExit> sidecar = PodFailures.sidecarEnded(pod, readyContainer, appId.isDone());
+            if (sidecar.isPresent()) {
+                sidecarEnded = true;
+                end(sidecar.get());
+                return;
+            }
+        }
         PodState state = PodFailures.classify(pod, clock.instant(), unschedulablePatience);
         switch (state) {
-            case PodState.Running running -> appId.complete(Optional.of(sparkAppId));
+            case PodState.Running running -> {
+                if (readyContainer == null || PodFailures.ready(pod, readyContainer)) {
+                    appId.complete(Optional.of(sparkAppId));
+                }
+            }
             case PodState.Ended ended -> end(ended.exit());
             case PodState.Pending pending ->
                     pending.recheckAt().ifPresent(at -> onPending.accept(new Pending(this, at)));
@@ -102,6 +120,11 @@ public final class DriverPodApp implements LaunchedApp {
 
     boolean cancelled() {
         return cancelled;
+    }
+
+    /** True when a session's relay agent ended it: its server may still run, unreachable, so its pod goes at once. */
+    boolean sidecarEnded() {
+        return sidecarEnded;
     }
 
     private void end(AppExit how) {

@@ -74,14 +74,9 @@ final class DriverPodArtifacts {
             throw new LaunchRefusedException(Reason.ARTIFACT, "the job uses artifact:// URIs, but its pool sets no blobStoreSecret (the"
                     + " Kubernetes Secret with the blob store settings the driver pod fetches them with)");
         }
-        List<String> args = new ArrayList<>(List.of("-cp", CLASSPATH, FETCH_MAIN, DIR));
+        List<String> args = new ArrayList<>(List.of(DIR));
         uris.forEach(u -> args.add(DriverCommand.kubeletLiteral(u)));
-        return new ContainerBuilder()
-                .withName(FETCH_CONTAINER)
-                .withImage(pool.artifacts().image())
-                .withImagePullPolicy(pool.imagePullPolicy())
-                .withCommand("java")
-                .withArgs(args)
+        return kindlingMain(pool, FETCH_CONTAINER, FETCH_MAIN, args)
                 .addNewEnvFrom().withNewSecretRef().withName(secret).endSecretRef().endEnvFrom()
                 .withNewResources()
                 .addToRequests("cpu", new Quantity("100m"))
@@ -92,6 +87,21 @@ final class DriverPodArtifacts {
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withVolumeMounts(mount(false))
                 .build();
+    }
+
+    /**
+     * A container of the Kindling image (the pool's {@code artifacts.image}, the worker's image) running
+     * {@code java -cp} {@value #CLASSPATH} {@code mainClass args}: argv only, no shell.
+     */
+    static ContainerBuilder kindlingMain(DriverPodPoolConfig pool, String name, String mainClass, List<String> args) {
+        List<String> argv = new ArrayList<>(List.of("-cp", CLASSPATH, mainClass));
+        argv.addAll(args);
+        return new ContainerBuilder()
+                .withName(name)
+                .withImage(pool.artifacts().image())
+                .withImagePullPolicy(pool.imagePullPolicy())
+                .withCommand("java")
+                .withArgs(argv);
     }
 
     static Volume volume() {

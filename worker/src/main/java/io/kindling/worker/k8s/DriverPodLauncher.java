@@ -15,6 +15,7 @@ import io.kindling.worker.launcher.Adoption;
 import io.kindling.worker.launcher.AppExit;
 import io.kindling.worker.launcher.Launch;
 import io.kindling.worker.launcher.Launcher;
+import io.kindling.worker.launcher.SparkConnectServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,12 +61,13 @@ public final class DriverPodLauncher implements Launcher {
     /**
      * @param client  a client for the pool's cluster; its owner closes it
      * @param secrets the secret references of an attempt (env var → secret key), from its {@code secretRefs}
+     * @param relay   how a session's relay-agent sidecar reaches the gateway; null: sessions are refused
      */
     public DriverPodLauncher(KubernetesClient client, DriverPodPoolConfig pool,
-            Function<RunAssignment, Map<String, SecretKeyRef>> secrets, Clock clock) {
+            Function<RunAssignment, Map<String, SecretKeyRef>> secrets, DriverPodRelay relay, Clock clock) {
         this.client = client;
         this.pool = pool;
-        this.manifests = new DriverPodManifests(pool);
+        this.manifests = new DriverPodManifests(pool, relay);
         this.secrets = secrets;
         this.clock = clock;
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -73,6 +75,11 @@ public final class DriverPodLauncher implements Launcher {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    public DriverPodLauncher(KubernetesClient client, DriverPodPoolConfig pool,
+            Function<RunAssignment, Map<String, SecretKeyRef>> secrets, Clock clock) {
+        this(client, pool, secrets, null, clock);
     }
 
     public DriverPodLauncher(KubernetesClient client, DriverPodPoolConfig pool) {
@@ -83,12 +90,6 @@ public final class DriverPodLauncher implements Launcher {
     public Launch launch(RunAssignment run) throws InterruptedException {
         if (closed) {
             return new Launch.Refused("the worker is shutting down");
-        }
-        if (io.kindling.worker.launcher.SparkConnectServer.isSession(run)) {
-            // the refusal would be the same on every retry: REJECTED, never retried
-            return new Launch.Refused("interactive sessions are not supported on Kubernetes driver-pod pools yet"
-                    + " (namespace " + pool.namespace() + "); use a spark-submit pool (local, standalone or YARN)",
-                    io.kindling.schemas.FailureReason.REJECTED);
         }
         DriverPodObjects objects;
         try {
@@ -129,7 +130,7 @@ public final class DriverPodLauncher implements Launcher {
             LOG.info("attempt {}: driver pod {}/{} (uid {}{})", run.attemptId(), pool.namespace(),
                     pod.object().getMetadata().getName(), pod.object().getMetadata().getUid(),
                     pod.created() ? "" : ", adopted");
-            return new Launch.Started(watch(objects));
+            return new Launch.Started(watch(objects, SparkConnectServer.isSession(run)));
         } catch (KubernetesClientException e) {
             if (pod.created()) {
                 // without its ConfigMap and services the pod cannot work: take it back, so nothing runs unwatched
@@ -219,12 +220,13 @@ public final class DriverPodLauncher implements Launcher {
         try {
             DriverPodObjects objects = manifests.render(run, secrets.apply(run));
             ensureOwned(objects, pod);
-            return new Adoption.Running(watch(objects));
+            return new Adoption.Running(watch(objects, SparkConnectServer.isSession(run)));
         } catch (LaunchRefusedException e) {
             // it was launched from the same assignment, so this cannot happen unless the pool changed
             LOG.warn("attempt {}: adopting its pod, but its manifests no longer render: {}", run.attemptId(),
                     e.getMessage());
-            return new Adoption.Running(watch(new DriverPodObjects(names, pod, null, null, null, null, null)));
+            return new Adoption.Running(watch(new DriverPodObjects(names, pod, null, null, null, null, null, null),
+                    SparkConnectServer.isSession(run)));
         }
     }
 
@@ -271,14 +273,15 @@ public final class DriverPodLauncher implements Launcher {
         return w == null ? null : w.app();
     }
 
-    private DriverPodApp watch(DriverPodObjects objects) {
+    private DriverPodApp watch(DriverPodObjects objects, boolean session) {
         String attemptId = objects.names().attemptId();
         Watched existing = watched.get(attemptId);
         if (existing != null && !existing.app().exit().isDone()) {
             return existing.app();
         }
         DriverPodApp app = new DriverPodApp(attemptId, objects.names().base(), objects.sparkUiUrl(), clock,
-                pool.unschedulablePatience(), pending -> recheck(pending.app(), pending.at()));
+                pool.unschedulablePatience(), pending -> recheck(pending.app(), pending.at()),
+                session ? DriverPodSession.RELAY_CONTAINER : null);
         SharedIndexInformer<Pod> informer = client.pods().inNamespace(pool.namespace())
                 .withName(objects.names().driverPod()).inform(new ResourceEventHandler<Pod>() {
                     @Override
@@ -306,7 +309,7 @@ public final class DriverPodLauncher implements Launcher {
         LOG.info("attempt {}: driver ended (exit code {}, cancelled {}, reason {}): {}", names.attemptId(),
                 exit.exitCode(), exit.cancelled(), exit.reason(), exit.message());
         if (!app.cancelled() && app.lastPod() != null) {
-            Duration delay = finished(app.lastPod()) ? pool.cleanupDelay() : Duration.ZERO;
+            Duration delay = finished(app.lastPod()) && !app.sidecarEnded() ? pool.cleanupDelay() : Duration.ZERO;
             schedule(() -> deleteUntilGone(names, 1), delay);
         }
         schedule(() -> {

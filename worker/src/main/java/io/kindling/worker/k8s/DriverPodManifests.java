@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.kindling.common.pools.LaunchRefusedException;
+import io.kindling.common.pools.LaunchRefusedException.Reason;
+import io.kindling.worker.launcher.SparkConnectServer;
+import io.kindling.worker.session.SessionRelayConfig;
 import io.kindling.schemas.RunAssignment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,9 +48,16 @@ public final class DriverPodManifests {
     static final String CONF_VOLUME = "kindling-spark-conf";
 
     private final DriverPodPoolConfig pool;
+    private final DriverPodRelay relay;
+
+    /** @param relay how a session's sidecar reaches the gateway; null when the worker has none (sessions are refused) */
+    public DriverPodManifests(DriverPodPoolConfig pool, DriverPodRelay relay) {
+        this.pool = pool;
+        this.relay = relay;
+    }
 
     public DriverPodManifests(DriverPodPoolConfig pool) {
-        this.pool = pool;
+        this(pool, null);
     }
 
     public DriverPodPoolConfig pool() {
@@ -64,7 +74,14 @@ public final class DriverPodManifests {
         RunAssignment run = artifacts.localRun();
         DriverPodNames names = DriverPodNames.of(run.attemptId());
         String proxyBase = pool.ingress().enabled() ? "/" + pool.ingress().pathPrefix() + "/" + run.attemptId() : null;
+        boolean session = SparkConnectServer.isSession(run);
+        if (session && relay == null) {
+            throw new LaunchRefusedException(Reason.APPLICATION, SessionRelayConfig.notConfigured());
+        }
         Map<String, String> conf = SparkDefaults.conf(run, pool, names, proxyBase);
+        if (session) {
+            conf.putAll(DriverPodSession.conf());
+        }
         ConfigMap configMap = new ConfigMapBuilder()
                 .withMetadata(metadata(run, names, names.configMap()))
                 .addToData(SparkDefaults.DEFAULTS_FILE, SparkDefaults.render(run.attemptId(), conf))
@@ -81,7 +98,7 @@ public final class DriverPodManifests {
                 services.headless(metadata(run, names, names.driverService())),
                 services.ui(metadata(run, names, names.uiService())),
                 pool.ingress().enabled() ? services.ingress(metadata(run, names, names.ingress()), proxyBase) : null,
-                uiUrl);
+                uiUrl, session ? DriverPodSession.secret(metadata(run, names, names.relaySecret()), run, relay) : null);
     }
 
     private Pod driverPod(RunAssignment run, DriverPodNames names, Map<String, String> conf,
@@ -136,6 +153,10 @@ public final class DriverPodManifests {
                 .addToVolumes(new VolumeBuilder().withName(CONF_VOLUME).withNewConfigMap()
                         .withName(names.configMap()).endConfigMap().build())
                 .build();
+        if (SparkConnectServer.isSession(run)) {
+            spec.getContainers().add(DriverPodSession.sidecar(pool, run, relay));
+            spec.getVolumes().addAll(DriverPodSession.volumes(names.relaySecret()));
+        }
         if (!artifacts.isEmpty()) {
             spec.getVolumes().add(DriverPodArtifacts.volume());
         }

@@ -49,6 +49,11 @@ public record DriverPodNames(String attemptId, String base) {
         return base + "-ui";
     }
 
+    /** A session's Secret: its relay agent's secret and CA (docs/sessions.md). */
+    public String relaySecret() {
+        return base + "-relay";
+    }
+
     public String ingress() {
         return base + "-ui";
     }

@@ -186,6 +186,35 @@ public final class PodFailures {
         return new PodState.Pending(Optional.empty());
     }
 
+    /** True when the container {@code name} of the pod is ready (its probes passed). */
+    public static boolean ready(Pod pod, String name) {
+        return container(pod.getStatus(), name).map(c -> Boolean.TRUE.equals(c.getReady())).orElse(false);
+    }
+
+    /**
+     * How the attempt ends when a session's relay-agent sidecar {@code name} has terminated: before
+     * the session was ready (its startup probe ran out: the server never answered) SUBMISSION_FAILED,
+     * which a session's retry policy retries; after, APP_FAILED (the session can no longer be reached).
+     */
+    public static Optional<AppExit> sidecarEnded(Pod pod, String name, boolean wasReady) {
+        return container(pod.getStatus(), name).map(ContainerStatus::getState).map(ContainerState::getTerminated)
+                .map(end -> {
+                    int code = end.getExitCode() == null ? -1 : end.getExitCode();
+                    String message = "the session's relay agent (container " + name + ") ended with code " + code
+                            + (wasReady ? "" : " before the Spark Connect server was ready") + ": "
+                            + describe(end.getReason(), end.getMessage());
+                    return new AppExit(code == 0 ? -1 : code, false, message,
+                            wasReady ? FailureReason.APP_FAILED : FailureReason.SUBMISSION_FAILED);
+                });
+    }
+
+    private static Optional<ContainerStatus> container(PodStatus status, String name) {
+        if (status == null || status.getContainerStatuses() == null) {
+            return Optional.empty();
+        }
+        return status.getContainerStatuses().stream().filter(c -> name.equals(c.getName())).findFirst();
+    }
+
     private static Optional<ContainerStatus> driverContainer(PodStatus status) {
         List<ContainerStatus> containers = status.getContainerStatuses() == null ? List.of()
                 : status.getContainerStatuses();

@@ -21,8 +21,8 @@ import java.util.Optional;
 public final class SparkConnectServer {
     public static final String MAIN_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer";
     public static final String BINDING_ADDRESS = "127.0.0.1";
-    static final String ADDRESS_CONF = "spark.connect.grpc.binding.address";
-    static final String PORT_CONF = "spark.connect.grpc.binding.port";
+    public static final String ADDRESS_CONF = "spark.connect.grpc.binding.address";
+    public static final String PORT_CONF = "spark.connect.grpc.binding.port";
     /** In the attempt's spool directory: the server's port, one decimal line. */
     public static final String PORT_FILE = "connect-port";
 

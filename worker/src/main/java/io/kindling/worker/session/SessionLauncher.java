@@ -37,9 +37,7 @@ public final class SessionLauncher implements Launcher {
             return pool.launch(run);
         }
         if (relay == null) {
-            return new Launch.Refused("this worker cannot serve interactive sessions: it has no session gateway"
-                    + " settings (" + SessionRelayConfig.AGENT_ADDRESS.name() + ", " + SessionRelayConfig.CA_FILE.name()
-                    + ", " + SessionRelayConfig.RELAY_KEY_FILE.name() + ")", FailureReason.SUBMISSION_FAILED);
+            return new Launch.Refused(SessionRelayConfig.notConfigured(), FailureReason.SUBMISSION_FAILED);
         }
         Launch launch = pool.launch(run);
         if (launch instanceof Launch.Started started) {

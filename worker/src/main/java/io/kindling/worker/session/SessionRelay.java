@@ -49,6 +49,16 @@ public final class SessionRelay {
                 key.agentSecret(sessionId), serverPort, REDIAL));
     }
 
+    /** The agent secret of {@code sessionId}: for a relay agent this worker starts elsewhere (a driver pod's sidecar). */
+    public String agentSecret(String sessionId) {
+        return key.agentSecret(sessionId);
+    }
+
+    /** Where the agents dial and the CA they trust. */
+    public SessionRelayConfig config() {
+        return config;
+    }
+
     /** Where the agents dial, for log lines. */
     public String gateway() {
         return config.gatewayHost() + ":" + config.agentPort();

@@ -75,6 +75,12 @@ public record SessionRelayConfig(String gatewayHost, int agentPort, Path caFile,
         return Optional.of(new SessionRelayConfig(host, port, Path.of(ca).toAbsolutePath(), Path.of(key).toAbsolutePath()));
     }
 
+    /** Why a worker without relay settings refuses a session's attempt. */
+    public static String notConfigured() {
+        return "this worker cannot serve interactive sessions: it has no session gateway settings ("
+                + AGENT_ADDRESS.name() + ", " + CA_FILE.name() + ", " + RELAY_KEY_FILE.name() + ")";
+    }
+
     /** {@code KINDLING_WORKER_SESSION_READY_SECONDS}. */
     public static Duration readyWithin(EnvConfig env) {
         return Duration.ofSeconds(env.get(READY_SECONDS));

@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @EnableKubernetesMockClient(crud = true)
 class DriverPodLauncherIT {
     private static final String NS = DriverPodFixtures.NAMESPACE;
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    static final Duration WAIT = Duration.ofSeconds(20);
 
     KubernetesClient client;
     private DriverPodLauncher launcher;
@@ -87,7 +87,7 @@ class DriverPodLauncherIT {
     }
 
     /** Until the launcher's informer has seen the attempt's pod (so closing it does not race its start). */
-    private static void awaitWatching(DriverPodLauncher launcher, String attemptId) {
+    static void awaitWatching(DriverPodLauncher launcher, String attemptId) {
         await().atMost(WAIT).until(() -> launcher.app(attemptId) != null && launcher.app(attemptId).lastPod() != null);
     }
 
@@ -290,35 +290,43 @@ class DriverPodLauncherIT {
         return new DriverPodLauncher(client, pool, run -> DriverPodFixtures.SECRETS, Clock.systemUTC());
     }
 
-    private DriverPodApp started(Launch launch) {
+    static DriverPodApp started(Launch launch) {
         assertThat(launch).isInstanceOf(Launch.Started.class);
         return (DriverPodApp) ((Launch.Started) launch).app();
     }
 
     private Pod pod(String name) {
+        return pod(client, name);
+    }
+
+    static Pod pod(KubernetesClient client, String name) {
         Pod pod = client.pods().inNamespace(NS).withName(name).get();
         assertThat(pod).as("pod %s", name).isNotNull();
         return pod;
     }
 
-    /** Writes the pod's status, as the kubelet or the scheduler would. */
     private void setStatus(String podName, PodStatus status) {
-        Pod pod = pod(podName);
+        setStatus(client, podName, status);
+    }
+
+    /** Writes the pod's status, as the kubelet or the scheduler would. */
+    static void setStatus(KubernetesClient client, String podName, PodStatus status) {
+        Pod pod = pod(client, podName);
         pod.setStatus(status);
         client.pods().inNamespace(NS).resource(pod).updateStatus();
     }
 
-    private static AppExit exitOf(DriverPodApp app) throws Exception {
+    static AppExit exitOf(DriverPodApp app) throws Exception {
         CompletableFuture<AppExit> exit = async(app::awaitExit);
         await().atMost(WAIT).until(exit::isDone);
         return exit.get();
     }
 
-    private interface Blocking<T> {
+    interface Blocking<T> {
         T get() throws InterruptedException;
     }
 
-    private static <T> CompletableFuture<T> async(Blocking<T> call) {
+    static <T> CompletableFuture<T> async(Blocking<T> call) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return call.get();
