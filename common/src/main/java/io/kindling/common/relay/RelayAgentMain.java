@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * {@code run} waits until the server answers on {@code 127.0.0.1:N}, starts the {@link RelayAgent},
  * gives the gateway up to {@link #ADMISSION} to admit it, then writes the ready file and runs until
- * terminated. {@code check} exits 0 when the ready file exists, 1 otherwise: the sidecar's exec
+ * terminated, or until the server has stopped answering {@link #GONE_AFTER} times in a row (its
+ * driver ended): it then exits 0, so that the pod ends with its driver. {@code check} exits 0 when the ready file exists, 1 otherwise: the sidecar's exec
  * startup probe (a kubelet probe cannot reach the loopback-bound server).
  */
 public final class RelayAgentMain {
@@ -36,6 +38,8 @@ public final class RelayAgentMain {
     static final Duration POLL = Duration.ofMillis(500);
     static final Duration ADMISSION = Duration.ofSeconds(30);
     static final Duration REDIAL = Duration.ofSeconds(2);
+    static final Duration WATCH = Duration.ofSeconds(5);
+    static final int GONE_AFTER = 3;
 
     private RelayAgentMain() {
     }
@@ -130,7 +134,12 @@ public final class RelayAgentMain {
             Files.createDirectories(options.readyFile().toAbsolutePath().getParent());
             Files.writeString(options.readyFile(), "ready\n", StandardCharsets.US_ASCII);
             LOG.info("session {}: ready (gateway admitted the agent: {})", options.sessionId(), agent.connected());
-            stop.await();
+            int misses = 0;
+            while (!stop.await(WATCH.toMillis(), TimeUnit.MILLISECONDS) && misses < GONE_AFTER) {
+                misses = answers(options.serverPort()) ? 0 : misses + 1;
+            }
+            LOG.info("session {}: relay agent stopping ({})", options.sessionId(),
+                    misses >= GONE_AFTER ? "the Spark Connect server is gone" : "terminated");
         }
     }
 

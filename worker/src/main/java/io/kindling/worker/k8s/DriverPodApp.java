@@ -87,7 +87,9 @@ public final class DriverPodApp implements LaunchedApp {
             return;
         }
         lastPod = pod;
-        if (readyContainer != null) {
+        PodState state = PodFailures.classify(pod, clock.instant(), unschedulablePatience);
+        if (readyContainer != null && !(state instanceof PodState.Ended)) {
+            // the driver's own end comes first: the sidecar ends after its server by design
             Optional<AppExit> sidecar = PodFailures.sidecarEnded(pod, readyContainer, appId.isDone());
             if (sidecar.isPresent()) {
                 sidecarEnded = true;
@@ -95,7 +97,6 @@ public final class DriverPodApp implements LaunchedApp {
                 return;
             }
         }
-        PodState state = PodFailures.classify(pod, clock.instant(), unschedulablePatience);
         switch (state) {
             case PodState.Running running -> {
                 if (readyContainer == null || PodFailures.ready(pod, readyContainer)) {

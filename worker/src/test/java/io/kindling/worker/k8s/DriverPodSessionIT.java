@@ -165,6 +165,19 @@ class DriverPodSessionIT {
     }
 
     @Test
+    void whenTheServerEndsTheDriversExitIsTheAttemptsNotItsSidecars() throws Exception {
+        launcher = launcher(RELAY);
+        DriverPodApp app = started(launcher.launch(session("done", 1)));
+        DriverPodLauncherIT.setStatus(client, "kd-done-a1-driver", status(true, null));
+        PodStatus ended = PodStatuses.terminated("Succeeded", 0, "Completed");
+        ended.getContainerStatuses().add(new ContainerStatusBuilder().withName(DriverPodSession.RELAY_CONTAINER)
+                .withNewState().withNewTerminated().withExitCode(0).withReason("Completed").endTerminated().endState()
+                .build());
+        DriverPodLauncherIT.setStatus(client, "kd-done-a1-driver", ended);
+        assertThat(exitOf(app).succeeded()).isTrue();
+    }
+
+    @Test
     void cancelDeletesTheSessionPod() throws Exception {
         launcher = launcher(RELAY);
         DriverPodApp app = started(launcher.launch(session("bye", 1)));
