@@ -48,8 +48,13 @@ final class DriverPodSession {
                 SparkConnectServer.PORT_CONF, Integer.toString(CONNECT_PORT));
     }
 
-    /** The per-attempt Secret: the session's agent secret and the CA the sidecar trusts. */
+    /**
+     * The per-attempt Secret: the session's agent secret and the CA the sidecar trusts. It carries
+     * no {@value DriverPodManifests#TENANT} label, so no job (not even one of the session's tenant)
+     * may name it in its {@code secretRefs}: only the sidecar reads it.
+     */
     static Secret secret(ObjectMeta meta, RunAssignment run, DriverPodRelay relay) {
+        meta.getLabels().remove(DriverPodManifests.TENANT);
         return new SecretBuilder().withMetadata(meta).withType("Opaque")
                 .addToStringData(SECRET_KEY, relay.agentSecret().apply(run.jobId()))
                 .addToStringData(CA_KEY, relay.caPem())
@@ -75,7 +80,7 @@ final class DriverPodSession {
                 .withNewResources()
                 .addToRequests("cpu", new Quantity("50m"))
                 .addToRequests("memory", new Quantity("128Mi"))
-                .addToLimits("memory", new Quantity("256Mi"))
+                .addToLimits("memory", new Quantity("384Mi")) // the agent's JVM and, while starting, the probe's
                 .endResources()
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withVolumeMounts(

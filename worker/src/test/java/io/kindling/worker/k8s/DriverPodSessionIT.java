@@ -134,7 +134,21 @@ class DriverPodSessionIT {
             assertThat(owner.getKind()).isEqualTo("Pod");
             assertThat(owner.getUid()).isEqualTo(pod.getMetadata().getUid());
         });
-        assertThat(secret.getMetadata().getLabels()).containsEntry(DriverPodManifests.ATTEMPT_ID, "nb-a1");
+        assertThat(secret.getMetadata().getLabels()).containsEntry(DriverPodManifests.ATTEMPT_ID, "nb-a1")
+                .doesNotContainKey(DriverPodManifests.TENANT);
+
+        // so no job, not even one of the session's tenant, may read it through its secretRefs
+        DriverPodLauncher jobs = new DriverPodLauncher(client, DriverPodFixtures.pool(),
+                run -> Map.of("STOLEN", new SecretKeyRef("kd-nb-a1-relay", DriverPodSession.SECRET_KEY)), null,
+                Clock.systemUTC());
+        try {
+            assertThat(jobs.launch(DriverPodFixtures.python("thief", 1, List.of())))
+                    .isInstanceOfSatisfying(Launch.Refused.class, r -> assertThat(r.message())
+                            .contains("secret 'kd-nb-a1-relay' is not available to tenant 'analytics'")
+                            .doesNotContain("agent-secret-of-nb"));
+        } finally {
+            jobs.close();
+        }
     }
 
     @Test
