@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #cancel} deletes the pod (its owned objects go with it); a pod that ended is deleted
  * after the pool's cleanup delay, one that will never start (image, config, unschedulable) at once.
- * {@link #close()} stops watching and leaves pods running: a restarted worker adopts them.
+ * {@link #close()} stops watching and leaves pods running: a restarted worker adopts them. A
+ * session's pod ({@link DriverPodSession}) is launched, cancelled and adopted the same way.
  */
 public final class DriverPodLauncher implements Launcher {
     private static final Logger LOG = LoggerFactory.getLogger(DriverPodLauncher.class);
