@@ -29,17 +29,20 @@ import org.slf4j.LoggerFactory;
  *
  * {@code run} waits until the server answers on {@code 127.0.0.1:N}, starts the {@link RelayAgent},
  * gives the gateway up to {@link #ADMISSION} to admit it, then writes the ready file and runs until
- * terminated, or until the server has stopped answering {@link #GONE_AFTER} times in a row (its
+ * terminated, or until the server has stopped answering {@value #GONE_AFTER} times in a row (its
  * driver ended): it then exits 0, so that the pod ends with its driver. {@code check} exits 0 when the ready file exists, 1 otherwise: the sidecar's exec
  * startup probe (a kubelet probe cannot reach the loopback-bound server).
  */
 public final class RelayAgentMain {
     private static final Logger LOG = LoggerFactory.getLogger(RelayAgentMain.class);
-    static final Duration POLL = Duration.ofMillis(500);
     static final Duration ADMISSION = Duration.ofSeconds(30);
     static final Duration REDIAL = Duration.ofSeconds(2);
-    static final Duration WATCH = Duration.ofSeconds(5);
     static final int GONE_AFTER = 3;
+
+    /** How often the server is polled while starting and watched once ready, and how long the gateway has to admit the agent. */
+    record Timing(Duration poll, Duration admission, Duration watch) {
+        static final Timing DEFAULT = new Timing(Duration.ofMillis(500), ADMISSION, Duration.ofSeconds(5));
+    }
 
     private RelayAgentMain() {
     }
@@ -119,23 +122,34 @@ public final class RelayAgentMain {
         String secret = Files.readString(options.secretFile(), StandardCharsets.US_ASCII).strip();
         RelayAgent.Config config = new RelayAgent.Config(options.gatewayHost(), options.gatewayPort(),
                 TrustedCa.context(options.caFile()), options.sessionId(), secret, options.serverPort(), REDIAL);
-        while (!answers(options.serverPort())) {
-            Thread.sleep(POLL.toMillis());
-        }
         CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "relay-agent-stop"));
+        serve(options, config, Timing.DEFAULT, stop);
+    }
+
+    /**
+     * Waits for the server, runs the agent, writes the ready file, and returns when {@code stop}
+     * counts down or the server is gone; the agent is closed on the way out.
+     */
+    static void serve(Options options, RelayAgent.Config config, Timing timing, CountDownLatch stop)
+            throws IOException, InterruptedException {
+        while (!answers(options.serverPort())) {
+            if (stop.await(timing.poll().toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
         try (RelayAgent agent = RelayAgent.start(config)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "relay-agent-stop"));
             LOG.info("session {}: Spark Connect server answers on 127.0.0.1:{}; relay agent dialling {}:{}",
                     options.sessionId(), options.serverPort(), options.gatewayHost(), options.gatewayPort());
-            long deadline = System.nanoTime() + ADMISSION.toNanos();
+            long deadline = System.nanoTime() + timing.admission().toNanos();
             while (!agent.connected() && System.nanoTime() < deadline) {
-                Thread.sleep(POLL.toMillis());
+                Thread.sleep(timing.poll().toMillis());
             }
             Files.createDirectories(options.readyFile().toAbsolutePath().getParent());
             Files.writeString(options.readyFile(), "ready\n", StandardCharsets.US_ASCII);
             LOG.info("session {}: ready (gateway admitted the agent: {})", options.sessionId(), agent.connected());
             int misses = 0;
-            while (!stop.await(WATCH.toMillis(), TimeUnit.MILLISECONDS) && misses < GONE_AFTER) {
+            while (misses < GONE_AFTER && !stop.await(timing.watch().toMillis(), TimeUnit.MILLISECONDS)) {
                 misses = answers(options.serverPort()) ? 0 : misses + 1;
             }
             LOG.info("session {}: relay agent stopping ({})", options.sessionId(),
