@@ -101,6 +101,20 @@ public final class RelayAgent implements Closeable {
         }
     }
 
+    /**
+     * Whether a server answers on the loopback port {@code port}, where {@link #pipe} dials it: a TCP
+     * connection within a second. The one check, before an agent starts and while it runs, that the
+     * session's Spark Connect server is there.
+     */
+    public static boolean serverAnswers(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** True while the gateway has accepted this agent's control connection. */
     public boolean connected() {
         return connected;

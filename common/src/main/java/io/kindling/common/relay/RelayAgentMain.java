@@ -1,9 +1,6 @@
 package io.kindling.common.relay;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,7 +130,7 @@ public final class RelayAgentMain {
      */
     static void serve(Options options, RelayAgent.Config config, Timing timing, CountDownLatch stop)
             throws IOException, InterruptedException {
-        while (!answers(options.serverPort())) {
+        while (!RelayAgent.serverAnswers(options.serverPort())) {
             if (stop.await(timing.poll().toMillis(), TimeUnit.MILLISECONDS)) {
                 return;
             }
@@ -150,19 +147,10 @@ public final class RelayAgentMain {
             LOG.info("session {}: ready (gateway admitted the agent: {})", options.sessionId(), agent.connected());
             int misses = 0;
             while (misses < GONE_AFTER && !stop.await(timing.watch().toMillis(), TimeUnit.MILLISECONDS)) {
-                misses = answers(options.serverPort()) ? 0 : misses + 1;
+                misses = RelayAgent.serverAnswers(options.serverPort()) ? 0 : misses + 1;
             }
             LOG.info("session {}: relay agent stopping ({})", options.sessionId(),
                     misses >= GONE_AFTER ? "the Spark Connect server is gone" : "terminated");
-        }
-    }
-
-    private static boolean answers(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -7,10 +7,6 @@ import io.kindling.worker.launcher.AppExit;
 import io.kindling.worker.launcher.LaunchedApp;
 import io.kindling.worker.launcher.Launcher;
 import io.kindling.worker.launcher.SparkConnectServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +62,7 @@ final class SessionApp implements LaunchedApp {
         try {
             Optional<String> appId = server.awaitAppId();
             while (appId.isPresent() && !exit.isDone()) {
-                if (answers()) {
+                if (RelayAgent.serverAnswers(port)) {
                     agent = relay.start(run.jobId(), port);
                     LOG.info("session {}: its Spark Connect server answers on {}:{}; relay agent started (gateway {})",
                             run.jobId(), SparkConnectServer.BINDING_ADDRESS, port, relay.gateway());
@@ -125,15 +121,6 @@ final class SessionApp implements LaunchedApp {
         if (started != null) {
             started.close();
             LOG.info("session {}: relay agent stopped", run.jobId());
-        }
-    }
-
-    private boolean answers() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getByName(SparkConnectServer.BINDING_ADDRESS), port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }
