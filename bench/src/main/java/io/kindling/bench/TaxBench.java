@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 
 /**
  * {@code ./kindling bench tax [pairs] [script] [args...]}: what Kindling adds to a Spark job. In
- * interleaved pairs (default 5) it runs (a) the script as a job of the embedded stack, started
+ * interleaved pairs (default 7, after 3 warm-up jobs: {@code -Dkindling.bench.warmUpJobs}) it runs (a) the script as a job of the embedded stack, started
  * here exactly as {@code ./kindling up} starts it ({@link EmbeddedStack} on the caller's
  * environment: its own broker, the worker launching the real spark-submit of the pinned pyspark
  * under {@code kindling-shim}), POST → SUCCEEDED as a client sees it on the job's event stream
@@ -55,7 +55,7 @@ public final class TaxBench {
     }
 
     public static void main(String[] argv) throws Exception {
-        int pairs = argv.length > 0 ? Integer.parseInt(argv[0]) : 5;
+        int pairs = argv.length > 0 ? Integer.parseInt(argv[0]) : 7;
         Path script = Path.of(argv.length > 1 ? argv[1] : "examples/pi.py").toAbsolutePath();
         List<String> args = argv.length > 2 ? List.of(argv).subList(2, argv.length) : List.of("4");
         Path home = Files.createTempDirectory("kindling-tax");
@@ -79,9 +79,16 @@ public final class TaxBench {
     }
 
     private void run(int pairs, ObjectNode json) throws Exception {
-        System.err.println("warm-up: one job and one bare spark-submit (not counted)");
-        json.set("warmUp", Json.mapper().createObjectNode()
-                .<ObjectNode>set("kindling", kindling()).set("bare", bare()));
+        // The stack's JVM compiles the code a job takes over its first jobs (a job runs each path
+        // once, so the compile thresholds are reached job by job): a few jobs first, so the pairs
+        // measure a running stack, not its JIT warm-up (each warm-up job's CPU is in the JSON).
+        int warmUpJobs = Integer.getInteger("kindling.bench.warmUpJobs", 3);
+        System.err.printf("warm-up: %d jobs and one bare spark-submit (not counted)%n", warmUpJobs);
+        ArrayNode warmUp = json.putObject("warmUp").putArray("kindling");
+        for (int i = 0; i < warmUpJobs; i++) {
+            warmUp.add(kindling());
+        }
+        ((ObjectNode) json.get("warmUp")).set("bare", bare());
         ArrayNode rows = json.putArray("pairs");
         List<Double> ratios = new ArrayList<>();
         List<Double> kindlingMs = new ArrayList<>();
