@@ -180,7 +180,8 @@ public final class EventsFollower implements AutoCloseable {
                 LOG.warn("the last checkpoint of the job store failed; the next start reads a little more", e);
             }
             try {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+                // no group: nothing to wait for (KafkaClients.following)
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
             } catch (RuntimeException e) {
                 LOG.warn("closing the events consumer failed", e);
             }
@@ -371,7 +372,8 @@ public final class EventsFollower implements AutoCloseable {
         synchronized (this) {
             running.set(false);
             if (!started) {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+                // no group: nothing to wait for (KafkaClients.following)
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
                 return;
             }
         }
