@@ -23,6 +23,11 @@ public final class HttpMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+    /** The timers registered so far, by their tags: building and registering one per request cost more than timing it. */
+    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+
+    private record TimerKey(String operation, String method, int status) {
+    }
 
     public HttpMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -56,13 +61,18 @@ public final class HttpMetrics {
 
     private void record(RoutingContext ctx, long nanos) {
         String operation = ctx.get(OPERATION_KEY);
-        int status = ctx.response().getStatusCode();
-        Timer.builder("kindling.http.server.requests")
+        TimerKey key = new TimerKey(operation == null ? NONE : operation, ctx.request().method().name(),
+                ctx.response().getStatusCode());
+        timers.computeIfAbsent(key, this::timer).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(TimerKey key) {
+        return Timer.builder("kindling.http.server.requests")
                 .description("HTTP requests by OpenAPI operation, method, status and outcome")
-                .tags("operation", operation == null ? NONE : operation, "method", ctx.request().method().name(),
-                        "status", Integer.toString(status), "outcome", outcome(status))
+                .tags("operation", key.operation(), "method", key.method(), "status", Integer.toString(key.status()),
+                        "outcome", outcome(key.status()))
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
     }
 
     static String outcome(int status) {

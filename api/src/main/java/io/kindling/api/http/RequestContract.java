@@ -219,7 +219,8 @@ public final class RequestContract implements Handler<RoutingContext> {
     private static MediaType mediaType(RequestBody body, String contentType) {
         String sent = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         for (Map.Entry<String, MediaType> accepted : body.getContent().entrySet()) {
-            boolean json = "application/json".equals(accepted.getKey()) && JSON_MEDIA_TYPE.matcher(sent).matches();
+            boolean json = "application/json".equals(accepted.getKey())
+                    && ("application/json".equals(sent) || JSON_MEDIA_TYPE.matcher(sent).matches());
             if (json || accepted.getKey().equals(sent)) {
                 return accepted.getValue();
             }
