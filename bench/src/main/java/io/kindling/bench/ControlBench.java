@@ -65,11 +65,15 @@ public final class ControlBench {
                 Run warm = submitter.run(warmup, 0);
                 awaitAll(finished, warm.submitted.keySet());
                 double cpu0 = cpuSeconds();
+                ThreadCpu threadCpu = new ThreadCpu();
                 Run run = submitter.run(jobs, rate);
                 awaitAll(finished, run.submitted.keySet());
                 double cpu = cpuSeconds() - cpu0;
+                Map<String, Long> byThread = threadCpu.since();
                 ObjectNode offsets = offsetsPerJob(stack.bootstrapServers(), warmup + jobs);
-                report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu, offsets);
+                ObjectNode json = report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu, offsets);
+                json.set("cpuMsPerJobByThread", byThread(byThread, cpu, json.path("succeeded").asInt()));
+                BenchResults.write(json);
             }
         }
     }
@@ -284,7 +288,7 @@ public final class ControlBench {
                 .getProcessCpuTime() / 1e9;
     }
 
-    private static void report(int jobs, double rate, boolean spark, int maxRunning, int warmup, Run run,
+    private static ObjectNode report(int jobs, double rate, boolean spark, int maxRunning, int warmup, Run run,
             Map<String, Instant> finished, Map<String, long[]> stages, double cpuSeconds, ObjectNode offsetsPerJob)
             throws Exception {
         List<Double> endToEndMs = new ArrayList<>();
@@ -329,7 +333,22 @@ public final class ControlBench {
         json.set("offsetsPerJob", offsetsPerJob);
         json.set("kafkaClients", kafkaClientMetrics());
         json.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());
-        BenchResults.write(json);
+        return json;
+    }
+
+    /** The measured phase's CPU per job by thread (those above 0.05 ms), the rest as one figure. */
+    private static ObjectNode byThread(Map<String, Long> nanosByThread, double cpuSeconds, int jobs) {
+        ObjectNode json = Json.mapper().createObjectNode();
+        double perJob = 1e6 * Math.max(jobs, 1);
+        long named = 0;
+        for (Map.Entry<String, Long> thread : nanosByThread.entrySet()) {
+            named += thread.getValue();
+            if (thread.getValue() / perJob >= 0.05) {
+                json.put(thread.getKey(), Math.round(thread.getValue() / perJob * 100) / 100.0);
+            }
+        }
+        json.put("(JIT, GC, threads that ended)", Math.round((cpuSeconds * 1e9 - named) / perJob * 100) / 100.0);
+        return json;
     }
 
     private static double round(double v) {

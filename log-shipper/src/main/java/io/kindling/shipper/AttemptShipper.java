@@ -104,7 +104,7 @@ final class AttemptShipper {
         MDC.put(MDC_ATTEMPT, Integer.toString(attempt.attempt()));
         try {
             if (firstRound) {
-                LOG.info("shipping attempt {} (tenant {}) from {}", attemptId, attempt.tenant(),
+                LOG.debug("shipping attempt {} (tenant {}) from {}", attemptId, attempt.tenant(),
                         spool.attemptDir(attemptId));
             }
             ship();
@@ -240,10 +240,10 @@ final class AttemptShipper {
 
     private void finish(Map<String, Long> streams, List<String> eventLogs) throws IOException {
         if (keepSpool) {
-            LOG.info("attempt {} shipped: {} bytes, event logs {}; spool kept", attemptId, streams, eventLogs);
+            LOG.debug("attempt {} shipped: {} bytes, event logs {}; spool kept", attemptId, streams, eventLogs);
         } else {
             dirs.remove(attemptId);
-            LOG.info("attempt {} shipped: {} bytes, event logs {}; spool removed", attemptId, streams, eventLogs);
+            LOG.debug("attempt {} shipped: {} bytes, event logs {}; spool removed", attemptId, streams, eventLogs);
         }
         finished = true;
     }

@@ -343,7 +343,7 @@ class LogShipperTest {
         List<ILoggingEvent> aboutTheAttempt = captured.events().stream()
                 .filter(event -> event.getFormattedMessage().contains("job-mdc"))
                 .toList();
-        assertThat(aboutTheAttempt).extracting(ILoggingEvent::getLevel).contains(Level.INFO, Level.WARN);
+        assertThat(aboutTheAttempt).extracting(ILoggingEvent::getLevel).contains(Level.DEBUG, Level.WARN);
         assertThat(aboutTheAttempt).allSatisfy(event -> assertThat(event.getMDCPropertyMap())
                 .containsEntry("jobId", "job-mdc").containsEntry("attempt", "3"));
     }

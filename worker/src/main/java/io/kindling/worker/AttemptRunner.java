@@ -226,7 +226,7 @@ final class AttemptRunner {
         RunAssignment run = held.run();
         Optional<String> appId = app.awaitAppId();
         if (appId.isPresent() && held.state() == JobState.SUBMITTING) {
-            LOG.info("{} is running as Spark application {}", run.attemptId(), appId.get());
+            LOG.debug("{} is running as Spark application {}", run.attemptId(), appId.get());
             held.running(appId.get());
             Instant sent = clock.instant();
             if (publish(Reports.state(run, workerId, JobState.RUNNING, sent, appId.get(), app.sparkUiUrl().orElse(null)))) {
@@ -239,7 +239,7 @@ final class AttemptRunner {
                     exit.exitCode());
             return;
         }
-        LOG.info("{} ended with code {}", run.attemptId(), exit.exitCode());
+        LOG.debug("{} ended with code {}", run.attemptId(), exit.exitCode());
         finish(run, held, new ShimExit(exit.exitCode() < 0 ? null : exit.exitCode(), clock.instant(), exit.reason(),
                 exit.message(), appId.orElse(held.sparkAppId()), exit.cancelled()), held.stop());
     }

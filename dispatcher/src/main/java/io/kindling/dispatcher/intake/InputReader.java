@@ -23,8 +23,6 @@ import java.util.Optional;
  * anything unreadable becomes {@link Input.Invalid}, with the job id when one could be read.
  */
 public final class InputReader {
-    private static final String JOB_ID = "^[a-z0-9][a-z0-9-]{0,62}$";
-
     private final MessageReader commands;
     private final SchemaValidator validator;
     private final Topics topics;
@@ -147,7 +145,7 @@ public final class InputReader {
         } catch (IllegalArgumentException e) {
             return invalidReport(origin, "SCHEMA_VIOLATION", e.getMessage(), List.of());
         }
-        if (!report.jobId().matches(JOB_ID) || !report.attemptId().equals(AttemptId.of(report.jobId(), report.attempt()))) {
+        if (!MessageReader.isJobId(report.jobId()) || !report.attemptId().equals(AttemptId.of(report.jobId(), report.attempt()))) {
             return invalidReport(origin, "INVALID", "attemptId '" + report.attemptId() + "' is not attempt "
                     + report.attempt() + " of job '" + report.jobId() + "'", List.of(new Violation("$.attemptId", "mismatch")));
         }

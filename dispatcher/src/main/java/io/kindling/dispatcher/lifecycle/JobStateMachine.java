@@ -283,7 +283,7 @@ public final class JobStateMachine {
         job.trace = input.origin().trace().isEmpty() ? null : input.origin().trace();
         out.event(job, JobEvents.job(job.id, JobState.QUEUED, now).spec(submit.spec())
                 .submittedAt(submit.submittedAt() != null ? submit.submittedAt() : now).principal(submit.principal()).build());
-        LOG.info("job {}: queued in pool {}", job.id, pool);
+        LOG.debug("job {}: queued in pool {}", job.id, pool);
     }
 
     private void cancel(Input.Cancel input, Instant now, Outputs out) {

@@ -42,7 +42,7 @@ final class Transitions {
         RunAssignment run = RunAssignment.of(job.id, job.attempt + 1, job.spec, now);
         out.run(job, run);
         out.event(job, JobEvents.attempt(run, JobState.DISPATCHED, now).build());
-        LOG.info("job {} attempt {}: dispatched to pool {}", job.id, run.attempt(), run.pool());
+        LOG.debug("job {} attempt {}: dispatched to pool {}", job.id, run.attempt(), run.pool());
     }
 
     /** The current attempt failed: RETRYING with the next attempt's time if the policy allows, else FAILED. */
