@@ -283,11 +283,22 @@ public final class SparkSubmitLauncher implements Launcher {
     /** Writes Kindling's sitecustomize.py (see {@link SparkSubmitCommand.PythonStderr}) into {@code dir}. */
     private static void installPythonHook(Path dir) throws IOException {
         Files.createDirectories(dir);
-        try (var in = SparkSubmitLauncher.class.getResourceAsStream(PYTHON_HOOK_RESOURCE)) {
-            if (in == null) {
-                throw new IOException("missing resource " + PYTHON_HOOK_RESOURCE);
+        Files.write(dir.resolve("sitecustomize.py"), PythonHook.BYTES);
+    }
+
+    /** The hook's bytes, read from the worker's jar once (not at every launch: a zip lookup each time). */
+    private static final class PythonHook {
+        static final byte[] BYTES = read();
+
+        private static byte[] read() {
+            try (var in = SparkSubmitLauncher.class.getResourceAsStream(PYTHON_HOOK_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + PYTHON_HOOK_RESOURCE);
+                }
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            Files.copy(in, dir.resolve("sitecustomize.py"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
