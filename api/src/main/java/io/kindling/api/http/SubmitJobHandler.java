@@ -101,7 +101,7 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                 .map(SubmitJobHandler::encoded)
                 .compose(command -> earlier(command.command())
                         .map(view -> Future.succeededFuture(new Outcome(view, true)))
-                        .orElseGet(() -> publish(context, command, HttpTracing.context(ctx)).map(this::remember).map(view -> new Outcome(view, false))));
+                        .orElseGet(() -> publishNew(context, command, HttpTracing.context(ctx))));
     }
 
     /**
@@ -304,12 +304,20 @@ public final class SubmitJobHandler implements Handler<RoutingContext> {
                 });
     }
 
+    /** Publishes a job no earlier submission made, and remembers it. */
+    private Future<Outcome> publishNew(Context context, Encoded command, io.opentelemetry.context.Context trace) {
+        // taken before publishing: a generated id is new, so the store need not be read for it (a key's may not be)
+        long newJob = command.command().spec().idempotencyKey() == null ? views.newJobMark() : JobViewStore.NOT_NEW;
+        return publish(context, command, trace).map(published -> remember(published, newJob))
+                .map(view -> new Outcome(view, false));
+    }
+
     /** The view a job has before its first event: what the QUEUED event will make of it. */
-    private JobView remember(SubmitJob command) {
+    private JobView remember(SubmitJob command, long newJobMark) {
         Instant at = command.submittedAt();
         JobView view = JobViews.apply(Optional.empty(),
                 JobEvents.job(command.jobId(), JobState.QUEUED, at).spec(command.spec()).submittedAt(at).build());
-        views.putProvisional(view, command.spec());
+        views.putProvisional(view, command.spec(), newJobMark);
         if (command.spec().idempotencyKey() != null) {
             // another request with this key got in first (it is known now): the dispatcher keeps that one
             requireSameRequest(command);

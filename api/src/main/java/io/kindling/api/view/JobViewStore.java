@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -69,6 +70,8 @@ public final class JobViewStore implements AutoCloseable {
     private final ConcurrentHashMap<String, List<Consumer<IndexedEvent>>> watchers = new ConcurrentHashMap<>();
     /** Watchers of every job's view (list-wide streams): each gets every changed view, and filters it. */
     private final List<Consumer<JobView>> viewWatchers = new CopyOnWriteArrayList<>();
+    /** Checkpoints begun (and clears): while it has not moved, a job first published since is in memory or nowhere. */
+    private final AtomicLong checkpointsBegun = new AtomicLong();
     private volatile boolean caughtUp;
 
     /** A store in a temporary file with the default limits (tests). */
@@ -176,8 +179,31 @@ public final class JobViewStore implements AutoCloseable {
      * arrives. Does nothing if the job already has a view; the job's events are applied on top.
      */
     public void putProvisional(JobView view, JobSpec spec) {
+        putProvisional(view, spec, NOT_NEW);
+    }
+
+    /** For {@link #putProvisional(JobView, JobSpec, long)}: the job's id may have been used before. */
+    public static final long NOT_NEW = -1;
+
+    /**
+     * Taken before a job with a new id (one never used before) is published, for
+     * {@link #putProvisional(JobView, JobSpec, long)}.
+     */
+    public long newJobMark() {
+        return checkpointsBegun.get();
+    }
+
+    /**
+     * {@link #putProvisional(JobView, JobSpec)} of a job with a new id published after
+     * {@code newJobMark} was taken ({@link #newJobMark()}; {@link #NOT_NEW} if the id may be an
+     * older job's, e.g. an idempotency key's). Until a checkpoint begins, such a job's events are
+     * in memory (a checkpoint is what moves a job out of it), so the store is not read.
+     */
+    public void putProvisional(JobView view, JobSpec spec, long newJobMark) {
         memory.compute(view.id(), (id, current) -> {
-            if (current != null || stored(id).isPresent()) {
+            // read under the job's lock: a checkpoint that removed the job from memory had begun before
+            boolean maybeStored = newJobMark == NOT_NEW || newJobMark != checkpointsBegun.get();
+            if (current != null || (maybeStored && stored(id).isPresent())) {
                 return current;
             }
             JobEntry entry = new JobEntry(view, spec, Set.of(), List.of(), 0);
@@ -354,6 +380,7 @@ public final class JobViewStore implements AutoCloseable {
      * finished jobs written then leave memory for the cache. Called by the events follower.
      */
     public void checkpoint(String topic, Map<Integer, Long> positions) {
+        checkpointsBegun.incrementAndGet();
         Instant since = retentionCutoff();
         List<JobEntry> batch = new ArrayList<>(dirty.size());
         List<JobEntry> written = new ArrayList<>(dirty.size());
@@ -393,6 +420,7 @@ public final class JobViewStore implements AutoCloseable {
 
     /** Forgets everything, offsets included (the events topic was recreated); live jobs too. */
     public void clear() {
+        checkpointsBegun.incrementAndGet();
         db.clear();
         for (String id : new ArrayList<>(memory.keySet())) {
             memory.computeIfPresent(id, (k, entry) -> {

@@ -60,6 +60,32 @@ class JobStoreDurabilityTest {
     }
 
     @Test
+    void aNewJobsProvisionalViewSkipsTheStoreOnlyUntilACheckpointBegins() {
+        try (JobViewStore store = new JobViewStore(config(0), clock)) {
+            long before = store.newJobMark();
+            // the job's events arrive before its submission is acknowledged; it finishes and is written (no cache)
+            queue(store, "fast", "acme", 0, 0);
+            finish(store, "fast", JobState.SUCCEEDED, 1);
+            store.checkpoint(TOPIC, Map.of(0, 3L));
+
+            store.putProvisional(provisional("fast"), spec("acme", 0), before);
+            assertThat(store.get("fast").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(store.hasUnwritten()).isFalse();
+
+            // no checkpoint since the mark: the job is put without reading the store
+            long mark = store.newJobMark();
+            store.putProvisional(provisional("new"), spec("acme", 0), mark);
+            assertThat(store.get("new").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+            assertThat(store.find("new").orElseThrow().queuePosition()).isEqualTo(1);
+        }
+    }
+
+    private static JobView provisional(String id) {
+        return new JobView(id, "pi", "default", "acme", JobState.QUEUED, null, null, Map.of("team", "acme"), T0, T0,
+                null, null, List.of());
+    }
+
+    @Test
     void listsFromTheStoreMergedWithChangesNotWrittenYet() {
         try (JobViewStore store = new JobViewStore(config(0), clock)) {
             for (int i = 0; i < 10; i++) {
