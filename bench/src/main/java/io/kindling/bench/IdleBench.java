@@ -20,10 +20,10 @@ import java.util.stream.Stream;
  * takes. The stack (its own Kafka broker, api, dispatcher, worker, log-shipper: every component in
  * this JVM, started as {@code ./kindling up} starts it) runs with no job; after a warm-up (default
  * 120 s), over a window of {@code seconds} (default 60) it reads this process's CPU time and, per
- * thread, the CPU time and the voluntary context switches (the wake-ups) from {@code /proc/self/task/<tid>/}, grouped by the
- * thread's name (as the kernel has it: 15 characters). With {@code azurite}, the blob store is an
- * Azurite emulator (a Node process started here, as the tests start it) and its CPU is measured
- * apart from {@code /proc/<pid>/stat}.
+ * thread, the CPU time and the voluntary context switches (the wake-ups) from
+ * {@code /proc/self/task/<tid>/}, grouped by the thread's name (as the kernel has it: 15
+ * characters). With {@code azurite}, the blob store is an Azurite emulator (a Node process started
+ * here, as the tests start it) and its CPU is measured apart from {@code /proc/<pid>/stat}.
  */
 public final class IdleBench {
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
