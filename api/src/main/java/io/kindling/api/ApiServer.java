@@ -157,7 +157,8 @@ public final class ApiServer {
                 "api " + instance, management.registry(), Clock.systemUTC());
         this.follower = new EventsFollower(
                 kafka.consumer(null, instance + "-events", KafkaClients.following(Map.of(
-                        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000"))),
+                        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000"))),
                 topics.events(), views, "kindling-api-events",
                 eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()), deadLetters)
                 .watchedBy(management.health().loop("api.events", null));

@@ -16,14 +16,14 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * {@code ./kindling bench idle [seconds] [azurite]}: the CPU the idle embedded stack takes. The
- * stack (its own Kafka broker, api, dispatcher, worker, log-shipper: every component in this JVM,
- * started as {@code ./kindling up} starts it) runs with no job; after a warm-up, over a window of
- * {@code seconds} (default 60) it reads this process's CPU time and, per thread, the CPU time and
- * the voluntary context switches (the wake-ups) from {@code /proc/self/task/<tid>/}, grouped by the
- * thread's name (as the kernel has it: 15 characters). With {@code azurite}, the blob store is an
- * Azurite emulator (a Node process started here, as the tests start it) and its CPU is measured
- * apart from {@code /proc/<pid>/stat}.
+ * {@code ./kindling bench idle [seconds] [azurite] [warmUpSeconds]}: the CPU the idle embedded stack
+ * takes. The stack (its own Kafka broker, api, dispatcher, worker, log-shipper: every component in
+ * this JVM, started as {@code ./kindling up} starts it) runs with no job; after a warm-up (default
+ * 120 s), over a window of {@code seconds} (default 60) it reads this process's CPU time and, per
+ * thread, the CPU time and the voluntary context switches (the wake-ups) from
+ * {@code /proc/self/task/<tid>/}, grouped by the thread's name (as the kernel has it: 15
+ * characters). With {@code azurite}, the blob store is an Azurite emulator (a Node process started
+ * here, as the tests start it) and its CPU is measured apart from {@code /proc/<pid>/stat}.
  */
 public final class IdleBench {
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -32,9 +32,10 @@ public final class IdleBench {
     }
 
     public static void main(String[] argv) throws Exception {
-        int seconds = argv.length > 0 ? Integer.parseInt(argv[0]) : 60;
+        List<Integer> numbers = Stream.of(argv).filter(a -> a.matches("[0-9]+")).map(Integer::valueOf).toList();
+        int seconds = numbers.isEmpty() ? 60 : numbers.get(0);
         boolean azurite = List.of(argv).contains("azurite");
-        int warmUp = Integer.getInteger("kindling.bench.warmUpSeconds", 120);
+        int warmUp = numbers.size() > 1 ? numbers.get(1) : Integer.getInteger("kindling.bench.warmUpSeconds", 120);
         Path home = Files.createTempDirectory("kindling-idle");
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("KINDLING_HOME", home.toString());

@@ -154,9 +154,8 @@ public final class WorkerComponent implements AutoCloseable {
                 Worker worker = new Worker(config,
                         // static membership: a restarted worker (same id) takes its partitions back at
                         // once instead of waiting for its predecessor's session to time out
-                        clients.consumer(config.groupId(), clientId, KafkaClients.groupMember(Map.of(
-                                "max.poll.records", config.maxRunning(),
-                                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.workerId()))),
+                        clients.consumer(config.groupId(), clientId, Map.of("max.poll.records", config.maxRunning(),
+                                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.workerId())),
                         clients.consumer(null, clientId + "-control", KafkaClients.following(Map.of())),
                         new MeteredReportPublisher(new KafkaReportPublisher(clients.producer(clientId), topics.reports()),
                                 management.registry()),

@@ -83,9 +83,9 @@ final class FinishedLoader implements AutoCloseable {
         private final Thread thread;
 
         Reader(KafkaClients clients, List<TopicPartition> partitions, int index) {
-            this.consumer = clients.consumer(null, "kindling-dispatcher-finished-" + index, KafkaClients.following(Map.of(
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000",
-                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024))));
+            this.consumer = clients.consumer(null, "kindling-dispatcher-finished-" + index,
+                    KafkaClients.following(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000",
+                            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024))));
             this.partitions = partitions;
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);

@@ -109,7 +109,8 @@ public final class Leadership implements AutoCloseable {
                 }
             });
             while (running.get()) {
-                consumer.poll(Duration.ofMillis(500)); // no records (the partition is paused): polling keeps the membership alive
+                // no records (the partition is paused): polling keeps the membership alive
+                consumer.poll(Duration.ofMillis(500));
             }
         } catch (WakeupException e) {
             // closing
