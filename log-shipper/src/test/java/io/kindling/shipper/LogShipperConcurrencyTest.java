@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,11 +37,7 @@ class LogShipperConcurrencyTest {
     void setUp() {
         spool = new TestSpool(temp.resolve("spool"));
         store = new LocalDirBlobStore(temp.resolve("blobs"));
-        config = ShipperConfig.fromEnv(Map.of(
-                        "KINDLING_SPOOL_DIR", spool.layout.root().toString(),
-                        "KINDLING_BLOB_DIR", temp.resolve("blobs").toString(),
-                        "KINDLING_SHIPPER_POLL_MILLIS", "50"))
-                .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
+        config = spool.shipperConfig(temp.resolve("blobs"), 50);
     }
 
     @AfterEach
