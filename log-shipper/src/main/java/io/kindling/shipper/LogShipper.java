@@ -105,12 +105,12 @@ public final class LogShipper implements AutoCloseable {
     }
 
     private void round() {
-        loop.beat();
         try {
             dirs.deleteLeftovers();
             usage.measure();
             boolean more;
             do {
+                loop.beat(); // once per pass: a backlog's passes follow each other without the poll interval
                 more = pass();
             } while (more && !scheduler.isShutdown());
             metrics.roundDone(clock.millis());
