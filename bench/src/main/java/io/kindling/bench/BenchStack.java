@@ -23,11 +23,13 @@ final class BenchStack implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final EmbeddedStack stack;
     private final Path app;
+    private final Path home;
     private final String authorization;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private BenchStack(EmbeddedKafkaBroker broker, EmbeddedStack stack, Path app, String authorization) {
+    private BenchStack(EmbeddedKafkaBroker broker, EmbeddedStack stack, Path home, Path app, String authorization) {
         this.broker = broker;
+        this.home = home;
         this.stack = stack;
         this.app = app;
         this.authorization = authorization;
@@ -61,11 +63,16 @@ final class BenchStack implements AutoCloseable {
         try {
             EmbeddedStack stack = EmbeddedStack.start(env, null, launchers);
             String token = Files.readString(dir.resolve("admin.token")).trim();
-            return new BenchStack(broker, stack, app, "Bearer " + token);
+            return new BenchStack(broker, stack, dir, app, "Bearer " + token);
         } catch (Exception | Error e) {
             broker.close();
             throw e;
         }
+    }
+
+    /** The spool directory under the stack's KINDLING_HOME (one directory per attempt not yet shipped). */
+    Path spool() {
+        return home.resolve("spool");
     }
 
     String bootstrapServers() {

@@ -73,6 +73,7 @@ public final class ControlBench {
                 ObjectNode offsets = offsetsPerJob(stack.bootstrapServers(), warmup + jobs);
                 ObjectNode json = report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu, offsets);
                 json.set("cpuMsPerJobByThread", byThread(byThread, cpu, json.path("succeeded").asInt()));
+                json.set("shipper", ShipperDrain.await(stack.spool(), run.start(), threadCpu, jobs));
                 BenchResults.write(json);
             }
         }

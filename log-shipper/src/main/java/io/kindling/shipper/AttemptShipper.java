@@ -34,7 +34,8 @@ import org.slf4j.MDC;
  * Ships one attempt's spool directory: driver stdout and stderr while it runs, its Spark event
  * logs once it has ended, and its {@code index.json}; removes the directory once everything is in
  * the store. Each round is idempotent, so a round that fails half-way, or a shipper killed and
- * restarted, simply runs it again. Owned by the shipping thread.
+ * restarted, simply runs it again. One round at a time: {@link LogShipper} runs a round on one of
+ * its shipping threads and awaits it before it looks at this attempt again.
  */
 final class AttemptShipper {
     static final int STREAM_CHUNK_BYTES = 1024 * 1024;
@@ -57,6 +58,8 @@ final class AttemptShipper {
     private final RetrySchedule retry;
     private final ShipperMetrics metrics;
     private volatile long lagBytes;
+    /** Whether the last round found the driver ended ({@code exit.json}). */
+    private volatile boolean ended;
 
     private SpoolAttempt attempt;
     /** Committed blob lengths as last seen, by blob path; absent means ask the store. */
@@ -87,6 +90,11 @@ final class AttemptShipper {
 
     boolean finished() {
         return finished;
+    }
+
+    /** True once a round has seen the driver running: its new lines are what followers wait for. */
+    boolean live() {
+        return attempt != null && !ended;
     }
 
     /** One round. Failures are logged and retried after a backoff; nothing is dropped. */
@@ -125,6 +133,7 @@ final class AttemptShipper {
     private void ship() throws IOException {
         // exit.json is written last: seen before the sizes are taken, it makes them final
         boolean exited = Files.exists(spool.exitFile(attemptId));
+        ended = exited;
         Map<String, Long> streams = new LinkedHashMap<>();
         boolean streamsShipped = true;
         long lag = 0;

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * committed (logical) length is the progress: every append is made at the position the log is
  * known to end, so an append retried after a lost response is refused by the store instead of
  * doubling bytes, and a copy restarted after a crash continues at the exact byte, in whichever
- * part that is. Owned by one thread (it reuses one buffer).
+ * part that is. Thread-safe: each copy reads into a buffer of its own, so attempts are shipped
+ * side by side.
  */
 final class BlobCopier {
     private static final Logger LOG = LoggerFactory.getLogger(BlobCopier.class);
@@ -33,7 +34,6 @@ final class BlobCopier {
     private final PartedAppendLog logs;
     private final long maxBytesPerCopy;
     private final ShipperMetrics metrics;
-    private final byte[] buffer = new byte[BlobStore.MAX_APPEND_BYTES];
 
     /** @param maxBytesPerCopy at most this many bytes per {@link #copy} call, so one big file cannot hold up the others */
     BlobCopier(BlobStore store, PartedAppendLog logs, long maxBytesPerCopy, ShipperMetrics metrics) {
@@ -50,8 +50,9 @@ final class BlobCopier {
      * @param knownLength the blob's (or log's logical) length as last seen, or -1 to ask the store
      */
     Progress copy(Path file, Target target, String blobPath, long knownLength, int chunkBytes) throws IOException {
-        if (chunkBytes < 1 || chunkBytes > buffer.length) {
-            throw new IllegalArgumentException("chunkBytes must be 1.." + buffer.length + ", was " + chunkBytes);
+        if (chunkBytes < 1 || chunkBytes > BlobStore.MAX_APPEND_BYTES) {
+            throw new IllegalArgumentException("chunkBytes must be 1.." + BlobStore.MAX_APPEND_BYTES + ", was "
+                    + chunkBytes);
         }
         long fileSize = sizeOf(file);
         long offset = knownLength >= 0 ? knownLength
@@ -60,9 +61,11 @@ final class BlobCopier {
             return new Progress(offset, fileSize);
         }
         long limit = Math.min(fileSize, offset + maxBytesPerCopy);
+        // a live attempt's few new lines need a few bytes, not a whole chunk
+        byte[] buffer = new byte[(int) Math.min(chunkBytes, limit - offset)];
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             while (offset < limit) {
-                int length = read(channel, offset, (int) Math.min(chunkBytes, limit - offset));
+                int length = read(channel, buffer, offset, (int) Math.min(buffer.length, limit - offset));
                 if (length == 0) {
                     break; // the file shrank under us; the caller sees blobAhead or not caughtUp
                 }
@@ -87,7 +90,7 @@ final class BlobCopier {
         return new Progress(offset, fileSize);
     }
 
-    private int read(FileChannel channel, long position, int length) throws IOException {
+    private static int read(FileChannel channel, byte[] buffer, long position, int length) throws IOException {
         ByteBuffer target = ByteBuffer.wrap(buffer, 0, length);
         while (target.hasRemaining()) {
             int n = channel.read(target, position + target.position());

@@ -7,16 +7,22 @@ import io.kindling.common.management.LoopLiveness;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +32,23 @@ import org.slf4j.LoggerFactory;
  * {@link AttemptShipper} copy what is new. Progress lives only in the store (each blob's committed
  * length), so a shipper killed at any moment and started again resumes at the exact byte.
  *
- * <p>The caller owns the store; {@link #close()} stops the thread after the round in progress.
+ * <p>A round ships up to {@value #CONCURRENT_ATTEMPTS} attempts at once on the {@code log-shipper-N}
+ * threads (each attempt's own round stays sequential, so its bytes still go in order) and awaits
+ * them all: the store's fsyncs or requests, not the CPU, bound how fast attempts are shipped. It
+ * ships the attempts whose driver is running first, and at most {@value #MAX_ENDED_PER_PASS} others
+ * per pass, passes following each other without the poll interval while some are left; so a
+ * backlog of ended attempts never holds up a running one's new lines by more than a pass.
+ *
+ * <p>The caller owns the store; {@link #close()} stops the threads after the round in progress.
  */
 public final class LogShipper implements AutoCloseable {
     /** At most this many bytes of one file per round, so a big backlog does not hold up the other attempts. */
     static final long MAX_BYTES_PER_COPY = 64L * 1024 * 1024;
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Attempts shipped side by side: each mostly waits for the store (an fsync, a request). */
+    static final int CONCURRENT_ATTEMPTS = 32;
+    /** Ended attempts shipped per pass, so a pass (and the wait of a running attempt's next lines) stays short. */
+    static final int MAX_ENDED_PER_PASS = 16 * CONCURRENT_ATTEMPTS;
     private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
 
     private final ShipperConfig config;
@@ -43,11 +60,14 @@ public final class LogShipper implements AutoCloseable {
     private final ShipperMetrics metrics;
     private final SpoolUsage usage;
     private final ScheduledExecutorService scheduler;
+    private final ExecutorService shippers;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile ScheduledFuture<?> schedule;
     private volatile LoopLiveness loop = LoopLiveness.unwatched("log-shipper");
-    /** Attempts in the spool, by attempt id; touched only by the shipping thread. */
+    /** Attempts in the spool, by attempt id; touched only by the round's thread. */
     private final Map<String, AttemptShipper> attempts = new HashMap<>();
+    /** The last ended attempt shipped by the last pass: the next pass goes on after it. */
+    private String endedCursor = "";
 
     public LogShipper(ShipperConfig config, BlobStore store, Clock clock) {
         this(config, store, clock, new ShipperMetrics());
@@ -69,6 +89,9 @@ public final class LogShipper implements AutoCloseable {
         this.copier = new BlobCopier(store, logs, MAX_BYTES_PER_COPY, metrics);
         this.usage = new SpoolUsage(config.spool().root(), config.spoolWarnBytes(), metrics);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "log-shipper"));
+        AtomicInteger threads = new AtomicInteger();
+        this.shippers = Executors.newFixedThreadPool(CONCURRENT_ATTEMPTS,
+                task -> new Thread(task, "log-shipper-" + threads.incrementAndGet()));
     }
 
     /** Starts the shipping thread; the first round runs at once. */
@@ -82,33 +105,77 @@ public final class LogShipper implements AutoCloseable {
     }
 
     private void round() {
-        loop.beat();
         try {
             dirs.deleteLeftovers();
             usage.measure();
-            List<String> ids = dirs.attemptIds();
-            attempts.keySet().retainAll(new HashSet<>(ids));
-            long lag = 0;
-            long maxLag = 0;
-            for (String id : ids) {
-                AttemptShipper attempt = attempts.computeIfAbsent(id, this::newAttempt);
-                if (attempt.due()) {
-                    attempt.round();
-                }
-                lag += attempt.lagBytes();
-                maxLag = Math.max(maxLag, attempt.lagBytes());
-                if (attempt.finished() && !config.keepSpool()) {
-                    attempts.remove(id);
-                }
-            }
-            metrics.lag(lag, maxLag, ids.size());
+            boolean more;
+            do {
+                loop.beat(); // once per pass: a backlog's passes follow each other without the poll interval
+                more = pass();
+            } while (more && !scheduler.isShutdown());
             metrics.roundDone(clock.millis());
         } catch (IOException e) {
             LOG.warn("cannot scan the spool {}: {}", config.spool().root(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // close() gave up waiting
         } catch (RuntimeException e) {
             // never let the exception end the schedule: the next round tries again
             LOG.error("shipping round failed", e);
         }
+    }
+
+    /** Ships the due attempts, side by side, and awaits them; true if ended attempts were left for another pass. */
+    private boolean pass() throws IOException, InterruptedException {
+        List<String> ids = dirs.attemptIds();
+        attempts.keySet().retainAll(new HashSet<>(ids));
+        List<AttemptShipper> due = new ArrayList<>();
+        boolean more = pickDue(ids, due);
+        for (Future<?> shipped : shippers.invokeAll(due.stream().map(a -> Executors.callable(a::round)).toList())) {
+            try {
+                shipped.get();
+            } catch (ExecutionException e) {
+                LOG.error("shipping an attempt failed", e.getCause());
+            }
+        }
+        long lag = 0;
+        long maxLag = 0;
+        for (String id : ids) {
+            AttemptShipper attempt = attempts.get(id);
+            lag += attempt.lagBytes();
+            maxLag = Math.max(maxLag, attempt.lagBytes());
+            if (attempt.finished() && !config.keepSpool()) {
+                attempts.remove(id);
+            }
+        }
+        metrics.lag(lag, maxLag, ids.size());
+        return more;
+    }
+
+    /**
+     * Adds to due every running attempt that is due, then up to {@link #MAX_ENDED_PER_PASS} others,
+     * going on from where the last pass stopped; true if more others were due.
+     */
+    private boolean pickDue(List<String> ids, List<AttemptShipper> due) {
+        List<AttemptShipper> others = new ArrayList<>();
+        int start = Math.abs(Collections.binarySearch(ids, endedCursor) + 1);
+        boolean more = false;
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get((start + i) % ids.size());
+            AttemptShipper attempt = attempts.computeIfAbsent(id, this::newAttempt);
+            if (!attempt.due()) {
+                continue;
+            }
+            if (attempt.live()) {
+                due.add(attempt);
+            } else if (others.size() < MAX_ENDED_PER_PASS) {
+                others.add(attempt);
+                endedCursor = id;
+            } else {
+                more = true;
+            }
+        }
+        due.addAll(others);
+        return more;
     }
 
     private AttemptShipper newAttempt(String attemptId) {
@@ -131,19 +198,28 @@ public final class LogShipper implements AutoCloseable {
         return this;
     }
 
-    /** Stops the shipping thread, letting the round in progress finish. */
+    /** Stops the shipping threads, letting the round in progress finish. */
     @Override
     public void close() {
         loop.stopped();
         scheduler.shutdown();
         try {
-            if (!scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            awaitOrInterrupt(scheduler);
+        } finally {
+            shippers.shutdown();
+            awaitOrInterrupt(shippers);
+        }
+    }
+
+    private static void awaitOrInterrupt(ExecutorService threads) {
+        try {
+            if (!threads.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("the shipping round did not finish within {} s; interrupting it", CLOSE_TIMEOUT.toSeconds());
-                scheduler.shutdownNow();
-                scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                threads.shutdownNow();
+                threads.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
-            scheduler.shutdownNow();
+            threads.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

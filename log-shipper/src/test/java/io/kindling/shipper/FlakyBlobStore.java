@@ -5,6 +5,8 @@ import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.BlobStoreException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A store that fails on demand: a fake of our own seam in front of a real store. */
@@ -15,6 +17,8 @@ final class FlakyBlobStore implements BlobStore {
     private final AtomicInteger injected = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicReference<Runnable> afterNextVersionedRead =
             new java.util.concurrent.atomic.AtomicReference<>();
+
+    private volatile CountDownLatch appendsTogether = new CountDownLatch(0);
 
     FlakyBlobStore(BlobStore delegate) {
         this.delegate = delegate;
@@ -33,6 +37,19 @@ final class FlakyBlobStore implements BlobStore {
     /** The next n appends reach the store, but the caller sees a failure (a lost response). */
     void loseNextAppendResponses(int n) {
         appendResponsesToLose.set(n);
+    }
+
+    /**
+     * Appends wait (up to a minute) until n of them are waiting together: a shipper that appends
+     * one at a time gets through only after that minute.
+     */
+    void holdAppendsUntilTogether(int n) {
+        appendsTogether = new CountDownLatch(n);
+    }
+
+    /** True once the n appends of {@link #holdAppendsUntilTogether} were waiting together. */
+    boolean appendsWereTogether() {
+        return appendsTogether.getCount() == 0;
     }
 
     int injectedFailures() {
@@ -68,6 +85,14 @@ final class FlakyBlobStore implements BlobStore {
     @Override
     public void append(String path, long expectedLength, byte[] data, int off, int len) {
         maybeFail("append");
+        CountDownLatch together = appendsTogether;
+        together.countDown();
+        try {
+            together.await(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BlobStoreException("interrupted while holding an append to " + path, true);
+        }
         delegate.append(path, expectedLength, data, off, len);
         if (takeOne(appendResponsesToLose)) {
             throw new BlobStoreException("injected lost response of an append to " + path, true);

@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,11 +38,7 @@ class LogShipperPartsTest {
     void setUp() {
         spool = new TestSpool(temp.resolve("spool"));
         store = new LocalDirBlobStore(temp.resolve("blobs"));
-        config = ShipperConfig.fromEnv(Map.of(
-                        "KINDLING_SPOOL_DIR", spool.layout.root().toString(),
-                        "KINDLING_BLOB_DIR", temp.resolve("blobs").toString(),
-                        "KINDLING_SHIPPER_POLL_MILLIS", "20"))
-                .withBackoff(Duration.ofMillis(20), Duration.ofMillis(100));
+        config = spool.shipperConfig(temp.resolve("blobs"), 20);
     }
 
     @AfterEach

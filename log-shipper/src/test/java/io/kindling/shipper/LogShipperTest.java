@@ -40,11 +40,7 @@ class LogShipperTest {
     void setUp() {
         spool = new TestSpool(temp.resolve("spool"));
         store = new LocalDirBlobStore(temp.resolve("blobs"));
-        config = ShipperConfig.fromEnv(Map.of(
-                        "KINDLING_SPOOL_DIR", spool.layout.root().toString(),
-                        "KINDLING_BLOB_DIR", temp.resolve("blobs").toString(),
-                        "KINDLING_SHIPPER_POLL_MILLIS", "50"))
-                .withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
+        config = spool.shipperConfig(temp.resolve("blobs"), 50);
     }
 
     @AfterEach

@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 /** A spool written the way a worker writes it. */
 final class TestSpool {
@@ -20,6 +22,15 @@ final class TestSpool {
 
     TestSpool(Path root) {
         this.layout = new SpoolLayout(root);
+    }
+
+    /** A shipper's settings for this spool and blobs: polling and backing off every {@code millis}, up to 8 times that. */
+    ShipperConfig shipperConfig(Path blobs, long millis) {
+        return ShipperConfig.fromEnv(Map.of(
+                        "KINDLING_SPOOL_DIR", layout.root().toString(),
+                        "KINDLING_BLOB_DIR", blobs.toString(),
+                        "KINDLING_SHIPPER_POLL_MILLIS", Long.toString(millis)))
+                .withBackoff(Duration.ofMillis(millis), Duration.ofMillis(8 * millis));
     }
 
     /** Creates the attempt's directory with its attempt.json; returns the attempt id. */
