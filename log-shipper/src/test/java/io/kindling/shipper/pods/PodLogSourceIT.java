@@ -74,6 +74,8 @@ class PodLogSourceIT {
             source.close();
         }
         store.close();
+        // the client's open watches first: the mock server's close waits for its connections, 10 s at most
+        client.close();
     }
 
     private void setPhase(String phase) {

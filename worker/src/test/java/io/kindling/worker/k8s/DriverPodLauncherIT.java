@@ -122,6 +122,8 @@ class DriverPodLauncherIT {
         if (launcher != null) {
             launcher.close();
         }
+        // the client's open watches first: the mock server's close waits for its connections, 10 s at most
+        client.close();
     }
 
     @Test

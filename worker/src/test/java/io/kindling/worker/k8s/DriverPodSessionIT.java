@@ -69,6 +69,8 @@ class DriverPodSessionIT {
         if (launcher != null) {
             launcher.close();
         }
+        // the client's open watches first: the mock server's close waits for its connections, 10 s at most
+        client.close();
     }
 
     private static RunAssignment session(String id, int attempt) {

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,6 +40,12 @@ class WorkerKubernetesPoolIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     KubernetesClient client;
+
+    @AfterEach
+    void closeClient() {
+        // the client's open watches first: the mock server's close waits for its connections, 10 s at most
+        client.close();
+    }
 
     @Test
     void a_run_on_a_kubernetes_pool_becomes_a_driver_pod_whose_phases_are_reported(KafkaFixture kafka,
