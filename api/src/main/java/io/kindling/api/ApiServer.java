@@ -156,9 +156,8 @@ public final class ApiServer {
         this.deadLetters = new DeadLetterPublisher(kafka.producer(instance + "-dead-letters"), topics.deadLetter(),
                 "api " + instance, management.registry(), Clock.systemUTC());
         this.follower = new EventsFollower(
-                kafka.consumer(null, instance + "-events", KafkaClients.following(Map.of(
-                        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000"))),
+                kafka.consumer(null, instance + "-events", Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false",
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000")),
                 topics.events(), views, "kindling-api-events",
                 eventsTopicId != null ? eventsTopicId : () -> topicId(kafka, topics.events()), deadLetters)
                 .watchedBy(management.health().loop("api.events", null));

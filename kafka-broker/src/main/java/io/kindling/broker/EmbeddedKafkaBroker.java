@@ -151,11 +151,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
-
-        // the controller's no-op records (liveness of the metadata log, for followers that do not exist
-        // here) every 10 s rather than twice a second: each is a metadata log append, flush and publish.
-        // (Fewer request handler and network threads: tried, bench/README.md's idle section; not kept.)
-        p.put("metadata.max.idle.interval.ms", "10000");
         return p;
     }
 

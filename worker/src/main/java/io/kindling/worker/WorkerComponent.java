@@ -156,7 +156,7 @@ public final class WorkerComponent implements AutoCloseable {
                         // once instead of waiting for its predecessor's session to time out
                         clients.consumer(config.groupId(), clientId, Map.of("max.poll.records", config.maxRunning(),
                                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.workerId())),
-                        clients.consumer(null, clientId + "-control", KafkaClients.following(Map.of())),
+                        clients.consumer(null, clientId + "-control", Map.of()),
                         new MeteredReportPublisher(new KafkaReportPublisher(clients.producer(clientId), topics.reports()),
                                 management.registry()),
                         launcher, Clock.systemUTC(), deadLetters);

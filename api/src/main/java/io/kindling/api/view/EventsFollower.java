@@ -184,8 +184,7 @@ public final class EventsFollower implements AutoCloseable {
                 LOG.warn("the last checkpoint of the job store failed; the next start reads a little more", e);
             }
             try {
-                // no group: nothing to wait for (KafkaClients.following)
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
             } catch (RuntimeException e) {
                 LOG.warn("closing the events consumer failed", e);
             }
@@ -376,8 +375,7 @@ public final class EventsFollower implements AutoCloseable {
         synchronized (this) {
             running.set(false);
             if (!started) {
-                // no group: nothing to wait for (KafkaClients.following)
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
                 return;
             }
         }

@@ -2,8 +2,6 @@ package io.kindling.common.kafka;
 
 import io.kindling.common.management.Management;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -81,39 +79,6 @@ public final class KafkaClients {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "15000");
         return metered(new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer()));
-    }
-
-    /**
-     * {@code fetch.max.wait.ms} of a {@link #following} consumer: how long the broker holds its fetch
-     * when there is nothing new (Kafka's default is 500 ms).
-     */
-    public static final Duration FOLLOWING_FETCH_WAIT = Duration.ofSeconds(5);
-
-    /**
-     * {@code overrides} for a consumer that follows its partitions: once it reads, it never pauses,
-     * resumes or seeks them. The broker holds its fetch up to {@link #FOLLOWING_FETCH_WAIT} when there
-     * is nothing new, so an idle one costs a fetch every 5 s instead of two a second; a record that
-     * arrives ends the wait at once, so it costs no latency. What does wait for the fetch in flight:
-     * a partition resumed, sought or newly assigned, a metadata or offsets call (the broker answers a
-     * connection's requests in order), and closing, which tells the broker to drop the fetch session;
-     * a consumer without a group loses nothing by closing without waiting ({@code Duration.ZERO}).
-     */
-    public static Map<String, Object> following(Map<String, Object> overrides) {
-        Map<String, Object> settings = new HashMap<>(overrides);
-        settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(FOLLOWING_FETCH_WAIT.toMillis()));
-        return settings;
-    }
-
-    /**
-     * {@code overrides} for a consumer that subscribes as a member of a classic group: its heartbeat
-     * thread wakes every {@code retry.backoff.ms} (Kafka's default 100 ms, ten times a second) to see
-     * whether a heartbeat is due; at 500 ms a heartbeat leaves at most that late, and a request that
-     * failed is tried again after 500 ms rather than 100 ms.
-     */
-    public static Map<String, Object> groupMember(Map<String, Object> overrides) {
-        Map<String, Object> settings = new HashMap<>(overrides);
-        settings.put(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, "500");
-        return settings;
     }
 
     /** Manual commits, reading from the earliest offset when the group is new. */

@@ -269,7 +269,6 @@ public final class Dispatcher implements AutoCloseable {
                 folding = tail.drainFinished();
                 historyLoaded = tail.finishedLoaded();
                 if (historyLoaded) {
-                    tail.finishedLoadDone();
                     finishedLoadedAt = clock.instant();
                     c.resume(c.paused()); // the records held for it are read again from where they were held
                     LOG.info("dispatcher: finished jobs loaded {} ms after taking over: {} jobs known",
@@ -330,9 +329,6 @@ public final class Dispatcher implements AutoCloseable {
         long started = System.nanoTime();
         stateMarked = tail.catchUp(this::deciding);
         historyLoaded = tail.finishedLoaded();
-        if (historyLoaded) {
-            tail.finishedLoadDone(); // a standby's loader had read them all
-        }
         JobStateMachine machine = tail.machine();
         String source = "the state topic (" + tail.records() + " records)";
         if (!stateMarked) {

@@ -83,9 +83,9 @@ final class FinishedLoader implements AutoCloseable {
         private final Thread thread;
 
         Reader(KafkaClients clients, List<TopicPartition> partitions, int index) {
-            this.consumer = clients.consumer(null, "kindling-dispatcher-finished-" + index,
-                    KafkaClients.following(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000",
-                            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024))));
+            this.consumer = clients.consumer(null, "kindling-dispatcher-finished-" + index, Map.of(
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000",
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024)));
             this.partitions = partitions;
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -123,7 +123,7 @@ final class FinishedLoader implements AutoCloseable {
                 LOG.error("finished jobs' loader failed; it starts over", e);
                 failed = true;
             } finally {
-                consumer.close(Duration.ZERO); // no group: nothing to wait for (KafkaClients.following)
+                consumer.close(Duration.ofSeconds(5));
             }
         }
 

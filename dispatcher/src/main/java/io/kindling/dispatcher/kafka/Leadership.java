@@ -3,6 +3,7 @@ package io.kindling.dispatcher.kafka;
 import io.kindling.common.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ public final class Leadership implements AutoCloseable {
     public Leadership(KafkaClients clients, String topic, String group, String instanceId, boolean staticMember) {
         this.topic = topic;
         this.instanceId = instanceId;
-        Map<String, Object> settings = KafkaClients.groupMember(Map.of(
+        Map<String, Object> settings = new HashMap<>(Map.of(
                 ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT.toMillis()),
@@ -101,16 +102,12 @@ public final class Leadership implements AutoCloseable {
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     if (!partitions.isEmpty()) {
-                        // its records are never read: paused, it sends no fetch (which the broker would hold
-                        // for fetch.max.wait.ms, twice a second, while the dispatcher is idle)
-                        consumer.pause(partitions);
                         set(true);
                     }
                 }
             });
             while (running.get()) {
-                // no records (the partition is paused): polling keeps the membership alive
-                consumer.poll(Duration.ofMillis(500));
+                consumer.poll(Duration.ofMillis(500)); // no records: polling keeps the membership alive
             }
         } catch (WakeupException e) {
             // closing

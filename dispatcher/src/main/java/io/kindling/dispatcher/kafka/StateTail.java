@@ -196,20 +196,7 @@ final class StateTail implements AutoCloseable {
         }
     }
 
-    /**
-     * The active instance has loaded the finished jobs: the loader's readers stop (idle, each would
-     * keep fetching twice a second). What they folded stays folded, so the filter's checkpoints
-     * cover as far as before; the finished jobs written from now on are this term's own decisions,
-     * which the machine holds already. A standby keeps its loader: it follows the active instance.
-     */
-    void finishedLoadDone() {
-        if (finished != null) {
-            finished.close();
-            finished = null;
-        }
-    }
-
-    /** True if the background load runs in this term (once {@link #finishedLoadDone}, no longer). */
+    /** True if the background load runs (or has run) in this term. */
     boolean finishedStarted() {
         return finished != null;
     }

@@ -118,8 +118,7 @@ public final class ControlLoop implements AutoCloseable {
             LOG.error("control loop failed; this worker no longer sees cancels", e);
         } finally {
             try {
-                // no group: nothing to wait for (KafkaClients.following)
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
             } catch (RuntimeException e) {
                 LOG.warn("closing the control consumer failed", e);
             }
