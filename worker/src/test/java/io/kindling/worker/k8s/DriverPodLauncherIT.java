@@ -41,6 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DriverPodLauncherIT {
     private static final String NS = DriverPodFixtures.NAMESPACE;
     static final Duration WAIT = Duration.ofSeconds(20);
+    /** Far less than the fixtures' cleanup delay (10 min), so "at once" stays told apart from "after the delay". */
+    static final Duration CLEANUP_WAIT = Duration.ofSeconds(90);
 
     KubernetesClient client;
     private DriverPodLauncher launcher;
@@ -182,7 +184,8 @@ class DriverPodLauncherIT {
 
         setStatus("kd-ok-a1-driver", PodStatuses.terminated("Succeeded", 0, "Completed"));
         assertThat(exitOf(app).succeeded()).isTrue();
-        await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName("kd-ok-a1-driver").get() == null);
+        await().atMost(CLEANUP_WAIT)
+                .until(() -> client.pods().inNamespace(NS).withName("kd-ok-a1-driver").get() == null);
     }
 
     static Stream<Arguments> containerReasons() {
@@ -215,8 +218,9 @@ class DriverPodLauncherIT {
         assertThat(exit.message()).isNotBlank();
         if (deletedAtOnce) {
             // a pod that will never start (or restarts the driver) is deleted at once, not after the cleanup delay
-            await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName("kd-" + jobId + "-a1-driver")
-                    .get() == null);
+            // (10 min here): a loaded machine may delay the launcher's housekeeping thread, so this waits longer
+            await().atMost(CLEANUP_WAIT).until(
+                    () -> client.pods().inNamespace(NS).withName("kd-" + jobId + "-a1-driver").get() == null);
         } else {
             assertThat(client.pods().inNamespace(NS).withName("kd-" + jobId + "-a1-driver").get()).isNotNull();
         }

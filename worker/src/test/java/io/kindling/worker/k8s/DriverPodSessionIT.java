@@ -177,7 +177,8 @@ class DriverPodSessionIT {
         var exit = exitOf(app);
         assertThat(exit.reason()).isEqualTo(FailureReason.SUBMISSION_FAILED);
         assertThat(exit.message()).contains(DriverPodSession.RELAY_CONTAINER, "before the Spark Connect server was ready");
-        await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName("kd-late-a1-driver").get() == null);
+        await().atMost(DriverPodLauncherIT.CLEANUP_WAIT)
+                .until(() -> client.pods().inNamespace(NS).withName("kd-late-a1-driver").get() == null);
     }
 
     @Test
