@@ -6,7 +6,6 @@ import io.kindling.schemas.InvalidMessageException.Code;
 import io.kindling.schemas.SchemaValidator.Schema;
 import java.io.IOException;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Reads untrusted bytes (an HTTP body, a record from a producer) into a message, with one set of
@@ -16,7 +15,6 @@ import java.util.regex.Pattern;
 public final class MessageReader {
     /** Largest message accepted on Kafka: {@link MessageLimits#COMMAND_BYTES} (HTTP bodies: {@link MessageLimits#SPEC_BYTES}). */
     public static final int DEFAULT_MAX_BYTES = MessageLimits.COMMAND_BYTES;
-    private static final Pattern JOB_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final SchemaValidator validator;
     private final int maxBytes;
@@ -130,14 +128,9 @@ public final class MessageReader {
 
     private static String readableJobId(JsonNode node) {
         JsonNode id = node.get("jobId");
-        if (id != null && id.isTextual() && isJobId(id.asText())) {
+        if (id != null && id.isTextual() && Names.isJobId(id.asText())) {
             return id.asText();
         }
         return null;
-    }
-
-    /** True if {@code id} has the form of a job id (the schemas' {@code jobId} pattern). */
-    public static boolean isJobId(String id) {
-        return JOB_ID.matcher(id).matches();
     }
 }

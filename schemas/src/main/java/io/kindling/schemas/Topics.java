@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
 public record Topics(String prefix) {
     public static final String DEFAULT_PREFIX = "kindling.";
     private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
-    private static final String TENANT_CHARS = "[a-z0-9][a-z0-9-]{0,62}";
-    private static final Pattern TENANT = Pattern.compile(TENANT_CHARS);
     private static final String TENANTS = "tenants.";
     private static final String COMMANDS_SUFFIX = ".commands";
 
@@ -33,8 +31,8 @@ public record Topics(String prefix) {
      * tenant named by the topic (docs/security.md).
      */
     public String tenantCommands(String tenant) {
-        if (tenant == null || !TENANT.matcher(tenant).matches()) {
-            throw new IllegalArgumentException("tenant must match " + TENANT.pattern() + ", was '" + tenant + "'");
+        if (!Names.isTenant(tenant)) {
+            throw new IllegalArgumentException("tenant must match " + Names.TENANT.pattern() + ", was '" + tenant + "'");
         }
         return prefix + TENANTS + tenant + COMMANDS_SUFFIX;
     }
@@ -52,7 +50,7 @@ public record Topics(String prefix) {
 
     /** Matches every tenant commands topic; group 1 is the tenant. */
     public Pattern tenantCommandsPattern() {
-        return Pattern.compile(Pattern.quote(prefix + TENANTS) + "(" + TENANT_CHARS + ")" + Pattern.quote(COMMANDS_SUFFIX));
+        return Pattern.compile(Pattern.quote(prefix + TENANTS) + "(" + Names.NAME + ")" + Pattern.quote(COMMANDS_SUFFIX));
     }
 
     /** True for {@link #commands()} and every tenant commands topic. */

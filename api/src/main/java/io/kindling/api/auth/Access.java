@@ -2,6 +2,7 @@ package io.kindling.api.auth;
 
 import io.kindling.api.http.ApiException;
 import io.kindling.schemas.JobSpec;
+import io.kindling.schemas.Names;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -78,8 +79,8 @@ public final class Access {
     public static String tenantFor(RoutingContext ctx, String named, String field) {
         Principal principal = principal(ctx);
         if (named != null && !named.isEmpty()) {
-            if (!StaticTokens.TENANT.matcher(named).matches()) {
-                throw ApiException.invalidParameter(field, "a tenant must match " + StaticTokens.TENANT.pattern());
+            if (!Names.isTenant(named)) {
+                throw ApiException.invalidParameter(field, "a tenant must match " + Names.TENANT.pattern());
             }
             if (!principal.actsIn(named)) {
                 denied(principal.name(), operation(ctx), named, "names a tenant that is not its own");

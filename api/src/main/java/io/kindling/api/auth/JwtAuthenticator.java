@@ -13,6 +13,7 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.kindling.schemas.Names;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
@@ -119,7 +120,7 @@ public final class JwtAuthenticator {
         }
         Set<String> tenants = new HashSet<>();
         for (String value : strings(claims.getClaim(config.tenantsClaim()))) {
-            if (StaticTokens.TENANT.matcher(value).matches()) {
+            if (Names.isTenant(value)) {
                 tenants.add(value);
             }
         }

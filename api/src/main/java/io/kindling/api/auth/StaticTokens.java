@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.kindling.schemas.Names;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,6 @@ public final class StaticTokens {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final Pattern SHA256 = Pattern.compile("^[0-9a-fA-F]{64}$");
     /** The pattern of a tenant (as job-spec.schema.json's {@code tenant}). */
-    public static final Pattern TENANT = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
     private record Entry(byte[] hash, Principal principal) {
     }
@@ -161,9 +161,9 @@ public final class StaticTokens {
             }
             List<String> tenants = e.tenants() == null ? List.of() : e.tenants();
             for (String tenant : tenants) {
-                if (tenant == null || !TENANT.matcher(tenant).matches()) {
+                if (!Names.isTenant(tenant)) {
                     throw new IllegalArgumentException("tokens entry " + e.name() + ": tenant '" + tenant + "' must match "
-                            + TENANT.pattern());
+                            + Names.TENANT.pattern());
                 }
             }
             if (tenants.isEmpty() && !roles.contains(Role.ADMIN)) {

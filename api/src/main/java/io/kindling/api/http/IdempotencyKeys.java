@@ -11,7 +11,7 @@ import java.util.Arrays;
  * Idempotent submission. The id of a job submitted with an idempotency key is derived from the
  * tenant and the key, {@code "k" + base32(sha256(tenant + "\n" + key))[0..25)} (RFC 4648 alphabet,
  * lowercase, no padding: 125 bits), so the same key names the same job on every api instance and
- * after every restart, and the id matches {@link JobIdGenerator#PATTERN}. Two requests are the same
+ * after every restart, and the id matches {@link io.kindling.schemas.Names#JOB_ID}. Two requests are the same
  * when their specs have the same canonical form: the JSON of the record ({@link JobSpec} sorts its
  * maps, so the form does not depend on the order fields or entries were written in).
  */

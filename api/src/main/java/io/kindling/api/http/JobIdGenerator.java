@@ -3,17 +3,13 @@ package io.kindling.api.http;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * New job ids: time-ordered UUIDs (version 7: 48 bits of Unix milliseconds, then random bits) in
  * their lowercase string form, so ids sort roughly by submission time and match
- * {@link #PATTERN}.
+ * {@link io.kindling.schemas.Names#JOB_ID}.
  */
 public final class JobIdGenerator {
-    /** What every job id matches (the same rule as the schemas and the OpenAPI document). */
-    public static final Pattern PATTERN = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
-
     private final Clock clock;
     private final SecureRandom random;
 

@@ -1,12 +1,12 @@
 package io.kindling.api.view;
 
+import io.kindling.schemas.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A job's place in a listing, newest first: its submission time, then its id (descending, so that
@@ -18,7 +18,6 @@ public record JobCursor(Instant submittedAt, String id) {
     /** Newest first; ties by id, descending. */
     public static final Comparator<JobCursor> NEWEST_FIRST = Comparator.comparing(JobCursor::submittedAt)
             .thenComparing(JobCursor::id).reversed();
-    private static final Pattern ID = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
     public JobCursor {
         Objects.requireNonNull(submittedAt, "submittedAt");
@@ -43,7 +42,7 @@ public record JobCursor(Instant submittedAt, String id) {
             throw new IllegalArgumentException("is not a cursor this api returned (not base64url)", e);
         }
         int space = plain.indexOf(' ');
-        if (space < 0 || !ID.matcher(plain.substring(space + 1)).matches()) {
+        if (space < 0 || !Names.isJobId(plain.substring(space + 1))) {
             throw new IllegalArgumentException("is not a cursor this api returned");
         }
         try {

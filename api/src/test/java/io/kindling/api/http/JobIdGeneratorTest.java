@@ -19,7 +19,7 @@ class JobIdGeneratorTest {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
             String id = ids.next();
-            assertThat(id).matches(JobIdGenerator.PATTERN);
+            assertThat(id).matches(io.kindling.schemas.Names.JOB_ID);
             assertThat(seen.add(id)).as("unique: %s", id).isTrue();
         }
     }

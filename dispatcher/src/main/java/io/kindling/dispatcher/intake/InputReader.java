@@ -9,6 +9,7 @@ import io.kindling.schemas.InvalidMessageException;
 import io.kindling.schemas.JobCommand;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.MessageReader;
+import io.kindling.schemas.Names;
 import io.kindling.schemas.SchemaValidator;
 import io.kindling.schemas.SubmitJob;
 import io.kindling.schemas.Topics;
@@ -145,7 +146,7 @@ public final class InputReader {
         } catch (IllegalArgumentException e) {
             return invalidReport(origin, "SCHEMA_VIOLATION", e.getMessage(), List.of());
         }
-        if (!MessageReader.isJobId(report.jobId()) || !report.attemptId().equals(AttemptId.of(report.jobId(), report.attempt()))) {
+        if (!Names.isJobId(report.jobId()) || !report.attemptId().equals(AttemptId.of(report.jobId(), report.attempt()))) {
             return invalidReport(origin, "INVALID", "attemptId '" + report.attemptId() + "' is not attempt "
                     + report.attempt() + " of job '" + report.jobId() + "'", List.of(new Violation("$.attemptId", "mismatch")));
         }

@@ -5,11 +5,11 @@ import io.kindling.schemas.AttemptId;
 import io.kindling.schemas.InvalidMessageException;
 import io.kindling.schemas.MessageLimits;
 import io.kindling.schemas.MessageReader;
+import io.kindling.schemas.Names;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.schemas.SchemaValidator;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * and the caller skips it.
  */
 final class RunIntake {
-    private static final Pattern JOB_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final String pool;
     private final DeadLetterPublisher deadLetters;
@@ -51,8 +50,8 @@ final class RunIntake {
      * attempt id names a directory), its record key must be its job id and its pool this loop's.
      */
     static String problem(RunAssignment run, String key, String pool) {
-        if (!JOB_ID.matcher(run.jobId()).matches()) {
-            return "jobId must match " + JOB_ID.pattern();
+        if (!Names.isJobId(run.jobId())) {
+            return "jobId must match " + Names.JOB_ID.pattern();
         }
         if (run.attempt() < 1) {
             return "attempt must be at least 1";

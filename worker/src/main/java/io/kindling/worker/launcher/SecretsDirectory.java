@@ -3,6 +3,7 @@ package io.kindling.worker.launcher;
 import io.kindling.common.config.ConfigParameter;
 import io.kindling.common.pools.LaunchRefusedException;
 import io.kindling.common.pools.LaunchRefusedException.Reason;
+import io.kindling.schemas.Names;
 import io.kindling.schemas.SecretRef;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Where a spark-submit worker finds the values of a job's {@code secretRefs}: the file
@@ -24,7 +24,6 @@ import java.util.regex.Pattern;
 public final class SecretsDirectory {
     public static final ConfigParameter<String> DIR = ConfigParameter.string("KINDLING_SECRETS_DIR", null,
             "directory holding <tenant>/<secret>/<key> files that resolve jobs' secretRefs on spark-submit pools");
-    private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private SecretsDirectory() {
     }
@@ -40,7 +39,7 @@ public final class SecretsDirectory {
             throw new LaunchRefusedException(Reason.SECRET, "the job names secretRefs " + refs.keySet()
                     + " but this worker has no " + DIR.name() + " to resolve them");
         }
-        if (tenant == null || !TENANT.matcher(tenant).matches()) {
+        if (!Names.isTenant(tenant)) {
             throw new LaunchRefusedException(Reason.SECRET, "the job's tenant is not a valid tenant name, so its"
                     + " secretRefs cannot be resolved");
         }
