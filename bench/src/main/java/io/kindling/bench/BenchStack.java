@@ -43,9 +43,19 @@ final class BenchStack implements AutoCloseable {
     /** As {@link #start(Map)}, the worker launching every attempt with {@code launchers}' launcher when not null. */
     static BenchStack start(Map<String, String> settings,
             java.util.function.Supplier<io.kindling.worker.launcher.Launcher> launchers) throws Exception {
+        return start(settings, launchers, false);
+    }
+
+    /**
+     * As {@link #start(Map, java.util.function.Supplier)}; with {@code instant}, spark-submit is
+     * {@link InstantSpark} (exits at once) instead of the Python stand-in.
+     */
+    static BenchStack start(Map<String, String> settings,
+            java.util.function.Supplier<io.kindling.worker.launcher.Launcher> launchers, boolean instant)
+            throws Exception {
         Path dir = Files.createTempDirectory("kindling-bench");
         Path python = Path.of(System.getenv().getOrDefault("KINDLING_PYSPARK_PYTHON", "/usr/bin/python3"));
-        StandInSpark spark = StandInSpark.create(dir, python);
+        Path sparkHome = instant ? InstantSpark.create(dir) : StandInSpark.create(dir, python).home();
         Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir.resolve("kafka")));
         Map<String, String> env = new HashMap<>(Map.of(
@@ -54,7 +64,7 @@ final class BenchStack implements AutoCloseable {
                 "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
                 "KINDLING_HTTP_PORT", "0",
                 "KINDLING_METRICS_PORT", "0",
-                "KINDLING_SPARK_HOME", spark.home().toString(),
+                "KINDLING_SPARK_HOME", sparkHome.toString(),
                 "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                 // one principal does everything: its rate limit is lifted (the limiter still runs)
                 "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",

@@ -34,10 +34,12 @@ import java.util.concurrent.locks.LockSupport;
  * The control plane's throughput and latency: the whole stack in one JVM ({@link BenchStack}: a
  * real Kafka broker, api, dispatcher, worker, log-shipper) whose worker launches every attempt with
  * a {@link NoOpLauncher} (it reports the app running and its exit 0 at once), so every figure is
- * Kindling's and Kafka's own. With {@code spark} instead, attempts run the stand-in spark-submit
- * (a real process per attempt, under the worker's supervision) and the figure is attempts/s.
+ * Kindling's and Kafka's own. With {@code spark} instead, attempts run the Python stand-in
+ * spark-submit (a real process per attempt, under the worker's supervision) and the figure is
+ * attempts/s; with {@code instant}, the same with a spark-submit that exits at once
+ * ({@link InstantSpark}), so the figure is the launch path's and not a Python interpreter's start.
  *
- * <p>Arguments: {@code [jobs=5000] [ratePerSecond=0] [no-op|spark] [maxRunning=1000]}. A rate of 0
+ * <p>Arguments: {@code [jobs=5000] [ratePerSecond=0] [no-op|spark|instant] [maxRunning=1000]}. A rate of 0
  * submits as fast as {@value #SUBMITTERS} concurrent clients go (the sustained throughput); a rate
  * offers that many POSTs a second, open loop (each latency counts from the POST's scheduled time).
  * A warm-up of {@code jobs / 5} jobs (at most 1,000) runs first and is not counted. It measures
@@ -53,11 +55,15 @@ public final class ControlBench {
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 0;
-        boolean spark = args.length > 2 && args[2].equals("spark");
+        String launcher = args.length > 2 ? args[2] : "no-op";
+        if (!List.of("no-op", "spark", "instant").contains(launcher)) {
+            throw new IllegalArgumentException("the launcher is no-op, spark or instant, not '" + launcher + "'");
+        }
+        boolean spark = !launcher.equals("no-op");
         int maxRunning = args.length > 3 ? Integer.parseInt(args[3]) : spark ? 64 : 1000;
         int warmup = Math.min(1000, jobs / 5);
         try (BenchStack stack = BenchStack.start(Map.of("KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning)),
-                spark ? null : NoOpLauncher::new)) {
+                spark ? null : NoOpLauncher::new, launcher.equals("instant"))) {
             Map<String, Instant> finished = new ConcurrentHashMap<>();
             Map<String, long[]> stages = new ConcurrentHashMap<>();
             watch(stack.bootstrapServers(), finished, stages, warmup + jobs);
@@ -71,7 +77,7 @@ public final class ControlBench {
                 double cpu = cpuSeconds() - cpu0;
                 Map<String, Long> byThread = threadCpu.since();
                 ObjectNode offsets = offsetsPerJob(stack.bootstrapServers(), warmup + jobs);
-                ObjectNode json = report(jobs, rate, spark, maxRunning, warmup, run, finished, stages, cpu, offsets);
+                ObjectNode json = report(jobs, rate, launcher, maxRunning, warmup, run, finished, stages, cpu, offsets);
                 json.set("cpuMsPerJobByThread", byThread(byThread, cpu, json.path("succeeded").asInt()));
                 json.set("shipper", ShipperDrain.await(stack.spool(), run.start(), threadCpu, jobs));
                 BenchResults.write(json);
@@ -289,7 +295,7 @@ public final class ControlBench {
                 .getProcessCpuTime() / 1e9;
     }
 
-    private static ObjectNode report(int jobs, double rate, boolean spark, int maxRunning, int warmup, Run run,
+    private static ObjectNode report(int jobs, double rate, String launcher, int maxRunning, int warmup, Run run,
             Map<String, Instant> finished, Map<String, long[]> stages, double cpuSeconds, ObjectNode offsetsPerJob)
             throws Exception {
         List<Double> endToEndMs = new ArrayList<>();
@@ -304,7 +310,12 @@ public final class ControlBench {
         Collections.sort(ends);
         double seconds = ends.isEmpty() ? 0 : Duration.between(run.start, ends.getLast()).toNanos() / 1e9;
         ObjectNode json = BenchResults.start("control");
-        json.put("launcher", spark ? "stand-in spark-submit" : "no-op");
+        boolean spark = !launcher.equals("no-op");
+        json.put("launcher", switch (launcher) {
+            case "spark" -> "stand-in spark-submit";
+            case "instant" -> "instant spark-submit";
+            default -> "no-op";
+        });
         json.put("jobs", jobs);
         json.put("warmupJobs", warmup);
         json.put("accepted", run.submitted.size());
