@@ -15,8 +15,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -150,7 +152,7 @@ public final class LocalDirBlobStore implements BlobStore {
 
     /** Creates an empty file and its parents; false if another appender created it first. */
     private static boolean createEmpty(Path file) throws IOException {
-        Files.createDirectories(file.getParent());
+        createDirectories(file.getParent());
         try {
             Files.createFile(file);
             return true;
@@ -213,7 +215,7 @@ public final class LocalDirBlobStore implements BlobStore {
 
     /** Writes a new file (and its parents) and forces it to disk. */
     private static void writeForced(Path temp, byte[] data) throws IOException {
-        Files.createDirectories(temp.getParent());
+        createDirectories(temp.getParent());
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(data);
             while (buffer.hasRemaining()) {
@@ -270,7 +272,7 @@ public final class LocalDirBlobStore implements BlobStore {
         ReentrantLock lock = lockFor(file);
         lock.lock();
         try {
-            Files.createDirectories(file.getParent());
+            createDirectories(file.getParent());
             try (FileChannel guard = FileChannel.open(file.resolveSibling(file.getFileName() + LOCK_SUFFIX),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 guard.lock(); // released when the channel closes
@@ -372,6 +374,27 @@ public final class LocalDirBlobStore implements BlobStore {
             locks[i] = new ReentrantLock();
         }
         return locks;
+    }
+
+    /**
+     * {@link Files#createDirectories} without its cost on the common path: a blob in a new
+     * directory (a new job's logs) made it throw and catch an exception for each missing
+     * directory. Here one stat when the directory exists, else one per missing level and a mkdir each.
+     */
+    private static void createDirectories(Path dir) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path level = dir; level != null && !Files.isDirectory(level); level = level.getParent()) {
+            missing.push(level);
+        }
+        for (Path level : missing) {
+            try {
+                Files.createDirectory(level);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(level)) {
+                    throw e; // a file where a directory belongs
+                }
+            }
+        }
     }
 
     private static void forceDirectory(Path dir) {

@@ -68,6 +68,18 @@ class LocalDirBlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void aBlobWhereADirectoryBelongsIsRefusedAndNewDirectoriesAreCreatedAtAnyDepth() {
+        append("a/b", 0, "x");
+
+        assertThatThrownBy(() -> append("a/b/c", 0, "y")).isInstanceOf(BlobStoreException.class);
+        assertThatThrownBy(() -> store.putIfVersion("a/b/c/index.json", bytes("{}"), null))
+                .isInstanceOf(BlobStoreException.class);
+        store.put("d/e/f/g/index.json", bytes("{}"));
+        append("d/e/h/i/stdout", 0, "z");
+        assertThat(store.list("d/")).containsExactly("d/e/f/g/index.json", "d/e/h/i/stdout");
+    }
+
+    @Test
     void twoStoresOnOneDirectoryShareTheAppendLocks() throws Exception {
         LocalDirBlobStore other = new LocalDirBlobStore(storeRoot());
         ExecutorService executor = Executors.newFixedThreadPool(2);
