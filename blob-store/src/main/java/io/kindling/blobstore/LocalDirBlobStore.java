@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -14,8 +15,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -31,8 +34,10 @@ import java.util.stream.Stream;
  * (so other processes appending through this class wait too), checks the length, writes and
  * forces the data to disk before returning. Reads in the same JVM wait for an append in
  * progress; a reader in another process may see the start of an append that has not returned.
- * {@code put} writes a temporary file and moves it over the blob atomically. Temporary files are
- * named with '~', which no blob path may contain, so they never show in {@code list}.
+ * {@code put} writes a temporary file, forces it, moves it over the blob atomically and forces
+ * the directory; a conditional create links such a file to the blob's name instead (see
+ * {@link #putIfVersion}). Temporary files are named with '~', which no blob path may contain, so
+ * they never show in {@code list}.
  *
  * <p>Committed blocks are counted like Azure's: an append of one or more bytes adds one byte to
  * a sidecar file {@code <blob>~blocks} (also never listed), under the same locks, just before
@@ -147,7 +152,7 @@ public final class LocalDirBlobStore implements BlobStore {
 
     /** Creates an empty file and its parents; false if another appender created it first. */
     private static boolean createEmpty(Path file) throws IOException {
-        Files.createDirectories(file.getParent());
+        createDirectories(file.getParent());
         try {
             Files.createFile(file);
             return true;
@@ -192,22 +197,31 @@ public final class LocalDirBlobStore implements BlobStore {
     public void put(String path, byte[] data) {
         Path file = resolve(path);
         Objects.requireNonNull(data, "data");
-        Path temp = file.resolveSibling(file.getFileName() + TEMP_MARKER + UUID.randomUUID());
+        Path temp = tempFor(file);
         try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(data);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
+            writeForced(temp, data);
             moveAtomically(temp, file);
             forceDirectory(file.getParent());
         } catch (IOException e) {
             throw failure("put", path, e);
         } finally {
             deleteQuietly(temp);
+        }
+    }
+
+    private static Path tempFor(Path file) {
+        return file.resolveSibling(file.getFileName() + TEMP_MARKER + UUID.randomUUID());
+    }
+
+    /** Writes a new file (and its parents) and forces it to disk. */
+    private static void writeForced(Path temp, byte[] data) throws IOException {
+        createDirectories(temp.getParent());
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(data);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
         }
     }
 
@@ -240,18 +254,25 @@ public final class LocalDirBlobStore implements BlobStore {
     }
 
     /**
-     * Under the in-JVM lock and an exclusive file lock on the sidecar {@code <blob>~lock} (so
-     * writers in other processes wait too), compares the current content's version and replaces
-     * the blob atomically, as {@link #put} does.
+     * A create ({@code expectedVersion} null) hard-links a forced temporary file to the blob's
+     * name, which fails if the name is taken: atomic against every other writer, in this process
+     * or another, with no lock (a file system without hard links takes the way of a replace). A
+     * replace, under the in-JVM lock and an exclusive file lock on the sidecar {@code <blob>~lock}
+     * (so writers in other processes wait too), compares the current content's version and
+     * replaces the blob atomically, as {@link #put} does. Blobs are never deleted, so a create
+     * and a replace can never both succeed on one state.
      */
     @Override
     public String putIfVersion(String path, byte[] data, String expectedVersion) {
         Path file = resolve(path);
         Objects.requireNonNull(data, "data");
+        if (expectedVersion == null && createdByLink(path, file, data)) {
+            return version(data);
+        }
         ReentrantLock lock = lockFor(file);
         lock.lock();
         try {
-            Files.createDirectories(file.getParent());
+            createDirectories(file.getParent());
             try (FileChannel guard = FileChannel.open(file.resolveSibling(file.getFileName() + LOCK_SUFFIX),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 guard.lock(); // released when the channel closes
@@ -267,6 +288,31 @@ public final class LocalDirBlobStore implements BlobStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Creates the blob from a forced temporary file by a hard link; false if this file system
+     * cannot link (nothing was created then). Throws {@link PreconditionFailedException} if the
+     * blob exists.
+     */
+    private boolean createdByLink(String path, Path file, byte[] data) {
+        Path temp = tempFor(file);
+        try {
+            writeForced(temp, data);
+            try {
+                Files.createLink(file, temp);
+            } catch (FileAlreadyExistsException e) {
+                throw new PreconditionFailedException(path, null);
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                return false; // no hard links here (EPERM, EXDEV, ...)
+            }
+        } catch (IOException e) {
+            throw failure("put", path, e);
+        } finally {
+            deleteQuietly(temp);
+        }
+        forceDirectory(file.getParent()); // the new name and the temporary file's removal, both at once
+        return true;
     }
 
     /** The local store's version of a blob: the SHA-256 of its content. */
@@ -328,6 +374,27 @@ public final class LocalDirBlobStore implements BlobStore {
             locks[i] = new ReentrantLock();
         }
         return locks;
+    }
+
+    /**
+     * {@link Files#createDirectories} without its cost on the common path: a blob in a new
+     * directory (a new job's logs) made it throw and catch an exception for each missing
+     * directory. Here one stat when the directory exists, else one per missing level and a mkdir each.
+     */
+    private static void createDirectories(Path dir) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path level = dir; level != null && !Files.isDirectory(level); level = level.getParent()) {
+            missing.push(level);
+        }
+        for (Path level : missing) {
+            try {
+                Files.createDirectory(level);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(level)) {
+                    throw e; // a file where a directory belongs
+                }
+            }
+        }
     }
 
     private static void forceDirectory(Path dir) {

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,6 +68,18 @@ class LocalDirBlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void aBlobWhereADirectoryBelongsIsRefusedAndNewDirectoriesAreCreatedAtAnyDepth() {
+        append("a/b", 0, "x");
+
+        assertThatThrownBy(() -> append("a/b/c", 0, "y")).isInstanceOf(BlobStoreException.class);
+        assertThatThrownBy(() -> store.putIfVersion("a/b/c/index.json", bytes("{}"), null))
+                .isInstanceOf(BlobStoreException.class);
+        store.put("d/e/f/g/index.json", bytes("{}"));
+        append("d/e/h/i/stdout", 0, "z");
+        assertThat(store.list("d/")).containsExactly("d/e/f/g/index.json", "d/e/h/i/stdout");
+    }
+
+    @Test
     void twoStoresOnOneDirectoryShareTheAppendLocks() throws Exception {
         LocalDirBlobStore other = new LocalDirBlobStore(storeRoot());
         ExecutorService executor = Executors.newFixedThreadPool(2);
@@ -98,6 +112,56 @@ class LocalDirBlobStoreTest extends BlobStoreContract {
                     position = e.actualLength();
                 }
             }
+        }
+    }
+
+    @Test
+    void aConditionalCreateLeavesNoLockOrTemporaryFileBesideTheBlob() throws IOException {
+        store.putIfVersion("a/index.json", bytes("1"), null);
+
+        assertThatThrownBy(() -> store.putIfVersion("a/index.json", bytes("2"), null))
+                .isInstanceOf(PreconditionFailedException.class);
+        assertThat(store.get("a/index.json")).hasValueSatisfying(data -> assertThat(data).isEqualTo(bytes("1")));
+        try (Stream<Path> files = Files.list(storeRoot().resolve("a"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("index.json");
+        }
+    }
+
+    @Test
+    void concurrentCreatesThroughTwoStoresOnOneDirectoryLetExactlyOneWin() throws Exception {
+        LocalDirBlobStore other = new LocalDirBlobStore(storeRoot());
+        int writers = 8;
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService executor = Executors.newFixedThreadPool(writers);
+        List<Future<Boolean>> created = new ArrayList<>();
+        try {
+            for (int i = 0; i < writers; i++) {
+                BlobStore target = i % 2 == 0 ? store : other;
+                byte[] data = bytes("writer-" + i);
+                created.add(executor.submit(() -> {
+                    go.await();
+                    try {
+                        target.putIfVersion("race/index.json", data, null);
+                        return true;
+                    } catch (PreconditionFailedException e) {
+                        return false;
+                    }
+                }));
+            }
+            go.countDown();
+            List<Integer> winners = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                if (created.get(i).get(60, TimeUnit.SECONDS)) {
+                    winners.add(i);
+                }
+            }
+            assertThat(winners).hasSize(1);
+            assertThat(new String(store.get("race/index.json").orElseThrow(), UTF_8))
+                    .isEqualTo("writer-" + winners.get(0));
+        } finally {
+            executor.shutdownNow();
+            assertThat(executor.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            other.close();
         }
     }
 

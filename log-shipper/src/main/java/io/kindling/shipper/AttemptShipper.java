@@ -4,7 +4,6 @@ import io.kindling.blobstore.AppendConflictException;
 import io.kindling.blobstore.BlobPaths;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.BlobStoreException;
-import io.kindling.blobstore.PartedAppendLog;
 import io.kindling.common.logs.LogIndex;
 import io.kindling.common.logs.LogLayout;
 import io.kindling.common.logs.LogStream;
@@ -51,7 +50,6 @@ final class AttemptShipper {
     private final SpoolLayout spool;
     private final SpoolDirs dirs;
     private final BlobStore store;
-    private final PartedAppendLog logs;
     private final BlobCopier copier;
     private final Clock clock;
     private final boolean keepSpool;
@@ -69,14 +67,13 @@ final class AttemptShipper {
     private final Set<String> reported = new HashSet<>();
     private boolean finished;
 
-    AttemptShipper(String attemptId, SpoolLayout spool, SpoolDirs dirs, BlobStore store, PartedAppendLog logs,
-            BlobCopier copier, Clock clock, ShipperConfig config, ShipperMetrics metrics) {
+    AttemptShipper(String attemptId, SpoolLayout spool, SpoolDirs dirs, BlobStore store, BlobCopier copier,
+            Clock clock, ShipperConfig config, ShipperMetrics metrics) {
         this.metrics = metrics;
         this.attemptId = attemptId;
         this.spool = spool;
         this.dirs = dirs;
         this.store = store;
-        this.logs = logs;
         this.copier = copier;
         this.clock = clock;
         this.keepSpool = config.keepSpool();
@@ -151,7 +148,11 @@ final class AttemptShipper {
         if (exited) {
             EventLogs shipped = shipEventLogs();
             eventLogs = shipped.blobs();
-            complete = streamsShipped && shipped.all() && createEmptyStreams(streams);
+            // an empty stream has no blob: the index's length 0 says it all, and the api reads it as empty
+            complete = streamsShipped && shipped.all();
+        }
+        if (!exited && lastIndex == null && streams.values().stream().allMatch(length -> length == 0L)) {
+            return; // a running attempt with nothing stored yet: an index would say nothing the store does not
         }
         writeIndex(new LogIndex(attempt.jobId(), attempt.attempt(), attempt.attemptId(), streams, eventLogs,
                 complete, clock.instant()));
@@ -212,23 +213,6 @@ final class AttemptShipper {
             blobLengths.put(blob, e.actualLength());
             return false;
         }
-    }
-
-    /** A complete attempt has both stream blobs, even empty ones; false if a blob turned out not to be empty. */
-    private boolean createEmptyStreams(Map<String, Long> streams) {
-        boolean ok = true;
-        for (LogStream stream : LogStream.values()) {
-            if (streams.get(stream.fileName()) == 0L) {
-                String blob = LogLayout.stream(attempt.tenant(), attempt.jobId(), attempt.attempt(), stream);
-                try {
-                    logs.append(blob, 0, NO_BYTES, 0, 0);
-                } catch (AppendConflictException e) {
-                    blobLengths.put(blob, e.actualLength());
-                    ok = false;
-                }
-            }
-        }
-        return ok;
     }
 
     private void writeIndex(LogIndex index) {

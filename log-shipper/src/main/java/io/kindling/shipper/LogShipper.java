@@ -179,8 +179,7 @@ public final class LogShipper implements AutoCloseable {
     }
 
     private AttemptShipper newAttempt(String attemptId) {
-        return new AttemptShipper(attemptId, config.spool(), dirs, store, logs, copier, clock, config,
-                metrics);
+        return new AttemptShipper(attemptId, config.spool(), dirs, store, copier, clock, config, metrics);
     }
 
     /** True once started and not closed, while its schedule goes on (a round that died of an error ends it). */

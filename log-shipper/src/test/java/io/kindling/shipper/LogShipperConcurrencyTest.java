@@ -77,7 +77,8 @@ class LogShipperConcurrencyTest {
             assertThat(logs.stream(LogStream.STDOUT)).isEqualTo(bytes(lines(jobs.get(i), 1 + i % 7)));
             String stderr = i % 3 == 0 ? lines(jobs.get(i) + " warning", 2) : "";
             assertThat(logs.stream(LogStream.STDERR)).isEqualTo(bytes(stderr));
-            assertThat(logs.streamExists(LogStream.STDERR)).isTrue();
+            assertThat(logs.streamExists(LogStream.STDERR)).as("an empty stream has no blob").isEqualTo(!stderr.isEmpty());
+            assertThat(index.streams()).containsEntry("stderr", (long) bytes(stderr).length);
             assertThat(index.streams()).containsEntry("stdout", (long) bytes(lines(jobs.get(i), 1 + i % 7)).length);
         }
         StoredLogs running = new StoredLogs(store, TENANT, "job-running", 1);

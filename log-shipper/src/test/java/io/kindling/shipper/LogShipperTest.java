@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.LocalDirBlobStore;
+import io.kindling.blobstore.PartedAppendLog;
 import io.kindling.common.logs.LogIndex;
 import io.kindling.common.logs.LogLayout;
 import io.kindling.common.logs.LogStream;
@@ -168,7 +169,7 @@ class LogShipperTest {
         assertThat(index.eventLogs()).containsExactly("eventlogs/acme/local-1700000000000");
         assertThat(index.updatedAt()).isNotNull();
         assertThat(new String(logs.stream(LogStream.STDOUT), StandardCharsets.UTF_8)).isEqualTo("Pi is roughly 3.14\n");
-        assertThat(logs.streamExists(LogStream.STDERR)).as("an empty stderr blob").isTrue();
+        assertThat(logs.streamExists(LogStream.STDERR)).as("an empty stream has no blob (the index says 0)").isFalse();
         assertThat(logs.blob("eventlogs/acme/local-1700000000000")).isEqualTo(eventLog);
         assertThat(spool.layout.root()).isEmptyDirectory();
     }
@@ -358,4 +359,49 @@ class LogShipperTest {
         return bytes;
     }
 
+    /** One attempt's shipper, its rounds run one by one by the test. */
+    private AttemptShipper attemptShipper(String attemptId) {
+        ShipperMetrics metrics = new ShipperMetrics();
+        BlobCopier copier = new BlobCopier(store, new PartedAppendLog(store), LogShipper.MAX_BYTES_PER_COPY, metrics);
+        return new AttemptShipper(attemptId, config.spool(), new SpoolDirs(config.spool()), store, copier,
+                Clock.systemUTC(), config, metrics);
+    }
+
+    private List<String> stored(String jobId) {
+        return store.list(LogLayout.attemptPrefix(TENANT, jobId, 1));
+    }
+
+    @Test
+    void aRunningAttemptThatPrintedNothingHasNoIndexUntilItPrints() {
+        String attemptId = spool.attempt(TENANT, "job-quiet", 1);
+        AttemptShipper attempt = attemptShipper(attemptId);
+
+        attempt.round();
+        assertThat(stored("job-quiet")).as("nothing stored, no index").isEmpty();
+        assertThat(attempt.live()).isTrue();
+
+        spool.append(attemptId, "stderr", "starting\n");
+        attempt.round();
+        LogIndex index = new StoredLogs(store, TENANT, "job-quiet", 1).index().orElseThrow();
+        assertThat(index.streams()).isEqualTo(Map.of("stdout", 0L, "stderr", 9L));
+        assertThat(index.complete()).isFalse();
+        assertThat(stored("job-quiet")).containsExactly(LogLayout.index(TENANT, "job-quiet", 1),
+                LogLayout.stream(TENANT, "job-quiet", 1, LogStream.STDERR));
+    }
+
+    @Test
+    void anEndedAttemptWithNoOutputIsOneCompleteIndexAndNoStreamBlobs() {
+        String attemptId = spool.attempt(TENANT, "job-noop", 1);
+        spool.exit(attemptId, 0);
+        AttemptShipper attempt = attemptShipper(attemptId);
+
+        attempt.round();
+
+        assertThat(attempt.finished()).isTrue();
+        assertThat(stored("job-noop")).containsExactly(LogLayout.index(TENANT, "job-noop", 1));
+        LogIndex index = new StoredLogs(store, TENANT, "job-noop", 1).index().orElseThrow();
+        assertThat(index.complete()).isTrue();
+        assertThat(index.streams()).isEqualTo(Map.of("stdout", 0L, "stderr", 0L));
+        assertThat(Files.exists(spool.layout.attemptDir(attemptId))).as("spool removed").isFalse();
+    }
 }

@@ -48,7 +48,7 @@ public final class LogReader {
      * @param bytes      the bytes, possibly none
      * @param blobLength the stream's stored (logical) length when read (0 if it has no blob yet)
      * @param exists     the stream's first blob exists
-     * @param indexed    the attempt has an index (the shipper has seen its spool)
+     * @param indexed    the attempt has an index (the shipper has stored some of its output, or seen it end)
      * @param complete   the attempt has ended, every byte is stored, and these bytes reach the end
      */
     public record Chunk(long offset, byte[] bytes, long blobLength, boolean exists, boolean indexed, boolean complete) {

@@ -6,8 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.LocalDirBlobStore;
 import io.kindling.blobstore.PartedAppendLog;
+import io.kindling.common.logs.LogIndex;
+import io.kindling.common.logs.LogLayout;
 import io.kindling.common.logs.LogStream;
+import io.kindling.schemas.Json;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +50,19 @@ class LogReaderTest {
         assertThat(chunk.indexed()).isFalse();
         assertThat(chunk.complete()).isFalse();
         assertThat(reader.tailOffset(target, 5)).isZero();
+    }
+
+    @Test
+    void anEmptyStreamOfACompleteAttemptHasNoBlobAndReadsAsEmptyAndComplete() {
+        // what the log-shipper stores for a stream the driver never wrote to: no blob, length 0 in the index
+        blobs.put(LogLayout.index("acme", "job-1", 1), Json.encode(new LogIndex("job-1", 1, "job-1-1",
+                Map.of("stdout", 0L, "stderr", 0L), List.of(), true, Instant.now())));
+        LogReader.Chunk chunk = reader.read(target, 0, 100);
+        assertThat(chunk.bytes()).isEmpty();
+        assertThat(chunk.exists()).isFalse();
+        assertThat(chunk.indexed()).isTrue();
+        assertThat(chunk.complete()).isTrue();
+        assertThat(reader.tail(target, 5, 100).complete()).isTrue();
     }
 
     @Test

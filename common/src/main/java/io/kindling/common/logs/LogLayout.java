@@ -14,7 +14,8 @@ package io.kindling.common.logs;
  * Azure's 50,000 blocks per append blob: {@link #stream} names part 0, and blob-store's
  * {@code PartedAppendLog} adds {@code .part-000n} for the next parts, appends and reads across
  * them. Offsets and the sizes in {@link LogIndex} are logical (across parts). Event logs are
- * single blobs, as the History Server reads them.
+ * single blobs, as the History Server reads them. A stream that stayed empty has no blob: its
+ * length in the index is 0.
  */
 public final class LogLayout {
     private LogLayout() {
