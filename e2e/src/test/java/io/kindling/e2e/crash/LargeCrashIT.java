@@ -22,6 +22,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -45,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * in the state it should (0 lost), its events are in order, no two attempts of a job overlapped
  * and none was launched twice (the stand-in spark-submit's ledger), the ending attempt's stdout
  * read through the api holds every numbered line exactly once, in order; and after each kill of
- * the active dispatcher the standby dispatched again within 15 s.
+ * the active dispatcher the standby dispatched again within 15 s. A dispatcher is killed only once
+ * its previous process's restart has joined the leader group (so a kill of the active one always
+ * leaves a running standby), and the last {@link #HELD} jobs wait for the kills (so such a kill always
+ * leaves a job to dispatch).
  */
 @Timeout(2400)
 class LargeCrashIT {
@@ -54,6 +59,12 @@ class LargeCrashIT {
     private static final int LINES = 25;
     private static final int SLOTS = 8;
     private static final int BACKLOG = 40;
+    /**
+     * The last jobs, held back until every kill is done (all kills happen before this many jobs are
+     * left): an active dispatcher's kill always has a job left to dispatch. Each such kill lets
+     * one of them through, for when every job submitted so far has ended.
+     */
+    private static final int HELD = 30;
     private static final Duration TAKEOVER = Duration.ofSeconds(15);
     private static final Duration DEADLINE = Duration.ofMinutes(6);
     private static final Pattern NUMBERED = Pattern.compile("^numbered (\\d{6}) (\\S+)$", Pattern.MULTILINE);
@@ -119,7 +130,7 @@ class LargeCrashIT {
         Collections.shuffle(victims, random);
         // one moment in each of as many equal slices of the run as there are kills, measured in finished jobs
         int from = 15;
-        int to = JOBS - 30;
+        int to = JOBS - HELD;
         List<Integer> moments = new ArrayList<>();
         for (int k = 0; k < victims.size(); k++) {
             int lo = from + (to - from) * k / victims.size();
@@ -131,11 +142,13 @@ class LargeCrashIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()));
              EventsObserver events = new EventsObserver(SharedKafka.bootstrapServers(), stack.prefix() + "jobs.events")) {
             stack.awaitApiReady();
-            awaitLeaderGroup(admin);
+            awaitLeaderGroup(admin, Set.of());
 
             Map<String, Boolean> jobs = new ConcurrentHashMap<>();   // job id -> expected to succeed
             AtomicReference<Throwable> submitFailure = new AtomicReference<>();
             AtomicInteger submitted = new AtomicInteger();
+            AtomicBoolean killsDone = new AtomicBoolean();
+            Semaphore letThrough = new Semaphore(0);
             Thread submitter = new Thread(() -> {
                 try {
                     for (int i = 0; i < JOBS; i++) {
@@ -143,6 +156,11 @@ class LargeCrashIT {
                         // keep a backlog, so the run lasts and the api is killed while jobs arrive
                         await("backlog below " + BACKLOG).atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
                                 .until(() -> n - events.terminalJobs() < BACKLOG);
+                        if (n >= JOBS - HELD) {
+                            await("the kills done, or an active dispatcher killed").atMost(DEADLINE)
+                                    .pollInterval(Duration.ofMillis(50))
+                                    .until(() -> killsDone.get() || letThrough.tryAcquire());
+                        }
                         boolean good = i % 10 != 7;
                         String id = good ? submit("good-" + i, app, "0.4", "0", LINES, 4)
                                 : submit("bad-" + i, app, "0.2", "3", LINES, 2);
@@ -170,14 +188,16 @@ class LargeCrashIT {
                     case WORKER -> restart(worker);
                     case SHIPPER -> restart(shipper);
                     case STANDBY_DISPATCHER -> {
-                        ComponentProcess standby = dispatchers.get(awaitLeaderGroup(admin).standby());
-                        restart(standby);
-                        awaitLeaderGroup(admin);
+                        Leaders before = awaitLeaderGroup(admin, Set.of());
+                        restart(dispatchers.get(before.standby()));
+                        awaitLeaderGroup(admin, Set.of(before.standbyMember())); // its new process has joined
                     }
                     case ACTIVE_DISPATCHER -> {
-                        ComponentProcess active = dispatchers.get(awaitLeaderGroup(admin).active());
+                        Leaders before = awaitLeaderGroup(admin, Set.of());
+                        ComponentProcess active = dispatchers.get(before.active());
                         active.kill();
                         Instant killed = Instant.now();
+                        letThrough.release(); // a job to dispatch even if every one submitted so far has ended
                         EventsObserver.Observed next = await("a dispatch after the active dispatcher's kill")
                                 .atMost(TAKEOVER.plusSeconds(30)).pollInterval(Duration.ofMillis(50))
                                 .until(() -> events.dispatchedAfter(killed), Optional::isPresent).orElseThrow();
@@ -188,11 +208,12 @@ class LargeCrashIT {
                         assertThat(takeover).as("dispatching again after the active dispatcher's kill (ms)")
                                 .isLessThanOrEqualTo(TAKEOVER.toMillis());
                         active.start();
-                        awaitLeaderGroup(admin);
+                        awaitLeaderGroup(admin, Set.of(before.activeMember())); // its new process has joined
                     }
                 }
                 kills.merge(victim, 1, Integer::sum);
             }
+            killsDone.set(true);
 
             submitter.join(DEADLINE.toMillis());
             assertThat(submitFailure.get()).as("submitting").isNull();
@@ -260,28 +281,38 @@ class LargeCrashIT {
         c.start();
     }
 
-    private record Leaders(String active, String standby) {
+    /** The leader group's two members: instance ids and the member ids of their current processes. */
+    private record Leaders(String active, String activeMember, String standby, String standbyMember) {
     }
 
-    /** Waits until both dispatchers are in the leader group and one of them holds the leader partition. */
-    private Leaders awaitLeaderGroup(Admin admin) {
+    /**
+     * Waits until both dispatchers are in the leader group, one of them holding the leader
+     * partition, and none of them is a member in {@code gone}: a killed process stays in the group
+     * until its session times out, and its restarted process joins under a new member id.
+     */
+    private Leaders awaitLeaderGroup(Admin admin, Set<String> gone) {
         String group = "kindling-dispatcher-" + stack.prefix() + "-leader";
         return await("two dispatchers in the leader group, one active").atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> {
                     Collection<MemberDescription> members = admin.describeConsumerGroups(List.of(group)).all().get()
                             .get(group).members();
-                    String active = null;
-                    String standby = null;
+                    MemberDescription active = null;
+                    MemberDescription standby = null;
                     for (MemberDescription m : members) {
-                        String id = m.groupInstanceId().orElse("?");
+                        if (gone.contains(m.consumerId())) {
+                            return null;
+                        }
                         if (m.assignment().topicPartitions().isEmpty()) {
-                            standby = id;
+                            standby = m;
                         } else {
-                            active = id;
+                            active = m;
                         }
                     }
-                    return members.size() == 2 && active != null && standby != null ? new Leaders(active, standby) : null;
+                    return members.size() == 2 && active != null && standby != null
+                            ? new Leaders(active.groupInstanceId().orElse("?"), active.consumerId(),
+                                    standby.groupInstanceId().orElse("?"), standby.consumerId())
+                            : null;
                 }, java.util.Objects::nonNull);
     }
 
