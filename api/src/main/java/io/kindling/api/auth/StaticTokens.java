@@ -37,7 +37,6 @@ public final class StaticTokens {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final Pattern SHA256 = Pattern.compile("^[0-9a-fA-F]{64}$");
-    /** The pattern of a tenant (as job-spec.schema.json's {@code tenant}). */
 
     private record Entry(byte[] hash, Principal principal) {
     }

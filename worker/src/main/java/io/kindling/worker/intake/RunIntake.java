@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * and the caller skips it.
  */
 final class RunIntake {
-
     private final String pool;
     private final DeadLetterPublisher deadLetters;
     private final MessageReader reader = new MessageReader(new SchemaValidator(), MessageLimits.KAFKA_RECORD_BYTES);
