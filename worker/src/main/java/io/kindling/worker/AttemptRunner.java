@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one attempt from start to end on the calling thread, and reports it:
  * <ol>
- *   <li>write {@code attempt.json} and {@code run.json}; report SUBMITTING; once acknowledged,
+ *   <li>write {@code attempt.json} (with the assignment); report SUBMITTING; once acknowledged,
  *       hold the attempt (heartbeats start) and launch; report {@code started()} (the record may be committed);
  *   <li>report RUNNING with the Spark app id once it is known;
  *   <li>when the driver has ended (its exit record, written by its shim, or none when it vanished),
@@ -185,8 +185,7 @@ final class AttemptRunner {
         Instant startedAt = clock.instant();
         String spoolProblem = null;
         try {
-            spool.writeAttempt(new SpoolAttempt(run.jobId(), run.attempt(), run.attemptId(), run.tenant(), run.pool(),
-                    workerId, startedAt), run);
+            spool.writeAttempt(SpoolAttempt.of(run, workerId, startedAt));
         } catch (IOException e) {
             spoolProblem = "cannot write the spool directory of " + run.attemptId() + ": " + e;
         }
@@ -198,12 +197,8 @@ final class AttemptRunner {
         }
         // SUBMITTING is acknowledged: launch even if the worker is stopping (it waits for launches to
         // finish), so that the record is committed and never launched a second time elsewhere
+        // the guard writes the lease file on its next round; the shim counts the lease from its own start till then
         HeldAttempt held = host.hold(run, startedAt, sent);
-        try {
-            spool.renewLease(run.attemptId(), sent);
-        } catch (IOException e) {
-            LOG.debug("cannot write the lease file of {}", run.attemptId(), e);
-        }
         Launch launch = spoolProblem != null ? new Launch.Refused(spoolProblem) : launcher.launch(run);
         started.run();
         switch (launch) {

@@ -11,6 +11,7 @@ import io.kindling.worker.shim.FailureMessage;
 import io.kindling.worker.shim.ShimExit;
 import io.kindling.worker.shim.ShimInfo;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -28,11 +29,14 @@ import java.util.stream.Stream;
  * worker reads and writes these files through it, the log-shipper only reads {@code attempt.json}
  * and {@code exit.json}:
  * <ul>
- *   <li>{@code attempt.json} and {@code run.json}: the assignment, written before the launch, so
- *       that a restarted worker can adopt it;
+ *   <li>{@code attempt.json}: the attempt and its assignment, written (and synced) before the launch,
+ *       so that a restarted worker can adopt it (a spool of an earlier version keeps the assignment
+ *       apart, in {@code run.json}, still read);
  *   <li>{@code work/}, {@code eventlog/}: made just before the launch ({@link #prepareLaunch});
  *   <li>{@code lease}: its modification time is the attempt's lease, renewed here, watched by the
- *       attempt's {@link AttemptShim} (which fences the driver when it runs out);
+ *       attempt's {@link AttemptShim} (which fences the driver when it runs out). The worker's guard
+ *       writes it on its first round after the launch; until then the shim counts the lease from its
+ *       own start (so an attempt that ends within a round never has one);
  *   <li>{@code shim.json}: written by the shim once spark-submit is exec'd ({@link #shim});
  *   <li>{@code stop.json}: why the worker stopped it;
  *   <li>{@code .exits/<attemptId>.json}: the exit record, written by the shim when spark-submit has
@@ -41,14 +45,15 @@ import java.util.stream.Stream;
  *   <li>{@code exit.json}: written here, last, from the exit record completed with what the shim
  *       cannot know ({@link #exit}: the failure message, the Spark app id); once it exists the
  *       log-shipper ships the files and removes the directory;
- *   <li>{@code reported}: the end report was acknowledged.
+ *   <li>{@code reported}: the end report was acknowledged; a second name (a hard link) of
+ *       {@code exit.json}, so that marking it makes no new file.
  * </ul>
  * The states an attempt's directory goes through: assigned ({@code attempt.json}) → launched
  * ({@code shim.json}) → ended ({@code .exits} record) → closed ({@code exit.json}) → reported.
  * Each JSON file is written whole and renamed into place.
  */
 public final class AttemptSpool {
-    static final String RUN_FILE = "run.json";
+    static final String LEGACY_RUN_FILE = "run.json";
     static final String STOP_FILE = "stop.json";
     static final String REPORTED_FILE = "reported";
     static final String REPORTED_SUFFIX = ".reported";
@@ -85,9 +90,8 @@ public final class AttemptSpool {
                 || Files.exists(reportedExitFile(attemptId));
     }
 
-    void writeAttempt(SpoolAttempt attempt, RunAssignment run) throws IOException {
+    void writeAttempt(SpoolAttempt attempt) throws IOException {
         Files.createDirectories(layout.attemptDir(attempt.attemptId()));
-        AtomicFiles.writeJson(file(run.attemptId(), RUN_FILE), run);
         AtomicFiles.writeJson(layout.attemptFile(attempt.attemptId()), attempt);
     }
 
@@ -95,8 +99,10 @@ public final class AttemptSpool {
         return AtomicFiles.readJson(layout.attemptFile(attemptId), SpoolAttempt.class);
     }
 
+    /** The assignment an attempt runs: from its {@code attempt.json}, or the {@code run.json} of an earlier version's spool. */
     Optional<RunAssignment> run(String attemptId) {
-        return AtomicFiles.readJson(file(attemptId, RUN_FILE), RunAssignment.class);
+        return attempt(attemptId).map(SpoolAttempt::run)
+                .or(() -> AtomicFiles.readJson(file(attemptId, LEGACY_RUN_FILE), RunAssignment.class));
     }
 
     /** The last file written for an attempt, unless its shim wrote it already (or the directory is gone). */
@@ -189,12 +195,22 @@ public final class AttemptSpool {
      */
     void markReported(String attemptId) {
         try {
-            Files.writeString(file(attemptId, REPORTED_FILE), "");
-        } catch (IOException e) {
-            // the log-shipper may have removed the directory already
+            Files.createLink(file(attemptId, REPORTED_FILE), layout.exitFile(attemptId));
+        } catch (FileAlreadyExistsException e) {
+            // marked by an earlier report of the same end
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                Files.writeString(file(attemptId, REPORTED_FILE), "");
+            } catch (IOException notMarked) {
+                // the log-shipper may have removed the directory already
+            }
+        }
+        Path record = ExitRecord.file(layout.root(), attemptId);
+        if (!Files.exists(record)) {
+            return; // no shim wrote one (an in-process or Kubernetes launch), or it was set aside already
         }
         try {
-            Files.move(ExitRecord.file(layout.root(), attemptId), reportedExitFile(attemptId),
+            Files.move(record, reportedExitFile(attemptId),
                     StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException e) {
             // no shim wrote one, or it was set aside already

@@ -39,7 +39,7 @@ class WorkerRecoveryTest {
     @Test
     void adoptsItsAttemptsStillRunningHeartbeatsThemAndReportsTheirEnd() throws Exception {
         fx = new WorkerFixture(spoolDir, reports, launcher).leases(Duration.ofSeconds(1), Duration.ofSeconds(30));
-        RunAssignment run = leftInSpool("job-r1", "worker-1");
+        RunAssignment run = leftInEarlierSpool("job-r1", "worker-1");
         FakeLauncher.FakeApp app = launcher.adoptable(run);
         app.appId("local-9");
         fx.start();
@@ -153,8 +153,15 @@ class WorkerRecoveryTest {
         assertThat(launcher.cancelled(stopping.attemptId())).isTrue();
     }
 
-    /** attempt.json and run.json of an attempt, as a worker writes them before launching it. */
+    /** attempt.json of an attempt (with its assignment), as a worker writes it before launching it. */
     private RunAssignment leftInSpool(String jobId, String workerId) throws Exception {
+        RunAssignment run = Runs.python(jobId, POOL, "/apps/pi.py");
+        new AttemptSpool(fx.layout).writeAttempt(SpoolAttempt.of(run, workerId, NOW));
+        return run;
+    }
+
+    /** attempt.json and run.json of an attempt, as a worker of an earlier version wrote them. */
+    private RunAssignment leftInEarlierSpool(String jobId, String workerId) throws Exception {
         RunAssignment run = Runs.python(jobId, POOL, "/apps/pi.py");
         Files.createDirectories(fx.layout.attemptDir(run.attemptId()));
         Files.write(fx.layout.attemptDir(run.attemptId()).resolve("run.json"), Json.encode(run));

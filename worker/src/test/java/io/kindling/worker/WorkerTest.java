@@ -72,7 +72,8 @@ class WorkerTest {
         assertThat(exitFileAtPublish).containsEntry("SUBMITTING", false).containsEntry("SUCCEEDED", true);
 
         SpoolAttempt attempt = Json.decode(read(fx.layout.attemptFile(run.attemptId())), SpoolAttempt.class);
-        assertThat(attempt).isEqualTo(new SpoolAttempt("job-1", 1, "job-1-a1", "default", POOL, "worker-1", NOW));
+        assertThat(attempt).isEqualTo(SpoolAttempt.of(run, "worker-1", NOW));
+        assertThat(attempt.run().spec()).isEqualTo(run.spec());
         assertThat(Json.decode(read(fx.layout.exitFile(run.attemptId())), SpoolExit.class)).isEqualTo(new SpoolExit(0, NOW));
         fx.awaitCommitted(1);
         await().atMost(WAIT).until(() -> Files.exists(fx.layout.attemptDir(run.attemptId()).resolve("reported")));
@@ -209,7 +210,7 @@ class WorkerTest {
         assertThat(fx.controls.closed()).isTrue();
         assertThat(reports.stateNames("job-7")).containsExactly(JobState.SUBMITTING, JobState.RUNNING);
         assertThat(fx.layout.exitFile(run.attemptId())).doesNotExist();
-        assertThat(fx.layout.attemptDir(run.attemptId()).resolve("run.json")).exists();
+        assertThat(Json.decode(read(fx.layout.attemptFile(run.attemptId())), SpoolAttempt.class).run()).isEqualTo(run);
     }
 
     @Test
