@@ -24,12 +24,15 @@ final class BenchStack implements AutoCloseable {
     private final EmbeddedStack stack;
     private final Path app;
     private final Path home;
+    private final Path spool;
     private final String authorization;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private BenchStack(EmbeddedKafkaBroker broker, EmbeddedStack stack, Path home, Path app, String authorization) {
+    private BenchStack(EmbeddedKafkaBroker broker, EmbeddedStack stack, Path home, Path spool, Path app,
+            String authorization) {
         this.broker = broker;
         this.home = home;
+        this.spool = spool;
         this.stack = stack;
         this.app = app;
         this.authorization = authorization;
@@ -54,6 +57,9 @@ final class BenchStack implements AutoCloseable {
             java.util.function.Supplier<io.kindling.worker.launcher.Launcher> launchers, boolean instant)
             throws Exception {
         Path dir = Files.createTempDirectory("kindling-bench");
+        // -Dkindling.bench.spoolDir: the worker's spool on another file system (a tmpfs, to see what the disk costs)
+        String spoolParent = System.getProperty("kindling.bench.spoolDir");
+        Path spool = spoolParent == null ? dir.resolve("spool") : Path.of(spoolParent).resolve(dir.getFileName().toString());
         Path python = Path.of(System.getenv().getOrDefault("KINDLING_PYSPARK_PYTHON", "/usr/bin/python3"));
         Path sparkHome = instant ? InstantSpark.create(dir) : StandInSpark.create(dir, python).home();
         Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
@@ -68,21 +74,22 @@ final class BenchStack implements AutoCloseable {
                 "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
                 // one principal does everything: its rate limit is lifted (the limiter still runs)
                 "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",
-                "KINDLING_BLOB_STORE", "local"));
+                "KINDLING_BLOB_STORE", "local",
+                "KINDLING_SPOOL_DIR", spool.toString()));
         env.putAll(settings);
         try {
             EmbeddedStack stack = EmbeddedStack.start(env, null, launchers);
             String token = Files.readString(dir.resolve("admin.token")).trim();
-            return new BenchStack(broker, stack, dir, app, "Bearer " + token);
+            return new BenchStack(broker, stack, dir, spool, app, "Bearer " + token);
         } catch (Exception | Error e) {
             broker.close();
             throw e;
         }
     }
 
-    /** The spool directory under the stack's KINDLING_HOME (one directory per attempt not yet shipped). */
+    /** The worker's spool directory (one directory per attempt not yet shipped): under KINDLING_HOME unless moved. */
     Path spool() {
-        return home.resolve("spool");
+        return spool;
     }
 
     String bootstrapServers() {
