@@ -39,12 +39,11 @@ import java.util.concurrent.locks.LockSupport;
  * attempts/s; with {@code instant}, the same with a spark-submit that exits at once
  * ({@link InstantSpark}), so the figure is the launch path's and not a Python interpreter's start.
  *
- * <p>Arguments: {@code [jobs=5000] [ratePerSecond=0] [no-op|spark|instant] [maxRunning=1000]}. A rate of 0
+ * <p>Arguments: {@code [jobs=5000] [ratePerSecond=0] [no-op|spark|instant] [maxRunning=1000] [warmUpJobs]}. A rate of 0
  * submits as fast as {@value #SUBMITTERS} concurrent clients go (the sustained throughput); a rate
  * offers that many POSTs a second, open loop (each latency counts from the POST's scheduled time).
- * A warm-up of {@code jobs / 5} jobs (at most 1,000; {@code -Dkindling.bench.warmUpJobs} sets it: the JIT
- * compiles the stack's paths over its first minute or so, so a sustained figure wants some 15,000) runs first and
- * is not counted. It measures
+ * A warm-up of {@code warmUpJobs} jobs (default {@code jobs / 5}, at most 1,000) runs first and is not counted:
+ * the JIT compiles the stack's paths over its first minute or so, so a sustained figure wants some 15,000. It measures
  * POST → 202, POST → SUCCEEDED (seen on the events topic), the jobs SUCCEEDED per second over the
  * whole run and over its middle 60 %, and the JVM's CPU; it writes {@code bench/results/control-<time>.json}.
  */
@@ -63,7 +62,7 @@ public final class ControlBench {
         }
         boolean spark = !launcher.equals("no-op");
         int maxRunning = args.length > 3 ? Integer.parseInt(args[3]) : spark ? 64 : 1000;
-        int warmup = Integer.getInteger("kindling.bench.warmUpJobs", Math.min(1000, jobs / 5));
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : Math.min(1000, jobs / 5);
         try (BenchStack stack = BenchStack.start(Map.of("KINDLING_WORKER_MAX_RUNNING", Integer.toString(maxRunning)),
                 spark ? null : NoOpLauncher::new, launcher.equals("instant"))) {
             Map<String, Instant> finished = new ConcurrentHashMap<>();
