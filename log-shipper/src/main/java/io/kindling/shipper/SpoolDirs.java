@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Finds attempt directories in the spool and removes shipped ones. A directory is first renamed
@@ -30,6 +31,7 @@ final class SpoolDirs {
     static final String REMOVING_PREFIX = ".removing-";
 
     private final SpoolLayout spool;
+    private final ReentrantLock renames = new ReentrantLock();
     /**
      * Directories seen holding an {@code attempt.json}: it stays until the directory is removed,
      * so a directory is checked for it once, not on every scan. Only those still listed are kept.
@@ -68,10 +70,15 @@ final class SpoolDirs {
         return ids;
     }
 
-    /** Removes an attempt's directory: first out of sight, then from the disk. */
+    /**
+     * Removes an attempt's directory: first out of sight, then from the disk. The renames take
+     * turns: each one locks the spool directory in the kernel, where the shipping threads
+     * waiting for it spun on the CPU (a quarter of the shipper's CPU with 32 threads on 2 cores).
+     */
     void remove(String attemptId) throws IOException {
         Path dir = spool.attemptDir(attemptId);
         Path hidden = dir.resolveSibling(REMOVING_PREFIX + attemptId);
+        renames.lock();
         try {
             Files.move(dir, hidden, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
@@ -80,6 +87,8 @@ final class SpoolDirs {
             // a leftover of an earlier removal under the hidden name (not empty, or a file)
             deleteTree(hidden);
             Files.move(dir, hidden, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            renames.unlock();
         }
         deleteTree(hidden);
     }
