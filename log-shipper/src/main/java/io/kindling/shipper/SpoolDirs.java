@@ -20,6 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds attempt directories in the spool and removes shipped ones. A directory is first renamed
@@ -29,6 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SpoolDirs {
     static final String REMOVING_PREFIX = ".removing-";
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolDirs.class);
 
     private final SpoolLayout spool;
     private final ReentrantLock renames = new ReentrantLock();
@@ -64,7 +67,12 @@ final class SpoolDirs {
         }
         known = new HashSet<>(ids);
         for (Path leftover : leftovers) {
-            deleteTree(leftover);
+            try {
+                deleteTree(leftover);
+            } catch (IOException e) {
+                // hidden, never shipped again: the next scan tries again, and shipping goes on meanwhile
+                LOG.warn("cannot delete {} yet: {}", leftover, e.toString());
+            }
         }
         ids.sort(null);
         return ids;
