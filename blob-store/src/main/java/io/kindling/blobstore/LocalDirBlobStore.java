@@ -15,10 +15,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -57,6 +55,7 @@ public final class LocalDirBlobStore implements BlobStore {
     private static final ReentrantLock[] FILE_LOCKS = newLocks(64);
 
     private final Path root;
+    private final Directories directories;
 
     public LocalDirBlobStore(Path root) {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -65,6 +64,7 @@ public final class LocalDirBlobStore implements BlobStore {
         } catch (IOException e) {
             throw new BlobStoreException("Cannot create the blob directory " + this.root, e, false);
         }
+        this.directories = new Directories(this.root);
     }
 
     public Path root() {
@@ -73,11 +73,8 @@ public final class LocalDirBlobStore implements BlobStore {
 
     @Override
     public long length(String path) {
-        Path file = resolve(path);
         try {
-            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : 0L;
-        } catch (NoSuchFileException e) {
-            return 0L;
+            return sizeIfRegular(resolve(path));
         } catch (IOException e) {
             throw failure("length", path, e);
         }
@@ -85,13 +82,19 @@ public final class LocalDirBlobStore implements BlobStore {
 
     @Override
     public long committedBlockCount(String path) {
-        Path blocks = blocksFile(resolve(path));
         try {
-            return Files.isRegularFile(blocks, LinkOption.NOFOLLOW_LINKS) ? Files.size(blocks) : 0L;
-        } catch (NoSuchFileException e) {
-            return 0L;
+            return sizeIfRegular(blocksFile(resolve(path)));
         } catch (IOException e) {
             throw failure("count the blocks of", path, e);
+        }
+    }
+
+    /** A regular file's size; 0 if there is none (then one stat, and no exception thrown and caught). */
+    private static long sizeIfRegular(Path file) throws IOException {
+        try {
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : 0L;
+        } catch (NoSuchFileException e) {
+            return 0L;
         }
     }
 
@@ -138,7 +141,7 @@ public final class LocalDirBlobStore implements BlobStore {
             channel.force(true);
         }
         if (created) {
-            forceDirectory(file.getParent());
+            Directories.force(file.getParent());
         }
     }
 
@@ -151,10 +154,9 @@ public final class LocalDirBlobStore implements BlobStore {
     }
 
     /** Creates an empty file and its parents; false if another appender created it first. */
-    private static boolean createEmpty(Path file) throws IOException {
-        createDirectories(file.getParent());
+    private boolean createEmpty(Path file) throws IOException {
         try {
-            Files.createFile(file);
+            directories.createIn(file, Files::createFile);
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
@@ -201,7 +203,7 @@ public final class LocalDirBlobStore implements BlobStore {
         try {
             writeForced(temp, data);
             moveAtomically(temp, file);
-            forceDirectory(file.getParent());
+            Directories.force(file.getParent());
         } catch (IOException e) {
             throw failure("put", path, e);
         } finally {
@@ -214,9 +216,9 @@ public final class LocalDirBlobStore implements BlobStore {
     }
 
     /** Writes a new file (and its parents) and forces it to disk. */
-    private static void writeForced(Path temp, byte[] data) throws IOException {
-        createDirectories(temp.getParent());
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    private void writeForced(Path temp, byte[] data) throws IOException {
+        try (FileChannel channel = directories.createIn(temp,
+                file -> FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
             ByteBuffer buffer = ByteBuffer.wrap(data);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
@@ -272,9 +274,9 @@ public final class LocalDirBlobStore implements BlobStore {
         ReentrantLock lock = lockFor(file);
         lock.lock();
         try {
-            createDirectories(file.getParent());
-            try (FileChannel guard = FileChannel.open(file.resolveSibling(file.getFileName() + LOCK_SUFFIX),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel guard = directories.createIn(file.resolveSibling(file.getFileName() + LOCK_SUFFIX),
+                    sidecar -> FileChannel.open(sidecar, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            LinkOption.NOFOLLOW_LINKS))) {
                 guard.lock(); // released when the channel closes
                 Optional<String> current = get(path).map(LocalDirBlobStore::version);
                 if (expectedVersion == null ? current.isPresent() : !current.equals(Optional.of(expectedVersion))) {
@@ -311,7 +313,7 @@ public final class LocalDirBlobStore implements BlobStore {
         } finally {
             deleteQuietly(temp);
         }
-        forceDirectory(file.getParent()); // the new name and the temporary file's removal, both at once
+        Directories.force(file.getParent()); // the new name and the temporary file's removal, both at once
         return true;
     }
 
@@ -374,35 +376,6 @@ public final class LocalDirBlobStore implements BlobStore {
             locks[i] = new ReentrantLock();
         }
         return locks;
-    }
-
-    /**
-     * {@link Files#createDirectories} without its cost on the common path: a blob in a new
-     * directory (a new job's logs) made it throw and catch an exception for each missing
-     * directory. Here one stat when the directory exists, else one per missing level and a mkdir each.
-     */
-    private static void createDirectories(Path dir) throws IOException {
-        Deque<Path> missing = new ArrayDeque<>();
-        for (Path level = dir; level != null && !Files.isDirectory(level); level = level.getParent()) {
-            missing.push(level);
-        }
-        for (Path level : missing) {
-            try {
-                Files.createDirectory(level);
-            } catch (FileAlreadyExistsException e) {
-                if (!Files.isDirectory(level)) {
-                    throw e; // a file where a directory belongs
-                }
-            }
-        }
-    }
-
-    private static void forceDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // some platforms cannot open or sync a directory; the file's own data is already forced
-        }
     }
 
     private static void deleteQuietly(Path temp) {

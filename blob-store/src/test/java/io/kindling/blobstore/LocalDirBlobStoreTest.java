@@ -80,6 +80,36 @@ class LocalDirBlobStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void aDirectoryRemovedBehindTheStoresBackIsCreatedAgain() throws IOException {
+        store.put("t/j1/1/index.json", bytes("1"));
+        append("t/j1/1/stdout", 0, "a");
+        deleteTree(storeRoot().resolve("t"));
+
+        store.put("t/j1/1/index.json", bytes("2"));
+        deleteTree(storeRoot().resolve("t/j1"));
+        append("t/j1/1/stdout", 0, "b");
+        deleteTree(storeRoot().resolve("t"));
+        store.putIfVersion("t/j1/1/index.json", bytes("3"), null);
+        deleteTree(storeRoot().resolve("t/j1/1"));
+        store.putIfVersion("t/j1/1/index.json", bytes("4"), null);
+        String version = store.getVersioned("t/j1/1/index.json").orElseThrow().version();
+        deleteTree(storeRoot().resolve("t")); // a replace takes its lock sidecar's way
+        assertThatThrownBy(() -> store.putIfVersion("t/j1/1/index.json", bytes("5"), version))
+                .isInstanceOf(PreconditionFailedException.class);
+
+        store.putIfVersion("t/j2/1/index.json", bytes("6"), null);
+        assertThat(store.list("t/")).containsExactly("t/j2/1/index.json");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    @Test
     void twoStoresOnOneDirectoryShareTheAppendLocks() throws Exception {
         LocalDirBlobStore other = new LocalDirBlobStore(storeRoot());
         ExecutorService executor = Executors.newFixedThreadPool(2);

@@ -2,6 +2,7 @@ package io.kindling.shipper;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -25,14 +26,17 @@ final class EventLogFiles {
 
     static List<EventLogFile> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            return List.of();
+            return List.of(); // no exception thrown and caught for an attempt without event logs
         }
         List<EventLogFile> files;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(Files::isRegularFile)
-                    .map(path -> new EventLogFile(path, relativeName(dir, path)))
+        // one stat per entry; a symbolic link is not followed (nor uploaded)
+        try (Stream<Path> walk = Files.find(dir, Integer.MAX_VALUE,
+                (path, attributes) -> attributes.isRegularFile() && !path.equals(dir))) {
+            files = walk.map(path -> new EventLogFile(path, relativeName(dir, path)))
                     .sorted((a, b) -> a.name().compareTo(b.name()))
                     .toList();
+        } catch (NoSuchFileException e) {
+            return List.of(); // removed meanwhile (by another shipper)
         }
         Set<String> names = files.stream().map(EventLogFile::name).collect(Collectors.toSet());
         return files.stream().filter(file -> !renamedLater(file.name(), names)).toList();

@@ -106,8 +106,7 @@ public final class LogShipper implements AutoCloseable {
 
     private void round() {
         try {
-            dirs.deleteLeftovers();
-            usage.measure();
+            usage.measureIfDue(clock.millis());
             boolean more;
             do {
                 loop.beat(); // once per pass: a backlog's passes follow each other without the poll interval

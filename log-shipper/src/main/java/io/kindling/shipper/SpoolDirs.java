@@ -2,92 +2,186 @@ package io.kindling.shipper;
 
 import io.kindling.common.spool.SpoolLayout;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds attempt directories in the spool and removes shipped ones. A directory is first renamed
  * to a hidden name, then deleted, so a crash half-way through never leaves an attempt that looks
- * shippable but has lost files; hidden leftovers are deleted on the next scan.
+ * shippable but has lost files; hidden leftovers are deleted when a later scan comes across them.
+ * Owned by the shipping round's thread, but for {@link #remove}, which any thread may call.
  */
 final class SpoolDirs {
     static final String REMOVING_PREFIX = ".removing-";
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolDirs.class);
 
     private final SpoolLayout spool;
+    private final ReentrantLock renames = new ReentrantLock();
+    /**
+     * Directories seen holding an {@code attempt.json}: it stays until the directory is removed,
+     * so a directory is checked for it once, not on every scan. Only those still listed are kept.
+     */
+    private Set<String> known = new HashSet<>();
 
     SpoolDirs(SpoolLayout spool) {
         this.spool = spool;
     }
 
-    /** Ids of the attempt directories that hold an {@code attempt.json}, sorted. */
+    /**
+     * Ids of the attempt directories that hold an {@code attempt.json}, sorted; deletes what an
+     * earlier {@link #remove} left behind (a crash while deleting) on the way.
+     */
     List<String> attemptIds() throws IOException {
-        if (!Files.isDirectory(spool.root())) {
-            return List.of();
-        }
         List<String> ids = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(spool.root())) {
-            for (Path dir : (Iterable<Path>) entries::iterator) {
+        List<Path> leftovers = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(spool.root())) {
+            for (Path dir : entries) {
                 String name = dir.getFileName().toString();
-                if (!name.startsWith(".") && Files.isRegularFile(dir.resolve(SpoolLayout.ATTEMPT_FILE))) {
+                if (name.startsWith(REMOVING_PREFIX)) {
+                    leftovers.add(dir);
+                } else if (!name.startsWith(".")
+                        && (known.contains(name) || Files.isRegularFile(dir.resolve(SpoolLayout.ATTEMPT_FILE)))) {
                     ids.add(name);
                 }
+            }
+        } catch (NoSuchFileException e) {
+            // no spool yet
+        }
+        known = new HashSet<>(ids);
+        for (Path leftover : leftovers) {
+            try {
+                deleteTree(leftover);
+            } catch (IOException e) {
+                // hidden, never shipped again: the next scan tries again, and shipping goes on meanwhile
+                LOG.warn("cannot delete {} yet: {}", leftover, e.toString());
             }
         }
         ids.sort(null);
         return ids;
     }
 
-    /** Deletes what an earlier {@link #remove} left behind (a crash while deleting). */
-    void deleteLeftovers() throws IOException {
-        if (!Files.isDirectory(spool.root())) {
-            return;
-        }
-        List<Path> leftovers;
-        try (Stream<Path> entries = Files.list(spool.root())) {
-            leftovers = entries.filter(p -> p.getFileName().toString().startsWith(REMOVING_PREFIX)).toList();
-        }
-        for (Path leftover : leftovers) {
-            deleteTree(leftover);
-        }
-    }
-
-    /** Removes an attempt's directory: first out of sight, then from the disk. */
+    /**
+     * Removes an attempt's directory: first out of sight, then from the disk. The renames take
+     * turns: each one locks the spool directory in the kernel, where the shipping threads
+     * waiting for it spun on the CPU (a quarter of the shipper's CPU with 32 threads on 2 cores).
+     */
     void remove(String attemptId) throws IOException {
         Path dir = spool.attemptDir(attemptId);
         Path hidden = dir.resolveSibling(REMOVING_PREFIX + attemptId);
-        deleteTree(hidden);
+        renames.lock();
         try {
             Files.move(dir, hidden, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
             return;
-        } catch (FileAlreadyExistsException e) {
-            throw new IOException("cannot move " + dir + " out of the way: " + hidden + " exists", e);
+        } catch (FileSystemException e) {
+            // a leftover of an earlier removal under the hidden name (not empty, or a file)
+            deleteTree(hidden);
+            Files.move(dir, hidden, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            renames.unlock();
         }
         deleteTree(hidden);
     }
 
+    /**
+     * Deletes a directory and all in it, if it exists. Where the platform has
+     * {@link SecureDirectoryStream} (Linux) in one pass with no stat: each entry unlinked as a
+     * file, and only one that turns out to be a directory opened and emptied first.
+     */
     static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            if (!(entries instanceof SecureDirectoryStream<Path> secure)) {
+                deleteTreeWalking(root);
+                return;
+            }
+            deleteEntries(secure);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (NotDirectoryException e) {
+            Files.deleteIfExists(root);
             return;
         }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(root)) {
-            paths = walk.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path path : paths) {
+        deleteDirectory(root, () -> Files.delete(root));
+    }
+
+    private static void deleteEntries(SecureDirectoryStream<Path> dir) throws IOException {
+        for (Path entry : dir) {
+            Path name = entry.getFileName();
             try {
-                Files.deleteIfExists(path);
-            } catch (DirectoryNotEmptyException e) {
-                throw new IOException("something is still writing into " + path, e);
+                dir.deleteFile(name);
+            } catch (NoSuchFileException e) {
+                // deleted by another shipper meanwhile
+            } catch (FileSystemException e) {
+                if (!deleteSubdirectory(dir, name, entry)) {
+                    throw e;
+                }
             }
+        }
+    }
+
+    /** Empties and deletes a directory (rolling event logs, the shim's work directory); false if it is none. */
+    private static boolean deleteSubdirectory(SecureDirectoryStream<Path> dir, Path name, Path entry)
+            throws IOException {
+        try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+            deleteEntries(sub);
+        } catch (NotDirectoryException e) {
+            return false;
+        } catch (NoSuchFileException e) {
+            return true; // deleted by another shipper meanwhile
+        }
+        deleteDirectory(entry, () -> dir.deleteDirectory(name));
+        return true;
+    }
+
+    private static void deleteTreeWalking(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                deleteDirectory(dir, () -> Files.delete(dir));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Deletion {
+        void delete() throws IOException;
+    }
+
+    private static void deleteDirectory(Path dir, Deletion deletion) throws IOException {
+        try {
+            deletion.delete();
+        } catch (NoSuchFileException e) {
+            // deleted by another shipper meanwhile
+        } catch (DirectoryNotEmptyException e) {
+            throw new IOException("something is still writing into " + dir, e);
         }
     }
 }

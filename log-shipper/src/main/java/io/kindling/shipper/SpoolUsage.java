@@ -1,11 +1,13 @@
 package io.kindling.shipper;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,15 +20,27 @@ import org.slf4j.LoggerFactory;
 final class SpoolUsage {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolUsage.class);
 
+    /** The spool is measured at most this often: a walk over all of it costs a stat per file. */
+    static final Duration INTERVAL = Duration.ofSeconds(5);
+
     private final Path root;
     private final long warnBytes;
     private final ShipperMetrics metrics;
     private boolean over;
+    private long measuredAtMillis = Long.MIN_VALUE;
 
     SpoolUsage(Path root, long warnBytes, ShipperMetrics metrics) {
         this.root = root;
         this.warnBytes = warnBytes;
         this.metrics = metrics;
+    }
+
+    /** {@link #measure}s the spool if it was last measured {@link #INTERVAL} or longer before {@code nowMillis}. */
+    void measureIfDue(long nowMillis) throws IOException {
+        if (measuredAtMillis == Long.MIN_VALUE || nowMillis - measuredAtMillis >= INTERVAL.toMillis()) {
+            measuredAtMillis = nowMillis;
+            measure();
+        }
     }
 
     /** Measures the spool, updates the gauges and reports a crossing; returns the size in bytes. */
@@ -44,25 +58,24 @@ final class SpoolUsage {
         return bytes;
     }
 
+    /** The bytes in the spool's regular files: one stat per entry (a file removed meanwhile counts 0). */
     static long size(Path root) throws IOException {
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.mapToLong(SpoolUsage::sizeOf).sum();
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof NoSuchFileException) {
-                return 0; // a directory was removed while walking: measure again next round
+        long[] bytes = {0};
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                bytes[0] += attributes.isRegularFile() ? attributes.size() : 0;
+                return FileVisitResult.CONTINUE;
             }
-            throw e.getCause();
-        }
-    }
 
-    private static long sizeOf(Path path) {
-        try {
-            return Files.isRegularFile(path) ? Files.size(path) : 0;
-        } catch (IOException e) {
-            return 0; // removed while walking
-        }
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // no spool yet, or removed while walking (a shipped attempt)
+                }
+                throw e;
+            }
+        });
+        return bytes[0];
     }
 }

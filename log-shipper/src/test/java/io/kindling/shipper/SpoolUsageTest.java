@@ -44,6 +44,27 @@ class SpoolUsageTest {
     }
 
     @Test
+    void aRoundMeasuresTheSpoolAtMostOnceAnInterval() throws IOException {
+        ShipperMetrics metrics = new ShipperMetrics(Management.inMemory().registry());
+        SpoolUsage usage = new SpoolUsage(spool, 100, metrics);
+        Files.createDirectories(spool.resolve("job-a1/eventlog"));
+        Files.write(spool.resolve("job-a1/eventlog/app-1"), new byte[150]);
+
+        usage.measureIfDue(1_000);
+        assertThat(metrics.spoolFull()).isTrue();
+        Files.delete(spool.resolve("job-a1/eventlog/app-1"));
+        usage.measureIfDue(1_000 + SpoolUsage.INTERVAL.toMillis() - 1);
+        assertThat(metrics.spoolFull()).isTrue();
+        usage.measureIfDue(1_000 + SpoolUsage.INTERVAL.toMillis());
+        assertThat(metrics.spoolFull()).isFalse();
+    }
+
+    @Test
+    void noSpoolDirectoryMeasuresNothing() throws IOException {
+        assertThat(SpoolUsage.size(spool.resolve("not-yet"))).isZero();
+    }
+
+    @Test
     void shippedBytesAndStoreFailuresAreCountersInPrometheusText() {
         Management management = Management.inMemory();
         ShipperMetrics metrics = new ShipperMetrics(management.registry());
