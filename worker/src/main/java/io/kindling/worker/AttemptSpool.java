@@ -99,10 +99,13 @@ public final class AttemptSpool {
         return AtomicFiles.readJson(layout.attemptFile(attemptId), SpoolAttempt.class);
     }
 
-    /** The assignment an attempt runs: from its {@code attempt.json}, or the {@code run.json} of an earlier version's spool. */
-    Optional<RunAssignment> run(String attemptId) {
-        return attempt(attemptId).map(SpoolAttempt::run)
-                .or(() -> AtomicFiles.readJson(file(attemptId, LEGACY_RUN_FILE), RunAssignment.class));
+    /**
+     * The assignment an attempt runs: the one its {@code attempt.json} holds (read already as
+     * {@code attempt}), or the {@code run.json} of an earlier version's spool.
+     */
+    Optional<RunAssignment> run(SpoolAttempt attempt) {
+        return Optional.ofNullable(attempt.run())
+                .or(() -> AtomicFiles.readJson(file(attempt.attemptId(), LEGACY_RUN_FILE), RunAssignment.class));
     }
 
     /** The last file written for an attempt, unless its shim wrote it already (or the directory is gone). */

@@ -324,7 +324,7 @@ public final class Worker implements Attempts, AttemptRunner.Host, AutoCloseable
     }
 
     private void recover(SpoolAttempt a) {
-        RunAssignment run = spool.run(a.attemptId()).orElse(
+        RunAssignment run = spool.run(a).orElse(
                 new RunAssignment(a.jobId(), a.attempt(), a.attemptId(), a.pool(), a.tenant(), null, null));
         submit(run, new Progress() {
             @Override

@@ -7,9 +7,11 @@ import io.kindling.common.spool.SpoolLayout;
 import io.kindling.schemas.Json;
 import io.kindling.schemas.RunAssignment;
 import io.kindling.worker.shim.ShimExit;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,15 +21,24 @@ class AttemptSpoolTest {
     @TempDir
     Path root;
 
+    private SpoolLayout layout;
+    private AttemptSpool spool;
+
+    @BeforeEach
+    void setUp() {
+        layout = new SpoolLayout(root);
+        spool = new AttemptSpool(layout);
+    }
+
     @Test
     void theAssignmentIsKeptInAttemptJsonAlone() throws Exception {
-        AttemptSpool spool = new AttemptSpool(new SpoolLayout(root));
         RunAssignment run = Runs.python("job-s1", "default", "/apps/pi.py");
 
         spool.writeAttempt(SpoolAttempt.of(run, "worker-1", NOW));
 
-        assertThat(spool.run(run.attemptId())).contains(run);
-        assertThat(spool.attempt(run.attemptId())).contains(SpoolAttempt.of(run, "worker-1", NOW));
+        SpoolAttempt read = spool.attempt(run.attemptId()).orElseThrow();
+        assertThat(read).isEqualTo(SpoolAttempt.of(run, "worker-1", NOW));
+        assertThat(spool.run(read)).contains(run);
         try (var files = Files.list(spool.dir(run.attemptId()))) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("attempt.json");
         }
@@ -35,32 +46,22 @@ class AttemptSpoolTest {
 
     @Test
     void theAssignmentOfAnEarlierVersionsSpoolIsReadFromRunJson() throws Exception {
-        SpoolLayout layout = new SpoolLayout(root);
-        AttemptSpool spool = new AttemptSpool(layout);
         RunAssignment run = Runs.python("job-s2", "default", "/apps/pi.py");
-        Files.createDirectories(layout.attemptDir(run.attemptId()));
-        Files.write(layout.attemptFile(run.attemptId()), Json.encode(new SpoolAttempt(run.jobId(), 1, run.attemptId(),
-                "default", "default", "worker-1", NOW)));
+        SpoolAttempt legacy = writeLegacyAttempt(run.jobId(), run.attemptId());
         Files.write(layout.attemptDir(run.attemptId()).resolve("run.json"), Json.encode(run));
 
-        assertThat(spool.run(run.attemptId())).contains(run);
+        assertThat(spool.run(legacy)).contains(run);
     }
 
     @Test
     void anAttemptWithoutItsAssignmentHasNone() throws Exception {
-        SpoolLayout layout = new SpoolLayout(root);
-        AttemptSpool spool = new AttemptSpool(layout);
-        Files.createDirectories(layout.attemptDir("job-s3-a1"));
-        Files.write(layout.attemptFile("job-s3-a1"), Json.encode(new SpoolAttempt("job-s3", 1, "job-s3-a1",
-                "default", "default", "worker-1", NOW)));
+        SpoolAttempt legacy = writeLegacyAttempt("job-s3", "job-s3-a1");
 
-        assertThat(spool.run("job-s3-a1")).isEmpty();
+        assertThat(spool.run(legacy)).isEmpty();
     }
 
     @Test
     void anAcknowledgedEndIsMarkedBySecondNameOfExitJson() throws Exception {
-        SpoolLayout layout = new SpoolLayout(root);
-        AttemptSpool spool = new AttemptSpool(layout);
         RunAssignment run = Runs.python("job-s4", "default", "/apps/pi.py");
         spool.writeAttempt(SpoolAttempt.of(run, "worker-1", NOW));
         spool.writeExitIfAbsent(run.attemptId(), new ShimExit(0, NOW, null, null, "local-1", false));
@@ -77,8 +78,6 @@ class AttemptSpoolTest {
 
     @Test
     void anEndWithoutExitJsonIsStillMarkedReported() throws Exception {
-        SpoolLayout layout = new SpoolLayout(root);
-        AttemptSpool spool = new AttemptSpool(layout);
         RunAssignment run = Runs.python("job-s5", "default", "/apps/pi.py");
         spool.writeAttempt(SpoolAttempt.of(run, "worker-1", NOW));
 
@@ -86,5 +85,13 @@ class AttemptSpoolTest {
 
         assertThat(spool.reported(run.attemptId())).isTrue();
         assertThat(layout.exitFile(run.attemptId())).doesNotExist();
+    }
+
+    /** An {@code attempt.json} as an earlier version wrote it: without the assignment. */
+    private SpoolAttempt writeLegacyAttempt(String jobId, String attemptId) throws IOException {
+        SpoolAttempt legacy = new SpoolAttempt(jobId, 1, attemptId, "default", "default", "worker-1", NOW);
+        Files.createDirectories(layout.attemptDir(attemptId));
+        Files.write(layout.attemptFile(attemptId), Json.encode(legacy));
+        return legacy;
     }
 }
