@@ -23,15 +23,15 @@ final class BenchStack implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final EmbeddedStack stack;
     private final Path app;
-    private final Path home;
+    private final Path dir;
     private final Path spool;
     private final String authorization;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private BenchStack(EmbeddedKafkaBroker broker, EmbeddedStack stack, Path home, Path spool, Path app,
+    private BenchStack(EmbeddedKafkaBroker broker, EmbeddedStack stack, Path dir, Path spool, Path app,
             String authorization) {
         this.broker = broker;
-        this.home = home;
+        this.dir = dir;
         this.spool = spool;
         this.stack = stack;
         this.app = app;
@@ -148,6 +148,7 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
+    /** Stops the stack and the broker, then removes the stack's directories ({@link BenchDirs}). */
     @Override
     public void close() throws Exception {
         try {
@@ -155,5 +156,7 @@ final class BenchStack implements AutoCloseable {
         } finally {
             broker.close();
         }
+        BenchDirs.delete(spool);
+        BenchDirs.delete(dir);
     }
 }

@@ -106,6 +106,7 @@ public final class IdleBench {
                 emulator.close();
             }
         }
+        BenchDirs.delete(home);
         json.put("loadAfter", loadAverage());
         BenchResults.write(json);
         System.exit(0);

@@ -14,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The log-shipper alone: a spool of ended attempts with empty output (what the no-op launcher
@@ -51,19 +49,11 @@ public final class ShipperBench {
             shipper.start();
             drain = ShipperDrain.await(spool.root(), start, cpu, attempts);
         }
-        deleteTree(dir);
+        BenchDirs.delete(dir);
         ObjectNode json = BenchResults.start("shipper");
         json.put("attempts", attempts);
         json.setAll(drain);
         json.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());
         BenchResults.write(json);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
-            }
-        }
     }
 }

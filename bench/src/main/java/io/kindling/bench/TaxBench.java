@@ -73,6 +73,7 @@ public final class TaxBench {
         try (EmbeddedStack stack = EmbeddedStack.start(env)) {
             new TaxBench(stack, home, script, args).run(pairs, json);
         }
+        BenchDirs.delete(home);
         json.put("loadAfter", IdleBench.loadAverage());
         BenchResults.write(json);
         System.exit(0);
