@@ -20,6 +20,8 @@ import java.util.Map;
  * admin whose token the stack made, as for {@code ./kindling up}.
  */
 final class BenchStack implements AutoCloseable {
+    /** {@code -Dkindling.bench.env.KINDLING_API_CACHED_JOBS=1000}: a setting of the stack, for one run. */
+    static final String ENV_PREFIX = "kindling.bench.env.";
     private final EmbeddedKafkaBroker broker;
     private final EmbeddedStack stack;
     private final Path app;
@@ -77,6 +79,7 @@ final class BenchStack implements AutoCloseable {
                 "KINDLING_BLOB_STORE", "local",
                 "KINDLING_SPOOL_DIR", spool.toString()));
         env.putAll(settings);
+        env.putAll(overrides(System.getProperties()));
         try {
             EmbeddedStack stack = EmbeddedStack.start(env, null, launchers);
             String token = Files.readString(dir.resolve("admin.token")).trim();
@@ -85,6 +88,17 @@ final class BenchStack implements AutoCloseable {
             broker.close();
             throw e;
         }
+    }
+
+    /** The stack's settings given as {@code -Dkindling.bench.env.KINDLING_…=value}: they override every other. */
+    static Map<String, String> overrides(java.util.Properties properties) {
+        Map<String, String> env = new HashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith(ENV_PREFIX)) {
+                env.put(name.substring(ENV_PREFIX.length()), properties.getProperty(name));
+            }
+        }
+        return env;
     }
 
     /** The worker's spool directory (one directory per attempt not yet shipped): under KINDLING_HOME unless moved. */

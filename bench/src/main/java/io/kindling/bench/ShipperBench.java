@@ -9,7 +9,6 @@ import io.kindling.schemas.AttemptId;
 import io.kindling.schemas.Json;
 import io.kindling.shipper.LogShipper;
 import io.kindling.shipper.ShipperConfig;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final int NODE_ID = 1;
+    /** The one node's id, as broker and as controller. */
+    static final int NODE_ID = 1;
     private static final String HOST = "127.0.0.1";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     /** Written by the formatter; its presence means the directory holds a cluster already. */
@@ -148,6 +149,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("transaction.state.log.num.partitions", "1");
         p.put("share.coordinator.state.topic.num.partitions", "1");
 
+        // the log cleaner's offset map, allocated whole on the heap at start: Kafka's 128 MiB is sized
+        // for a cluster's compacted topics; 16 MiB holds ~600,000 keys a cleaning pass, more than one
+        // node's compacted topics gather between passes (a partition with more is cleaned over several)
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");

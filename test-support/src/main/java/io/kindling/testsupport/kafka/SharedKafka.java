@@ -2,6 +2,7 @@ package io.kindling.testsupport.kafka;
 
 import io.kindling.broker.BrokerConfig;
 import io.kindling.broker.EmbeddedKafkaBroker;
+import io.kindling.testsupport.files.DirectoryTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * One Kafka broker per test JVM, started on first use and stopped when the JVM exits.
@@ -58,8 +57,8 @@ public final class SharedKafka {
     }
 
     private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        try {
+            DirectoryTrees.delete(dir);
         } catch (IOException e) {
             LOG.warn("Could not delete {}: {}", dir, e.toString());
         }
