@@ -125,7 +125,7 @@ class DriverPodLauncherIT {
             launcher.close();
         }
         // the client's open watches first: the mock server's close waits for its connections, 10 s at most
-        client.close();
+        MockApiServer.closeWhenAnswering(client);
     }
 
     @Test

@@ -70,7 +70,7 @@ class DriverPodSessionIT {
             launcher.close();
         }
         // the client's open watches first: the mock server's close waits for its connections, 10 s at most
-        client.close();
+        MockApiServer.closeWhenAnswering(client);
     }
 
     private static RunAssignment session(String id, int attempt) {

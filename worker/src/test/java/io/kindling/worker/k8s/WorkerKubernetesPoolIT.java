@@ -44,7 +44,7 @@ class WorkerKubernetesPoolIT {
     @AfterEach
     void closeClient() {
         // the client's open watches first: the mock server's close waits for its connections, 10 s at most
-        client.close();
+        MockApiServer.closeWhenAnswering(client);
     }
 
     @Test
