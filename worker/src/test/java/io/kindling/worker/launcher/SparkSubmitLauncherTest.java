@@ -13,6 +13,7 @@ import io.kindling.worker.shim.ShimInfo;
 import io.kindling.schemas.Application;
 import io.kindling.schemas.ApplicationType;
 import io.kindling.schemas.RunAssignment;
+import io.kindling.testsupport.files.DirectoryTrees;
 import io.kindling.worker.Runs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -198,7 +199,9 @@ class SparkSubmitLauncherTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(record));
         assertThat(spool.exitFile(run.attemptId())).as("exit.json is the worker's to write").doesNotExist();
 
-        SpoolDirsForTest.delete(spool.attemptDir(run.attemptId()));
+        // as the log-shipper does once the attempt is shipped
+        assertThat(spool.attemptDir(run.attemptId())).isDirectory();
+        DirectoryTrees.delete(spool.attemptDir(run.attemptId()));
 
         assertThat(started.awaitExit()).isEqualTo(new AppExit(0, false, null));
         ExitRecord kept = Json.decode(Files.readAllBytes(record), ExitRecord.class);
