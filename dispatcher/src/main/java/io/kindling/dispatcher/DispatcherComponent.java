@@ -86,7 +86,7 @@ public final class DispatcherComponent implements AutoCloseable {
         Leadership leadership = new Leadership(clients, topics.dispatcherLeader(), dispatcherId + "-leader",
                 config.instanceId(), raw.get(DispatcherConfig.DISPATCHER_ID) != null);
         Dispatcher dispatcher = new Dispatcher(clients,
-                () -> new JobStateMachine(config.pools().pools().values(), retention, ackTimeout),
+                () -> new JobStateMachine(config.pools().pools().values(), retention, config.retentionMaxJobs(), ackTimeout),
                 new InputReader(topics), clock, dispatcherId, leadership, management).start();
         owned.add("dispatcher", dispatcher);
         // the active instance is ready once rebuilt and assigned; a standby is ready (it serves nothing)

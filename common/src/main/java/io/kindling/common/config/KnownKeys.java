@@ -39,7 +39,8 @@ public final class KnownKeys {
             // api: job store (KINDLING_JOB_RETENTION_DAYS, below, also sets the api's retention and the topics')
             "KINDLING_API_STORE_DIR", "KINDLING_API_CACHED_JOBS",
             // dispatcher (KINDLING_POOLS, KINDLING_CONFIG: the api too, to refuse unknown pools)
-            "KINDLING_POOLS", "KINDLING_CONFIG", "KINDLING_JOB_RETENTION_DAYS", "KINDLING_DISPATCH_ACK_SECONDS",
+            "KINDLING_POOLS", "KINDLING_CONFIG", "KINDLING_JOB_RETENTION_DAYS", "KINDLING_JOB_RETENTION_MAX_JOBS",
+            "KINDLING_DISPATCH_ACK_SECONDS",
             "KINDLING_DISPATCHER_ID",
             // worker
             "KINDLING_WORKER_ID", "KINDLING_SECRETS_DIR", "KINDLING_WORKER_POOL", "KINDLING_WORKER_MAX_RUNNING", "KINDLING_SPARK_HOME",

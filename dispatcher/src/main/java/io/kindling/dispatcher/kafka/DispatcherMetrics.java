@@ -38,6 +38,11 @@ final class DispatcherMetrics {
     private final MultiGauge queueDepth;
     private final MultiGauge oldestQueued;
     private final AtomicLong lag = new AtomicLong();
+    private final AtomicLong finishedRemembered = new AtomicLong();
+    private final Counter forgottenEarly;
+    /** The machine last observed and its count of jobs forgotten early then: the counter grows by the difference. */
+    private JobStateMachine observed;
+    private long observedForgottenEarly;
     /** When each job was last queued (QUEUED or RETRYING's next attempt), until it is dispatched: dispatch latency. */
     private final Map<String, Instant> queued = new HashMap<>();
     private long refreshedAt = Long.MIN_VALUE;
@@ -53,6 +58,12 @@ final class DispatcherMetrics {
                 .description("Age of the pool's oldest QUEUED job").register(registry);
         Gauge.builder("kindling.consumer.lag", lag, AtomicLong::get).baseUnit("records").tag("group", group)
                 .description("Records not yet consumed by the consumer group (its assigned partitions)").register(registry);
+        Gauge.builder("kindling.jobs.finished.remembered", finishedRemembered, AtomicLong::get)
+                .description("Finished jobs the dispatcher remembers (idempotent replays), at most KINDLING_JOB_RETENTION_MAX_JOBS")
+                .register(registry);
+        this.forgottenEarly = Counter.builder("kindling.jobs.forgotten.early")
+                .description("Finished jobs forgotten before their retention days: KINDLING_JOB_RETENTION_MAX_JOBS were remembered")
+                .register(registry);
     }
 
     /** What one committed transaction published. */
@@ -124,6 +135,13 @@ final class DispatcherMetrics {
             return;
         }
         refreshedAt = nanos;
+        finishedRemembered.set(machine.size() - machine.liveJobs());
+        if (machine != observed) {
+            observed = machine;
+            observedForgottenEarly = 0;
+        }
+        forgottenEarly.increment(machine.forgottenEarly() - observedForgottenEarly);
+        observedForgottenEarly = machine.forgottenEarly();
         Map<Tags, Long> byState = new HashMap<>();
         Map<String, Long> depth = new HashMap<>();
         Map<String, Instant> oldest = new HashMap<>();

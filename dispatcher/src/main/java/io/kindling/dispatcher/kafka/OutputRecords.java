@@ -25,7 +25,9 @@ final class OutputRecords {
     /** Live jobs on the state topic, finished ones on the finished jobs' topic (so a start reads only the live ones). */
     static List<ProducerRecord<String, byte[]>> state(Output.State st, Topics topics) {
         if (st.snapshot() == null) {
-            return List.of(new ProducerRecord<>(topics.dispatcherFinished(), st.jobId(), null));
+            // a forgotten job: on both topics, since one forgotten as it ended (beyond the most remembered) left its live record
+            return List.of(new ProducerRecord<>(topics.dispatcherFinished(), st.jobId(), null),
+                    new ProducerRecord<>(topics.dispatcherState(), st.jobId(), null));
         }
         byte[] value = Json.encode(st.snapshot());
         if (!st.snapshot().state().terminal()) {

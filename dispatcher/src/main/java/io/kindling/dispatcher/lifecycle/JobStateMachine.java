@@ -53,6 +53,8 @@ public final class JobStateMachine {
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
     /** How long a dispatched attempt may wait for its worker's first report by default. */
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(300);
+    /** How many finished jobs are remembered at most by default: beyond it the oldest are forgotten before their retention. */
+    public static final int DEFAULT_MAX_FINISHED = 500_000;
 
     private final Map<String, PoolRules> pools = new HashMap<>();
     /** Every job known: live ones with their full state, finished ones small (no spec) until their retention ends. */
@@ -64,7 +66,10 @@ public final class JobStateMachine {
     /** Jobs changed since the last batch of outputs: their snapshots go to the state topic. */
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Duration retention;
+    private final int maxFinished;
     private final Duration ackTimeout;
+    /** Finished jobs forgotten before their retention because {@link #maxFinished} were remembered. */
+    private long forgottenEarly;
     private final Transitions transitions;
     private final ReportHandler reports;
 
@@ -72,16 +77,22 @@ public final class JobStateMachine {
     }
 
     public JobStateMachine(Collection<PoolConfig> pools) {
-        this(pools, DEFAULT_RETENTION, DEFAULT_ACK_TIMEOUT);
+        this(pools, DEFAULT_RETENTION, DEFAULT_MAX_FINISHED, DEFAULT_ACK_TIMEOUT);
     }
 
     /**
      * {@code retention}: how long a finished job is remembered (a submit replayed after that runs
-     * again); {@code ackTimeout}: how long a dispatched attempt may wait for its worker's first report.
+     * again); {@code maxFinished}: how many finished jobs are remembered at most (the oldest beyond
+     * it are forgotten at once, so the dispatcher's memory stays bounded whatever the rate of jobs);
+     * {@code ackTimeout}: how long a dispatched attempt may wait for its worker's first report.
      */
-    public JobStateMachine(Collection<PoolConfig> pools, Duration retention, Duration ackTimeout) {
+    public JobStateMachine(Collection<PoolConfig> pools, Duration retention, int maxFinished, Duration ackTimeout) {
+        if (maxFinished < 1) {
+            throw new IllegalArgumentException("maxFinished must be at least 1: " + maxFinished);
+        }
         pools.forEach(p -> this.pools.put(p.name(), PoolRules.of(p)));
         this.retention = retention;
+        this.maxFinished = maxFinished;
         this.ackTimeout = ackTimeout;
         this.transitions = new Transitions(this::rules);
         this.reports = new ReportHandler(transitions);
@@ -102,13 +113,32 @@ public final class JobStateMachine {
     }
 
     private void index(Job job) {
+        jobs.put(job.id, job);
         if (job.terminal()) {
             live.remove(job.id);
-            expiries.add(new Expiry(job.endedAt != null ? job.endedAt : Instant.EPOCH, job.id));
+            expiries.add(new Expiry(endedAt(job), job.id));
+            forgetBeyondMaxFinished();
         } else {
             live.put(job.id, job);
         }
-        jobs.put(job.id, job);
+    }
+
+    private static Instant endedAt(Job job) {
+        return job.endedAt != null ? job.endedAt : Instant.EPOCH;
+    }
+
+    /** Forgets the finished jobs that ended first while more than {@link #maxFinished} are remembered: their snapshots become tombstones. */
+    private void forgetBeyondMaxFinished() {
+        while (jobs.size() - live.size() > maxFinished && !expiries.isEmpty()) {
+            Expiry e = expiries.poll();
+            Job job = jobs.get(e.jobId());
+            // an entry of a job since restored with a later end is stale: the job's own entry comes later
+            if (job != null && job.terminal() && !endedAt(job).isAfter(e.at())) {
+                jobs.remove(job.id);
+                dirty.add(job.id);
+                forgottenEarly++;
+            }
+        }
     }
 
     /** Folds one event read from the events topic while rebuilding (start-up without a state topic); emits nothing. */
@@ -465,6 +495,11 @@ public final class JobStateMachine {
     /** How many jobs have not ended. */
     public int liveJobs() {
         return live.size();
+    }
+
+    /** Finished jobs forgotten before their retention since start, because the most that are remembered were. */
+    public long forgottenEarly() {
+        return forgottenEarly;
     }
 
     /** What {@link #forEachLive} tells of one job that has not ended. */

@@ -51,7 +51,8 @@ class StateTest {
     @Test
     void aFinishedJobIsForgottenAfterTheRetentionThenAReplayRunsAgain() {
         Harness h = new Harness();
-        h.machine = new JobStateMachine(h.pools, Duration.ofDays(30), JobStateMachine.DEFAULT_ACK_TIMEOUT);
+        h.machine = new JobStateMachine(h.pools, Duration.ofDays(30), JobStateMachine.DEFAULT_MAX_FINISHED,
+                JobStateMachine.DEFAULT_ACK_TIMEOUT);
         h.submit("j", spec(null));
         h.tick();
         h.start("j", 1);
@@ -64,6 +65,49 @@ class StateTest {
         h.restart();
         assertThat(h.machine.size()).isZero();
         assertThat(Harness.events(h.submit("j", spec(null)))).extracting(e -> e.state()).containsExactly(JobState.QUEUED);
+    }
+
+    @Test
+    void beyondTheMostFinishedJobsRememberedTheOldestIsForgottenAtOnceThenAReplayRunsAgain() {
+        Harness h = new Harness();
+        h.machine = new JobStateMachine(h.pools, Duration.ofDays(30), 2, JobStateMachine.DEFAULT_ACK_TIMEOUT);
+        List<Output.State> last = List.of();
+        for (String id : List.of("a", "b", "c")) {
+            h.submit(id, spec(null));
+            h.tick();
+            h.start(id, 1);
+            last = states(h.report(id, 1, JobState.SUCCEEDED, null, 0));
+            h.advance(Duration.ofMinutes(1));
+        }
+        assertThat(last).as("c's finished record, then a's tombstone").hasSize(2)
+                .anySatisfy(s -> assertThat(s.jobId()).isEqualTo("c"))
+                .anySatisfy(s -> {
+                    assertThat(s.jobId()).isEqualTo("a");
+                    assertThat(s.snapshot()).as("tombstone").isNull();
+                });
+        assertThat(h.machine.knownIds()).containsExactlyInAnyOrder("b", "c");
+        assertThat(h.machine.forgottenEarly()).isEqualTo(1);
+        h.restart();
+        assertThat(h.machine.knownIds()).containsExactlyInAnyOrder("b", "c");
+        assertThat(h.submit("b", spec(null))).as("b still remembered: its replay is a no-op").isEmpty();
+        assertThat(Harness.events(h.submit("a", spec(null)))).extracting(e -> e.state()).containsExactly(JobState.QUEUED);
+    }
+
+    @Test
+    void aFinishedJobRestoredBeyondTheMostRememberedIsTheOneForgottenWhenItEndedFirst() {
+        Harness h = new Harness();
+        h.machine = new JobStateMachine(h.pools, Duration.ofDays(30), 1, JobStateMachine.DEFAULT_ACK_TIMEOUT);
+        for (String id : List.of("old", "new")) {
+            h.submit(id, spec(null));
+            h.tick();
+            h.start(id, 1);
+            h.report(id, 1, JobState.SUCCEEDED, null, 0);
+            h.advance(Duration.ofMinutes(1));
+        }
+        JobSnapshot old = states(h.all).stream().filter(s -> s.jobId().equals("old") && s.snapshot() != null)
+                .map(Output.State::snapshot).filter(s -> s.state().terminal()).findFirst().orElseThrow();
+        h.machine.restoreFinished(Harness.roundTrip(old));
+        assertThat(h.machine.knownIds()).containsExactly("new");
     }
 
     @Test
