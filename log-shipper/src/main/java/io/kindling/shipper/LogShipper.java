@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * {@link AttemptShipper} copy what is new. Progress lives only in the store (each blob's committed
  * length), so a shipper killed at any moment and started again resumes at the exact byte.
  *
- * <p>A round ships up to {@value #CONCURRENT_ATTEMPTS} attempts at once on the {@code log-shipper-N}
+ * <p>A round ships up to {@link ShipperConfig#threads()} attempts at once on the {@code log-shipper-N}
  * threads (each attempt's own round stays sequential, so its bytes still go in order) and awaits
  * them all: the store's fsyncs or requests, not the CPU, bound how fast attempts are shipped. It
- * ships the attempts whose driver is running first, and at most {@value #MAX_ENDED_PER_PASS} others
+ * ships the attempts whose driver is running first, and at most {@value #ENDED_PER_THREAD_PER_PASS} others per thread
  * per pass, passes following each other without the poll interval while some are left; so a
  * backlog of ended attempts never holds up a running one's new lines by more than a pass.
  *
@@ -45,10 +45,8 @@ public final class LogShipper implements AutoCloseable {
     /** At most this many bytes of one file per round, so a big backlog does not hold up the other attempts. */
     static final long MAX_BYTES_PER_COPY = 64L * 1024 * 1024;
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-    /** Attempts shipped side by side: each mostly waits for the store (an fsync, a request). */
-    static final int CONCURRENT_ATTEMPTS = 32;
-    /** Ended attempts shipped per pass, so a pass (and the wait of a running attempt's next lines) stays short. */
-    static final int MAX_ENDED_PER_PASS = 16 * CONCURRENT_ATTEMPTS;
+    /** Ended attempts shipped per pass and thread, so a pass (and the wait of a running attempt's next lines) stays short. */
+    static final int ENDED_PER_THREAD_PER_PASS = 16;
     private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
 
     private final ShipperConfig config;
@@ -61,6 +59,7 @@ public final class LogShipper implements AutoCloseable {
     private final SpoolUsage usage;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService shippers;
+    private final int maxEndedPerPass;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile ScheduledFuture<?> schedule;
     private volatile LoopLiveness loop = LoopLiveness.unwatched("log-shipper");
@@ -90,8 +89,9 @@ public final class LogShipper implements AutoCloseable {
         this.usage = new SpoolUsage(config.spool().root(), config.spoolWarnBytes(), metrics);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "log-shipper"));
         AtomicInteger threads = new AtomicInteger();
-        this.shippers = Executors.newFixedThreadPool(CONCURRENT_ATTEMPTS,
+        this.shippers = Executors.newFixedThreadPool(config.threads(),
                 task -> new Thread(task, "log-shipper-" + threads.incrementAndGet()));
+        this.maxEndedPerPass = ENDED_PER_THREAD_PER_PASS * config.threads();
     }
 
     /** Starts the shipping thread; the first round runs at once. */
@@ -151,7 +151,7 @@ public final class LogShipper implements AutoCloseable {
     }
 
     /**
-     * Adds to due every running attempt that is due, then up to {@link #MAX_ENDED_PER_PASS} others,
+     * Adds to due every running attempt that is due, then up to {@link #maxEndedPerPass} others,
      * going on from where the last pass stopped; true if more others were due.
      */
     private boolean pickDue(List<String> ids, List<AttemptShipper> due) {
@@ -166,7 +166,7 @@ public final class LogShipper implements AutoCloseable {
             }
             if (attempt.live()) {
                 due.add(attempt);
-            } else if (others.size() < MAX_ENDED_PER_PASS) {
+            } else if (others.size() < maxEndedPerPass) {
                 others.add(attempt);
                 endedCursor = id;
             } else {

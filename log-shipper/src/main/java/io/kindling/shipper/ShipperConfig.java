@@ -22,9 +22,11 @@ import java.util.Objects;
  * @param spoolWarnBytes a spool larger than this is reported (ERROR log, metric)
  * @param healthPort     the management port when set (overrides KINDLING_METRICS_PORT), 0 for unset
  * @param k8sNamespace   namespace whose driver pods' logs are shipped, null for none
+ * @param threads        attempts shipped side by side (each mostly waits for the store: an fsync, a request)
  */
 public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean keepSpool, Duration initialBackoff,
-        Duration maxBackoff, BlobStoreConfig blobStore, long spoolWarnBytes, int healthPort, String k8sNamespace) {
+        Duration maxBackoff, BlobStoreConfig blobStore, long spoolWarnBytes, int healthPort, String k8sNamespace,
+        int threads) {
 
     public static final ConfigParameter<Integer> POLL_MILLIS = ConfigParameter.integer(
             "KINDLING_SHIPPER_POLL_MILLIS", 200, 10, 60_000, "milliseconds between two shipping rounds");
@@ -40,10 +42,15 @@ public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean ke
             "the shipper's management port (/metrics, /health/*) when set, instead of KINDLING_METRICS_PORT (0: unset)");
     public static final ConfigParameter<String> K8S_NAMESPACE = ConfigParameter.string(
             "KINDLING_SHIPPER_K8S_NAMESPACE", null, "namespace whose driver pods' logs are shipped (unset: pod logs off)");
+    public static final int DEFAULT_THREADS = 32;
+    public static final ConfigParameter<Integer> THREADS = ConfigParameter.integer(
+            "KINDLING_SHIPPER_THREADS", DEFAULT_THREADS, 1, 256,
+            "attempts shipped side by side, each on its own thread (they mostly wait for the store's fsyncs or requests)");
 
     /** The shipper's own keys, for the start-up log (the blob store describes itself). */
     public static final List<ConfigParameter<?>> PARAMETERS =
-            List.of(SpoolLayout.SPOOL_DIR, POLL_MILLIS, KEEP_SPOOL, SPOOL_WARN_BYTES, HEALTH_PORT, K8S_NAMESPACE);
+            List.of(SpoolLayout.SPOOL_DIR, POLL_MILLIS, KEEP_SPOOL, SPOOL_WARN_BYTES, HEALTH_PORT, K8S_NAMESPACE,
+                    THREADS);
 
     static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);
     static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
@@ -60,12 +67,16 @@ public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean ke
         if (k8sNamespace != null && k8sNamespace.isBlank()) {
             k8sNamespace = null;
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive, was " + threads);
+        }
     }
 
-    /** The defaults for what the walking skeleton did not configure: warn at 10 GiB, no health port, no pod logs. */
+    /** The defaults for what the walking skeleton did not configure: warn at 10 GiB, no health port, no pod logs, 32 threads. */
     public ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean keepSpool, Duration initialBackoff,
             Duration maxBackoff, BlobStoreConfig blobStore) {
-        this(spool, pollInterval, keepSpool, initialBackoff, maxBackoff, blobStore, DEFAULT_SPOOL_WARN_BYTES, 0, null);
+        this(spool, pollInterval, keepSpool, initialBackoff, maxBackoff, blobStore, DEFAULT_SPOOL_WARN_BYTES, 0, null,
+                DEFAULT_THREADS);
     }
 
     public static ShipperConfig fromEnv(Map<String, String> env) {
@@ -78,31 +89,31 @@ public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean ke
         }
         return new ShipperConfig(SpoolLayout.from(config), Duration.ofMillis(config.get(POLL_MILLIS)),
                 config.get(KEEP_SPOOL), DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, blobStore,
-                config.get(SPOOL_WARN_BYTES), config.get(HEALTH_PORT), config.get(K8S_NAMESPACE));
+                config.get(SPOOL_WARN_BYTES), config.get(HEALTH_PORT), config.get(K8S_NAMESPACE), config.get(THREADS));
     }
 
     /** The same settings with another backoff (tests shorten it). */
     public ShipperConfig withBackoff(Duration initial, Duration max) {
         return new ShipperConfig(spool, pollInterval, keepSpool, initial, max, blobStore, spoolWarnBytes, healthPort,
-                k8sNamespace);
+                k8sNamespace, threads);
     }
 
     /** The same settings, keeping or removing shipped spool directories. */
     public ShipperConfig withKeepSpool(boolean keep) {
         return new ShipperConfig(spool, pollInterval, keep, initialBackoff, maxBackoff, blobStore, spoolWarnBytes,
-                healthPort, k8sNamespace);
+                healthPort, k8sNamespace, threads);
     }
 
     /** The same settings with another spool size limit. */
     public ShipperConfig withSpoolWarnBytes(long bytes) {
         return new ShipperConfig(spool, pollInterval, keepSpool, initialBackoff, maxBackoff, blobStore, bytes,
-                healthPort, k8sNamespace);
+                healthPort, k8sNamespace, threads);
     }
 
     /** The same settings, shipping the driver pods' logs of namespace (null: none). */
     public ShipperConfig withK8sNamespace(String namespace) {
         return new ShipperConfig(spool, pollInterval, keepSpool, initialBackoff, maxBackoff, blobStore, spoolWarnBytes,
-                healthPort, namespace);
+                healthPort, namespace, threads);
     }
 
     /** The effective settings, one per line, secrets redacted: for the start-up log. */
@@ -113,6 +124,7 @@ public record ShipperConfig(SpoolLayout spool, Duration pollInterval, boolean ke
                 + "\n  " + SPOOL_WARN_BYTES.name() + "=" + spoolWarnBytes
                 + "\n  " + HEALTH_PORT.name() + "=" + healthPort
                 + "\n  " + K8S_NAMESPACE.name() + "=" + (k8sNamespace == null ? "(pod logs off)" : k8sNamespace)
+                + "\n  " + THREADS.name() + "=" + threads
                 + "\n  backoff=" + initialBackoff.toMillis() + ".." + maxBackoff.toMillis() + " ms"
                 + "\n  blob store: " + blobStore.describe();
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LogShipperConcurrencyTest {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final String TENANT = "acme";
-    private static final int ATTEMPTS = 3 * LogShipper.CONCURRENT_ATTEMPTS;
+    private static final int ATTEMPTS = 3 * ShipperConfig.DEFAULT_THREADS;
 
     @TempDir
     Path temp;

@@ -46,11 +46,14 @@ class ShipperConfigTest {
         ShipperConfig config = ShipperConfig.fromEnv(Map.of(
                 "KINDLING_SPOOL_DIR", "/tmp/spool",
                 "KINDLING_SHIPPER_POLL_MILLIS", "1000",
-                "KINDLING_SHIPPER_KEEP_SPOOL", "true"));
+                "KINDLING_SHIPPER_KEEP_SPOOL", "true",
+                "KINDLING_SHIPPER_THREADS", "4"));
 
         assertThat(config.spool().root()).isEqualTo(Path.of("/tmp/spool"));
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.keepSpool()).isTrue();
+        assertThat(config.threads()).isEqualTo(4);
+        assertThat(ShipperConfig.fromEnv(Map.of()).threads()).isEqualTo(ShipperConfig.DEFAULT_THREADS);
     }
 
     @Test
@@ -59,6 +62,8 @@ class ShipperConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_POLL_MILLIS");
         assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_SHIPPER_KEEP_SPOOL", "maybe")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_KEEP_SPOOL");
+        assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_SHIPPER_THREADS", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_THREADS");
         assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_AZURE_CONNECTION_STRING");
     }
