@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The local store's directories: creates a new file's missing parents and forces a directory to
@@ -19,7 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * directory costs a mkdir per missing level and no stat, and one in a known directory nothing. A
  * remembered directory removed behind the store's back only makes the first create in it fail
  * with {@link NoSuchFileException}: {@link #createIn} then forgets them all and tries once more.
- * Thread-safe.
+ * Each directory's entry is forced into its parent when it is learnt (created, or found by a
+ * create), before any file goes in it: a file forced with its directory is then reachable from the
+ * root after a crash, on any file system (without this, ext4 without a journal, or ext2, may lose
+ * a new directory's entry and with it every blob under it once the spool is gone). Thread-safe.
  */
 final class Directories {
     static final int MAX_KNOWN = 4096;
@@ -31,11 +35,18 @@ final class Directories {
     }
 
     private final Path root;
+    private final Consumer<Path> forceDirectory;
     private final Set<Path> known = ConcurrentHashMap.newKeySet();
 
     /** @param root a directory that exists, under which every directory created here lies */
     Directories(Path root) {
+        this(root, Directories::force);
+    }
+
+    /** @param forceDirectory forces a directory's entries to disk ({@link #force}; tests record the calls) */
+    Directories(Path root, Consumer<Path> forceDirectory) {
         this.root = root;
+        this.forceDirectory = forceDirectory;
     }
 
     /** Creates file's missing parents, then the file itself with {@code creation}. */
@@ -56,9 +67,9 @@ final class Directories {
     }
 
     /**
-     * Creates dir and its missing levels below the nearest known one (or the root): a mkdir each,
-     * and a stat only where one already existed. If the known level has gone, the JDK's
-     * {@link Files#createDirectories} from the top.
+     * Creates dir and its missing levels below the nearest known one (or the root): a mkdir each
+     * and a force of its parent, and a stat only where one already existed. If the known level has
+     * gone, the JDK's {@link Files#createDirectories} from the top, then a force of every level's parent.
      */
     private void create(Path dir) throws IOException {
         Deque<Path> levels = new ArrayDeque<>();
@@ -74,11 +85,16 @@ final class Directories {
                         throw e; // a file where a directory belongs
                     }
                 }
+                // also when it existed: the create that made it may not have forced it yet
+                forceDirectory.accept(level.getParent());
                 remember(level);
             }
         } catch (NoSuchFileException e) {
             known.clear();
             Files.createDirectories(dir);
+            for (Path level = dir; level != null && !level.equals(root); level = level.getParent()) {
+                forceDirectory.accept(level.getParent());
+            }
         }
     }
 

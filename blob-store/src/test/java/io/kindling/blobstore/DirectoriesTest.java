@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,23 @@ class DirectoriesTest {
         assertThat(directories.knows(root.resolve("logs/acme/job-1"))).isTrue();
         assertThat(directories.knows(root.resolve("logs/acme"))).isTrue(); // it already existed
         assertThat(directories.knows(root)).isFalse(); // the root is never stored, it always exists
+    }
+
+    @Test
+    void eachNewDirectorysParentIsForcedBeforeTheFileIsCreatedAndAKnownOneIsNot() throws IOException {
+        List<String> events = new ArrayList<>();
+        Directories directories = new Directories(root, dir -> events.add("force " + root.relativize(dir)));
+        Files.createDirectories(root.resolve("logs"));
+
+        directories.createIn(root.resolve("logs/acme/job-1/index.json"), file -> {
+            events.add("create " + root.relativize(file));
+            return Files.createFile(file);
+        });
+        assertThat(events).containsExactly("force ", "force logs", "force logs/acme", "create logs/acme/job-1/index.json");
+
+        events.clear();
+        directories.createIn(root.resolve("logs/acme/job-2/index.json"), Files::createFile);
+        assertThat(events).as("only the new job's directory, into its known parent").containsExactly("force logs/acme");
     }
 
     @Test
