@@ -31,6 +31,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     /** The one node's id, as broker and as controller. */
     static final int NODE_ID = 1;
+    /** The controller's no-op metadata record after this long without a write (Kafka: 500 ms). */
+    static final int METADATA_MAX_IDLE_MS = 10_000;
     private static final String HOST = "127.0.0.1";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     /** Written by the formatter; its presence means the directory holds a cluster already. */
@@ -153,6 +155,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // for a cluster's compacted topics; 16 MiB holds ~600,000 keys a cleaning pass, more than one
         // node's compacted topics gather between passes (a partition with more is cleaned over several)
         p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+        // the controller appends a no-op record to the metadata log when it has written nothing for this
+        // long (Kafka: 500 ms), and the broker replays each: two appends, a fetch and a flush a second
+        // while idle. One node has no follower to keep in step; a real change is written at once anyway
+        p.put("metadata.max.idle.interval.ms", Integer.toString(METADATA_MAX_IDLE_MS));
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");

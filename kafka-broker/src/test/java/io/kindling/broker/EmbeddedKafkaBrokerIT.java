@@ -47,6 +47,8 @@ class EmbeddedKafkaBrokerIT {
                 ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(EmbeddedKafkaBroker.NODE_ID));
                 Config config = admin.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS).get(node);
                 assertThat(config.get("log.cleaner.dedupe.buffer.size").value()).isEqualTo(Integer.toString(16 * 1024 * 1024));
+                assertThat(config.get("metadata.max.idle.interval.ms").value())
+                        .isEqualTo(Integer.toString(EmbeddedKafkaBroker.METADATA_MAX_IDLE_MS));
             }
             try (KafkaProducer<String, String> producer = producer(broker)) {
                 producer.send(new ProducerRecord<>("greetings", "k", "hello")).get(30, TimeUnit.SECONDS);
