@@ -33,6 +33,8 @@ class DispatcherHealthIT {
                     .contains("kindling_dead_letters_total{reason=\"MALFORMED_JSON\"} 1.0")
                     .contains("kindling_dispatch_latency_seconds_count{pool=\"default\"} 1")
                     .contains("kindling_jobs{pool=\"default\",state=\"DISPATCHED\",tenant=\"default\"} 1.0")
+                    .contains("kindling_jobs_finished_remembered 0.0") // the job has not ended
+                    .contains("kindling_jobs_forgotten_early_total 0.0")
                     .contains("kindling_consumer_lag_records{group=\"kindling-dispatcher-" + topics.prefix() + "\"}")
                     .contains("kafka_consumer_fetch_manager_records_consumed_total"));
 

@@ -183,6 +183,7 @@ final class DispatcherMetrics {
         oldestQueued.register(List.of(), true);
         queued.clear();
         lag.set(0);
+        finishedRemembered.set(0);
         refreshedAt = Long.MIN_VALUE;
     }
 
