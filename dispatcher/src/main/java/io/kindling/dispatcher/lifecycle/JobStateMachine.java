@@ -130,15 +130,23 @@ public final class JobStateMachine {
     /** Forgets the finished jobs that ended first while more than {@link #maxFinished} are remembered: their snapshots become tombstones. */
     private void forgetBeyondMaxFinished() {
         while (jobs.size() - live.size() > maxFinished && !expiries.isEmpty()) {
-            Expiry e = expiries.poll();
-            Job job = jobs.get(e.jobId());
             // an entry of a job since restored with a later end is stale: the job's own entry comes later
-            if (job != null && job.terminal() && !endedAt(job).isAfter(e.at())) {
-                jobs.remove(job.id);
-                dirty.add(job.id);
+            Expiry e = expiries.poll();
+            if (forgetEnded(e, e.at())) {
                 forgottenEarly++;
             }
         }
+    }
+
+    /** Forgets the finished job of {@code e} if it ended by {@code notAfter}: its snapshot becomes a tombstone. */
+    private boolean forgetEnded(Expiry e, Instant notAfter) {
+        Job job = jobs.get(e.jobId());
+        if (job == null || !job.terminal() || endedAt(job).isAfter(notAfter)) {
+            return false;
+        }
+        jobs.remove(job.id);
+        dirty.add(job.id);
+        return true;
     }
 
     /** Folds one event read from the events topic while rebuilding (start-up without a state topic); emits nothing. */
@@ -398,12 +406,7 @@ public final class JobStateMachine {
     private void expire(Instant now) {
         Instant horizon = now.minus(retention);
         while (!expiries.isEmpty() && !expiries.peek().at().isAfter(horizon)) {
-            Expiry e = expiries.poll();
-            Job job = jobs.get(e.jobId());
-            if (job != null && job.terminal() && (job.endedAt == null || !job.endedAt.isAfter(horizon))) {
-                jobs.remove(job.id);
-                dirty.add(job.id);
-            }
+            forgetEnded(expiries.poll(), horizon);
         }
     }
 
