@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *   <li>every {@code heartbeat}, publishes a HEARTBEAT report for each (without waiting: an
  *       acknowledgement renews that attempt's lease as of the moment it was sent);
  *   <li>every {@value #CHECK_MILLIS} ms, writes renewed leases into the spool (the attempt shim
- *       watches them), stops an attempt whose lease is older than {@code fenceAfter} (reason LOST:
+ *       watches them; not for an attempt whose driver has ended), stops an attempt whose lease is older than {@code fenceAfter} (reason LOST:
  *       the dispatcher is about to declare it lost and may run another attempt, and two attempts
  *       of a job must never run at once), and stops an attempt that has run past its
  *       {@code timeoutSeconds} (reason TIMED_OUT).
@@ -115,9 +115,14 @@ final class AttemptGuard implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the attempt's lease file when a report newer than the one written was acknowledged and
+     * its driver still runs (a lease file is a new inode in the spool, which every attempt that ends
+     * within a round would otherwise get for nothing).
+     */
     private void renewLease(HeldAttempt attempt) {
         Instant acked = attempt.lastAck();
-        if (acked.isAfter(attempt.leaseWritten())) {
+        if (acked.isAfter(attempt.leaseWritten()) && !attempt.driverEnded()) {
             try {
                 spool.renewLease(attempt.attemptId(), acked);
                 attempt.leaseWritten(acked);

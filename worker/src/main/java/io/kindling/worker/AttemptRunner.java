@@ -197,7 +197,7 @@ final class AttemptRunner {
         }
         // SUBMITTING is acknowledged: launch even if the worker is stopping (it waits for launches to
         // finish), so that the record is committed and never launched a second time elsewhere
-        // the guard writes the lease file on its next round; the shim counts the lease from its own start till then
+        // the guard writes the lease file once a later report is acknowledged; the shim counts the lease from its own start till then
         HeldAttempt held = host.hold(run, startedAt, sent);
         Launch launch = spoolProblem != null ? new Launch.Refused(spoolProblem) : launcher.launch(run);
         started.run();
@@ -229,6 +229,7 @@ final class AttemptRunner {
             }
         }
         AppExit exit = app.awaitExit();
+        held.driverEnded(true);
         if (host.stopping()) {
             LOG.info("{} ended with code {} while the worker stops; its end is reported on restart", run.attemptId(),
                     exit.exitCode());

@@ -35,8 +35,9 @@ import java.util.stream.Stream;
  *   <li>{@code work/}, {@code eventlog/}: made just before the launch ({@link #prepareLaunch});
  *   <li>{@code lease}: its modification time is the attempt's lease, renewed here, watched by the
  *       attempt's {@link AttemptShim} (which fences the driver when it runs out). The worker's guard
- *       writes it on its first round after the launch; until then the shim counts the lease from its
- *       own start (so an attempt that ends within a round never has one);
+ *       writes it on its first round after a report later than SUBMITTING is acknowledged, while the
+ *       driver runs; until then the shim counts the lease from its own start (so an attempt that
+ *       ends at once never has one);
  *   <li>{@code shim.json}: written by the shim once spark-submit is exec'd ({@link #shim});
  *   <li>{@code stop.json}: why the worker stopped it;
  *   <li>{@code .exits/<attemptId>.json}: the exit record, written by the shim when spark-submit has

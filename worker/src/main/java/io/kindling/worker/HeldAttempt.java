@@ -17,13 +17,20 @@ final class HeldAttempt {
     private volatile JobState state = JobState.SUBMITTING;
     private volatile String sparkAppId;
     private volatile Instant lastAck;
-    private volatile Instant leaseWritten = Instant.MIN;
+    private volatile Instant leaseWritten;
     private volatile boolean launched;
+    private volatile boolean driverEnded;
 
+    /**
+     * @param lastAck when the report that made it held was sent (acknowledged since): its lease file
+     *     needs writing only once a later report is acknowledged, as its shim, started after that,
+     *     counts the lease from its own start until the file exists
+     */
     HeldAttempt(RunAssignment run, Instant startedAt, Instant lastAck) {
         this.run = run;
         this.startedAt = startedAt;
         this.lastAck = lastAck;
+        this.leaseWritten = lastAck;
     }
 
     RunAssignment run() {
@@ -72,6 +79,15 @@ final class HeldAttempt {
 
     boolean launched() {
         return launched;
+    }
+
+    /** True once its driver has ended: nothing watches its lease any more. */
+    boolean driverEnded() {
+        return driverEnded;
+    }
+
+    void driverEnded(boolean value) {
+        driverEnded = value;
     }
 
     void launched(boolean value) {
