@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  *   <li>every {@code heartbeat}, publishes a HEARTBEAT report for each (without waiting: an
  *       acknowledgement renews that attempt's lease as of the moment it was sent);
  *   <li>every {@value #CHECK_MILLIS} ms, writes renewed leases into the spool (the attempt shim
- *       watches them; not for an attempt whose driver has ended), stops an attempt whose lease is older than {@code fenceAfter} (reason LOST:
- *       the dispatcher is about to declare it lost and may run another attempt, and two attempts
- *       of a job must never run at once), and stops an attempt that has run past its
- *       {@code timeoutSeconds} (reason TIMED_OUT).
+ *       watches them; not for an attempt whose driver has ended), stops an attempt whose lease is
+ *       older than {@code fenceAfter} (reason LOST: the dispatcher is about to declare it lost and
+ *       may run another attempt, and two attempts of a job must never run at once), and stops an
+ *       attempt that has run past its {@code timeoutSeconds} (reason TIMED_OUT).
  * </ul>
  */
 final class AttemptGuard implements AutoCloseable {
