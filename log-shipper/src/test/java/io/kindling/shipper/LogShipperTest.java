@@ -11,6 +11,7 @@ import io.kindling.blobstore.PartedAppendLog;
 import io.kindling.common.logs.LogIndex;
 import io.kindling.common.logs.LogLayout;
 import io.kindling.common.logs.LogStream;
+import io.kindling.common.spool.FreeAttemptDirs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,7 +150,7 @@ class LogShipperTest {
     }
 
     @Test
-    void completionWritesTheIndexThenRemovesTheSpool() {
+    void completionWritesTheIndexThenRemovesTheSpool() throws Exception {
         String attemptId = spool.attempt(TENANT, "job-done", 2);
         StoredLogs logs = new StoredLogs(store, TENANT, "job-done", 2);
         spool.append(attemptId, "stdout", "Pi is roughly 3.14\n");
@@ -171,7 +172,18 @@ class LogShipperTest {
         assertThat(new String(logs.stream(LogStream.STDOUT), StandardCharsets.UTF_8)).isEqualTo("Pi is roughly 3.14\n");
         assertThat(logs.streamExists(LogStream.STDERR)).as("an empty stream has no blob (the index says 0)").isFalse();
         assertThat(logs.blob("eventlogs/acme/local-1700000000000")).isEqualTo(eventLog);
-        assertThat(spool.layout.root()).isEmptyDirectory();
+        // the directory is kept for a new attempt, holding nothing of this one
+        try (var entries = Files.list(spool.layout.root())) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly(FreeAttemptDirs.DIR);
+        }
+        try (var kept = Files.walk(spool.layout.root().resolve(FreeAttemptDirs.DIR), 2)) {
+            assertThat(kept.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(".attempt.json.tmp", ".exit.json.tmp");
+        }
+        try (var kept = Files.walk(spool.layout.root().resolve(FreeAttemptDirs.DIR), 2)) {
+            assertThat(kept.filter(Files::isRegularFile))
+                    .allSatisfy(file -> assertThat(Files.readAllBytes(file)).isNotEmpty().containsOnly((byte) 0));
+        }
     }
 
     @Test
@@ -363,7 +375,7 @@ class LogShipperTest {
     private AttemptShipper attemptShipper(String attemptId) {
         ShipperMetrics metrics = new ShipperMetrics();
         BlobCopier copier = new BlobCopier(store, new PartedAppendLog(store), LogShipper.MAX_BYTES_PER_COPY, metrics);
-        return new AttemptShipper(attemptId, config.spool(), new SpoolDirs(config.spool()), store, copier,
+        return new AttemptShipper(attemptId, config.spool(), new SpoolDirs(config.spool(), new FreeAttemptDirs(config.spool(), config.keptDirs())), store, copier,
                 Clock.systemUTC(), config, metrics);
     }
 

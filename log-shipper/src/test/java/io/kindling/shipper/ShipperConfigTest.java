@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kindling.blobstore.BlobStoreConfig;
 import io.kindling.common.config.ConfigException;
+import io.kindling.common.spool.FreeAttemptDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -47,13 +48,16 @@ class ShipperConfigTest {
                 "KINDLING_SPOOL_DIR", "/tmp/spool",
                 "KINDLING_SHIPPER_POLL_MILLIS", "1000",
                 "KINDLING_SHIPPER_KEEP_SPOOL", "true",
-                "KINDLING_SHIPPER_THREADS", "4"));
+                "KINDLING_SHIPPER_THREADS", "4",
+                "KINDLING_SHIPPER_KEPT_DIRS", "0"));
 
         assertThat(config.spool().root()).isEqualTo(Path.of("/tmp/spool"));
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.keepSpool()).isTrue();
         assertThat(config.threads()).isEqualTo(4);
         assertThat(ShipperConfig.fromEnv(Map.of()).threads()).isEqualTo(ShipperConfig.DEFAULT_THREADS);
+        assertThat(config.keptDirs()).isZero();
+        assertThat(ShipperConfig.fromEnv(Map.of()).keptDirs()).isEqualTo(FreeAttemptDirs.DEFAULT_CAPACITY);
     }
 
     @Test
@@ -62,6 +66,8 @@ class ShipperConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_POLL_MILLIS");
         assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_SHIPPER_KEEP_SPOOL", "maybe")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_KEEP_SPOOL");
+        assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_SHIPPER_KEPT_DIRS", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_KEPT_DIRS");
         assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_SHIPPER_THREADS", "0")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("KINDLING_SHIPPER_THREADS");
         assertThatThrownBy(() -> ShipperConfig.fromEnv(Map.of("KINDLING_BLOB_STORE", "azure")))

@@ -2,6 +2,7 @@ package io.kindling.shipper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kindling.common.spool.FreeAttemptDirs;
 import io.kindling.common.spool.SpoolLayout;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +27,11 @@ class SpoolDirsTest {
     }
 
     private String[] entries() throws IOException {
-        try (Stream<Path> list = Files.list(root)) {
+        return entries(root);
+    }
+
+    private static String[] entries(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
             return list.map(p -> p.getFileName().toString()).sorted().toArray(String[]::new);
         }
     }
@@ -34,7 +39,7 @@ class SpoolDirsTest {
     @Test
     void removesAnAttemptWithNestedDirectoriesAndLeavesTheOthers() throws IOException {
         SpoolLayout spool = new SpoolLayout(root);
-        SpoolDirs dirs = new SpoolDirs(spool);
+        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 0));
         attempt(spool, "job-1-a1");
         attempt(spool, "job-2-a1");
         Files.createDirectories(root.resolve(".exits"));
@@ -50,7 +55,7 @@ class SpoolDirsTest {
     @Test
     void anAttemptIsOneOnceItsAttemptFileIsThereAndUntilItsDirectoryIsGone() throws IOException {
         SpoolLayout spool = new SpoolLayout(root);
-        SpoolDirs dirs = new SpoolDirs(spool);
+        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 0));
         Files.createDirectories(spool.attemptDir("job-1-a1")); // the worker has not written attempt.json yet
 
         assertThat(dirs.attemptIds()).isEmpty();
@@ -64,7 +69,7 @@ class SpoolDirsTest {
     @Test
     void aRemovalCutShortByACrashIsFinishedByTheNextScanOrRemoval() throws IOException {
         SpoolLayout spool = new SpoolLayout(root);
-        SpoolDirs dirs = new SpoolDirs(spool);
+        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 0));
         // a crash after the rename, half-way through the deletion: hidden, so never shipped again
         Path crashed = attempt(spool, "job-1-a1");
         Files.delete(spool.stream("job-1-a1", "stdout"));
@@ -82,10 +87,30 @@ class SpoolDirsTest {
 
     @Test
     void noSpoolDirectoryIsAnEmptySpool() throws IOException {
-        SpoolDirs dirs = new SpoolDirs(new SpoolLayout(root.resolve("not-yet")));
+        SpoolLayout spool = new SpoolLayout(root.resolve("not-yet"));
+        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 0));
 
         assertThat(dirs.attemptIds()).isEmpty();
         SpoolDirs.deleteTree(root.resolve("not-yet"));
         assertThat(root.resolve("not-yet")).doesNotExist();
+    }
+
+    @Test
+    void aShippedDirectoryIsKeptWithOnlyItsEmptiedJsonFilesWhileThereIsRoom() throws IOException {
+        SpoolLayout spool = new SpoolLayout(root);
+        Path first = attempt(spool, "job-1-a1");
+        Files.createLink(first.resolve("reported"), spool.exitFile("job-1-a1"));
+        attempt(spool, "job-2-a1");
+        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 1));
+
+        dirs.remove("job-1-a1");
+        dirs.remove("job-2-a1"); // no room left: deleted
+
+        assertThat(entries()).containsExactly(FreeAttemptDirs.DIR);
+        Path kept = root.resolve(FreeAttemptDirs.DIR).resolve(SpoolDirs.REMOVING_PREFIX + "job-1-a1");
+        assertThat(entries(kept)).containsExactly(".attempt.json.tmp", ".exit.json.tmp");
+        assertThat(Files.readAllBytes(kept.resolve(".attempt.json.tmp"))).containsOnly((byte) 0); // was "{}"
+        assertThat(Files.readAllBytes(kept.resolve(".exit.json.tmp"))).containsOnly((byte) 0);
+        assertThat(dirs.attemptIds()).isEmpty();
     }
 }

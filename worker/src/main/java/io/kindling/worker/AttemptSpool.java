@@ -1,5 +1,6 @@
 package io.kindling.worker;
 
+import io.kindling.common.spool.FreeAttemptDirs;
 import io.kindling.common.spool.SpoolAttempt;
 import io.kindling.common.spool.SpoolLayout;
 import io.kindling.schemas.RunAssignment;
@@ -31,7 +32,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code attempt.json}: the attempt and its assignment, written (and synced) before the launch,
  *       so that a restarted worker can adopt it (a spool of an earlier version keeps the assignment
- *       apart, in {@code run.json}, still read);
+ *       apart, in {@code run.json}, still read); into a directory the log-shipper kept
+ *       ({@link FreeAttemptDirs}) when there is one, else a new one;
  *   <li>{@code work/}, {@code eventlog/}: made just before the launch ({@link #prepareLaunch});
  *   <li>{@code lease}: its modification time is the attempt's lease, renewed here, watched by the
  *       attempt's {@link AttemptShim} (which fences the driver when it runs out). The worker's guard
@@ -60,9 +62,12 @@ public final class AttemptSpool {
     static final String REPORTED_SUFFIX = ".reported";
 
     private final SpoolLayout layout;
+    /** Shipped directories the log-shipper kept: a new attempt takes one instead of making one. */
+    private final FreeAttemptDirs free;
 
     public AttemptSpool(SpoolLayout layout) {
         this.layout = layout;
+        this.free = new FreeAttemptDirs(layout, 0);
     }
 
     public SpoolLayout layout() {
@@ -92,7 +97,10 @@ public final class AttemptSpool {
     }
 
     void writeAttempt(SpoolAttempt attempt) throws IOException {
-        Files.createDirectories(layout.attemptDir(attempt.attemptId()));
+        Path dir = layout.attemptDir(attempt.attemptId());
+        if (!free.reuse(dir)) {
+            Files.createDirectories(dir);
+        }
         AtomicFiles.writeJson(layout.attemptFile(attempt.attemptId()), attempt);
     }
 

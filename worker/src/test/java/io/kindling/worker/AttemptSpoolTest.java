@@ -2,6 +2,7 @@ package io.kindling.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kindling.common.spool.FreeAttemptDirs;
 import io.kindling.common.spool.SpoolAttempt;
 import io.kindling.common.spool.SpoolLayout;
 import io.kindling.schemas.Json;
@@ -42,6 +43,38 @@ class AttemptSpoolTest {
         try (var files = Files.list(spool.dir(run.attemptId()))) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("attempt.json");
         }
+    }
+
+    @Test
+    void aNewAttemptTakesADirectoryTheLogShipperKeptAndWritesItsFilesThroughTheKeptOnes() throws Exception {
+        Path shipped = Files.createDirectories(root.resolve(".removing-job-old-a1"));
+        Files.writeString(shipped.resolve("attempt.json"), "{\"tenant\":\"team-a\"}");
+        Files.writeString(shipped.resolve("exit.json"), "{\"message\":\"team-a's line" + "x".repeat(500) + "\"}");
+        assertThat(new FreeAttemptDirs(layout, 1).keep(shipped)).isTrue();
+        Path kept = root.resolve(FreeAttemptDirs.DIR).resolve(shipped.getFileName());
+        long attemptInode = inode(kept.resolve(".attempt.json.tmp"));
+        long exitInode = inode(kept.resolve(".exit.json.tmp"));
+        RunAssignment run = Runs.python("job-s0", "default", "/apps/pi.py");
+
+        spool.writeAttempt(SpoolAttempt.of(run, "worker-1", NOW));
+        spool.writeExitIfAbsent(run.attemptId(), new ShimExit(0, NOW, null, null, "local-1", false));
+
+        assertThat(kept).doesNotExist();
+        assertThat(spool.attempt(run.attemptId())).contains(SpoolAttempt.of(run, "worker-1", NOW));
+        assertThat(spool.exit(run.attemptId())).contains(new ShimExit(0, NOW, null, null, "local-1", false));
+        // written over the kept file's longer zeros and cut to its own length
+        assertThat(Files.readAllBytes(layout.exitFile(run.attemptId())))
+                .isEqualTo(Json.encode(new ShimExit(0, NOW, null, null, "local-1", false)));
+        try (var files = Files.list(spool.dir(run.attemptId()))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("attempt.json", "exit.json");
+        }
+        // no new inode for either file
+        assertThat(inode(layout.attemptFile(run.attemptId()))).isEqualTo(attemptInode);
+        assertThat(inode(layout.exitFile(run.attemptId()))).isEqualTo(exitInode);
+    }
+
+    private static long inode(Path file) throws IOException {
+        return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
     }
 
     @Test

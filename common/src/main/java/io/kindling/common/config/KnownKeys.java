@@ -53,6 +53,7 @@ public final class KnownKeys {
             // log-shipper
             "KINDLING_SHIPPER_POLL_MILLIS", "KINDLING_SHIPPER_KEEP_SPOOL", "KINDLING_SHIPPER_SPOOL_WARN_BYTES",
             "KINDLING_SHIPPER_HEALTH_PORT", "KINDLING_SHIPPER_K8S_NAMESPACE", "KINDLING_SHIPPER_THREADS",
+            "KINDLING_SHIPPER_KEPT_DIRS",
             // embedded launcher
             "KINDLING_KAFKA_PORT", "KINDLING_EMBEDDED_KAFKA", "KINDLING_EMBEDDED_LOG_SHIPPER",
             // ./kindling and the test fixtures (read by scripts, allowed in a component's environment)

@@ -14,7 +14,9 @@ import java.nio.file.Path;
  *   &lt;spool&gt;/&lt;attemptId&gt;/stderr         driver stderr
  *   &lt;spool&gt;/&lt;attemptId&gt;/eventlog/      spark.eventLog.dir
  *   &lt;spool&gt;/&lt;attemptId&gt;/exit.json      written by the worker once the driver has ended ({@link SpoolExit})
+ *   &lt;spool&gt;/.free/                      shipped directories kept for new attempts ({@link FreeAttemptDirs})
  * </pre>
+ * Each JSON file is written whole to its {@linkplain #temporary temporary name}, synced, then renamed into place.
  */
 public record SpoolLayout(Path root) {
     public static final ConfigParameter<String> SPOOL_DIR =
@@ -28,6 +30,16 @@ public record SpoolLayout(Path root) {
         String dir = env.get(SPOOL_DIR);
         return new SpoolLayout(dir != null ? Path.of(dir).toAbsolutePath().normalize()
                 : KindlingHome.from(env).resolve("spool"));
+    }
+
+    /** The hidden name a file is written under before it is renamed into place: {@code .<name>.tmp}. */
+    public static String temporaryName(String fileName) {
+        return "." + fileName + ".tmp";
+    }
+
+    /** {@link #temporaryName} of {@code target}, beside it. */
+    public static Path temporary(Path target) {
+        return target.resolveSibling(temporaryName(target.getFileName().toString()));
     }
 
     public Path attemptDir(String attemptId) {
