@@ -1,5 +1,6 @@
 package io.kindling.shipper;
 
+import io.kindling.common.spool.FreeAttemptDirs;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -58,10 +59,21 @@ final class SpoolUsage {
         return bytes;
     }
 
-    /** The bytes in the spool's regular files: one stat per entry (a file removed meanwhile counts 0). */
+    /**
+     * The bytes in the spool's regular files: one stat per entry (a file removed meanwhile counts
+     * 0). The directories kept for new attempts ({@link FreeAttemptDirs}) are left out: they hold
+     * nothing to ship, at most a bounded number of zeroed files, and walking them would cost
+     * thousands of stats every interval on a spool that is otherwise empty.
+     */
     static long size(Path root) throws IOException {
         long[] bytes = {0};
+        Path kept = root.resolve(FreeAttemptDirs.DIR);
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                return dir.equals(kept) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 bytes[0] += attributes.isRegularFile() ? attributes.size() : 0;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import io.kindling.common.management.Management;
+import io.kindling.common.spool.FreeAttemptDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,16 @@ class SpoolUsageTest {
             // nothing in the spool was touched: the shipper never truncates
             assertThat(Files.size(spool.resolve("job-a1/stdout"))).isEqualTo(60);
         }
+    }
+
+    @Test
+    void theDirectoriesKeptForNewAttemptsAreNotCounted() throws IOException {
+        Files.createDirectories(spool.resolve("job-a1"));
+        Files.write(spool.resolve("job-a1/stdout"), new byte[60]);
+        Path kept = Files.createDirectories(spool.resolve(FreeAttemptDirs.DIR).resolve(".removing-job-a0"));
+        Files.write(kept.resolve(".attempt.json.tmp"), new byte[500]);
+
+        assertThat(SpoolUsage.size(spool)).isEqualTo(60);
     }
 
     @Test
