@@ -29,9 +29,9 @@ import java.util.function.Consumer;
  * in-process or Kubernetes launch) makes no new inode in the spool and frees neither an inode nor
  * a block: on ext4 without a journal every new inode is searched past those its block group freed
  * in the last minute, and with the {@code discard} mount option every freed block is discarded
- * while the file system waits; a spool that freed three inodes and their blocks a job spent a
- * fifth of the machine's CPU there at 1,000 jobs/s, and its log-shipper shipped less than half of
- * the jobs while they ran.
+ * while the file system waits; a spool that freed three inodes and their blocks a job spent 8–20 %
+ * of the machine's CPU searching at 1,000 jobs/s, and its log-shipper, waiting for the discards,
+ * shipped less than half of the jobs while they ran.
  *
  * <p>A kept directory holds nothing of the attempt it served (its files are zeros), and is hidden
  * (its parent's name begins with a dot), so neither the worker nor the log-shipper takes it for
