@@ -4,7 +4,6 @@ import io.kindling.blobstore.BlobStore;
 import io.kindling.blobstore.PartedAppendLog;
 import io.kindling.common.management.Health;
 import io.kindling.common.management.LoopLiveness;
-import io.kindling.common.spool.FreeAttemptDirs;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,7 +83,7 @@ public final class LogShipper implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.dirs = new SpoolDirs(config.spool(), new FreeAttemptDirs(config.spool(), config.keptDirs()));
+        this.dirs = new SpoolDirs(config.spool(), config.keptDirs());
         this.logs = new PartedAppendLog(store, maxBlocksPerPart);
         this.copier = new BlobCopier(store, logs, MAX_BYTES_PER_COPY, metrics);
         this.usage = new SpoolUsage(config.spool().root(), config.spoolWarnBytes(), metrics);

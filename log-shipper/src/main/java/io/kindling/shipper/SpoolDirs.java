@@ -45,9 +45,10 @@ final class SpoolDirs {
      */
     private Set<String> known = new HashSet<>();
 
-    SpoolDirs(SpoolLayout spool, FreeAttemptDirs free) {
+    /** @param keptDirs shipped directories kept for new attempts at most ({@link FreeAttemptDirs}; 0: none) */
+    SpoolDirs(SpoolLayout spool, int keptDirs) {
         this.spool = spool;
-        this.free = free;
+        this.free = new FreeAttemptDirs(spool, keptDirs);
     }
 
     /**

@@ -176,14 +176,13 @@ class LogShipperTest {
         try (var entries = Files.list(spool.layout.root())) {
             assertThat(entries.map(p -> p.getFileName().toString())).containsExactly(FreeAttemptDirs.DIR);
         }
-        try (var kept = Files.walk(spool.layout.root().resolve(FreeAttemptDirs.DIR), 2)) {
-            assertThat(kept.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder(".attempt.json.tmp", ".exit.json.tmp");
+        List<Path> kept;
+        try (var walk = Files.walk(spool.layout.root().resolve(FreeAttemptDirs.DIR), 2)) {
+            kept = walk.filter(Files::isRegularFile).toList();
         }
-        try (var kept = Files.walk(spool.layout.root().resolve(FreeAttemptDirs.DIR), 2)) {
-            assertThat(kept.filter(Files::isRegularFile))
-                    .allSatisfy(file -> assertThat(Files.readAllBytes(file)).isNotEmpty().containsOnly((byte) 0));
-        }
+        assertThat(kept).map(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder(".attempt.json.tmp", ".exit.json.tmp");
+        assertThat(kept).allSatisfy(file -> assertThat(Files.readAllBytes(file)).isNotEmpty().containsOnly((byte) 0));
     }
 
     @Test
@@ -375,7 +374,7 @@ class LogShipperTest {
     private AttemptShipper attemptShipper(String attemptId) {
         ShipperMetrics metrics = new ShipperMetrics();
         BlobCopier copier = new BlobCopier(store, new PartedAppendLog(store), LogShipper.MAX_BYTES_PER_COPY, metrics);
-        return new AttemptShipper(attemptId, config.spool(), new SpoolDirs(config.spool(), new FreeAttemptDirs(config.spool(), config.keptDirs())), store, copier,
+        return new AttemptShipper(attemptId, config.spool(), new SpoolDirs(config.spool(), config.keptDirs()), store, copier,
                 Clock.systemUTC(), config, metrics);
     }
 

@@ -39,7 +39,7 @@ class SpoolDirsTest {
     @Test
     void removesAnAttemptWithNestedDirectoriesAndLeavesTheOthers() throws IOException {
         SpoolLayout spool = new SpoolLayout(root);
-        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 0));
+        SpoolDirs dirs = new SpoolDirs(spool, 0);
         attempt(spool, "job-1-a1");
         attempt(spool, "job-2-a1");
         Files.createDirectories(root.resolve(".exits"));
@@ -55,7 +55,7 @@ class SpoolDirsTest {
     @Test
     void anAttemptIsOneOnceItsAttemptFileIsThereAndUntilItsDirectoryIsGone() throws IOException {
         SpoolLayout spool = new SpoolLayout(root);
-        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 0));
+        SpoolDirs dirs = new SpoolDirs(spool, 0);
         Files.createDirectories(spool.attemptDir("job-1-a1")); // the worker has not written attempt.json yet
 
         assertThat(dirs.attemptIds()).isEmpty();
@@ -69,7 +69,7 @@ class SpoolDirsTest {
     @Test
     void aRemovalCutShortByACrashIsFinishedByTheNextScanOrRemoval() throws IOException {
         SpoolLayout spool = new SpoolLayout(root);
-        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 0));
+        SpoolDirs dirs = new SpoolDirs(spool, 0);
         // a crash after the rename, half-way through the deletion: hidden, so never shipped again
         Path crashed = attempt(spool, "job-1-a1");
         Files.delete(spool.stream("job-1-a1", "stdout"));
@@ -88,7 +88,7 @@ class SpoolDirsTest {
     @Test
     void noSpoolDirectoryIsAnEmptySpool() throws IOException {
         SpoolLayout spool = new SpoolLayout(root.resolve("not-yet"));
-        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 0));
+        SpoolDirs dirs = new SpoolDirs(spool, 0);
 
         assertThat(dirs.attemptIds()).isEmpty();
         SpoolDirs.deleteTree(root.resolve("not-yet"));
@@ -101,7 +101,7 @@ class SpoolDirsTest {
         Path first = attempt(spool, "job-1-a1");
         Files.createLink(first.resolve("reported"), spool.exitFile("job-1-a1"));
         attempt(spool, "job-2-a1");
-        SpoolDirs dirs = new SpoolDirs(spool, new FreeAttemptDirs(spool, 1));
+        SpoolDirs dirs = new SpoolDirs(spool, 1);
 
         dirs.remove("job-1-a1");
         dirs.remove("job-2-a1"); // no room left: deleted

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -50,6 +51,9 @@ public final class FreeAttemptDirs {
     static final long LOOK_AGAIN_NANOS = Duration.ofSeconds(1).toNanos();
     /** A larger kept file is truncated instead of overwritten. */
     static final int MAX_CLEARED_BYTES = 64 * 1024;
+    /** The files a kept directory keeps, under their own names or the temporary ones their next write goes through. */
+    private static final Set<String> KEPT_NAMES = Set.of(SpoolLayout.ATTEMPT_FILE, SpoolLayout.EXIT_FILE,
+            SpoolLayout.temporaryName(SpoolLayout.ATTEMPT_FILE), SpoolLayout.temporaryName(SpoolLayout.EXIT_FILE));
 
     private final Path free;
     private final int capacity;
@@ -76,9 +80,7 @@ public final class FreeAttemptDirs {
 
     /** Whether a shipped directory's file is one it keeps (cleared): the others are deleted first. */
     public static boolean keeps(String fileName) {
-        return fileName.equals(SpoolLayout.ATTEMPT_FILE) || fileName.equals(SpoolLayout.EXIT_FILE)
-                || fileName.equals(SpoolLayout.temporaryName(SpoolLayout.ATTEMPT_FILE))
-                || fileName.equals(SpoolLayout.temporaryName(SpoolLayout.EXIT_FILE));
+        return KEPT_NAMES.contains(fileName);
     }
 
     /**
@@ -146,14 +148,20 @@ public final class FreeAttemptDirs {
                 return false;
             }
         }
-        Files.createDirectories(free);
         try {
-            Files.move(dir, free.resolve(dir.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            moveIntoFree(dir);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(free); // the first one kept on this spool
+            moveIntoFree(dir);
         } catch (FileSystemException e) {
             return false; // a leftover of the same name (a crash while keeping it): delete this one
         }
         kept.incrementAndGet();
         return true;
+    }
+
+    private void moveIntoFree(Path dir) throws IOException {
+        Files.move(dir, free.resolve(dir.getFileName()), StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
