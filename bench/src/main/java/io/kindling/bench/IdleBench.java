@@ -2,6 +2,8 @@ package io.kindling.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kindling.broker.BrokerConfig;
+import io.kindling.broker.EmbeddedKafkaBroker;
 import io.kindling.embedded.EmbeddedStack;
 import io.kindling.testsupport.azurite.AzuriteFixture;
 import java.io.IOException;
@@ -16,7 +18,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * {@code ./kindling bench idle [seconds] [azurite] [warmUpSeconds]}: the CPU the idle embedded stack
+ * {@code ./kindling bench idle [seconds] [azurite|broker] [warmUpSeconds]}: the CPU the idle embedded stack
  * takes. The stack (its own Kafka broker, api, dispatcher, worker, log-shipper: every component in
  * this JVM, started as {@code ./kindling up} starts it) runs with no job; after a warm-up (default
  * 120 s), over a window of {@code seconds} (default 60) it reads this process's CPU time and, per
@@ -24,6 +26,8 @@ import java.util.stream.Stream;
  * {@code /proc/self/task/<tid>/}, grouped by the thread's name (as the kernel has it: 15
  * characters). With {@code azurite}, the blob store is an Azurite emulator (a Node process started
  * here, as the tests start it) and its CPU is measured apart from {@code /proc/<pid>/stat}.
+ * With {@code broker}, only the embedded Kafka broker runs (configured as the stack's, with no client
+ * and no topic): the floor that Kafka's own threads set under the stack's figure.
  */
 public final class IdleBench {
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -35,6 +39,10 @@ public final class IdleBench {
         List<Integer> numbers = Stream.of(argv).filter(a -> a.matches("[0-9]+")).map(Integer::valueOf).toList();
         int seconds = numbers.isEmpty() ? 60 : numbers.get(0);
         boolean azurite = List.of(argv).contains("azurite");
+        boolean brokerOnly = List.of(argv).contains("broker");
+        if (azurite && brokerOnly) {
+            throw new IllegalArgumentException("'azurite' measures the stack with an emulated blob store; 'broker' the broker alone");
+        }
         int warmUp = numbers.size() > 1 ? numbers.get(1) : Integer.getInteger("kindling.bench.warmUpSeconds", 120);
         Path home = Files.createTempDirectory("kindling-idle");
         Map<String, String> env = new HashMap<>(System.getenv());
@@ -56,8 +64,10 @@ public final class IdleBench {
             env.put("KINDLING_BLOB_STORE", "local");
         }
         json.put("blobStore", azurite ? "azurite" : "local");
-        try (EmbeddedStack stack = EmbeddedStack.start(env)) {
-            System.err.printf("stack up; warming up %d s, then measuring %d s%n", warmUp, seconds);
+        json.put("measured", brokerOnly ? "broker" : "stack");
+        // 'broker': Kafka's own floor, the embedded broker as the stack configures it, with no client and no topic
+        try (AutoCloseable stack = brokerOnly ? EmbeddedKafkaBroker.start(BrokerConfig.fromEnv(env)) : EmbeddedStack.start(env)) {
+            System.err.printf("%s up; warming up %d s, then measuring %d s%n", brokerOnly ? "broker" : "stack", warmUp, seconds);
             warmUp(warmUp);
             Optional<Long> node = azurite ? nodePid() : Optional.empty();
             Map<String, long[]> before = threads();

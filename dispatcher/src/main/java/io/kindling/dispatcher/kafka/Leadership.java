@@ -52,7 +52,9 @@ public final class Leadership implements AutoCloseable {
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT.toMillis()),
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000",
-                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "30000"));
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "30000",
+                // its heartbeat thread looks this often whether a heartbeat is due (Kafka: 100 ms)
+                ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, "500"));
         if (staticMember) {
             settings.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
         }
@@ -102,12 +104,16 @@ public final class Leadership implements AutoCloseable {
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     if (!partitions.isEmpty()) {
+                        // never read: holding it is the lead. A position (any) and a pause: no fetch for it,
+                        // and a poll that has every position waits its whole timeout
+                        partitions.forEach(partition -> consumer.seek(partition, 0));
+                        consumer.pause(partitions);
                         set(true);
                     }
                 }
             });
             while (running.get()) {
-                consumer.poll(Duration.ofMillis(500)); // no records: polling keeps the membership alive
+                consumer.poll(Duration.ofMillis(500)); // nothing to read (its partition paused): polling keeps the membership alive
             }
         } catch (WakeupException e) {
             // closing
