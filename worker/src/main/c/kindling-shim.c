@@ -158,7 +158,10 @@ static int write_atomically(const char *parent, const char *name, const char *co
     if (asprintf(&tmp, "%s/.%s.tmp", parent, name) < 0 || asprintf(&target, "%s/%s", parent, name) < 0) {
         return -1;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* whatever is left at the temporary name goes, and the file is made anew (O_EXCL): a link left
+       there is not followed, a pipe not waited on */
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     int ok = fd >= 0 && write_all(fd, content, strlen(content)) == 0 && (!durable || fsync(fd) == 0);
     if (fd >= 0) {
         ok = close(fd) == 0 && ok;

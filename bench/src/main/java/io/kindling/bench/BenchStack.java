@@ -120,6 +120,11 @@ final class BenchStack implements AutoCloseable {
 
     /** The body of a job running the stand-in driver with these application arguments. */
     String jobBody(String... args) {
+        return jobBody(app, args);
+    }
+
+    /** The body of a job running the Python file {@code app} with these application arguments. */
+    static String jobBody(Path app, String... args) {
         StringBuilder list = new StringBuilder();
         for (String arg : args) {
             list.append(list.isEmpty() ? "" : ", ").append('"').append(arg).append('"');

@@ -12,9 +12,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import io.kindling.worker.launcher.NoOpLauncher;
 import java.lang.management.ManagementFactory;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +21,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The control plane's throughput and latency: the whole stack in one JVM ({@link BenchStack}: a
@@ -39,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link InstantSpark}), so the figure is the launch path's and not a Python interpreter's start.
  *
  * <p>Arguments: {@code [jobs=5000] [ratePerSecond=0] [no-op|spark|instant] [maxRunning=1000] [warmUpJobs]}. A rate of 0
- * submits as fast as {@value #SUBMITTERS} concurrent clients go (the sustained throughput); a rate
+ * submits as fast as {@value JobPoster#SUBMITTERS} concurrent clients go (the sustained throughput); a rate
  * offers that many POSTs a second, open loop (each latency counts from the POST's scheduled time).
  * A warm-up of {@code warmUpJobs} jobs (default {@code jobs / 5}, at most 1,000) runs first, at the same rate, and is
  * not counted: the JIT compiles the stack's paths over its first minutes, and a rate takes other paths than a closed
@@ -48,8 +41,6 @@ import java.util.concurrent.locks.LockSupport;
  * whole run and over its middle 60 %, and the JVM's CPU; it writes {@code bench/results/control-<time>.json}.
  */
 public final class ControlBench {
-    static final int SUBMITTERS = 64;
-
     private ControlBench() {
     }
 
@@ -68,13 +59,13 @@ public final class ControlBench {
             Map<String, Instant> finished = new ConcurrentHashMap<>();
             Map<String, long[]> stages = new ConcurrentHashMap<>();
             watch(stack.bootstrapServers(), finished, stages, warmup + jobs);
-            try (Submitter submitter = new Submitter(stack)) {
-                Run warm = submitter.run(warmup, rate); // at the measured rate: the JIT compiles the paths that rate takes
-                awaitAll(finished, warm.submitted.keySet());
+            try (JobPoster poster = new JobPoster(stack.url("/v1/jobs"), stack.authorization(), stack.jobBody("0"))) {
+                JobPoster.Run warm = poster.run(warmup, rate); // at the measured rate: the JIT compiles the paths that rate takes
+                awaitAll(finished, warm.submitted().keySet());
                 double cpu0 = cpuSeconds();
                 ThreadCpu threadCpu = new ThreadCpu();
-                Run run = submitter.run(jobs, rate);
-                awaitAll(finished, run.submitted.keySet());
+                JobPoster.Run run = poster.run(jobs, rate);
+                awaitAll(finished, run.submitted().keySet());
                 double cpu = cpuSeconds() - cpu0;
                 Map<String, Long> byThread = threadCpu.since();
                 ObjectNode offsets = offsetsPerJob(stack.bootstrapServers(), warmup + jobs);
@@ -83,80 +74,6 @@ public final class ControlBench {
                 json.set("shipper", ShipperDrain.await(stack.spool(), run.start(), threadCpu, jobs));
                 BenchResults.write(json);
             }
-        }
-    }
-
-    /** The POSTs of one phase: each accepted job's scheduled POST time, each POST → 202 in ms, the refusals by answer. */
-    record Run(Map<String, Instant> submitted, List<Double> submitMs, Map<String, Integer> refused, Instant start,
-            Instant lastPost) {
-    }
-
-    private static final class Submitter implements AutoCloseable {
-        private final BenchStack stack;
-        private final ExecutorService clientThreads = Executors.newFixedThreadPool(4);
-        private final HttpClient http;
-        private final String body;
-
-        Submitter(BenchStack stack) {
-            this.stack = stack;
-            this.http = HttpClient.newBuilder().executor(clientThreads).version(HttpClient.Version.HTTP_1_1).build();
-            this.body = stack.jobBody("0");
-        }
-
-        Run run(int jobs, double rate) throws Exception {
-            Map<String, Instant> submitted = new ConcurrentHashMap<>();
-            List<Double> submitMs = Collections.synchronizedList(new ArrayList<>());
-            Map<String, Integer> refused = new ConcurrentHashMap<>();
-            Semaphore inFlight = new Semaphore(SUBMITTERS); // closed loop only
-            Semaphore answered = new Semaphore(0); // a permit per POST answered (their responses are not kept)
-            Instant start = Instant.now();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < jobs; i++) {
-                long scheduled = rate > 0 ? t0 + (long) (i * 1e9 / rate) : System.nanoTime();
-                if (rate > 0) {
-                    long wait;
-                    while ((wait = scheduled - System.nanoTime()) > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                } else {
-                    inFlight.acquire();
-                }
-                Instant at = Instant.now().minusNanos(Math.max(0, System.nanoTime() - scheduled));
-                HttpRequest post = stack.request("/v1/jobs").header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-                var unused = http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
-                    try {
-                        if (r != null && r.statusCode() == 202) {
-                            submitMs.add((System.nanoTime() - scheduled) / 1e6);
-                            submitted.put(id(r.body()), at);
-                        } else {
-                            // refused (e.g. 503: the api's I/O pool is full) or failed: counted, not retried
-                            refused.merge(r != null ? "HTTP " + r.statusCode() : e.getClass().getSimpleName(), 1, Integer::sum);
-                        }
-                    } finally {
-                        if (rate <= 0) {
-                            inFlight.release();
-                        }
-                        answered.release();
-                    }
-                });
-            }
-            answered.acquire(jobs);
-            return new Run(submitted, submitMs, refused, start, Instant.now());
-        }
-
-        private static String id(String body) {
-            try {
-                return Json.mapper().readTree(body).get("id").asText();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            http.close();
-            clientThreads.shutdown();
         }
     }
 
@@ -210,12 +127,12 @@ public final class ControlBench {
     }
 
     /** Per stage (POST → QUEUED, QUEUED → DISPATCHED, …, SUCCEEDED → seen here), its latencies' percentiles. */
-    private static ObjectNode stageLatencies(Run run, Map<String, Instant> finished, Map<String, long[]> stages) {
+    private static ObjectNode stageLatencies(JobPoster.Run run, Map<String, Instant> finished, Map<String, long[]> stages) {
         List<List<Double>> samples = new ArrayList<>();
         for (int i = 0; i <= STAGES.size(); i++) {
             samples.add(new ArrayList<>());
         }
-        run.submitted.forEach((id, at) -> {
+        run.submitted().forEach((id, at) -> {
             long[] t = stages.get(id);
             Instant seen = finished.get(id);
             if (t == null || seen == null) {
@@ -257,7 +174,7 @@ public final class ControlBench {
                     if (CLIENT_METRICS.contains(attribute.getName())) {
                         Object value = beans.getAttribute(name, attribute.getName());
                         if (value instanceof Double d && !d.isNaN() && !d.isInfinite()) {
-                            client.put(attribute.getName(), round(d));
+                            client.put(attribute.getName(), Percentiles.round(d));
                         }
                     }
                 }
@@ -270,7 +187,7 @@ public final class ControlBench {
      * Per Kindling topic, its end offsets summed over its partitions per job submitted (warm-up
      * included): the records the stack wrote for a job, plus the transactions' commit markers.
      */
-    private static ObjectNode offsetsPerJob(String bootstrap, int jobs) {
+    static ObjectNode offsetsPerJob(String bootstrap, int jobs) {
         ObjectNode json = Json.mapper().createObjectNode();
         KafkaClients clients = new KafkaClients(new KafkaConfig(bootstrap, new Topics(Topics.DEFAULT_PREFIX), 1, (short) 1));
         try (KafkaConsumer<String, byte[]> consumer = clients.consumer(null, "kindling-bench-offsets", Map.of())) {
@@ -286,26 +203,26 @@ public final class ControlBench {
             double total = 0;
             for (Map.Entry<String, Long> topic : byTopic.entrySet()) {
                 if (topic.getValue() > 0) {
-                    json.put(topic.getKey(), round((double) topic.getValue() / jobs));
+                    json.put(topic.getKey(), Percentiles.round((double) topic.getValue() / jobs));
                     total += (double) topic.getValue() / jobs;
                 }
             }
-            json.put("total", round(total));
+            json.put("total", Percentiles.round(total));
         }
         return json;
     }
 
-    private static double cpuSeconds() {
+    static double cpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1e9;
     }
 
-    private static ObjectNode report(int jobs, double rate, String launcher, int maxRunning, int warmup, Run run,
+    private static ObjectNode report(int jobs, double rate, String launcher, int maxRunning, int warmup, JobPoster.Run run,
             Map<String, Instant> finished, Map<String, long[]> stages, double cpuSeconds, ObjectNode offsetsPerJob)
             throws Exception {
         List<Double> endToEndMs = new ArrayList<>();
         List<Instant> ends = new ArrayList<>();
-        run.submitted.forEach((id, at) -> {
+        run.submitted().forEach((id, at) -> {
             Instant done = finished.get(id);
             if (done != null) {
                 endToEndMs.add(Duration.between(at, done).toNanos() / 1e6);
@@ -313,7 +230,7 @@ public final class ControlBench {
             }
         });
         Collections.sort(ends);
-        double seconds = ends.isEmpty() ? 0 : Duration.between(run.start, ends.getLast()).toNanos() / 1e9;
+        double seconds = ends.isEmpty() ? 0 : Duration.between(run.start(), ends.getLast()).toNanos() / 1e9;
         ObjectNode json = BenchResults.start("control");
         boolean spark = !launcher.equals("no-op");
         json.put("launcher", switch (launcher) {
@@ -323,30 +240,30 @@ public final class ControlBench {
         });
         json.put("jobs", jobs);
         json.put("warmupJobs", warmup);
-        json.put("accepted", run.submitted.size());
-        json.set("refused", Json.mapper().valueToTree(run.refused));
+        json.put("accepted", run.submitted().size());
+        json.set("refused", Json.mapper().valueToTree(run.refused()));
         json.put("succeeded", ends.size());
         json.put("offeredPostsPerSecond", rate > 0 ? rate : null);
-        json.put("concurrentSubmitters", rate > 0 ? null : SUBMITTERS);
+        json.put("concurrentSubmitters", rate > 0 ? null : JobPoster.SUBMITTERS);
         json.put("workerMaxRunning", maxRunning);
-        json.put("postsPerSecond", round(run.submitMs.size()
-                / (Duration.between(run.start, run.lastPost).toNanos() / 1e9)));
-        json.set("submitLatencyMs", Json.mapper().valueToTree(Percentiles.of(run.submitMs)));
+        json.put("postsPerSecond", Percentiles.round(run.submitMs().size()
+                / (Duration.between(run.start(), run.lastPost()).toNanos() / 1e9)));
+        json.set("submitLatencyMs", Json.mapper().valueToTree(Percentiles.of(run.submitMs())));
         json.set("endToEndLatencyMs", Json.mapper().valueToTree(Percentiles.of(endToEndMs)));
         json.set("stageMs", stageLatencies(run, finished, stages));
-        json.put(spark ? "attemptsPerSecond" : "jobsPerSecond", round(ends.size() / Math.max(seconds, 1e-3)));
+        json.put(spark ? "attemptsPerSecond" : "jobsPerSecond", Percentiles.round(ends.size() / Math.max(seconds, 1e-3)));
         if (!ends.isEmpty()) {
-            json.put("cpuMsPerJob", round(cpuSeconds * 1000 / ends.size()));
+            json.put("cpuMsPerJob", Percentiles.round(cpuSeconds * 1000 / ends.size()));
         }
         if (ends.size() >= 10) {
             // the middle 60 % of the ends: without the ramp-up and the tail
             int first = ends.size() / 5;
             int last = ends.size() * 4 / 5;
             double middleSeconds = Duration.between(ends.get(first), ends.get(last)).toNanos() / 1e9;
-            json.put("steadyPerSecond", round((last - first) / Math.max(middleSeconds, 1e-3)));
+            json.put("steadyPerSecond", Percentiles.round((last - first) / Math.max(middleSeconds, 1e-3)));
         }
-        json.put("seconds", round(seconds));
-        json.put("processCpuCores", round(cpuSeconds / Math.max(seconds, 1e-3)));
+        json.put("seconds", Percentiles.round(seconds));
+        json.put("processCpuCores", Percentiles.round(cpuSeconds / Math.max(seconds, 1e-3)));
         json.set("offsetsPerJob", offsetsPerJob);
         json.set("kafkaClients", kafkaClientMetrics());
         json.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());
@@ -366,9 +283,5 @@ public final class ControlBench {
         }
         json.put("(JIT, GC, threads that ended)", Math.round((cpuSeconds * 1e9 - named) / perJob * 100) / 100.0);
         return json;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 10.0) / 10.0;
     }
 }

@@ -70,12 +70,14 @@ final class GcPauses {
         return out;
     }
 
-    private static long ownMillis() {
+    /** This JVM's collection time so far, in ms (all its collectors). */
+    static long ownMillis() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime)
                 .sum();
     }
 
-    private static long ownCount() {
+    /** This JVM's collections so far (all its collectors). */
+    static long ownCount() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionCount)
                 .sum();
     }

@@ -63,11 +63,14 @@ public final class IdleBench {
         } else {
             env.put("KINDLING_BLOB_STORE", "local");
         }
-        json.put("blobStore", azurite ? "azurite" : "local");
-        json.put("measured", brokerOnly ? "broker" : "stack");
+        String measured = brokerOnly ? "broker" : "stack";
+        json.put("measured", measured);
+        if (!brokerOnly) {
+            json.put("blobStore", azurite ? "azurite" : "local");
+        }
         // 'broker': Kafka's own floor, the embedded broker as the stack configures it, with no client and no topic
         try (AutoCloseable stack = brokerOnly ? EmbeddedKafkaBroker.start(BrokerConfig.fromEnv(env)) : EmbeddedStack.start(env)) {
-            System.err.printf("%s up; warming up %d s, then measuring %d s%n", brokerOnly ? "broker" : "stack", warmUp, seconds);
+            System.err.printf("%s up; warming up %d s, then measuring %d s%n", measured, warmUp, seconds);
             warmUp(warmUp);
             Optional<Long> node = azurite ? nodePid() : Optional.empty();
             Map<String, long[]> before = threads();

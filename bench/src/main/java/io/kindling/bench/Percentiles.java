@@ -39,7 +39,8 @@ final class Percentiles {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static double round(double v) {
+    /** {@code v} to one decimal: the precision of every figure in the benchmarks' JSON. */
+    static double round(double v) {
         return Math.round(v * 10.0) / 10.0;
     }
 }

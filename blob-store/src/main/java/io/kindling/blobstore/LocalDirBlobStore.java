@@ -92,10 +92,19 @@ public final class LocalDirBlobStore implements BlobStore {
     /** A regular file's size; 0 if there is none (then one stat, and no exception thrown and caught). */
     private static long sizeIfRegular(Path file) throws IOException {
         try {
-            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : 0L;
+            return isPlainFile(file) ? Files.size(file) : 0L;
         } catch (NoSuchFileException e) {
             return 0L;
         }
+    }
+
+    /**
+     * Whether {@code file} is a regular file and not a link. Asked first with a stat that follows
+     * links: a missing file, the common answer, then costs no exception (the JDK makes one inside
+     * each check that does not follow links and finds nothing); only a file found is asked again.
+     */
+    private static boolean isPlainFile(Path file) {
+        return Files.isRegularFile(file) && !Files.isSymbolicLink(file);
     }
 
     private static Path blocksFile(Path file) {
@@ -167,7 +176,7 @@ public final class LocalDirBlobStore implements BlobStore {
     public Optional<BlobRead> read(String path, long offset, int maxBytes) {
         Path file = resolve(path);
         Checks.checkRead(offset, maxBytes);
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!isPlainFile(file)) {
             return Optional.empty();
         }
         ReentrantLock lock = lockFor(file);
@@ -238,7 +247,7 @@ public final class LocalDirBlobStore implements BlobStore {
     @Override
     public Optional<byte[]> get(String path) {
         Path file = resolve(path);
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (!isPlainFile(file)) {
             return Optional.empty();
         }
         try {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalDirBlobStoreTest extends BlobStoreContract {
@@ -32,6 +33,22 @@ class LocalDirBlobStoreTest extends BlobStoreContract {
 
     private Path storeRoot() {
         return ((LocalDirBlobStore) store).root();
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a pipe opened blocks, deaf to an interrupt
+    void aLinkOrAPipeUnderTheRootIsNoBlob() throws Exception {
+        Path outside = Files.writeString(root.resolve("outside.txt"), "not a blob");
+        Files.createDirectories(storeRoot().resolve("t1/j1"));
+        Files.createSymbolicLink(storeRoot().resolve("t1/j1/driver.log"), outside);
+        Process mkfifo = new ProcessBuilder("mkfifo", storeRoot().resolve("t1/j1/index.json").toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+
+        assertThat(store.get("t1/j1/driver.log")).isEmpty();
+        assertThat(store.read("t1/j1/driver.log", 0, 100)).isEmpty();
+        assertThat(store.length("t1/j1/driver.log")).isZero();
+        assertThat(store.get("t1/j1/index.json")).isEmpty(); // not opened: a pipe would block the reader
+        assertThat(store.get("t1/j1/missing.json")).isEmpty();
     }
 
     @Test

@@ -101,7 +101,11 @@ final class BlobCopier {
         return target.position();
     }
 
+    /** The file's size, 0 when there is none: asked first, so a file not written (yet) costs no exception. */
     private static long sizeOf(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return 0L;
+        }
         try {
             return Files.size(file);
         } catch (NoSuchFileException e) {

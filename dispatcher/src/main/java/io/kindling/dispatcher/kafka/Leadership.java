@@ -58,9 +58,14 @@ public final class Leadership implements AutoCloseable {
         if (staticMember) {
             settings.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
         }
-        this.consumer = clients.consumer(group, "kindling-dispatcher-leadership-" + instanceId, settings);
+        this.consumer = clients.consumer(group, clientId(instanceId), settings);
         this.thread = new Thread(this::run, "dispatcher-leadership");
         this.thread.setDaemon(true);
+    }
+
+    /** The Kafka client id of the leadership consumer of dispatcher {@code instanceId} (its metrics carry it). */
+    static String clientId(String instanceId) {
+        return "kindling-dispatcher-leadership-" + instanceId;
     }
 
     public Leadership start(Runnable onLost) {

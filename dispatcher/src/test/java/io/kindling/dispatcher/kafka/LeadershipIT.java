@@ -45,7 +45,7 @@ class LeadershipIT {
 
     /** A metric of the leadership consumer of {@code instance}, from its JMX bean in this JVM. */
     private static double metric(String type, String instance, String name) throws Exception {
-        ObjectName bean = new ObjectName("kafka.consumer:type=" + type + ",client-id=kindling-dispatcher-leadership-" + instance);
+        ObjectName bean = new ObjectName("kafka.consumer:type=" + type + ",client-id=" + Leadership.clientId(instance));
         return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(bean, name)).doubleValue();
     }
 }

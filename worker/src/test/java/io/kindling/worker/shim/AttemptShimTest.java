@@ -3,6 +3,7 @@ package io.kindling.worker.shim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kindling.common.spool.SpoolLayout;
 import io.kindling.schemas.FailureReason;
 import io.kindling.schemas.Json;
 import java.io.IOException;
@@ -75,6 +76,25 @@ class AttemptShimTest {
                 .map(line -> line.substring(0, line.indexOf('='))))
                 .as("nothing of the starter's environment, only what the shell itself sets")
                 .isSubsetOf("TRACEPARENT", "PATH", "ODD", "PWD", "OLDPWD", "SHLVL", "_");
+    }
+
+    @Test
+    void writesItsRecordsPastALinkOrAPipeLeftAtTheirTemporaryNames() throws Exception {
+        Path dir = attemptDir("t-1");
+        Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve(SpoolLayout.temporaryName(AttemptShim.SHIM_FILE))
+                .toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Path record = ExitRecord.file(dir.getParent(), "t-1");
+        Path elsewhere = Files.writeString(tmp.resolve("elsewhere.txt"), "not the shim's");
+        Files.createSymbolicLink(Files.createDirectories(record.getParent()).resolve(SpoolLayout.temporaryName(
+                record.getFileName().toString())), elsewhere);
+
+        Process starter = start(dir, Duration.ZERO, Map.of(), script("four.sh", "#!/bin/sh\nexit 4\n").toString());
+
+        assertThat(starter.waitFor()).isEqualTo(AttemptShim.STARTED);
+        assertThat(info(dir).execAt()).isNotNull();
+        assertThat(awaitRecord(dir).exit().exitCode()).isEqualTo(4);
+        assertThat(elsewhere).hasContent("not the shim's");
     }
 
     @Test
