@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 
 _HOME = tempfile.mkdtemp(prefix="kindling-airflow-test-")
@@ -14,6 +15,11 @@ import pytest  # noqa: E402
 
 from tests.fake_api import FakeKindling  # noqa: E402
 from tests.token_endpoint import TokenEndpoint  # noqa: E402
+
+
+def pytest_unconfigure(config):
+    """Removes the private AIRFLOW_HOME once the run has ended."""
+    shutil.rmtree(_HOME, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 package io.kindling.bench;
 
+import io.kindling.api.auth.AdminToken;
 import io.kindling.broker.BrokerConfig;
 import io.kindling.broker.EmbeddedKafkaBroker;
 import io.kindling.embedded.EmbeddedStack;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The whole stack in one JVM for a benchmark: a real Kafka broker, the embedded components (api,
@@ -29,6 +31,9 @@ final class BenchStack implements AutoCloseable {
     private final Path spool;
     private final String authorization;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** A benchmark stopped before its end (Ctrl-C, {@code kill}) still stops its stack and removes its directories. */
+    private final Thread stopHook = new Thread(this::closeOnStop, "bench-stack-stop");
 
     private BenchStack(EmbeddedKafkaBroker broker, EmbeddedStack stack, Path dir, Path spool, Path app,
             String authorization) {
@@ -66,28 +71,43 @@ final class BenchStack implements AutoCloseable {
         Path sparkHome = instant ? InstantSpark.create(dir) : StandInSpark.create(dir, python).home();
         Path app = Files.writeString(dir.resolve("app.py"), "# run by the stand-in spark-submit\n");
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir.resolve("kafka")));
-        Map<String, String> env = new HashMap<>(Map.of(
-                "KINDLING_HOME", dir.toString(),
+        Map<String, String> env = baseEnv(dir, broker.bootstrapServers());
+        env.putAll(Map.of(
                 "KINDLING_EMBEDDED_KAFKA", "false",
-                "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                "KINDLING_HTTP_PORT", "0",
                 "KINDLING_METRICS_PORT", "0",
                 "KINDLING_SPARK_HOME", sparkHome.toString(),
                 "KINDLING_WORKER_LOCAL_PATHS", dir.toString(),
-                // one principal does everything: its rate limit is lifted (the limiter still runs)
-                "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",
-                "KINDLING_BLOB_STORE", "local",
                 "KINDLING_SPOOL_DIR", spool.toString()));
         env.putAll(settings);
         env.putAll(overrides(System.getProperties()));
         try {
             EmbeddedStack stack = EmbeddedStack.start(env, null, launchers);
-            String token = Files.readString(dir.resolve("admin.token")).trim();
-            return new BenchStack(broker, stack, dir, spool, app, "Bearer " + token);
+            BenchStack started = new BenchStack(broker, stack, dir, spool, app, adminAuthorization(dir));
+            Runtime.getRuntime().addShutdownHook(started.stopHook);
+            return started;
         } catch (Exception | Error e) {
             broker.close();
             throw e;
         }
+    }
+
+    /**
+     * The settings every benchmark's components share: {@code home}, the broker at {@code bootstrapServers},
+     * the api on a free port, the local blob store, and no rate limit worth the name (the benchmark's one
+     * principal does everything; the limiter still runs). A mutable copy, for the caller's own settings.
+     */
+    static Map<String, String> baseEnv(Path home, String bootstrapServers) {
+        return new HashMap<>(Map.of(
+                "KINDLING_HOME", home.toString(),
+                "KINDLING_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers,
+                "KINDLING_HTTP_PORT", "0",
+                "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",
+                "KINDLING_BLOB_STORE", "local"));
+    }
+
+    /** The {@code Authorization} header of the admin whose token the stack made in {@code home} ({@link AdminToken}). */
+    static String adminAuthorization(Path home) throws java.io.IOException {
+        return "Bearer " + Files.readString(home.resolve(AdminToken.TOKEN_FILE)).trim();
     }
 
     /** The stack's settings given as {@code -Dkindling.bench.env.KINDLING_…=value}: they override every other. */
@@ -167,9 +187,17 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    /** Stops the stack and the broker, then removes the stack's directories ({@link BenchDirs}). */
+    /** Stops the stack and the broker, then removes the stack's directories ({@link BenchDirs}); once. */
     @Override
     public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopHook);
+        } catch (IllegalStateException e) {
+            // the JVM is stopping (this may be the hook itself): nothing to remove
+        }
         try {
             stack.close();
         } finally {
@@ -177,5 +205,13 @@ final class BenchStack implements AutoCloseable {
         }
         BenchDirs.delete(spool);
         BenchDirs.delete(dir);
+    }
+
+    private void closeOnStop() {
+        try {
+            close();
+        } catch (Exception e) {
+            System.err.println("the benchmark's stack did not stop cleanly: " + e);
+        }
     }
 }

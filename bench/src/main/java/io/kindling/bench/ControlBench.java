@@ -62,11 +62,11 @@ public final class ControlBench {
             try (JobPoster poster = new JobPoster(stack.url("/v1/jobs"), stack.authorization(), stack.jobBody("0"))) {
                 JobPoster.Run warm = poster.run(warmup, rate); // at the measured rate: the JIT compiles the paths that rate takes
                 awaitAll(finished, warm.submitted().keySet());
-                double cpu0 = cpuSeconds();
+                double cpu0 = ThreadCpu.processNanos() / 1e9;
                 ThreadCpu threadCpu = new ThreadCpu();
                 JobPoster.Run run = poster.run(jobs, rate);
                 awaitAll(finished, run.submitted().keySet());
-                double cpu = cpuSeconds() - cpu0;
+                double cpu = ThreadCpu.processNanos() / 1e9 - cpu0;
                 Map<String, Long> byThread = threadCpu.since();
                 ObjectNode offsets = offsetsPerJob(stack.bootstrapServers(), warmup + jobs);
                 ObjectNode json = report(jobs, rate, launcher, maxRunning, warmup, run, finished, stages, cpu, offsets);
@@ -210,11 +210,6 @@ public final class ControlBench {
             json.put("total", Percentiles.round(total));
         }
         return json;
-    }
-
-    static double cpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1e9;
     }
 
     private static ObjectNode report(int jobs, double rate, String launcher, int maxRunning, int warmup, JobPoster.Run run,

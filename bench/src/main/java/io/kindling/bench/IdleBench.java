@@ -74,12 +74,12 @@ public final class IdleBench {
             warmUp(warmUp);
             Optional<Long> node = azurite ? nodePid() : Optional.empty();
             Map<String, long[]> before = threads();
-            long cpu0 = TaxBench.processCpuNanos();
+            long cpu0 = ThreadCpu.processNanos();
             long nodeTicks0 = node.map(IdleBench::processTicks).orElse(0L);
             long t0 = System.nanoTime();
             Thread.sleep(seconds * 1000L); // the measured window: the stack is left alone
             long t1 = System.nanoTime();
-            long cpu1 = TaxBench.processCpuNanos();
+            long cpu1 = ThreadCpu.processNanos();
             long nodeTicks1 = node.map(IdleBench::processTicks).orElse(0L);
             Map<String, long[]> after = threads();
             double window = (t1 - t0) / 1e9;

@@ -11,7 +11,6 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -43,11 +42,11 @@ public final class SubmitBench {
                 JobPoster poster = new JobPoster(api.url("/v1/jobs"), api.authorization(),
                         BenchStack.jobBody(Files.writeString(dir.resolve("app.py"), "# never run\n"), "0"))) {
             poster.run(warmup, rate);
-            double cpu0 = ControlBench.cpuSeconds();
+            double cpu0 = ThreadCpu.processNanos() / 1e9;
             long collections0 = GcPauses.ownCount();
             long collectionMs0 = GcPauses.ownMillis();
             JobPoster.Run run = poster.run(posts, rate);
-            double cpu = ControlBench.cpuSeconds() - cpu0;
+            double cpu = ThreadCpu.processNanos() / 1e9 - cpu0;
             double seconds = Duration.between(run.start(), run.lastPost()).toNanos() / 1e9;
             ObjectNode json = BenchResults.start("submit");
             json.put("posts", posts);
@@ -76,19 +75,12 @@ public final class SubmitBench {
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.onFreePorts(dir.resolve("kafka")));
             Vertx vertx = Vertx.vertx();
             try {
-                Map<String, String> env = new HashMap<>(Map.of(
-                        "KINDLING_HOME", dir.toString(),
-                        "KINDLING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(),
-                        "KINDLING_HTTP_HOST", "127.0.0.1",
-                        "KINDLING_HTTP_PORT", "0",
-                        // one principal does everything: its rate limit is lifted (the limiter still runs)
-                        "KINDLING_SUBMIT_RATE_PER_SECOND", "100000",
-                        "KINDLING_BLOB_STORE", "local",
-                        "KINDLING_AUTH_TOKENS_FILE", AdminToken.ensure(dir).toString()));
+                Map<String, String> env = BenchStack.baseEnv(dir, broker.bootstrapServers());
+                env.put("KINDLING_HTTP_HOST", "127.0.0.1");
+                env.put("KINDLING_AUTH_TOKENS_FILE", AdminToken.ensure(dir).toString());
                 env.putAll(BenchStack.overrides(System.getProperties()));
                 ApiComponent api = ApiComponent.start(env, vertx, Management.inMemory());
-                String token = Files.readString(dir.resolve(AdminToken.TOKEN_FILE)).trim();
-                return new ApiAlone(broker, vertx, api, "Bearer " + token);
+                return new ApiAlone(broker, vertx, api, BenchStack.adminAuthorization(dir));
             } catch (Exception | Error e) {
                 vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 broker.close();

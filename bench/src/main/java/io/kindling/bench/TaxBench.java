@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kindling.embedded.EmbeddedStack;
 import io.kindling.schemas.Json;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +50,7 @@ public final class TaxBench {
         this.home = home;
         this.script = script;
         this.args = args;
-        this.authorization = "Bearer " + Files.readString(home.resolve("admin.token")).trim();
+        this.authorization = BenchStack.adminAuthorization(home);
     }
 
     public static void main(String[] argv) throws Exception {
@@ -131,7 +130,7 @@ public final class TaxBench {
                 .put("type", "python").put("file", script.toString())
                 .set("args", Json.mapper().valueToTree(args))).toString();
         Map<String, long[]> threads0 = IdleBench.threads();
-        long cpu0 = processCpuNanos();
+        long cpu0 = ThreadCpu.processNanos();
         long t0 = System.nanoTime();
         Instant posted = Instant.now();
         HttpResponse<String> r = http.send(request("/v1/jobs").header("Content-Type", "application/json")
@@ -169,7 +168,7 @@ public final class TaxBench {
             }
         }
         long t1 = System.nanoTime();
-        long cpu1 = processCpuNanos();
+        long cpu1 = ThreadCpu.processNanos();
         Map<String, Long> byComponent = IdleBench.cpuMsByComponent(threads0, IdleBench.threads());
         if (seen == null || !events.containsKey("SUCCEEDED")) {
             throw new IllegalStateException("job " + id + " did not succeed: " + events.keySet());
@@ -232,7 +231,7 @@ public final class TaxBench {
             env.put("PYSPARK_DRIVER_PYTHON", p);
         });
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
-        long cpu0 = processCpuNanos();
+        long cpu0 = ThreadCpu.processNanos();
         long t0 = System.nanoTime();
         Process process = builder.start();
         if (!process.waitFor(JOB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -240,7 +239,7 @@ public final class TaxBench {
             throw new IllegalStateException("bare spark-submit did not end within " + JOB_TIMEOUT);
         }
         long t1 = System.nanoTime();
-        long cpu1 = processCpuNanos();
+        long cpu1 = ThreadCpu.processNanos();
         if (process.exitValue() != 0) {
             throw new IllegalStateException("bare spark-submit exited " + process.exitValue() + "; see " + dir);
         }
@@ -277,9 +276,5 @@ public final class TaxBench {
 
     private static double millis(Instant from, Instant to) {
         return Duration.between(from, to).toNanos() / 1e6;
-    }
-
-    static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -1,5 +1,6 @@
 package io.kindling.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -25,6 +26,11 @@ final class ThreadCpu {
                 start.put(id, cpu);
             }
         }
+    }
+
+    /** The whole process's CPU time in nanoseconds (every thread, the JIT and the collector included). */
+    static long processNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Nanoseconds of CPU per folded thread name since the start, largest first. */
