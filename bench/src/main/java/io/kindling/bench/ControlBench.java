@@ -235,15 +235,11 @@ public final class ControlBench {
         });
         json.put("jobs", jobs);
         json.put("warmupJobs", warmup);
-        json.put("accepted", run.submitted().size());
-        json.set("refused", Json.mapper().valueToTree(run.refused()));
+        run.report(json);
         json.put("succeeded", ends.size());
         json.put("offeredPostsPerSecond", rate > 0 ? rate : null);
         json.put("concurrentSubmitters", rate > 0 ? null : JobPoster.SUBMITTERS);
         json.put("workerMaxRunning", maxRunning);
-        json.put("postsPerSecond", Percentiles.round(run.submitMs().size()
-                / (Duration.between(run.start(), run.lastPost()).toNanos() / 1e9)));
-        json.set("submitLatencyMs", Json.mapper().valueToTree(Percentiles.of(run.submitMs())));
         json.set("endToEndLatencyMs", Json.mapper().valueToTree(Percentiles.of(endToEndMs)));
         json.set("stageMs", stageLatencies(run, finished, stages));
         json.put(spark ? "attemptsPerSecond" : "jobsPerSecond", Percentiles.round(ends.size() / Math.max(seconds, 1e-3)));

@@ -1,5 +1,6 @@
 package io.kindling.bench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kindling.schemas.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,6 +44,18 @@ final class JobPoster implements AutoCloseable {
     /** The POSTs of one phase: each accepted job's scheduled POST time, each POST → 202 in ms, the refusals by answer. */
     record Run(Map<String, Instant> submitted, List<Double> submitMs, Map<String, Integer> refused, Instant start,
             Instant lastPost) {
+        /** From the phase's start until its last POST was answered. */
+        double seconds() {
+            return Duration.between(start, lastPost).toNanos() / 1e9;
+        }
+
+        /** What a benchmark reports of its POSTs: accepted, refused by answer, POSTs a second, POST → 202 percentiles. */
+        void report(ObjectNode json) {
+            json.put("accepted", submitted.size());
+            json.set("refused", Json.mapper().valueToTree(refused));
+            json.put("postsPerSecond", Percentiles.round(submitMs.size() / seconds()));
+            json.set("submitLatencyMs", Json.mapper().valueToTree(Percentiles.of(submitMs)));
+        }
     }
 
     /** Makes {@code posts} POSTs, {@code rate} a second (open loop) or, with a rate of 0, closed loop; returns when all are answered. */
